@@ -1,0 +1,169 @@
+import NIOCore
+
+/// One OpenFlow 1.0 action (`ofp_action_*`).
+public enum Action: WireStructure {
+    /// Output to a port; `maxLength` bytes are sent when the port is the controller.
+    case output(port: PortNumber, maxLength: UInt16)
+    case setVlanVid(UInt16)
+    case setVlanPcp(UInt8)
+    case stripVlan
+    case setDlSrc(MACAddress)
+    case setDlDst(MACAddress)
+    case setNwSrc(IPv4Address)
+    case setNwDst(IPv4Address)
+    case setNwTos(UInt8)
+    case setTpSrc(UInt16)
+    case setTpDst(UInt16)
+    /// Output to a queue attached to a port.
+    case enqueue(port: PortNumber, queueID: UInt32)
+    /// A vendor action. `body` is what follows the vendor id; the action is zero-padded to a
+    /// multiple of 8 bytes, so a parsed body includes that padding.
+    case vendor(vendor: UInt32, body: ByteBuffer)
+
+    static let headerSize = 4
+
+    public var type: ActionType {
+        switch self {
+        case .output: return .output
+        case .setVlanVid: return .setVlanVid
+        case .setVlanPcp: return .setVlanPcp
+        case .stripVlan: return .stripVlan
+        case .setDlSrc: return .setDlSrc
+        case .setDlDst: return .setDlDst
+        case .setNwSrc: return .setNwSrc
+        case .setNwDst: return .setNwDst
+        case .setNwTos: return .setNwTos
+        case .setTpSrc: return .setTpSrc
+        case .setTpDst: return .setTpDst
+        case .enqueue: return .enqueue
+        case .vendor: return .vendor
+        }
+    }
+
+    /// Bytes this action occupies on the wire, always a multiple of 8.
+    public var length: Int {
+        switch self {
+        case .setDlSrc, .setDlDst, .enqueue: return 16
+        case .vendor(_, let body): return 8 + (body.readableBytes + 7) / 8 * 8
+        default: return 8
+        }
+    }
+
+    /// The fixed wire length of each standard action type; vendor actions vary.
+    static func fixedLength(of type: ActionType) -> Int? {
+        switch type {
+        case .setDlSrc, .setDlDst, .enqueue: return 16
+        case .vendor: return nil
+        default: return 8
+        }
+    }
+
+    /// Parses one action, including its `ofp_action_header`.
+    public init(parsing reader: inout WireReader) throws(WireError) {
+        let start = reader.offset
+        let type = ActionType(rawValue: try reader.readInteger(field: "ofp_action_header.type"))
+        let lengthOffset = reader.offset
+        let length = Int(try reader.readInteger(as: UInt16.self, field: "ofp_action_header.len"))
+        guard length >= 8 else {
+            throw WireError(.lengthBelowMinimum(length: length, minimum: 8), field: "ofp_action_header.len", offset: lengthOffset)
+        }
+        guard length % 8 == 0 else {
+            throw WireError(.lengthNotMultiple(length: length, multiple: 8), field: "ofp_action_header.len", offset: lengthOffset)
+        }
+        guard length - Action.headerSize <= reader.remaining else {
+            throw WireError(
+                .lengthAboveMaximum(length: length, maximum: reader.remaining + Action.headerSize),
+                field: "ofp_action_header.len", offset: lengthOffset)
+        }
+        if let expected = Action.fixedLength(of: type), expected != length {
+            throw WireError(.wrongBodySize(size: length, expected: expected), field: "ofp_action_header.len", offset: lengthOffset)
+        }
+        var body = try reader.readReader(length: length - Action.headerSize, field: "ofp_action")
+        switch type {
+        case .output:
+            let port = PortNumber(try body.readInteger(field: "ofp_action_output.port"))
+            self = .output(port: port, maxLength: try body.readInteger(field: "ofp_action_output.max_len"))
+        case .setVlanVid:
+            self = .setVlanVid(try body.readInteger(field: "ofp_action_vlan_vid.vlan_vid"))
+        case .setVlanPcp:
+            self = .setVlanPcp(try body.readInteger(field: "ofp_action_vlan_pcp.vlan_pcp"))
+        case .stripVlan:
+            self = .stripVlan
+        case .setDlSrc:
+            self = .setDlSrc(try body.readMACAddress(field: "ofp_action_dl_addr.dl_addr"))
+        case .setDlDst:
+            self = .setDlDst(try body.readMACAddress(field: "ofp_action_dl_addr.dl_addr"))
+        case .setNwSrc:
+            self = .setNwSrc(try body.readIPv4Address(field: "ofp_action_nw_addr.nw_addr"))
+        case .setNwDst:
+            self = .setNwDst(try body.readIPv4Address(field: "ofp_action_nw_addr.nw_addr"))
+        case .setNwTos:
+            self = .setNwTos(try body.readInteger(field: "ofp_action_nw_tos.nw_tos"))
+        case .setTpSrc:
+            self = .setTpSrc(try body.readInteger(field: "ofp_action_tp_port.tp_port"))
+        case .setTpDst:
+            self = .setTpDst(try body.readInteger(field: "ofp_action_tp_port.tp_port"))
+        case .enqueue:
+            let port = PortNumber(try body.readInteger(field: "ofp_action_enqueue.port"))
+            try body.skip(6, field: "ofp_action_enqueue.pad")
+            self = .enqueue(port: port, queueID: try body.readInteger(field: "ofp_action_enqueue.queue_id"))
+        case .vendor:
+            let vendor: UInt32 = try body.readInteger(field: "ofp_action_vendor_header.vendor")
+            self = .vendor(vendor: vendor, body: body.readRest())
+        default:
+            throw WireError(.unknownType(UInt64(type.rawValue)), field: "ofp_action_header.type", offset: start)
+        }
+    }
+
+    public func write(to buffer: inout ByteBuffer) {
+        buffer.writeInteger(type.rawValue)
+        buffer.writeInteger(UInt16(length))
+        switch self {
+        case .output(let port, let maxLength):
+            buffer.writeInteger(port.rawValue)
+            buffer.writeInteger(maxLength)
+        case .setVlanVid(let vid):
+            buffer.writeInteger(vid)
+            buffer.writePadding(2)
+        case .setVlanPcp(let pcp):
+            buffer.writeInteger(pcp)
+            buffer.writePadding(3)
+        case .stripVlan:
+            buffer.writePadding(4)
+        case .setDlSrc(let address), .setDlDst(let address):
+            buffer.writeMACAddress(address)
+            buffer.writePadding(6)
+        case .setNwSrc(let address), .setNwDst(let address):
+            buffer.writeIPv4Address(address)
+        case .setNwTos(let tos):
+            buffer.writeInteger(tos)
+            buffer.writePadding(3)
+        case .setTpSrc(let port), .setTpDst(let port):
+            buffer.writeInteger(port)
+            buffer.writePadding(2)
+        case .enqueue(let port, let queueID):
+            buffer.writeInteger(port.rawValue)
+            buffer.writePadding(6)
+            buffer.writeInteger(queueID)
+        case .vendor(let vendor, let body):
+            buffer.writeInteger(vendor)
+            buffer.writeImmutableBuffer(body)
+            buffer.writePadding(length - 8 - body.readableBytes)
+        }
+    }
+}
+
+extension Action {
+    /// Parses a list of actions filling exactly `reader`'s remaining bytes.
+    public static func parseList(_ reader: inout WireReader) throws(WireError) -> [Action] {
+        try reader.readVariableEntries(Action.self)
+    }
+
+    public static func writeList(_ actions: [Action], to buffer: inout ByteBuffer) {
+        buffer.writeEntries(actions)
+    }
+
+    public static func listLength(_ actions: [Action]) -> Int {
+        actions.reduce(0) { $0 + $1.length }
+    }
+}

@@ -1,0 +1,113 @@
+import NIOCore
+
+/// A bounds-checked cursor over the bytes of one message.
+///
+/// Every read names the field it is reading so that a short message produces a `WireError`
+/// pointing at the exact field and offset. `offset` is measured from the start of the message,
+/// whatever slice of it the reader currently covers, so nested structures report positions a
+/// user can find in the original bytes.
+public struct WireReader: Sendable {
+    @usableFromInline var buffer: ByteBuffer
+    /// Offset, within the message, of `buffer`'s first readable byte when the reader was made.
+    @usableFromInline let base: Int
+    @usableFromInline let startIndex: Int
+
+    @inlinable
+    public init(_ buffer: ByteBuffer, messageOffset: Int = 0) {
+        self.buffer = buffer
+        self.base = messageOffset
+        self.startIndex = buffer.readerIndex
+    }
+
+    /// Offset of the next unread byte from the start of the message.
+    @inlinable
+    public var offset: Int { base + (buffer.readerIndex - startIndex) }
+
+    @inlinable
+    public var remaining: Int { buffer.readableBytes }
+
+    @inlinable
+    public var isAtEnd: Bool { buffer.readableBytes == 0 }
+
+    @inlinable
+    public mutating func readInteger<T: FixedWidthInteger & Sendable>(
+        as: T.Type = T.self, field: String
+    ) throws(WireError) -> T {
+        guard let value = buffer.readInteger(as: T.self) else {
+            throw WireError(
+                .truncated(needed: MemoryLayout<T>.size, available: buffer.readableBytes),
+                field: field, offset: offset)
+        }
+        return value
+    }
+
+    /// Skips padding bytes. Their content is ignored, as the specification asks of receivers.
+    @inlinable
+    public mutating func skip(_ count: Int, field: String) throws(WireError) {
+        try require(count, field: field)
+        buffer.moveReaderIndex(forwardBy: count)
+    }
+
+    /// Takes `length` bytes as a sub-reader that reports offsets relative to this message.
+    @inlinable
+    public mutating func readReader(length: Int, field: String) throws(WireError) -> WireReader {
+        let at = offset
+        try require(length, field: field)
+        // `require` has just checked that the bytes are there.
+        let slice = buffer.readSlice(length: length) ?? ByteBuffer()
+        return WireReader(slice, messageOffset: at)
+    }
+
+    /// Takes `length` bytes without copying them.
+    @inlinable
+    public mutating func readBytes(length: Int, field: String) throws(WireError) -> ByteBuffer {
+        try require(length, field: field)
+        return buffer.readSlice(length: length) ?? ByteBuffer()
+    }
+
+    /// Takes every remaining byte without copying.
+    @inlinable
+    public mutating func readRest() -> ByteBuffer {
+        buffer.readSlice(length: buffer.readableBytes) ?? ByteBuffer()
+    }
+
+    /// Reads a fixed-size, NUL-padded ASCII field such as `ofp_phy_port.name`.
+    public mutating func readFixedString(length: Int, field: String) throws(WireError) -> String {
+        try require(length, field: field)
+        let view = buffer.readableBytesView.prefix(length)
+        let text = view.prefix { $0 != 0 }
+        buffer.moveReaderIndex(forwardBy: length)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    @inlinable
+    public func require(_ count: Int, field: String) throws(WireError) {
+        guard count <= buffer.readableBytes else {
+            throw WireError(.truncated(needed: count, available: buffer.readableBytes), field: field, offset: offset)
+        }
+    }
+
+    /// Fails if any bytes are left: a fixed-size body must be consumed exactly.
+    @inlinable
+    public func expectEnd(field: String) throws(WireError) {
+        guard buffer.readableBytes == 0 else {
+            throw WireError(.trailingBytes(count: buffer.readableBytes), field: field, offset: offset)
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// Writes `count` zero bytes of padding.
+    @inlinable
+    public mutating func writePadding(_ count: Int) {
+        writeRepeatingByte(0, count: count)
+    }
+
+    /// Writes `text` into a fixed-size field, truncating it and padding with NULs so that the
+    /// field always ends in at least one NUL, as OpenFlow requires of its string fields.
+    public mutating func writeFixedString(_ text: String, length: Int) {
+        let bytes = text.utf8.prefix(length - 1)
+        writeBytes(bytes)
+        writePadding(length - bytes.count)
+    }
+}

@@ -1,0 +1,99 @@
+import NIOCore
+
+/// OFPT_FLOW_MOD (`ofp_flow_mod`): add, change or delete flows.
+public struct FlowMod: Encodable, OpenFlowMessageBody {
+    public static let messageType = MessageType.flowMod
+    public static let minimumLength = 72
+
+    public var match: Match
+    public var cookie: UInt64
+    public var command: Command
+    public var idleTimeout: UInt16
+    public var hardTimeout: UInt16
+    public var priority: UInt16
+    /// A buffered packet to apply the flow to once it is installed.
+    public var bufferID: BufferID
+    /// For deletes: only flows that output to this port (`.none` for any).
+    public var outPort: PortNumber
+    public var flags: Flags
+    public var actions: [Action]
+
+    /// `OFP_DEFAULT_PRIORITY`.
+    public static let defaultPriority: UInt16 = 0x8000
+
+    public init(
+        match: Match, cookie: UInt64 = 0, command: Command = .add, idleTimeout: UInt16 = 0,
+        hardTimeout: UInt16 = 0, priority: UInt16 = FlowMod.defaultPriority, bufferID: BufferID = .none,
+        outPort: PortNumber = .none, flags: Flags = [], actions: [Action] = []
+    ) {
+        self.match = match
+        self.cookie = cookie
+        self.command = command
+        self.idleTimeout = idleTimeout
+        self.hardTimeout = hardTimeout
+        self.priority = priority
+        self.bufferID = bufferID
+        self.outPort = outPort
+        self.flags = flags
+        self.actions = actions
+    }
+
+    public init(parsing reader: inout WireReader) throws(WireError) {
+        match = try Match(parsing: &reader)
+        cookie = try reader.readInteger(field: "ofp_flow_mod.cookie")
+        command = Command(rawValue: try reader.readInteger(field: "ofp_flow_mod.command"))
+        idleTimeout = try reader.readInteger(field: "ofp_flow_mod.idle_timeout")
+        hardTimeout = try reader.readInteger(field: "ofp_flow_mod.hard_timeout")
+        priority = try reader.readInteger(field: "ofp_flow_mod.priority")
+        bufferID = BufferID(try reader.readInteger(field: "ofp_flow_mod.buffer_id"))
+        outPort = PortNumber(try reader.readInteger(field: "ofp_flow_mod.out_port"))
+        flags = Flags(rawValue: try reader.readInteger(field: "ofp_flow_mod.flags"))
+        actions = try Action.parseList(&reader)
+    }
+
+    public func write(to buffer: inout ByteBuffer) {
+        match.write(to: &buffer)
+        buffer.writeInteger(cookie)
+        buffer.writeInteger(command.rawValue)
+        buffer.writeInteger(idleTimeout)
+        buffer.writeInteger(hardTimeout)
+        buffer.writeInteger(priority)
+        buffer.writeInteger(bufferID.rawValue)
+        buffer.writeInteger(outPort.rawValue)
+        buffer.writeInteger(flags.rawValue)
+        Action.writeList(actions, to: &buffer)
+    }
+
+    /// `ofp_flow_mod_command`.
+    public struct Command: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+        public static let add = Command(rawValue: 0)
+        public static let modify = Command(rawValue: 1)
+        public static let modifyStrict = Command(rawValue: 2)
+        public static let delete = Command(rawValue: 3)
+        public static let deleteStrict = Command(rawValue: 4)
+
+        public var description: String {
+            switch self {
+            case .add: return "ADD"
+            case .modify: return "MOD"
+            case .modifyStrict: return "MOD_STRICT"
+            case .delete: return "DEL"
+            case .deleteStrict: return "DEL_STRICT"
+            default: return "command(\(rawValue))"
+            }
+        }
+    }
+
+    /// `ofp_flow_mod_flags`.
+    public struct Flags: OptionSet, Hashable, Sendable {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+        public static let sendFlowRemoved = Flags(rawValue: 1 << 0)
+        public static let checkOverlap = Flags(rawValue: 1 << 1)
+        public static let emergency = Flags(rawValue: 1 << 2)
+
+        static let names: [(Flags, String)] = [(.sendFlowRemoved, "send_flow_rem"), (.checkOverlap, "check_overlap"), (.emergency, "emerg")]
+    }
+}

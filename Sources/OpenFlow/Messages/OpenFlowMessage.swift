@@ -1,0 +1,187 @@
+import NIOCore
+
+/// One complete OpenFlow 1.0 message: its transaction id and its typed body.
+public struct OpenFlowMessage: Hashable, Sendable {
+    public var xid: UInt32
+    public var body: Body
+
+    public init(xid: UInt32, _ body: Body) {
+        self.xid = xid
+        self.body = body
+    }
+
+    public enum Body: Hashable, Sendable {
+        case hello(Hello)
+        case error(ErrorMessage)
+        case echoRequest(EchoRequest)
+        case echoReply(EchoReply)
+        case vendor(VendorMessage)
+        case featuresRequest(FeaturesRequest)
+        case featuresReply(FeaturesReply)
+        case getConfigRequest(GetConfigRequest)
+        case getConfigReply(GetConfigReply)
+        case setConfig(SetConfig)
+        case packetIn(PacketIn)
+        case flowRemoved(FlowRemoved)
+        case portStatus(PortStatus)
+        case packetOut(PacketOut)
+        case flowMod(FlowMod)
+        case portMod(PortMod)
+        case statsRequest(StatsRequest)
+        case statsReply(StatsReply)
+        case barrierRequest(BarrierRequest)
+        case barrierReply(BarrierReply)
+        case queueGetConfigRequest(QueueGetConfigRequest)
+        case queueGetConfigReply(QueueGetConfigReply)
+    }
+
+    public var type: MessageType {
+        switch body {
+        case .hello: return .hello
+        case .error: return .error
+        case .echoRequest: return .echoRequest
+        case .echoReply: return .echoReply
+        case .vendor: return .vendor
+        case .featuresRequest: return .featuresRequest
+        case .featuresReply: return .featuresReply
+        case .getConfigRequest: return .getConfigRequest
+        case .getConfigReply: return .getConfigReply
+        case .setConfig: return .setConfig
+        case .packetIn: return .packetIn
+        case .flowRemoved: return .flowRemoved
+        case .portStatus: return .portStatus
+        case .packetOut: return .packetOut
+        case .flowMod: return .flowMod
+        case .portMod: return .portMod
+        case .statsRequest: return .statsRequest
+        case .statsReply: return .statsReply
+        case .barrierRequest: return .barrierRequest
+        case .barrierReply: return .barrierReply
+        case .queueGetConfigRequest: return .queueGetConfigRequest
+        case .queueGetConfigReply: return .queueGetConfigReply
+        }
+    }
+
+    /// The version written in the header: always 1.0, except a HELLO that says otherwise.
+    public var version: UInt8 {
+        if case .hello(let hello) = body { return hello.version }
+        return OpenFlowHeader.version10
+    }
+}
+
+extension OpenFlowMessage {
+    /// Parses exactly one message from the front of `buffer`, consuming it.
+    ///
+    /// The header's length is checked against `maximumLength` and against the bytes available
+    /// before anything else is read. On error `buffer` is left as it was.
+    @inlinable
+    public init(parsing buffer: inout ByteBuffer, maximumLength: Int = OpenFlowHeader.maximumLength) throws(WireError) {
+        guard let header = try OpenFlowHeader.peek(in: buffer, maximumLength: maximumLength) else {
+            throw WireError(.truncated(needed: OpenFlowHeader.size, available: buffer.readableBytes), field: "ofp_header", offset: 0)
+        }
+        let length = Int(header.length)
+        guard let bodyBytes = buffer.getSlice(at: buffer.readerIndex + OpenFlowHeader.size, length: length - OpenFlowHeader.size) else {
+            throw WireError(.truncated(needed: length, available: buffer.readableBytes), field: "ofp_header.length", offset: 2)
+        }
+        var reader = WireReader(bodyBytes, messageOffset: OpenFlowHeader.size)
+        self = try OpenFlowMessage(header: header, body: &reader)
+        buffer.moveReaderIndex(forwardBy: length)
+    }
+
+    /// Parses a message body whose header has already been read and validated.
+    @inlinable
+    public init(header: OpenFlowHeader, body reader: inout WireReader) throws(WireError) {
+        if header.version != OpenFlowHeader.version10 && header.type != .hello {
+            throw WireError(.unsupportedVersion(header.version), field: "ofp_header.version", offset: 0)
+        }
+        let length = Int(header.length)
+        switch header.type {
+        case .hello:
+            var hello = try Self.parse(Hello.self, length: length, &reader)
+            hello.version = header.version
+            self.init(xid: header.xid, .hello(hello))
+        case .error: self.init(xid: header.xid, .error(try Self.parse(ErrorMessage.self, length: length, &reader)))
+        case .echoRequest: self.init(xid: header.xid, .echoRequest(try Self.parse(EchoRequest.self, length: length, &reader)))
+        case .echoReply: self.init(xid: header.xid, .echoReply(try Self.parse(EchoReply.self, length: length, &reader)))
+        case .vendor: self.init(xid: header.xid, .vendor(try Self.parse(VendorMessage.self, length: length, &reader)))
+        case .featuresRequest: self.init(xid: header.xid, .featuresRequest(try Self.parse(FeaturesRequest.self, length: length, &reader)))
+        case .featuresReply: self.init(xid: header.xid, .featuresReply(try Self.parse(FeaturesReply.self, length: length, &reader)))
+        case .getConfigRequest: self.init(xid: header.xid, .getConfigRequest(try Self.parse(GetConfigRequest.self, length: length, &reader)))
+        case .getConfigReply: self.init(xid: header.xid, .getConfigReply(try Self.parse(GetConfigReply.self, length: length, &reader)))
+        case .setConfig: self.init(xid: header.xid, .setConfig(try Self.parse(SetConfig.self, length: length, &reader)))
+        case .packetIn: self.init(xid: header.xid, .packetIn(try Self.parse(PacketIn.self, length: length, &reader)))
+        case .flowRemoved: self.init(xid: header.xid, .flowRemoved(try Self.parse(FlowRemoved.self, length: length, &reader)))
+        case .portStatus: self.init(xid: header.xid, .portStatus(try Self.parse(PortStatus.self, length: length, &reader)))
+        case .packetOut: self.init(xid: header.xid, .packetOut(try Self.parse(PacketOut.self, length: length, &reader)))
+        case .flowMod: self.init(xid: header.xid, .flowMod(try Self.parse(FlowMod.self, length: length, &reader)))
+        case .portMod: self.init(xid: header.xid, .portMod(try Self.parse(PortMod.self, length: length, &reader)))
+        case .statsRequest: self.init(xid: header.xid, .statsRequest(try Self.parse(StatsRequest.self, length: length, &reader)))
+        case .statsReply: self.init(xid: header.xid, .statsReply(try Self.parse(StatsReply.self, length: length, &reader)))
+        case .barrierRequest: self.init(xid: header.xid, .barrierRequest(try Self.parse(BarrierRequest.self, length: length, &reader)))
+        case .barrierReply: self.init(xid: header.xid, .barrierReply(try Self.parse(BarrierReply.self, length: length, &reader)))
+        case .queueGetConfigRequest:
+            self.init(xid: header.xid, .queueGetConfigRequest(try Self.parse(QueueGetConfigRequest.self, length: length, &reader)))
+        case .queueGetConfigReply:
+            self.init(xid: header.xid, .queueGetConfigReply(try Self.parse(QueueGetConfigReply.self, length: length, &reader)))
+        default:
+            throw WireError(.unknownType(UInt64(header.type.rawValue)), field: "ofp_header.type", offset: 1)
+        }
+    }
+
+    /// Checks the message length against the body type's size, then parses the body.
+    @inlinable
+    static func parse<Body: OpenFlowMessageBody>(_: Body.Type, length: Int, _ reader: inout WireReader) throws(WireError) -> Body {
+        if Body.isFixedSize {
+            guard length == Body.minimumLength else {
+                throw WireError(.wrongBodySize(size: length, expected: Body.minimumLength), field: "ofp_header.length", offset: 2)
+            }
+        } else {
+            guard length >= Body.minimumLength else {
+                throw WireError(.lengthBelowMinimum(length: length, minimum: Body.minimumLength), field: "ofp_header.length", offset: 2)
+            }
+        }
+        return try Body(parsing: &reader)
+    }
+
+    /// Appends the encoded message to `buffer`. The header's length is filled in afterwards,
+    /// so no body has to compute its own size in advance.
+    @inlinable
+    public func write(to buffer: inout ByteBuffer) {
+        let start = buffer.writerIndex
+        OpenFlowHeader(version: version, type: type, length: 0, xid: xid).write(to: &buffer)
+        switch body {
+        case .hello(let body): body.write(to: &buffer)
+        case .error(let body): body.write(to: &buffer)
+        case .echoRequest(let body): body.write(to: &buffer)
+        case .echoReply(let body): body.write(to: &buffer)
+        case .vendor(let body): body.write(to: &buffer)
+        case .featuresRequest(let body): body.write(to: &buffer)
+        case .featuresReply(let body): body.write(to: &buffer)
+        case .getConfigRequest(let body): body.write(to: &buffer)
+        case .getConfigReply(let body): body.write(to: &buffer)
+        case .setConfig(let body): body.write(to: &buffer)
+        case .packetIn(let body): body.write(to: &buffer)
+        case .flowRemoved(let body): body.write(to: &buffer)
+        case .portStatus(let body): body.write(to: &buffer)
+        case .packetOut(let body): body.write(to: &buffer)
+        case .flowMod(let body): body.write(to: &buffer)
+        case .portMod(let body): body.write(to: &buffer)
+        case .statsRequest(let body): body.write(to: &buffer)
+        case .statsReply(let body): body.write(to: &buffer)
+        case .barrierRequest(let body): body.write(to: &buffer)
+        case .barrierReply(let body): body.write(to: &buffer)
+        case .queueGetConfigRequest(let body): body.write(to: &buffer)
+        case .queueGetConfigReply(let body): body.write(to: &buffer)
+        }
+        let length = buffer.writerIndex - start
+        precondition(length <= OpenFlowHeader.maximumLength, "OpenFlow message of \(length) bytes exceeds the 16-bit length field")
+        buffer.setInteger(UInt16(length), at: start + 2)
+    }
+
+    /// The encoded message as a new buffer.
+    public func encoded(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 64)
+        write(to: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,60 @@
+import NIOCore
+
+/// OFPT_PACKET_IN (`ofp_packet_in`): a packet the switch sends to the controller.
+/// `data` is a slice of the received bytes; parsing copies nothing.
+public struct PacketIn: OpenFlowMessageBody {
+    public static let messageType = MessageType.packetIn
+    /// 18 bytes: the specification's `sizeof(ofp_packet_in)` is 20 only because of trailing
+    /// alignment padding in the C struct; the data begins at offset 18 (`offsetof(data)`).
+    public static let minimumLength = 18
+
+    public var bufferID: BufferID
+    /// Length of the whole frame, of which `data` may be a prefix.
+    public var totalLength: UInt16
+    public var inPort: PortNumber
+    public var reason: Reason
+    public var data: ByteBuffer
+
+    public init(bufferID: BufferID = .none, totalLength: UInt16, inPort: PortNumber, reason: Reason = .noMatch, data: ByteBuffer) {
+        self.bufferID = bufferID
+        self.totalLength = totalLength
+        self.inPort = inPort
+        self.reason = reason
+        self.data = data
+    }
+
+    @inlinable
+    public init(parsing reader: inout WireReader) throws(WireError) {
+        bufferID = BufferID(try reader.readInteger(field: "ofp_packet_in.buffer_id"))
+        totalLength = try reader.readInteger(field: "ofp_packet_in.total_len")
+        inPort = PortNumber(try reader.readInteger(field: "ofp_packet_in.in_port"))
+        reason = Reason(rawValue: try reader.readInteger(field: "ofp_packet_in.reason"))
+        try reader.skip(1, field: "ofp_packet_in.pad")
+        data = reader.readRest()
+    }
+
+    public func write(to buffer: inout ByteBuffer) {
+        buffer.writeInteger(bufferID.rawValue)
+        buffer.writeInteger(totalLength)
+        buffer.writeInteger(inPort.rawValue)
+        buffer.writeInteger(reason.rawValue)
+        buffer.writePadding(1)
+        buffer.writeImmutableBuffer(data)
+    }
+
+    /// `ofp_packet_in_reason`.
+    public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let noMatch = Reason(rawValue: 0)
+        public static let action = Reason(rawValue: 1)
+
+        public var description: String {
+            switch self {
+            case .noMatch: return "no_match"
+            case .action: return "action"
+            default: return "reason(\(rawValue))"
+            }
+        }
+    }
+}

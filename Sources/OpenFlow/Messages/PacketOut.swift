@@ -1,0 +1,45 @@
+import NIOCore
+
+/// OFPT_PACKET_OUT (`ofp_packet_out`): the controller sends a packet, or releases a buffered one,
+/// through a list of actions.
+public struct PacketOut: OpenFlowMessageBody {
+    public static let messageType = MessageType.packetOut
+    public static let minimumLength = 16
+
+    public var bufferID: BufferID
+    public var inPort: PortNumber
+    public var actions: [Action]
+    /// The frame to send; empty when `bufferID` names a buffered packet.
+    public var data: ByteBuffer
+
+    public init(bufferID: BufferID = .none, inPort: PortNumber = .none, actions: [Action], data: ByteBuffer = ByteBuffer()) {
+        self.bufferID = bufferID
+        self.inPort = inPort
+        self.actions = actions
+        self.data = data
+    }
+
+    public init(parsing reader: inout WireReader) throws(WireError) {
+        bufferID = BufferID(try reader.readInteger(field: "ofp_packet_out.buffer_id"))
+        inPort = PortNumber(try reader.readInteger(field: "ofp_packet_out.in_port"))
+        let lengthOffset = reader.offset
+        let actionsLength = Int(try reader.readInteger(as: UInt16.self, field: "ofp_packet_out.actions_len"))
+        guard actionsLength <= reader.remaining else {
+            throw WireError(.lengthAboveMaximum(length: actionsLength, maximum: reader.remaining), field: "ofp_packet_out.actions_len", offset: lengthOffset)
+        }
+        guard actionsLength % 8 == 0 else {
+            throw WireError(.lengthNotMultiple(length: actionsLength, multiple: 8), field: "ofp_packet_out.actions_len", offset: lengthOffset)
+        }
+        var actionReader = try reader.readReader(length: actionsLength, field: "ofp_packet_out.actions")
+        actions = try Action.parseList(&actionReader)
+        data = reader.readRest()
+    }
+
+    public func write(to buffer: inout ByteBuffer) {
+        buffer.writeInteger(bufferID.rawValue)
+        buffer.writeInteger(inPort.rawValue)
+        buffer.writeInteger(UInt16(Action.listLength(actions)))
+        Action.writeList(actions, to: &buffer)
+        buffer.writeImmutableBuffer(data)
+    }
+}

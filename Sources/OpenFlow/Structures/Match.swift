@@ -1,0 +1,150 @@
+import NIOCore
+
+/// `ofp_match`: the 40-byte flow description used by FLOW_MOD, FLOW_REMOVED and flow stats.
+///
+/// Fields keep their wire values even when wildcarded, so a match read from a switch writes
+/// back byte for byte; `wildcards` says which of them the switch ignores.
+public struct Match: Encodable, FixedSizeWireStructure {
+    public static let size = 40
+
+    public var wildcards: Wildcards
+    public var inPort: PortNumber
+    public var dlSrc: MACAddress
+    public var dlDst: MACAddress
+    /// VLAN id, or `Match.vlanNone` (0xffff) for frames without an 802.1Q header.
+    public var dlVlan: UInt16
+    public var dlVlanPcp: UInt8
+    public var dlType: UInt16
+    public var nwTos: UInt8
+    public var nwProto: UInt8
+    public var nwSrc: IPv4Address
+    public var nwDst: IPv4Address
+    public var tpSrc: UInt16
+    public var tpDst: UInt16
+
+    /// `OFP_VLAN_NONE`: the value of `dl_vlan` that matches untagged frames.
+    public static let vlanNone: UInt16 = 0xffff
+
+    /// A match that wildcards everything: every packet matches.
+    public static let all = Match(wildcards: .all)
+
+    public init(
+        wildcards: Wildcards = .all,
+        inPort: PortNumber = PortNumber(0),
+        dlSrc: MACAddress = .zero,
+        dlDst: MACAddress = .zero,
+        dlVlan: UInt16 = 0,
+        dlVlanPcp: UInt8 = 0,
+        dlType: UInt16 = 0,
+        nwTos: UInt8 = 0,
+        nwProto: UInt8 = 0,
+        nwSrc: IPv4Address = .any,
+        nwDst: IPv4Address = .any,
+        tpSrc: UInt16 = 0,
+        tpDst: UInt16 = 0
+    ) {
+        self.wildcards = wildcards
+        self.inPort = inPort
+        self.dlSrc = dlSrc
+        self.dlDst = dlDst
+        self.dlVlan = dlVlan
+        self.dlVlanPcp = dlVlanPcp
+        self.dlType = dlType
+        self.nwTos = nwTos
+        self.nwProto = nwProto
+        self.nwSrc = nwSrc
+        self.nwDst = nwDst
+        self.tpSrc = tpSrc
+        self.tpDst = tpDst
+    }
+
+    @inlinable
+    public init(parsing reader: inout WireReader) throws(WireError) {
+        try reader.require(Match.size, field: "ofp_match")
+        wildcards = Wildcards(rawValue: try reader.readInteger(field: "ofp_match.wildcards"))
+        inPort = PortNumber(try reader.readInteger(field: "ofp_match.in_port"))
+        dlSrc = try reader.readMACAddress(field: "ofp_match.dl_src")
+        dlDst = try reader.readMACAddress(field: "ofp_match.dl_dst")
+        dlVlan = try reader.readInteger(field: "ofp_match.dl_vlan")
+        dlVlanPcp = try reader.readInteger(field: "ofp_match.dl_vlan_pcp")
+        try reader.skip(1, field: "ofp_match.pad1")
+        dlType = try reader.readInteger(field: "ofp_match.dl_type")
+        nwTos = try reader.readInteger(field: "ofp_match.nw_tos")
+        nwProto = try reader.readInteger(field: "ofp_match.nw_proto")
+        try reader.skip(2, field: "ofp_match.pad2")
+        nwSrc = try reader.readIPv4Address(field: "ofp_match.nw_src")
+        nwDst = try reader.readIPv4Address(field: "ofp_match.nw_dst")
+        tpSrc = try reader.readInteger(field: "ofp_match.tp_src")
+        tpDst = try reader.readInteger(field: "ofp_match.tp_dst")
+    }
+
+    @inlinable
+    public func write(to buffer: inout ByteBuffer) {
+        buffer.writeInteger(wildcards.rawValue)
+        buffer.writeInteger(inPort.rawValue)
+        buffer.writeMACAddress(dlSrc)
+        buffer.writeMACAddress(dlDst)
+        buffer.writeInteger(dlVlan)
+        buffer.writeInteger(dlVlanPcp)
+        buffer.writePadding(1)
+        buffer.writeInteger(dlType)
+        buffer.writeInteger(nwTos)
+        buffer.writeInteger(nwProto)
+        buffer.writePadding(2)
+        buffer.writeIPv4Address(nwSrc)
+        buffer.writeIPv4Address(nwDst)
+        buffer.writeInteger(tpSrc)
+        buffer.writeInteger(tpDst)
+    }
+}
+
+extension Match {
+    /// `ofp_flow_wildcards`: which match fields the switch ignores.
+    ///
+    /// Besides single-bit flags, two 6-bit counts say how many low-order bits of `nw_src` and
+    /// `nw_dst` are ignored; 32 or more ignores the whole address.
+    public struct Wildcards: OptionSet, Hashable, Sendable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+        public static let inPort = Wildcards(rawValue: 1 << 0)
+        public static let dlVlan = Wildcards(rawValue: 1 << 1)
+        public static let dlSrc = Wildcards(rawValue: 1 << 2)
+        public static let dlDst = Wildcards(rawValue: 1 << 3)
+        public static let dlType = Wildcards(rawValue: 1 << 4)
+        public static let nwProto = Wildcards(rawValue: 1 << 5)
+        public static let tpSrc = Wildcards(rawValue: 1 << 6)
+        public static let tpDst = Wildcards(rawValue: 1 << 7)
+        public static let dlVlanPcp = Wildcards(rawValue: 1 << 20)
+        public static let nwTos = Wildcards(rawValue: 1 << 21)
+
+        static let nwSrcShift: UInt32 = 8
+        static let nwDstShift: UInt32 = 14
+        static let addressBitsMask: UInt32 = 0x3f
+
+        /// `OFPFW_ALL`: every field wildcarded, both addresses entirely.
+        public static let all = Wildcards(rawValue: (1 << 22) - 1)
+
+        /// Number of low-order bits of `nw_src` ignored (0...63; 32 or more ignores it all).
+        public var nwSrcIgnoredBits: Int {
+            get { Int(rawValue >> Self.nwSrcShift & Self.addressBitsMask) }
+            set { self = Wildcards(rawValue: Self.replacing(rawValue, shift: Self.nwSrcShift, with: newValue)) }
+        }
+
+        /// Number of low-order bits of `nw_dst` ignored (0...63; 32 or more ignores it all).
+        public var nwDstIgnoredBits: Int {
+            get { Int(rawValue >> Self.nwDstShift & Self.addressBitsMask) }
+            set { self = Wildcards(rawValue: Self.replacing(rawValue, shift: Self.nwDstShift, with: newValue)) }
+        }
+
+        /// The prefix length of `nw_src` that is matched (0 when wholly wildcarded).
+        public var nwSrcPrefixLength: Int { 32 - min(nwSrcIgnoredBits, 32) }
+        /// The prefix length of `nw_dst` that is matched (0 when wholly wildcarded).
+        public var nwDstPrefixLength: Int { 32 - min(nwDstIgnoredBits, 32) }
+
+        private static func replacing(_ raw: UInt32, shift: UInt32, with bits: Int) -> UInt32 {
+            let clamped = UInt32(min(max(bits, 0), 63))
+            return raw & ~(addressBitsMask << shift) | clamped << shift
+        }
+    }
+}

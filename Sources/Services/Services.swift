@@ -1,0 +1,2 @@
+// Controller services (authenticator, resolver, forwarding) behind one protocol.
+@_exported import ControlPlane

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Echelon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "echelon",
+        abstract: "A hierarchical multi-controller control plane for OpenFlow 1.0 networks.",
+        subcommands: [DecodeCommand.self]
+    )
+}

@@ -1,0 +1,82 @@
+import NIOCore
+import OpenFlow
+import Testing
+
+@Suite struct RoundTripTests {
+    @Test(arguments: SampleMessages.all.map(\.0))
+    func roundTrip(name: String) throws {
+        let message = try #require(SampleMessages.all.first { $0.0 == name }?.1)
+        var encoded = message.encoded()
+        let bytes = encoded
+        #expect(Int(bytes.getInteger(at: 2, as: UInt16.self) ?? 0) == bytes.readableBytes, "header length must cover the whole message")
+        let decoded = try OpenFlowMessage(parsing: &encoded)
+        #expect(decoded == message)
+        #expect(encoded.readableBytes == 0, "parsing must consume exactly one message")
+        #expect(decoded.encoded() == bytes, "re-encoding must give the same bytes")
+    }
+
+    @Test func everyMessageTypeIsCovered() {
+        let covered = Set(SampleMessages.all.map(\.1.type.rawValue))
+        #expect(covered == Set(0...21))
+    }
+
+    @Test func everyActionTypeIsCovered() {
+        let covered = Set(SampleMessages.everyAction.map(\.type.rawValue))
+        #expect(covered == Set(Array(0...11) + [0xffff]))
+    }
+
+    @Test func everyStatsTypeIsCoveredBothWays() {
+        var requests = Set<UInt16>(), replies = Set<UInt16>()
+        for (_, message) in SampleMessages.all {
+            if case .statsRequest(let request) = message.body { requests.insert(request.type.rawValue) }
+            if case .statsReply(let reply) = message.body { replies.insert(reply.type.rawValue) }
+        }
+        let all: Set<UInt16> = [0, 1, 2, 3, 4, 5, 0xffff]
+        #expect(requests == all)
+        #expect(replies == all)
+    }
+
+    @Test func sizesMatchTheSpecification() {
+        // The OFP_ASSERT sizes of openflow.h 1.0.
+        #expect(SampleMessages.fullMatch.encodedSize == 40)
+        let sizes: [(String, Int)] = [
+            ("features request", 8), ("get config reply", 12), ("flow removed", 88), ("port status add", 64),
+            ("port mod", 32), ("queue get config request", 12), ("stats request desc", 12),
+            ("stats reply desc", 12 + 1056), ("stats reply aggregate", 12 + 24), ("stats reply table", 12 + 64),
+            ("stats reply port", 12 + 2 * 104), ("stats reply queue", 12 + 32), ("stats request flow", 12 + 44),
+            ("features reply", 32 + 2 * 48), ("flow mod delete strict", 72), ("packet out buffered", 16),
+        ]
+        for (name, size) in sizes {
+            let message = SampleMessages.all.first { $0.0 == name }?.1
+            #expect(message?.encoded().readableBytes == size, "\(name)")
+        }
+    }
+
+    @Test func actionsHaveTheirSpecifiedLengths() {
+        for action in SampleMessages.everyAction {
+            var buffer = ByteBuffer()
+            action.write(to: &buffer)
+            #expect(buffer.readableBytes == action.length)
+            #expect(buffer.readableBytes % 8 == 0)
+        }
+    }
+
+    @Test func wildcardPrefixLengths() {
+        var wildcards: Match.Wildcards = []
+        wildcards.nwSrcIgnoredBits = 8
+        wildcards.nwDstIgnoredBits = 40
+        #expect(wildcards.nwSrcPrefixLength == 24)
+        #expect(wildcards.nwDstPrefixLength == 0)
+        #expect(wildcards.rawValue == 8 << 8 | 40 << 14)
+        #expect(Match.Wildcards.all.rawValue == 0x003f_ffff)
+        #expect(Match.Wildcards.all.nwSrcIgnoredBits == 63)
+    }
+}
+
+extension Match {
+    var encodedSize: Int {
+        var buffer = ByteBuffer()
+        write(to: &buffer)
+        return buffer.readableBytes
+    }
+}
