@@ -80,3 +80,33 @@ extension Match {
         return buffer.readableBytes
     }
 }
+
+@Suite struct FixedStringTests {
+    @Test func invalidUTF8ReadsAsQuestionMarksAndWritesBackUnchanged() throws {
+        var field = ByteBuffer(bytes: [0x65, 0x74, 0x68, 0xff, 0xfe, 0x31] + Array(repeating: 0, count: 10))
+        var reader = WireReader(field)
+        let name = try reader.readFixedString(length: 16, field: "ofp_phy_port.name")
+        #expect(name == "eth??1")
+        field.clear()
+        field.writeFixedString(name, length: 16)
+        var again = WireReader(field)
+        #expect(try again.readFixedString(length: 16, field: "ofp_phy_port.name") == name)
+    }
+
+    @Test func longTextIsCutAtACharacterBoundaryAndKeepsItsNUL() throws {
+        var field = ByteBuffer()
+        field.writeFixedString("port-ü-ü-ü-ü-ü", length: 16)  // 20 bytes of UTF-8
+        #expect(field.readableBytes == 16)
+        #expect(field.getInteger(at: 15, as: UInt8.self) == 0)
+        var reader = WireReader(field)
+        #expect(try reader.readFixedString(length: 16, field: "name") == "port-ü-ü-ü-")
+    }
+}
+
+extension FixedStringTests {
+    @Test func fieldWithoutTerminatorKeepsAllButTheLastByte() throws {
+        var reader = WireReader(ByteBuffer(string: "0123456789abcdef"))
+        #expect(try reader.readFixedString(length: 16, field: "ofp_phy_port.name") == "0123456789abcde")
+        #expect(reader.isAtEnd)
+    }
+}

@@ -1,27 +1,6 @@
 import NIOCore
 import OpenFlow
 
-extension ByteBuffer {
-    /// Bytes from hex text; whitespace is ignored.
-    init?(hex: String) {
-        let digits = hex.filter { !$0.isWhitespace }
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            guard let byte = UInt8(digits[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        self.init(bytes: bytes)
-    }
-
-    var hexString: String {
-        readableBytesView.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
-}
-
 /// A valid encoding altered in place, for building malformed inputs from good ones.
 struct Corruption {
     var bytes: ByteBuffer

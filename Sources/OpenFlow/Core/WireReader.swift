@@ -71,13 +71,18 @@ public struct WireReader: Sendable {
         buffer.readSlice(length: buffer.readableBytes) ?? ByteBuffer()
     }
 
-    /// Reads a fixed-size, NUL-padded ASCII field such as `ofp_phy_port.name`.
+    /// Reads a fixed-size, NUL-padded text field such as `ofp_phy_port.name`.
+    ///
+    /// The last byte is always the terminator, as in Open vSwitch's reading of these fields:
+    /// a field with no NUL keeps its first `length - 1` bytes. Bytes that are not valid UTF-8
+    /// read as `?`, one for one. Both rules make the string fit the field it came from, so it
+    /// writes back unchanged.
     public mutating func readFixedString(length: Int, field: String) throws(WireError) -> String {
         try require(length, field: field)
-        let view = buffer.readableBytesView.prefix(length)
-        let text = view.prefix { $0 != 0 }
+        let text = buffer.readableBytesView.prefix(length - 1).prefix { $0 != 0 }
         buffer.moveReaderIndex(forwardBy: length)
-        return String(decoding: text, as: UTF8.self)
+        if let valid = String(validating: text, as: UTF8.self) { return valid }
+        return String(decoding: text.map { $0 < 0x80 ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
     }
 
     @inlinable
@@ -103,11 +108,17 @@ extension ByteBuffer {
         writeRepeatingByte(0, count: count)
     }
 
-    /// Writes `text` into a fixed-size field, truncating it and padding with NULs so that the
-    /// field always ends in at least one NUL, as OpenFlow requires of its string fields.
+    /// Writes `text` into a fixed-size field, padding with NULs so that the field always ends in
+    /// at least one NUL, as OpenFlow requires of its string fields. Text that does not fit is
+    /// cut at a character boundary, never inside one.
     public mutating func writeFixedString(_ text: String, length: Int) {
-        let bytes = text.utf8.prefix(length - 1)
-        writeBytes(bytes)
-        writePadding(length - bytes.count)
+        var count = 0
+        for scalar in text.unicodeScalars {
+            let size = UTF8.width(scalar)
+            guard count + size <= length - 1 else { break }
+            count += size
+        }
+        writeBytes(text.utf8.prefix(count))
+        writePadding(length - count)
     }
 }

@@ -3,10 +3,9 @@ import NIOCore
 // Messages that carry raw bytes encode them as hex.
 
 extension Hello: Encodable {
-    enum CodingKeys: String, CodingKey { case version, elements }
+    enum CodingKeys: String, CodingKey { case elements }
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(version, forKey: .version)
         try container.encode(HexBytes(elements), forKey: .elements)
     }
 }

@@ -7,7 +7,7 @@ struct HexBytes: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(buffer.readableBytesView.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        try container.encode(buffer.hexDump(format: .compact))
     }
 }
 

@@ -1,16 +1,14 @@
 import NIOCore
 
-/// OFPT_HELLO. OpenFlow 1.0 defines no body, but later versions append elements; they are kept
-/// as bytes so that a peer's HELLO can be inspected during version negotiation.
+/// OFPT_HELLO. OpenFlow 1.0 defines no body, but later versions append elements (such as a
+/// version bitmap); they are kept as bytes so that a peer's HELLO can be inspected during
+/// version negotiation. The version the peer announced is `OpenFlowMessage.version`.
 public struct Hello: OpenFlowMessageBody {
     public static let messageType = MessageType.hello
 
-    /// The version the sender announced in its header.
-    public var version: UInt8
     public var elements: ByteBuffer
 
-    public init(version: UInt8 = OpenFlowHeader.version10, elements: ByteBuffer = ByteBuffer()) {
-        self.version = version
+    public init(elements: ByteBuffer = ByteBuffer()) {
         self.elements = elements
     }
 

@@ -2,12 +2,24 @@ import NIOCore
 
 /// One complete OpenFlow 1.0 message: its transaction id and its typed body.
 public struct OpenFlowMessage: Hashable, Sendable {
+    /// The header's version: 1.0, except for a HELLO or ERROR from a peer that speaks another
+    /// version. Those two are read at any version because their layout is the same in every
+    /// version, and version negotiation depends on them (Open vSwitch, for one, sends its
+    /// HELLO_FAILED error in the peer's version).
+    public var version: UInt8
     public var xid: UInt32
     public var body: Body
 
-    public init(xid: UInt32, _ body: Body) {
+    public init(version: UInt8 = OpenFlowHeader.version10, xid: UInt32, _ body: Body) {
+        self.version = version
         self.xid = xid
         self.body = body
+    }
+
+    /// Whether a message of this type is accepted at a version other than 1.0.
+    @inlinable
+    static func isVersionIndependent(_ type: MessageType) -> Bool {
+        type == .hello || type == .error
     }
 
     public enum Body: Hashable, Sendable {
@@ -61,12 +73,6 @@ public struct OpenFlowMessage: Hashable, Sendable {
         case .queueGetConfigReply: return .queueGetConfigReply
         }
     }
-
-    /// The version written in the header: always 1.0, except a HELLO that says otherwise.
-    public var version: UInt8 {
-        if case .hello(let hello) = body { return hello.version }
-        return OpenFlowHeader.version10
-    }
 }
 
 extension OpenFlowMessage {
@@ -91,16 +97,13 @@ extension OpenFlowMessage {
     /// Parses a message body whose header has already been read and validated.
     @inlinable
     public init(header: OpenFlowHeader, body reader: inout WireReader) throws(WireError) {
-        if header.version != OpenFlowHeader.version10 && header.type != .hello {
+        if header.version != OpenFlowHeader.version10 && !Self.isVersionIndependent(header.type) {
             throw WireError(.unsupportedVersion(header.version), field: "ofp_header.version", offset: 0)
         }
         let length = Int(header.length)
         switch header.type {
-        case .hello:
-            var hello = try Self.parse(Hello.self, length: length, &reader)
-            hello.version = header.version
-            self.init(xid: header.xid, .hello(hello))
-        case .error: self.init(xid: header.xid, .error(try Self.parse(ErrorMessage.self, length: length, &reader)))
+        case .hello: self.init(version: header.version, xid: header.xid, .hello(try Self.parse(Hello.self, length: length, &reader)))
+        case .error: self.init(version: header.version, xid: header.xid, .error(try Self.parse(ErrorMessage.self, length: length, &reader)))
         case .echoRequest: self.init(xid: header.xid, .echoRequest(try Self.parse(EchoRequest.self, length: length, &reader)))
         case .echoReply: self.init(xid: header.xid, .echoReply(try Self.parse(EchoReply.self, length: length, &reader)))
         case .vendor: self.init(xid: header.xid, .vendor(try Self.parse(VendorMessage.self, length: length, &reader)))

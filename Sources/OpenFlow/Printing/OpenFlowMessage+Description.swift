@@ -4,7 +4,8 @@ extension OpenFlowMessage: CustomStringConvertible {
     /// The message in the spirit of `ovs-ofctl ofp-print`: a first line with the type and xid,
     /// then the body's fields.
     public var description: String {
-        let head = "\(type) (xid=\(hex(xid))):"
+        let versionNote = version == OpenFlowHeader.version10 ? "" : " (version \(hex(version, digits: 2)))"
+        let head = "\(type)\(versionNote) (xid=\(hex(xid))):"
         let detail = bodyDescription
         return detail.isEmpty ? head : detail.hasPrefix("\n") ? head + detail : head + " " + detail
     }
@@ -12,7 +13,7 @@ extension OpenFlowMessage: CustomStringConvertible {
     private var bodyDescription: String {
         switch body {
         case .hello(let hello):
-            return hello.version == OpenFlowHeader.version10 ? "" : "version \(hello.version)" + bytesNote(hello.elements, "elements")
+            return bytesNote(hello.elements, "elements").trimmingLeadingSpace
         case .error(let error):
             return "\(error.type) \(error.codeName)" + bytesNote(error.data, "data")
         case .echoRequest(let echo):
