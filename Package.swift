@@ -63,6 +63,10 @@ let package = Package(
             resources: [.copy("Vectors")]
         ),
         .testTarget(
+            name: "EchelonCLITests",
+            dependencies: ["echelon", "OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "PacketsTests",
             dependencies: [
                 "Packets", "OpenFlow",

@@ -76,5 +76,18 @@ public struct FeaturesReply: Encodable, OpenFlowMessageBody {
         public func contains(_ type: ActionType) -> Bool {
             type.rawValue < 32 && rawValue & 1 << UInt32(type.rawValue) != 0
         }
+
+        static let typeNames = [
+            "output", "set_vlan_vid", "set_vlan_pcp", "strip_vlan", "mod_dl_src", "mod_dl_dst",
+            "mod_nw_src", "mod_nw_dst", "mod_nw_tos", "mod_tp_src", "mod_tp_dst", "enqueue",
+        ]
+
+        /// The supported actions by name, with any bits beyond OpenFlow 1.0's in hex.
+        public var names: String {
+            var words = Self.typeNames.indices.filter { rawValue & 1 << UInt32($0) != 0 }.map { Self.typeNames[$0] }
+            let unnamed = rawValue & ~(1 << UInt32(Self.typeNames.count) - 1)
+            if unnamed != 0 { words.append("0x" + String(unnamed, radix: 16)) }
+            return words.joined(separator: " ")
+        }
     }
 }

@@ -29,7 +29,7 @@ extension OpenFlowMessage: CustomStringConvertible {
                 "dpid:\(features.datapathID)",
                 "n_tables:\(features.tableCount), n_buffers:\(features.bufferCount)",
                 "capabilities: \(flagNames(features.capabilities, FeaturesReply.Capabilities.names))",
-                "actions: \(hex(features.supportedActions.rawValue))",
+                "actions: \(features.supportedActions.names)",
             ]
             lines += features.ports.map(\.description)
             return lines.joined(separator: "\n")

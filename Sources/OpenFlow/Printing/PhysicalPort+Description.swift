@@ -16,8 +16,10 @@ extension PhysicalPort: CustomStringConvertible {
 
     private var stateDescription: String {
         var words = state.contains(.linkDown) ? ["LINK_DOWN"] : []
-        let stp = ["STP_LISTEN", "STP_LEARN", "STP_FORWARD", "STP_BLOCK"][Int(state.stp.rawValue)]
-        words.append(stp)
+        // STP_LISTEN is the zero value, indistinguishable from "no STP": left out, as Open vSwitch does.
+        if state.stp != .listen {
+            words.append(["STP_LISTEN", "STP_LEARN", "STP_FORWARD", "STP_BLOCK"][Int(state.stp.rawValue)])
+        }
         let unnamed = state.rawValue & ~(PortState.linkDown.rawValue | PortState.stpMask)
         if unnamed != 0 { words.append(hex(unnamed)) }
         return words.joined(separator: " ")
