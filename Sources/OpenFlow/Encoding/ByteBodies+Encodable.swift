@@ -10,32 +10,16 @@ extension Hello: Encodable {
     }
 }
 
-extension EchoRequest: Encodable {
-    enum CodingKeys: String, CodingKey { case payload }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(HexBytes(payload), forKey: .payload)
-    }
-}
+private enum PayloadCodingKeys: String, CodingKey { case payload }
 
-extension EchoReply: Encodable {
-    enum CodingKeys: String, CodingKey { case payload }
+extension EchoBody {
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+        var container = encoder.container(keyedBy: PayloadCodingKeys.self)
         try container.encode(HexBytes(payload), forKey: .payload)
     }
 }
 
 extension VendorMessage: Encodable {
-    enum CodingKeys: String, CodingKey { case vendor, payload }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(vendor, forKey: .vendor)
-        try container.encode(HexBytes(payload), forKey: .payload)
-    }
-}
-
-extension VendorStats: Encodable {
     enum CodingKeys: String, CodingKey { case vendor, payload }
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

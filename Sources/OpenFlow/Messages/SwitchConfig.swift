@@ -42,26 +42,29 @@ public struct SwitchConfig: Encodable, Hashable, Sendable {
     }
 }
 
-/// OFPT_GET_CONFIG_REPLY.
-public struct GetConfigReply: Encodable, OpenFlowMessageBody {
-    public static let messageType = MessageType.getConfigReply
-    public static let minimumLength = 12
-    public static let isFixedSize = true
+/// A message whose whole body is an `ofp_switch_config`.
+public protocol SwitchConfigBody: OpenFlowMessageBody {
+    var config: SwitchConfig { get }
+    init(config: SwitchConfig)
+}
 
-    public var config: SwitchConfig
-    public init(config: SwitchConfig) { self.config = config }
-    public init(parsing reader: inout WireReader) throws(WireError) { config = try SwitchConfig(parsing: &reader) }
+extension SwitchConfigBody {
+    public static var minimumLength: Int { 12 }
+    public static var isFixedSize: Bool { true }
+    public init(parsing reader: inout WireReader) throws(WireError) { self.init(config: try SwitchConfig(parsing: &reader)) }
     public func write(to buffer: inout ByteBuffer) { config.write(to: &buffer) }
 }
 
-/// OFPT_SET_CONFIG.
-public struct SetConfig: Encodable, OpenFlowMessageBody {
-    public static let messageType = MessageType.setConfig
-    public static let minimumLength = 12
-    public static let isFixedSize = true
-
+/// OFPT_GET_CONFIG_REPLY.
+public struct GetConfigReply: Encodable, SwitchConfigBody {
+    public static let messageType = MessageType.getConfigReply
     public var config: SwitchConfig
     public init(config: SwitchConfig) { self.config = config }
-    public init(parsing reader: inout WireReader) throws(WireError) { config = try SwitchConfig(parsing: &reader) }
-    public func write(to buffer: inout ByteBuffer) { config.write(to: &buffer) }
+}
+
+/// OFPT_SET_CONFIG.
+public struct SetConfig: Encodable, SwitchConfigBody {
+    public static let messageType = MessageType.setConfig
+    public var config: SwitchConfig
+    public init(config: SwitchConfig) { self.config = config }
 }

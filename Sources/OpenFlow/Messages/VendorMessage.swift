@@ -2,7 +2,7 @@ import NIOCore
 
 /// OFPT_VENDOR (`ofp_vendor_header`): an extension message identified by a vendor id.
 /// Echelon's own inter-unit protocol travels in these.
-public struct VendorMessage: OpenFlowMessageBody {
+public struct VendorMessage: OpenFlowMessageBody, WireStructure {
     public static let messageType = MessageType.vendor
     public static let minimumLength = 12
 

@@ -1,5 +1,3 @@
-import NIOCore
-
 /// `ofp_stats_types`.
 public struct StatsType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt16
@@ -35,23 +33,6 @@ public struct StatsFlags: OptionSet, Hashable, Sendable {
     public static let more = StatsFlags(rawValue: 1 << 0)
 }
 
-/// The body of a vendor statistics request or reply.
-public struct VendorStats: WireStructure {
-    public var vendor: UInt32
-    public var payload: ByteBuffer
-
-    public init(vendor: UInt32, payload: ByteBuffer = ByteBuffer()) {
-        self.vendor = vendor
-        self.payload = payload
-    }
-
-    public init(parsing reader: inout WireReader) throws(WireError) {
-        vendor = try reader.readInteger(field: "ofp_stats.body.vendor")
-        payload = reader.readRest()
-    }
-
-    public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(vendor)
-        buffer.writeImmutableBuffer(payload)
-    }
-}
+/// The body of a vendor statistics request or reply: a vendor id and what that vendor
+/// defines, laid out exactly as the body of an OFPT_VENDOR message.
+public typealias VendorStats = VendorMessage
