@@ -52,6 +52,8 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
 extension WireReader {
     @inlinable
     public mutating func readMACAddress(field: String) throws(WireError) -> MACAddress {
+        // Checked whole, so that a short address is reported at its first byte.
+        try require(6, field: field)
         let high: UInt16 = try readInteger(field: field)
         let low: UInt32 = try readInteger(field: field)
         return MACAddress(rawValue: UInt64(high) << 32 | UInt64(low))
@@ -63,5 +65,14 @@ extension ByteBuffer {
     public mutating func writeMACAddress(_ address: MACAddress) {
         writeInteger(UInt16(truncatingIfNeeded: address.rawValue >> 32))
         writeInteger(UInt32(truncatingIfNeeded: address.rawValue))
+    }
+}
+
+extension ByteBuffer {
+    /// Overwrites the six bytes at `index` counted from the first readable byte.
+    @inlinable
+    public mutating func setMACAddress(_ address: MACAddress, at index: Int) {
+        setInteger(UInt16(truncatingIfNeeded: address.rawValue >> 32), at: readerIndex + index)
+        setInteger(UInt32(truncatingIfNeeded: address.rawValue), at: readerIndex + index + 2)
     }
 }
