@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func truncationNamesTheField() {
-        #expect(parseError(Vectors.icmpEcho.prefix(5)) == WireError(.truncated(needed: 4, available: 3), field: "ethernet.dst", offset: 2))
+        #expect(parseError(Vectors.icmpEcho.prefix(5)) == WireError(.truncated(needed: 6, available: 5), field: "ethernet.dst", offset: 0))
         #expect(parseError(Vectors.vlanTaggedUDP.prefix(17)) == WireError(.truncated(needed: 2, available: 1), field: "vlan.type", offset: 16))
         #expect(parseError(Vectors.icmpEcho.prefix(29)) == WireError(.truncated(needed: 4, available: 3), field: "ipv4.src", offset: 26))
         #expect(parseError(Vectors.tcpSynWithOptions.prefix(36)) == WireError(.truncated(needed: 4, available: 2), field: "ipv4.options", offset: 34))
