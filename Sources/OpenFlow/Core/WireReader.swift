@@ -79,10 +79,7 @@ public struct WireReader: Sendable {
     /// writes back unchanged.
     public mutating func readFixedString(length: Int, field: String) throws(WireError) -> String {
         try require(length, field: field)
-        let text = buffer.readableBytesView.prefix(length - 1).prefix { $0 != 0 }
-        buffer.moveReaderIndex(forwardBy: length)
-        if let valid = String(validating: text, as: UTF8.self) { return valid }
-        return String(decoding: text.map { $0 < 0x80 ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+        return try readFixed(length, field: field) { $0.readFixedString(length: length) }
     }
 
     @inlinable

@@ -30,6 +30,8 @@ extension WireReader {
     /// Reads every remaining byte as a sequence of structures that each carry their own length.
     public mutating func readVariableEntries<Entry: WireStructure>(_: Entry.Type) throws(WireError) -> [Entry] {
         var entries: [Entry] = []
+        // Every such entry is at least 8 bytes; a few slots up front spare the usual regrowths.
+        entries.reserveCapacity(Swift.min(remaining / 8, 16))
         while !isAtEnd {
             entries.append(try Entry(parsing: &self))
         }

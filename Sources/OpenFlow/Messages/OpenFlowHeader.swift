@@ -26,12 +26,12 @@ public struct OpenFlowHeader: Hashable, Sendable {
     /// Returns nil when fewer than 8 bytes are available: the caller should wait for more.
     @inlinable
     public static func peek(in buffer: ByteBuffer, maximumLength: Int = OpenFlowHeader.maximumLength) throws(WireError) -> OpenFlowHeader? {
-        let at = buffer.readerIndex
-        guard let version = buffer.getInteger(at: at, as: UInt8.self),
-            let type = buffer.getInteger(at: at + 1, as: UInt8.self),
-            let length = buffer.getInteger(at: at + 2, as: UInt16.self),
-            let xid = buffer.getInteger(at: at + 4, as: UInt32.self)
-        else { return nil }
+        guard buffer.readableBytes >= OpenFlowHeader.size else { return nil }
+        // One view of the bytes: each ByteBuffer integer read would pay its own exclusivity check.
+        let (version, type, length, xid) = buffer.withUnsafeReadableBytes { raw in
+            var field = FixedFieldCursor(UnsafeRawBufferPointer(rebasing: raw[..<OpenFlowHeader.size]))
+            return (field.read(UInt8.self), field.read(UInt8.self), field.read(UInt16.self), field.read(UInt32.self))
+        }
         guard Int(length) >= OpenFlowHeader.size else {
             throw WireError(.lengthBelowMinimum(length: Int(length), minimum: OpenFlowHeader.size), field: "ofp_header.length", offset: 2)
         }

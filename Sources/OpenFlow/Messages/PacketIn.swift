@@ -25,11 +25,11 @@ public struct PacketIn: OpenFlowMessageBody {
 
     @inlinable
     public init(parsing reader: inout WireReader) throws(WireError) {
-        bufferID = BufferID(try reader.readInteger(field: "ofp_packet_in.buffer_id"))
-        totalLength = try reader.readInteger(field: "ofp_packet_in.total_len")
-        inPort = PortNumber(try reader.readInteger(field: "ofp_packet_in.in_port"))
-        reason = Reason(rawValue: try reader.readInteger(field: "ofp_packet_in.reason"))
-        try reader.skip(1, field: "ofp_packet_in.pad")
+        (bufferID, totalLength, inPort, reason) = try reader.readFixed(Self.minimumLength - OpenFlowHeader.size, field: "ofp_packet_in") { field in
+            let fixed = (BufferID(field.read()), field.read(UInt16.self), PortNumber(field.read()), Reason(rawValue: field.read()))
+            field.skip(1)
+            return fixed
+        }
         data = reader.readRest()
     }
 

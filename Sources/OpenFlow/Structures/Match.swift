@@ -60,22 +60,23 @@ public struct Match: Encodable, FixedSizeWireStructure {
 
     @inlinable
     public init(parsing reader: inout WireReader) throws(WireError) {
-        try reader.require(Match.size, field: "ofp_match")
-        wildcards = Wildcards(rawValue: try reader.readInteger(field: "ofp_match.wildcards"))
-        inPort = PortNumber(try reader.readInteger(field: "ofp_match.in_port"))
-        dlSrc = try reader.readMACAddress(field: "ofp_match.dl_src")
-        dlDst = try reader.readMACAddress(field: "ofp_match.dl_dst")
-        dlVlan = try reader.readInteger(field: "ofp_match.dl_vlan")
-        dlVlanPcp = try reader.readInteger(field: "ofp_match.dl_vlan_pcp")
-        try reader.skip(1, field: "ofp_match.pad1")
-        dlType = try reader.readInteger(field: "ofp_match.dl_type")
-        nwTos = try reader.readInteger(field: "ofp_match.nw_tos")
-        nwProto = try reader.readInteger(field: "ofp_match.nw_proto")
-        try reader.skip(2, field: "ofp_match.pad2")
-        nwSrc = try reader.readIPv4Address(field: "ofp_match.nw_src")
-        nwDst = try reader.readIPv4Address(field: "ofp_match.nw_dst")
-        tpSrc = try reader.readInteger(field: "ofp_match.tp_src")
-        tpDst = try reader.readInteger(field: "ofp_match.tp_dst")
+        self = try reader.readFixed(Match.size, field: "ofp_match") { field in
+            let wildcards = Wildcards(rawValue: field.read())
+            let inPort = PortNumber(field.read())
+            let dlSrc = field.readMACAddress()
+            let dlDst = field.readMACAddress()
+            let dlVlan: UInt16 = field.read()
+            let dlVlanPcp: UInt8 = field.read()
+            field.skip(1)
+            let dlType: UInt16 = field.read()
+            let nwTos: UInt8 = field.read()
+            let nwProto: UInt8 = field.read()
+            field.skip(2)
+            return Match(
+                wildcards: wildcards, inPort: inPort, dlSrc: dlSrc, dlDst: dlDst, dlVlan: dlVlan, dlVlanPcp: dlVlanPcp,
+                dlType: dlType, nwTos: nwTos, nwProto: nwProto, nwSrc: field.readIPv4Address(), nwDst: field.readIPv4Address(),
+                tpSrc: field.read(), tpDst: field.read())
+        }
     }
 
     @inlinable

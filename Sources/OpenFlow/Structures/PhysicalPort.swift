@@ -33,16 +33,14 @@ public struct PhysicalPort: Encodable, FixedSizeWireStructure {
     }
 
     public init(parsing reader: inout WireReader) throws(WireError) {
-        try reader.require(PhysicalPort.size, field: "ofp_phy_port")
-        portNumber = PortNumber(try reader.readInteger(field: "ofp_phy_port.port_no"))
-        hardwareAddress = try reader.readMACAddress(field: "ofp_phy_port.hw_addr")
-        name = try reader.readFixedString(length: PhysicalPort.nameLength, field: "ofp_phy_port.name")
-        config = PortConfig(rawValue: try reader.readInteger(field: "ofp_phy_port.config"))
-        state = PortState(rawValue: try reader.readInteger(field: "ofp_phy_port.state"))
-        current = PortFeatures(rawValue: try reader.readInteger(field: "ofp_phy_port.curr"))
-        advertised = PortFeatures(rawValue: try reader.readInteger(field: "ofp_phy_port.advertised"))
-        supported = PortFeatures(rawValue: try reader.readInteger(field: "ofp_phy_port.supported"))
-        peer = PortFeatures(rawValue: try reader.readInteger(field: "ofp_phy_port.peer"))
+        self = try reader.readFixed(PhysicalPort.size, field: "ofp_phy_port") { field in
+            PhysicalPort(
+                portNumber: PortNumber(field.read()), hardwareAddress: field.readMACAddress(),
+                name: field.readFixedString(length: PhysicalPort.nameLength),
+                config: PortConfig(rawValue: field.read()), state: PortState(rawValue: field.read()),
+                current: PortFeatures(rawValue: field.read()), advertised: PortFeatures(rawValue: field.read()),
+                supported: PortFeatures(rawValue: field.read()), peer: PortFeatures(rawValue: field.read()))
+        }
     }
 
     public func write(to buffer: inout ByteBuffer) {
