@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import OpenFlow
+import Packets
 
 /// `echelon decode`: reads OpenFlow bytes and prints each message, in the spirit of
 /// `ovs-ofctl ofp-print`.
@@ -110,12 +111,24 @@ enum DecodeOutput {
         results.map { decoded in
             switch decoded.result {
             case .success(let message):
-                return message.description
+                return message.description + packetSummary(message).map { "\n" + $0 }.joined()
             case .failure(let error):
                 let position = decoded.streamOffset == 0 ? "" : " (message at input offset \(decoded.streamOffset))"
                 return "error: \(error)\(position)"
             }
         }.joined(separator: "\n")
+    }
+
+    /// The flow fields of the frame a PACKET_IN or PACKET_OUT carries, as ofp-print shows them.
+    static func packetSummary(_ message: OpenFlowMessage) -> [String] {
+        switch message.body {
+        case .packetIn(let packetIn) where packetIn.data.readableBytes > 0:
+            return [Match(extractingFrom: packetIn.data, inPort: packetIn.inPort).description]
+        case .packetOut(let packetOut) where packetOut.data.readableBytes > 0:
+            return [Match(extractingFrom: packetOut.data, inPort: packetOut.inPort).description]
+        default:
+            return []
+        }
     }
 
     struct JSONError: Encodable {

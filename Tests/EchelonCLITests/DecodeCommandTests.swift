@@ -92,6 +92,8 @@ import Testing
         let (status, output) = try Self.run(["decode", "010a00200000000000000100000e000100000102030405060708090a0b0c0d0e"])
         #expect(status == 0)
         #expect(output.hasPrefix("OFPT_PACKET_IN (xid=0x0): total_len=14 in_port=1 (via no_match) data_len=14 buffer=0x00000100"))
+        // Then the frame's flow fields: here a 14-byte Ethernet header with type 0x0d0e.
+        #expect(output.contains("dl_src=07:08:09:0a:0b:0c,dl_dst=01:02:03:04:05:06,dl_type=0x0d0e"))
     }
 
     @Test func decodesStandardInput() throws {
