@@ -37,3 +37,35 @@ public struct ErrorMessage: OpenFlowMessageBody {
         ErrorType.codeName(type: type, code: code)
     }
 }
+
+extension ErrorMessage {
+    /// How many bytes of a failed request an error carries (the specification asks for at least 64).
+    public static let requestExcerptLength = 64
+
+    /// The error the specification prescribes for a request that failed to parse with `error`,
+    /// carrying the first bytes of the request.
+    public init(answering error: WireError, request: ByteBuffer) {
+        let excerpt = request.getSlice(at: request.readerIndex, length: min(Self.requestExcerptLength, request.readableBytes)) ?? ByteBuffer()
+        let field = error.field
+        switch error.reason {
+        case .unsupportedVersion:
+            self.init(BadRequestCode.badVersion, data: excerpt)
+        case .unknownType where field == "ofp_header.type":
+            self.init(BadRequestCode.badType, data: excerpt)
+        case .unknownType where field.hasPrefix("ofp_stats"):
+            self.init(BadRequestCode.badStat, data: excerpt)
+        case .unknownType where field.hasPrefix("ofp_action"):
+            self.init(BadActionCode.badType, data: excerpt)
+        case _ where field.hasPrefix("ofp_action"):
+            self.init(BadActionCode.badLength, data: excerpt)
+        default:
+            self.init(BadRequestCode.badLength, data: excerpt)
+        }
+    }
+
+    /// The first bytes of `request`, as an error's data.
+    public init<Code: ErrorCode>(_ code: Code, excerptOf request: OpenFlowMessage) {
+        let encoded = request.encoded()
+        self.init(code, data: encoded.getSlice(at: 0, length: min(Self.requestExcerptLength, encoded.readableBytes)) ?? encoded)
+    }
+}

@@ -1,0 +1,43 @@
+import OpenFlow
+
+/// The switches a unit controls, by DPID, with the channel each is reachable on.
+///
+/// `Connection` is whatever identifies a channel to the runtime; the registry only compares
+/// them. A second connection with a DPID already registered replaces the first (the switch
+/// reconnected, or a stale TCP session lingers): the caller closes the old channel.
+public struct SwitchRegistry<Connection: Hashable & Sendable>: Sendable {
+    public struct Entry: Sendable {
+        public var description: SwitchDescription
+        public var connection: Connection
+    }
+
+    public private(set) var switches: [DatapathID: Entry] = [:]
+
+    public init() {}
+
+    public var count: Int { switches.count }
+    public var datapathIDs: [DatapathID] { switches.keys.sorted() }
+
+    public func connection(for datapathID: DatapathID) -> Connection? { switches[datapathID]?.connection }
+    public func description(of datapathID: DatapathID) -> SwitchDescription? { switches[datapathID]?.description }
+
+    /// Registers a switch; returns the connection it replaces, if any.
+    public mutating func register(_ description: SwitchDescription, on connection: Connection) -> Connection? {
+        let previous = switches[description.datapathID]?.connection
+        switches[description.datapathID] = Entry(description: description, connection: connection)
+        return previous == connection ? nil : previous
+    }
+
+    /// Removes a switch, but only if `connection` still carries it: the channel a newer
+    /// connection replaced must not remove its successor when it closes.
+    @discardableResult
+    public mutating func remove(_ datapathID: DatapathID, ifOn connection: Connection) -> Bool {
+        guard switches[datapathID]?.connection == connection else { return false }
+        switches[datapathID] = nil
+        return true
+    }
+
+    public mutating func apply(_ status: PortStatus, to datapathID: DatapathID) {
+        switches[datapathID]?.description.apply(status)
+    }
+}
