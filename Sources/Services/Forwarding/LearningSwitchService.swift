@@ -1,0 +1,83 @@
+import ControlPlane
+import NIOCore
+import OpenFlow
+import Packets
+
+/// Forwarding in its simple form: an L2 learning switch per datapath.
+///
+/// Each switch learns which port each source MAC arrived on. A frame for a learned
+/// destination gets a flow (exact match on the packet, expiring when idle) and is sent on; a
+/// frame for an unknown or group destination is flooded. LLDP is never forwarded: it belongs
+/// to link discovery, and flooding it would make every switch look adjacent to every other.
+public final class LearningSwitchService: HostedService {
+    public struct Configuration: Hashable, Sendable, Codable {
+        /// Seconds a flow lives without traffic.
+        public var idleTimeout: UInt16
+        /// Seconds a flow lives at most (0: no limit).
+        public var hardTimeout: UInt16
+        public var flowPriority: UInt16
+
+        public init(idleTimeout: UInt16 = 10, hardTimeout: UInt16 = 0, flowPriority: UInt16 = FlowMod.defaultPriority) {
+            self.idleTimeout = idleTimeout
+            self.hardTimeout = hardTimeout
+            self.flowPriority = flowPriority
+        }
+    }
+
+    public let name = "forwarding"
+    public let subscriptions: Set<EventCategory> = [.packetIn, .switchRemoved, .switchPortChanged]
+    public let priority: Int
+    public let configuration: Configuration
+    /// Per switch: MAC → the port it was last seen on.
+    public private(set) var tables: [DatapathID: [MACAddress: PortNumber]] = [:]
+
+    public init(configuration: Configuration = Configuration(), priority: Int = 100) {
+        self.configuration = configuration
+        self.priority = priority
+    }
+
+    public func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
+        switch event {
+        case .packetIn(let packetIn):
+            return forward(packetIn, context: &context)
+        case .switchRemoved(let datapathID):
+            tables[datapathID] = nil
+        case .switchPortChanged(let datapathID, let status) where status.reason == .delete || status.port.state.contains(.linkDown):
+            tables[datapathID] = tables[datapathID]?.filter { $0.value != status.port.portNumber }
+        default:
+            break
+        }
+        return .continue
+    }
+
+    private func forward(_ event: PacketInEvent, context: inout ServiceContext) -> ServiceVerdict {
+        let match = event.match
+        guard match.dlType != EtherType.lldp.rawValue else { return .stop }
+        let packetIn = event.packetIn
+        if !match.dlSrc.isMulticast {
+            tables[event.datapathID, default: [:]][match.dlSrc] = packetIn.inPort
+        }
+        guard !match.dlDst.isMulticast, let outPort = tables[event.datapathID]?[match.dlDst] else {
+            flood(packetIn, to: event.datapathID, context: &context)
+            return .continue
+        }
+        guard outPort != packetIn.inPort else {
+            // The destination sits behind the port the frame came from: the switch must not send it back.
+            return .continue
+        }
+        let output: [Action] = [.output(port: outPort, maxLength: 0)]
+        context.send(.flowMod(FlowMod(
+            match: match, command: .add, idleTimeout: configuration.idleTimeout, hardTimeout: configuration.hardTimeout,
+            priority: configuration.flowPriority, bufferID: packetIn.bufferID, actions: output)), to: event.datapathID)
+        if packetIn.bufferID == .none {
+            // The switch kept no copy: the flow applies to later packets, this one goes out now.
+            context.send(.packetOut(PacketOut(inPort: packetIn.inPort, actions: output, data: packetIn.data)), to: event.datapathID)
+        }
+        return .continue
+    }
+
+    private func flood(_ packetIn: PacketIn, to datapathID: DatapathID, context: inout ServiceContext) {
+        let data = packetIn.bufferID == .none ? packetIn.data : ByteBuffer()
+        context.send(.packetOut(PacketOut(bufferID: packetIn.bufferID, inPort: packetIn.inPort, actions: [.output(port: .flood, maxLength: 0)], data: data)), to: datapathID)
+    }
+}

@@ -1,2 +1,0 @@
-// Controller services (authenticator, resolver, forwarding) behind one protocol.
-@_exported import ControlPlane
