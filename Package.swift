@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -31,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "ControlPlane",
-            dependencies: ["OpenFlow", "Packets"]
+            dependencies: ["OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "Runtime",
@@ -39,17 +42,33 @@ let package = Package(
                 "OpenFlow", "Packets", "ControlPlane",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "Services",
-            dependencies: ["OpenFlow", "Packets", "ControlPlane"]
+            dependencies: ["OpenFlow", "Packets", "ControlPlane", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .executableTarget(
             name: "echelon",
             dependencies: [
                 "OpenFlow", "Packets", "ControlPlane", "Runtime", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "echelon-bench",
+            dependencies: [
+                "OpenFlow", "Packets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .testTarget(
@@ -61,6 +80,27 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "ControlPlaneTests",
+            dependencies: ["ControlPlane", "OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ServicesTests",
+            dependencies: ["Services", "ControlPlane", "OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: [
+                "Runtime", "ControlPlane", "OpenFlow", "Services",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "EchelonCLITests",

@@ -1,0 +1,141 @@
+import ControlPlane
+import Logging
+import NIOCore
+import OpenFlow
+
+/// One switch channel: feeds what the switch sends to its `SwitchConnectionStateMachine`,
+/// performs the actions that come back, and hands the switch's messages to the unit core.
+/// Lives on the unit's event loop, like the core.
+final class SwitchChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = OpenFlowMessage
+
+    private var machine: SwitchConnectionStateMachine
+    private let core: UnitCore
+    private var context: ChannelHandlerContext?
+    private(set) var id: ConnectionID?
+    private var logger: Logger
+    private var awaitingFlush = false
+
+    init(configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger) {
+        self.machine = SwitchConnectionStateMachine(configuration: configuration)
+        self.core = core
+        self.logger = logger
+    }
+
+    var datapathID: DatapathID? { machine.datapathID }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        id = ConnectionID(context.channel)
+        logger[metadataKey: "switch"] = "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        core.channelOpened(self)
+        logger.debug("switch connected")
+        perform(machine.start(now: .now()), now: .now())
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        var reader = frame
+        let now = NIODeadline.now()
+        do {
+            let message = try OpenFlowMessage(parsing: &reader)
+            perform(machine.received(message, now: now), now: now)
+        } catch {
+            logger.warning("malformed message from switch: \(error)", metadata: datapathMetadata)
+            core.countMalformed()
+            perform(machine.receivedMalformed(error, frame: frame, now: now), now: now)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // Answers to a burst of requests leave in one write, for this switch and any other.
+        core.flushPending()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? WireError {
+            perform(machine.framingFailed(error), now: .now())
+        } else {
+            logger.info("switch channel error: \(error)", metadata: datapathMetadata)
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let action = machine.channelClosed()
+        core.channelClosed(self)
+        perform(action, now: .now())
+        context.fireChannelInactive()
+    }
+
+    /// Sends a message the controller starts; flushed with the current batch.
+    func send(_ body: OpenFlowMessage.Body) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(OpenFlowMessage(xid: machine.nextXID(), body)), promise: nil)
+        if !awaitingFlush {
+            awaitingFlush = true
+            core.needsFlush(self)
+        }
+    }
+
+    func flush() {
+        awaitingFlush = false
+        context?.flush()
+    }
+
+    func tick(now: NIODeadline) {
+        perform(machine.tick(now: now), now: now)
+    }
+
+    /// Closes a channel whose switch reconnected on a newer one.
+    func closeReplaced() {
+        logger.info("closing: replaced by a newer connection of the same switch", metadata: datapathMetadata)
+        context?.close(promise: nil)
+    }
+
+    func close() {
+        context?.close(promise: nil)
+    }
+
+    private var datapathMetadata: Logger.Metadata {
+        machine.datapathID.map { ["dpid": "\($0)"] } ?? [:]
+    }
+
+    private func perform(_ action: SwitchConnectionAction, now: NIODeadline) {
+        guard let context else { return }
+        switch action {
+        case .none:
+            break
+        case .send(let message):
+            context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        case .handshakeComplete(let description, let messages):
+            for message in messages { context.write(wrapOutboundOut(message), promise: nil) }
+            context.flush()
+            logger[metadataKey: "dpid"] = "\(description.datapathID)"
+            logger.info("switch ready", metadata: ["ports": "\(description.ports.count)", "tables": "\(description.features.tableCount)"])
+            core.switchReady(description, on: self, now: now)
+            core.flushPending()
+        case .deliver(let message):
+            guard let datapathID = machine.datapathID else { return }
+            core.received(message, from: datapathID, now: now)
+        case .close(let reason, let message):
+            logger.warning("closing switch channel: \(reason)", metadata: datapathMetadata)
+            // The write is handed to the socket before the close, so the switch reads why.
+            if let message { context.writeAndFlush(wrapOutboundOut(message), promise: nil) }
+            context.close(promise: nil)
+        case .switchRemoved(let datapathID):
+            logger.info("switch disconnected")
+            core.switchGone(datapathID, on: self, now: now)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ControlPlane
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import OpenFlow
+import ServiceLifecycle
+
+/// A running unit: the switch server and the unit core on one event loop, as a
+/// ServiceLifecycle service that stops gracefully on SIGINT/SIGTERM.
+public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
+    public let configuration: UnitConfiguration
+    private let makeServices: @Sendable () -> [any HostedService]
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let boundAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
+
+    /// `makeServices` builds the unit's services; it runs on the unit's event loop, which then owns them.
+    public init(configuration: UnitConfiguration, logger: Logger, makeServices: @escaping @Sendable () -> [any HostedService]) {
+        self.configuration = configuration
+        self.makeServices = makeServices
+        self.logger = logger
+        // One loop carries every switch channel and the core: events stay ordered and the
+        // state needs no locks. The second core of a small machine is left to the switches
+        // (or the load generator).
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    /// The address the switch server is bound to, once it is.
+    public var switchAddress: SocketAddress? { boundAddress.withLockedValue { $0 } }
+
+    public func run() async throws {
+        let loop = group.next()
+        let configuration = self.configuration
+        let logger = self.logger
+        let makeServices = self.makeServices
+        let core = try await loop.submit {
+            NIOLoopBound(
+                UnitCore(
+                    services: makeServices(),
+                    hosts: HostTracker(idleTimeout: .seconds(configuration.hosts.idleTimeout), capacity: configuration.hosts.capacity),
+                    links: LinkDiscovery(probeInterval: .seconds(configuration.links.probeInterval), linkTimeout: .seconds(configuration.links.probeInterval * 3 + 1)),
+                    eventLoop: loop, logger: logger),
+                eventLoop: loop)
+        }.get()
+
+        let server: any Channel
+        do {
+            server = try await SwitchServer.bind(configuration: configuration.switches, core: core, eventLoop: loop, logger: logger)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        boundAddress.withLockedValue { $0 = server.localAddress }
+        logger.info("listening for switches on \(server.localAddress.map { "\($0)" } ?? "?")", metadata: ["unit": "\(configuration.name)"])
+
+        let ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { _ in
+            core.value.tick()
+        }
+        try? await gracefulShutdown()
+        logger.info("shutting down")
+        ticker.cancel()
+        try? await server.close()
+        try? await loop.submit { core.value.closeAll() }.get()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Why a unit could not start, in one line.
+public struct UnitStartupError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+enum SwitchServer {
+    static func bind(configuration: SwitchSettings, core: NIOLoopBound<UnitCore>, eventLoop: any EventLoop, logger: Logger) async throws -> any Channel {
+        let connection = configuration.connection
+        let maximumLength = configuration.maxMessageLength
+        do {
+            return try await ServerBootstrap(group: eventLoop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handlers: [any ChannelHandler] = [
+                            ByteToMessageHandler(OpenFlowFrameDecoder(maximumLength: maximumLength)),
+                            MessageToByteHandler(OpenFlowMessageEncoder()),
+                            SwitchChannelHandler(configuration: connection, core: core.value, logger: logger),
+                        ]
+                        try channel.pipeline.syncOperations.addHandlers(handlers)
+                    }
+                }
+                .bind(host: configuration.listen.host, port: configuration.listen.port)
+                .get()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw UnitStartupError(description: "cannot listen for switches on \(configuration.listen): address already in use")
+        } catch let error as IOError {
+            throw UnitStartupError(description: "cannot listen for switches on \(configuration.listen): \(error)")
+        } catch {
+            throw UnitStartupError(description: "cannot listen for switches on \(configuration.listen): \(error)")
+        }
+    }
+}

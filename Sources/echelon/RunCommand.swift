@@ -1,0 +1,56 @@
+import ArgumentParser
+import ControlPlane
+import Foundation
+import Logging
+import Runtime
+import ServiceLifecycle
+
+/// `echelon run`: starts a unit and keeps it running until SIGINT or SIGTERM.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a unit.",
+        discussion: "Without --config, runs one unit with forwarding on, accepting switches on 0.0.0.0:6633."
+    )
+
+    @Option(help: "The unit's configuration file (unit.json).")
+    var config: String?
+
+    @Option(help: "Override the switch listen address (host:port).")
+    var listen: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "echelon")
+        do {
+            var configuration = try config.map { path throws(ConfigurationError) in try UnitConfiguration.load(path: path) } ?? .standard
+            if let listen {
+                guard let address = SocketAddressSpec(listen) else { throw ValidationError("--listen: expected host:port, got \(listen)") }
+                configuration.switches.listen = address
+            }
+            let blueprints = try ServiceCatalog.blueprints(for: configuration, file: config ?? "(default configuration)")
+            let unit = UnitRuntime(configuration: configuration, logger: logger) { blueprints.map { $0.make() } }
+            let group = ServiceGroup(services: [unit], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
+        } catch let error as ConfigurationError {
+            fail("bad configuration: \(error)")
+        } catch let error as UnitStartupError {
+            fail(error.description)
+        }
+    }
+
+    private func fail(_ reason: String) -> Never {
+        FileHandle.standardError.write(Data("echelon: cannot start: \(reason)\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

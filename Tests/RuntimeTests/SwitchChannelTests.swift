@@ -1,0 +1,125 @@
+import ControlPlane
+import Logging
+import NIOCore
+import NIOEmbedded
+import OpenFlow
+import Services
+import Testing
+
+@testable import Runtime
+
+/// A switch channel driven through its real pipeline in an `EmbeddedChannel`.
+@Suite struct SwitchChannelTests {
+    final class Harness {
+        let channel: EmbeddedChannel
+        let core: UnitCore
+
+        init(services: [any HostedService] = [LearningSwitchService()], configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()) throws {
+            let loop = EmbeddedEventLoop()
+            channel = EmbeddedChannel(loop: loop)
+            core = UnitCore(services: services, hosts: HostTracker(), links: LinkDiscovery(), eventLoop: loop, logger: Logger(label: "test"))
+            try channel.pipeline.syncOperations.addHandlers([
+                ByteToMessageHandler(OpenFlowFrameDecoder()),
+                MessageToByteHandler(OpenFlowMessageEncoder()),
+                SwitchChannelHandler(configuration: configuration, core: core, logger: Logger(label: "test")),
+            ])
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6633)).wait()
+        }
+
+        func send(_ message: OpenFlowMessage) throws { try channel.writeInbound(message.encoded()) }
+        func sendBytes(_ bytes: [UInt8]) throws { try channel.writeInbound(ByteBuffer(bytes: bytes)) }
+
+        /// Everything the controller wrote since the last call.
+        func received() throws -> [OpenFlowMessage] {
+            var messages: [OpenFlowMessage] = []
+            while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+                while buffer.readableBytes > 0 { messages.append(try OpenFlowMessage(parsing: &buffer)) }
+            }
+            return messages
+        }
+
+        /// HELLO both ways, FEATURES, SET_CONFIG: the switch is registered.
+        func handshake(dpid: UInt64 = 1, ports: [UInt16] = [1, 2]) throws {
+            let hello = try received()
+            #expect(hello.map(\.type) == [.hello])
+            try send(OpenFlowMessage(xid: 1, .hello(Hello())))
+            let request = try #require(try received().first)
+            #expect(request.type == .featuresRequest)
+            try send(OpenFlowMessage(xid: request.xid, .featuresReply(LinkDiscoveryPorts.features(dpid, ports))))
+            let configured = try received()
+            #expect(configured.first?.type == .setConfig)
+            #expect(configured.dropFirst().allSatisfy { $0.type == .packetOut }, "then the LLDP probes")
+        }
+    }
+
+    enum LinkDiscoveryPorts {
+        static func features(_ dpid: UInt64, _ ports: [UInt16]) -> FeaturesReply {
+            FeaturesReply(datapathID: DatapathID(dpid), ports: ports.map {
+                PhysicalPort(portNumber: PortNumber($0), hardwareAddress: MACAddress(rawValue: dpid << 8 | UInt64($0)), name: "p\($0)")
+            })
+        }
+    }
+
+    @Test func handshakeRegistersTheSwitch() throws {
+        let harness = try Harness()
+        try harness.handshake(dpid: 5)
+        #expect(harness.core.switchCount == 1)
+        #expect(harness.channel.isActive)
+    }
+
+    @Test func packetInIsAnsweredByForwarding() throws {
+        let harness = try Harness()
+        try harness.handshake()
+        var frame = ByteBuffer()
+        frame.writeMACAddress(.broadcast)
+        frame.writeMACAddress(MACAddress(0, 0, 0, 0, 0, 1))
+        frame.writeInteger(UInt16(0x0800))
+        frame.writeRepeatingByte(0, count: 46)
+        try harness.send(OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 60, inPort: PortNumber(1), data: frame))))
+        let answers = try harness.received()
+        guard answers.count == 1, case .packetOut(let packetOut) = answers[0].body else { Issue.record("\(answers)"); return }
+        #expect(packetOut.actions == [.output(port: .flood, maxLength: 0)])
+        #expect(harness.core.hostCount == 1)
+    }
+
+    @Test func garbageGetsAnErrorAndTheChannelStaysUp() throws {
+        let harness = try Harness()
+        try harness.handshake()
+        // An unknown message type with an honest length.
+        try harness.sendBytes([1, 99, 0, 8, 0, 0, 0, 42])
+        let answers = try harness.received()
+        guard answers.count == 1, case .error(let error) = answers[0].body else { Issue.record("\(answers)"); return }
+        #expect(answers[0].xid == 42)
+        #expect(error.type == .badRequest && error.code == BadRequestCode.badType.rawValue)
+        #expect(harness.channel.isActive)
+        #expect(harness.core.malformedMessages == 1)
+    }
+
+    @Test func aLyingLengthClosesTheChannelAfterSayingWhy() throws {
+        let harness = try Harness()
+        try harness.handshake()
+        try harness.sendBytes([1, 10, 0, 3, 0, 0, 0, 1])
+        let answers = try harness.received()
+        #expect(answers.map(\.type) == [.error])
+        #expect(!harness.channel.isActive)
+        #expect(harness.core.switchCount == 0)
+    }
+
+    @Test func aFloodOfUnsupportedMessagesDisconnects() throws {
+        let harness = try Harness(configuration: SwitchConnectionConfiguration(errorBudget: 3))
+        try harness.handshake()
+        for _ in 0..<4 { try harness.send(OpenFlowMessage(xid: 9, .flowMod(FlowMod(match: .all)))) }
+        #expect(try harness.received().count == 4, "an error for each, the last before closing")
+        #expect(!harness.channel.isActive)
+    }
+
+    @Test func anIncompatibleSwitchIsToldAndDisconnected() throws {
+        let harness = try Harness()
+        _ = try harness.received()
+        try harness.send(OpenFlowMessage(version: 4, xid: 3, .hello(Hello(elements: ByteBuffer(bytes: [0, 1, 0, 8, 0, 0, 0, 0x10])))))
+        let answers = try harness.received()
+        #expect(answers.count == 1)
+        #expect(answers.first?.version == 4)
+        #expect(!harness.channel.isActive)
+    }
+}
