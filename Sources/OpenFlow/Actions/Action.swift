@@ -116,39 +116,50 @@ public enum Action: WireStructure {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(type.rawValue)
-        buffer.writeInteger(UInt16(length))
-        switch self {
-        case .output(let port, let maxLength):
-            buffer.writeInteger(port.rawValue)
-            buffer.writeInteger(maxLength)
-        case .setVlanVid(let vid):
-            buffer.writeInteger(vid)
-            buffer.writePadding(2)
-        case .setVlanPcp(let pcp):
-            buffer.writeInteger(pcp)
-            buffer.writePadding(3)
-        case .stripVlan:
-            buffer.writePadding(4)
-        case .setDlSrc(let address), .setDlDst(let address):
-            buffer.writeMACAddress(address)
-            buffer.writePadding(6)
-        case .setNwSrc(let address), .setNwDst(let address):
-            buffer.writeIPv4Address(address)
-        case .setNwTos(let tos):
-            buffer.writeInteger(tos)
-            buffer.writePadding(3)
-        case .setTpSrc(let port), .setTpDst(let port):
-            buffer.writeInteger(port)
-            buffer.writePadding(2)
-        case .enqueue(let port, let queueID):
-            buffer.writeInteger(port.rawValue)
-            buffer.writePadding(6)
-            buffer.writeInteger(queueID)
-        case .vendor(let vendor, let body):
-            buffer.writeInteger(vendor)
+        let length = self.length
+        if case .vendor(let vendor, let body) = self {
+            buffer.writeFixed(8) { field in
+                field.write(ActionType.vendor.rawValue)
+                field.write(UInt16(length))
+                field.write(vendor)
+            }
             buffer.writeImmutableBuffer(body)
             buffer.writePadding(length - 8 - body.readableBytes)
+            return
+        }
+        buffer.writeFixed(length) { field in
+            field.write(type.rawValue)
+            field.write(UInt16(length))
+            switch self {
+            case .output(let port, let maxLength):
+                field.write(port.rawValue)
+                field.write(maxLength)
+            case .setVlanVid(let vid):
+                field.write(vid)
+                field.pad(2)
+            case .setVlanPcp(let pcp):
+                field.write(pcp)
+                field.pad(3)
+            case .stripVlan:
+                field.pad(4)
+            case .setDlSrc(let address), .setDlDst(let address):
+                field.writeMACAddress(address)
+                field.pad(6)
+            case .setNwSrc(let address), .setNwDst(let address):
+                field.writeIPv4Address(address)
+            case .setNwTos(let tos):
+                field.write(tos)
+                field.pad(3)
+            case .setTpSrc(let port), .setTpDst(let port):
+                field.write(port)
+                field.pad(2)
+            case .enqueue(let port, let queueID):
+                field.write(port.rawValue)
+                field.pad(6)
+                field.write(queueID)
+            case .vendor:
+                break  // written above
+            }
         }
     }
 }

@@ -62,8 +62,20 @@ extension WireReader {
     }
 }
 
-/// The decoding rule of fixed-size text fields, in one place.
+/// The rules of fixed-size text fields, in one place.
 enum FixedString {
+    /// Bytes of `text` that fit a field of `fieldLength` with its terminating NUL, cut at a
+    /// character boundary.
+    static func encodedLength(_ text: String, fieldLength: Int) -> Int {
+        var count = 0
+        for scalar in text.unicodeScalars {
+            let size = UTF8.width(scalar)
+            guard count + size <= fieldLength - 1 else { break }
+            count += size
+        }
+        return count
+    }
+
     /// Valid UTF-8 as is; otherwise every byte that is not ASCII becomes `?`, one for one, so
     /// the string never needs more bytes than the field it came from.
     static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {

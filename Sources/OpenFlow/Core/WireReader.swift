@@ -109,13 +109,6 @@ extension ByteBuffer {
     /// at least one NUL, as OpenFlow requires of its string fields. Text that does not fit is
     /// cut at a character boundary, never inside one.
     public mutating func writeFixedString(_ text: String, length: Int) {
-        var count = 0
-        for scalar in text.unicodeScalars {
-            let size = UTF8.width(scalar)
-            guard count + size <= length - 1 else { break }
-            count += size
-        }
-        writeBytes(text.utf8.prefix(count))
-        writePadding(length - count)
+        writeFixed(length) { $0.writeFixedString(text, length: length) }
     }
 }

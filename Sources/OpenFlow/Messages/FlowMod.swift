@@ -52,15 +52,17 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        match.write(to: &buffer)
-        buffer.writeInteger(cookie)
-        buffer.writeInteger(command.rawValue)
-        buffer.writeInteger(idleTimeout)
-        buffer.writeInteger(hardTimeout)
-        buffer.writeInteger(priority)
-        buffer.writeInteger(bufferID.rawValue)
-        buffer.writeInteger(outPort.rawValue)
-        buffer.writeInteger(flags.rawValue)
+        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { field in
+            match.write(to: &field)
+            field.write(cookie)
+            field.write(command.rawValue)
+            field.write(idleTimeout)
+            field.write(hardTimeout)
+            field.write(priority)
+            field.write(bufferID.rawValue)
+            field.write(outPort.rawValue)
+            field.write(flags.rawValue)
+        }
         Action.writeList(actions, to: &buffer)
     }
 

@@ -43,9 +43,11 @@ public struct OpenFlowHeader: Hashable, Sendable {
 
     @inlinable
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(version)
-        buffer.writeInteger(type.rawValue)
-        buffer.writeInteger(length)
-        buffer.writeInteger(xid)
+        buffer.writeFixed(OpenFlowHeader.size) { field in
+            field.write(version)
+            field.write(type.rawValue)
+            field.write(length)
+            field.write(xid)
+        }
     }
 }

@@ -34,11 +34,13 @@ public struct PacketIn: OpenFlowMessageBody {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(bufferID.rawValue)
-        buffer.writeInteger(totalLength)
-        buffer.writeInteger(inPort.rawValue)
-        buffer.writeInteger(reason.rawValue)
-        buffer.writePadding(1)
+        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { field in
+            field.write(bufferID.rawValue)
+            field.write(totalLength)
+            field.write(inPort.rawValue)
+            field.write(reason.rawValue)
+            field.pad(1)
+        }
         buffer.writeImmutableBuffer(data)
     }
 

@@ -36,9 +36,11 @@ public struct PacketOut: OpenFlowMessageBody {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(bufferID.rawValue)
-        buffer.writeInteger(inPort.rawValue)
-        buffer.writeInteger(UInt16(Action.listLength(actions)))
+        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { field in
+            field.write(bufferID.rawValue)
+            field.write(inPort.rawValue)
+            field.write(UInt16(Action.listLength(actions)))
+        }
         Action.writeList(actions, to: &buffer)
         buffer.writeImmutableBuffer(data)
     }

@@ -81,21 +81,27 @@ public struct Match: Encodable, FixedSizeWireStructure {
 
     @inlinable
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(wildcards.rawValue)
-        buffer.writeInteger(inPort.rawValue)
-        buffer.writeMACAddress(dlSrc)
-        buffer.writeMACAddress(dlDst)
-        buffer.writeInteger(dlVlan)
-        buffer.writeInteger(dlVlanPcp)
-        buffer.writePadding(1)
-        buffer.writeInteger(dlType)
-        buffer.writeInteger(nwTos)
-        buffer.writeInteger(nwProto)
-        buffer.writePadding(2)
-        buffer.writeIPv4Address(nwSrc)
-        buffer.writeIPv4Address(nwDst)
-        buffer.writeInteger(tpSrc)
-        buffer.writeInteger(tpDst)
+        buffer.writeFixed(Match.size) { write(to: &$0) }
+    }
+
+    /// Writes the 40 bytes into a structure that contains a match.
+    @inlinable
+    public func write(to field: inout FixedFieldWriter) {
+        field.write(wildcards.rawValue)
+        field.write(inPort.rawValue)
+        field.writeMACAddress(dlSrc)
+        field.writeMACAddress(dlDst)
+        field.write(dlVlan)
+        field.write(dlVlanPcp)
+        field.pad(1)
+        field.write(dlType)
+        field.write(nwTos)
+        field.write(nwProto)
+        field.pad(2)
+        field.writeIPv4Address(nwSrc)
+        field.writeIPv4Address(nwDst)
+        field.write(tpSrc)
+        field.write(tpDst)
     }
 }
 

@@ -44,15 +44,17 @@ public struct PhysicalPort: Encodable, FixedSizeWireStructure {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(portNumber.rawValue)
-        buffer.writeMACAddress(hardwareAddress)
-        buffer.writeFixedString(name, length: PhysicalPort.nameLength)
-        buffer.writeInteger(config.rawValue)
-        buffer.writeInteger(state.rawValue)
-        buffer.writeInteger(current.rawValue)
-        buffer.writeInteger(advertised.rawValue)
-        buffer.writeInteger(supported.rawValue)
-        buffer.writeInteger(peer.rawValue)
+        buffer.writeFixed(PhysicalPort.size) { field in
+            field.write(portNumber.rawValue)
+            field.writeMACAddress(hardwareAddress)
+            field.writeFixedString(name, length: PhysicalPort.nameLength)
+            field.write(config.rawValue)
+            field.write(state.rawValue)
+            field.write(current.rawValue)
+            field.write(advertised.rawValue)
+            field.write(supported.rawValue)
+            field.write(peer.rawValue)
+        }
     }
 }
 
