@@ -71,10 +71,12 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Runs child processes from tests with a time limit (shared by the test targets).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "OpenFlowTests",
             dependencies: [
-                "OpenFlow",
+                "OpenFlow", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -100,11 +102,11 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["OpenFlow", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "EchelonCLITests",
-            dependencies: ["echelon", "OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["echelon", "OpenFlow", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "PacketsTests",

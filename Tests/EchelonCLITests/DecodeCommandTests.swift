@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import OpenFlow
 import Testing
+import TestSupport
 
 @testable import echelon
 
@@ -58,34 +59,13 @@ import Testing
 
 /// Runs the built `echelon` executable the way a user does.
 @Suite struct DecodeExecutableTests {
-    static let executable: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-        ].map { $0.appendingPathComponent("echelon") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
     static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-        guard let executable = Self.executable else {
+        guard let executable = ChildProcess.builtProduct(named: "echelon") else {
             Issue.record("the echelon executable was not built next to the tests")
             return (-1, "")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.run(executable, arguments, input: input ?? "", timeout: 30)
+        return (result.status, result.output)
     }
 
     @Test func decodesHexArguments() throws {

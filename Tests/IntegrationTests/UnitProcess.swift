@@ -1,21 +1,15 @@
 import Foundation
 import NIOCore
+import TestSupport
 
 /// A real `echelon run` process on a free loopback port, stopped (SIGINT) when done.
 final class UnitProcess {
     let process = Process()
     let port: Int
     let configPath: String
-    private let errorOutput = Pipe()
+    private let log: TemporaryLog
 
-    static let executable: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-        ].map { $0.appendingPathComponent("echelon") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    static let executable: URL? = ChildProcess.builtProduct(named: "echelon").map(URL.init(fileURLWithPath:))
 
     /// Starts a unit whose configuration is `configuration` with the listen address filled in.
     init(switchSettings: String = "", extraArguments: [String] = []) throws {
@@ -27,20 +21,25 @@ final class UnitProcess {
         _ = FileManager.default.createFile(atPath: configPath, contents: Data(json.utf8))
         process.executableURL = executable
         process.arguments = ["run", "--config", configPath, "--log-level", "info"] + extraArguments
-        process.standardError = errorOutput
+        log = try TemporaryLog()
+        process.standardError = log.handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         try waitUntilListening()
     }
 
-    /// Stops the unit as an operator would and returns its exit status and log.
+    /// Stops the unit as an operator would (SIGINT) and returns its exit status and log. A unit
+    /// that has not exited 10 s later is killed, and its log says so.
     func stop() -> (status: Int32, log: String) {
         if process.isRunning { process.interrupt() }
-        process.waitUntilExit()
+        let exited = ChildProcess.waitForExit(process, timeout: 10)
+        if !exited { ChildProcess.stop(process) }
         try? FileManager.default.removeItem(atPath: configPath)
-        let log = String(decoding: errorOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, log)
+        let text = log.contents() + (exited ? "" : "\n[test] the unit ignored SIGINT for 10 s and was killed\n")
+        return (process.terminationStatus, text)
     }
+
+    deinit { ChildProcess.stop(process) }
 
     private func waitUntilListening() throws {
         let deadline = Date().addingTimeInterval(20)
@@ -87,16 +86,12 @@ struct UnitProcessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a command and returns its status and combined output.
-func runCommand(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+/// Runs a command and returns its status and combined output; a command that outlives
+/// `timeout` is killed and reported as an error.
+func runCommand(_ path: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, output: String) {
+    let result = try ChildProcess.run(path, arguments, timeout: timeout)
+    if result.timedOut {
+        throw UnitProcessError("\(path) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was killed; it printed:\n\(result.output)")
+    }
+    return (result.status, result.output)
 }

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import OpenFlow
 import Testing
+import TestSupport
 
 /// Runs Open vSwitch's own decoder, `ovs-ofctl ofp-print`, over our encodings: an independent
 /// check that what we write is what the specification (as Open vSwitch reads it) says.
@@ -9,16 +10,7 @@ enum OFPPrint {
     static let path = ["/usr/bin/ovs-ofctl", "/usr/local/bin/ovs-ofctl"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     static func decode(_ bytes: ByteBuffer) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/ovs-ofctl")
-        process.arguments = ["ofp-print", bytes.hexDump(format: .compact)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ChildProcess.run(path ?? "/usr/bin/ovs-ofctl", ["ofp-print", bytes.hexDump(format: .compact)], timeout: 30).output
     }
 
     /// ofp-print's output without Open vSwitch's informational log lines (for example the note
