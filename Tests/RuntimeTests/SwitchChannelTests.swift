@@ -18,11 +18,8 @@ import Testing
             let loop = EmbeddedEventLoop()
             channel = EmbeddedChannel(loop: loop)
             core = UnitCore(services: services, hosts: HostTracker(), links: LinkDiscovery(), eventLoop: loop, logger: Logger(label: "test"))
-            try channel.pipeline.syncOperations.addHandlers([
-                ByteToMessageHandler(OpenFlowFrameDecoder()),
-                MessageToByteHandler(OpenFlowMessageEncoder()),
-                SwitchChannelHandler(configuration: configuration, core: core, logger: Logger(label: "test")),
-            ])
+            try channel.pipeline.syncOperations.addHandler(
+                SwitchChannelHandler(configuration: configuration, core: core, logger: Logger(label: "test")))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6633)).wait()
         }
 

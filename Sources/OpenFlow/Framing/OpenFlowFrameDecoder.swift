@@ -6,7 +6,10 @@ import NIOCore
 /// is the connection's business (it may answer with OFPT_ERROR and carry on), whereas a header
 /// whose length lies leaves no way to find the next message, so that is the only error thrown
 /// here, and it is thrown before any bytes are buffered for the lying length.
-public struct OpenFlowFrameDecoder: ByteToMessageDecoder, Sendable {
+///
+/// It serves as a `ByteToMessageDecoder` in a pipeline, or as a `NIOSingleStepByteToMessageDecoder`
+/// inside a handler that wants whole frames without a pipeline hop per message.
+public struct OpenFlowFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMessageDecoder, Sendable {
     public typealias InboundOut = ByteBuffer
 
     public let maximumLength: Int
@@ -22,6 +25,18 @@ public struct OpenFlowFrameDecoder: ByteToMessageDecoder, Sendable {
         return buffer.readSlice(length: Int(header.length))
     }
 
+    public mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
+        try Self.nextFrame(from: &buffer, maximumLength: maximumLength)
+    }
+
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
+        if let frame = try decode(buffer: &buffer) { return frame }
+        if buffer.readableBytes > 0 {
+            throw WireError(.truncated(needed: Self.expectedLength(of: buffer), available: buffer.readableBytes), field: "ofp_header.length", offset: 2)
+        }
+        return nil
+    }
+
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let frame = try Self.nextFrame(from: &buffer, maximumLength: maximumLength) else { return .needMoreData }
         context.fireChannelRead(Self.wrapInboundOut(frame))
@@ -29,12 +44,10 @@ public struct OpenFlowFrameDecoder: ByteToMessageDecoder, Sendable {
     }
 
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        if buffer.readableBytes > 0 {
-            // The peer closed mid-message: report what was missing.
-            throw WireError(.truncated(needed: Self.expectedLength(of: buffer), available: buffer.readableBytes), field: "ofp_header.length", offset: 2)
-        }
-        return .needMoreData
+        // The peer closed mid-message: decodeLast(buffer:seenEOF:) reports what was missing.
+        guard let frame = try decodeLast(buffer: &buffer, seenEOF: seenEOF) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
     }
 
     private static func expectedLength(of buffer: ByteBuffer) -> Int {

@@ -6,10 +6,18 @@ import OpenFlow
 /// One switch channel: feeds what the switch sends to its `SwitchConnectionStateMachine`,
 /// performs the actions that come back, and hands the switch's messages to the unit core.
 /// Lives on the unit's event loop, like the core.
+///
+/// It is the channel's only handler: it splits the byte stream into frames itself and writes
+/// every message of a batch into one outbound buffer, so a message costs no pipeline hop, no
+/// type-erased wrapper and no buffer of its own (a separate decoder and encoder cost about a
+/// third of the unit's time under load).
 final class SwitchChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundOut = OpenFlowMessage
+    typealias OutboundOut = ByteBuffer
 
+    private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
+    private var outbound = ByteBuffer()
+    private var framingFailed = false
     private var machine: SwitchConnectionStateMachine
     private let core: UnitCore
     private var context: ChannelHandlerContext?
@@ -17,7 +25,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     private var logger: Logger
     private var awaitingFlush = false
 
-    init(configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger) {
+    init(configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger, maximumMessageLength: Int = OpenFlowHeader.maximumLength) {
+        self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder(maximumLength: maximumMessageLength))
         self.machine = SwitchConnectionStateMachine(configuration: configuration)
         self.core = core
         self.logger = logger
@@ -27,6 +36,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        outbound = context.channel.allocator.buffer(capacity: 1024)
         id = ConnectionID(context.channel)
         logger[metadataKey: "switch"] = "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"
     }
@@ -43,7 +53,20 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        // After a framing error the stream has no message boundaries left; the channel is closing.
+        guard !framingFailed else { return }
+        do {
+            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame) }
+        } catch let error as WireError {
+            framingFailed = true
+            perform(machine.framingFailed(error), now: .now())
+        } catch {
+            logger.info("switch channel error: \(error)", metadata: datapathMetadata)
+            context.close(promise: nil)
+        }
+    }
+
+    private func handle(_ frame: ByteBuffer) {
         var reader = frame
         let now = NIODeadline.now()
         do {
@@ -63,15 +86,18 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let error = error as? WireError {
-            perform(machine.framingFailed(error), now: .now())
-        } else {
-            logger.info("switch channel error: \(error)", metadata: datapathMetadata)
-            context.close(promise: nil)
-        }
+        logger.info("switch channel error: \(error)", metadata: datapathMetadata)
+        context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if !framingFailed {
+            do {
+                try frames.finishProcessing(seenEOF: true) { frame in handle(frame) }
+            } catch {
+                logger.info("switch closed the channel mid-message: \(error)", metadata: datapathMetadata)
+            }
+        }
         let action = machine.channelClosed()
         core.channelClosed(self)
         perform(action, now: .now())
@@ -80,8 +106,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     /// Sends a message the controller starts; flushed with the current batch.
     func send(_ body: OpenFlowMessage.Body) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(OpenFlowMessage(xid: machine.nextXID(), body)), promise: nil)
+        guard context != nil else { return }
+        OpenFlowMessage(xid: machine.nextXID(), body).write(to: &outbound)
         if !awaitingFlush {
             awaitingFlush = true
             core.needsFlush(self)
@@ -90,7 +116,10 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     func flush() {
         awaitingFlush = false
-        context?.flush()
+        guard let context, outbound.readableBytes > 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+        // Usually the socket took the bytes at once and released the buffer, so this reuses it.
+        outbound.clear()
     }
 
     func tick(now: NIODeadline) {
@@ -117,10 +146,11 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         case .none:
             break
         case .send(let message):
-            context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+            message.write(to: &outbound)
+            flush()
         case .handshakeComplete(let description, let messages):
-            for message in messages { context.write(wrapOutboundOut(message), promise: nil) }
-            context.flush()
+            for message in messages { message.write(to: &outbound) }
+            flush()
             logger[metadataKey: "dpid"] = "\(description.datapathID)"
             logger.info("switch ready", metadata: ["ports": "\(description.ports.count)", "tables": "\(description.features.tableCount)"])
             core.switchReady(description, on: self, now: now)
@@ -131,7 +161,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         case .close(let reason, let message):
             logger.warning("closing switch channel: \(reason)", metadata: datapathMetadata)
             // The write is handed to the socket before the close, so the switch reads why.
-            if let message { context.writeAndFlush(wrapOutboundOut(message), promise: nil) }
+            if let message { message.write(to: &outbound) }
+            flush()
             context.close(promise: nil)
         case .switchRemoved(let datapathID):
             logger.info("switch disconnected")

@@ -81,12 +81,8 @@ enum SwitchServer {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let handlers: [any ChannelHandler] = [
-                            ByteToMessageHandler(OpenFlowFrameDecoder(maximumLength: maximumLength)),
-                            MessageToByteHandler(OpenFlowMessageEncoder()),
-                            SwitchChannelHandler(configuration: connection, core: core.value, logger: logger),
-                        ]
-                        try channel.pipeline.syncOperations.addHandlers(handlers)
+                        try channel.pipeline.syncOperations.addHandler(
+                            SwitchChannelHandler(configuration: connection, core: core.value, logger: logger, maximumMessageLength: maximumLength))
                     }
                 }
                 .bind(host: configuration.listen.host, port: configuration.listen.port)
