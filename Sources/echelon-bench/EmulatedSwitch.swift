@@ -13,12 +13,7 @@ enum EmulatedSwitchFleet {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let handlers: [any ChannelHandler] = [
-                            ByteToMessageHandler(OpenFlowFrameDecoder()),
-                            MessageToByteHandler(OpenFlowMessageEncoder()),
-                            EmulatedSwitch(index: index, settings: settings, load: load.value),
-                        ]
-                        try channel.pipeline.syncOperations.addHandlers(handlers)
+                        try channel.pipeline.syncOperations.addHandler(EmulatedSwitch(index: index, settings: settings, load: load.value))
                     }
                 }
                 .connect(host: host, port: port)
@@ -31,9 +26,19 @@ enum EmulatedSwitchFleet {
 
 /// One emulated OpenFlow 1.0 switch: answers the controller's handshake and keepalive, then
 /// sends PACKET_INs and matches each answer to its request by buffer id.
+///
+/// Like the unit's switch channel it frames the stream itself and batches what it writes into
+/// one buffer per read: the generator shares the machine with the controller it measures, so
+/// every microsecond it spends is one the controller does not get.
 final class EmulatedSwitch: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundOut = OpenFlowMessage
+    typealias OutboundOut = ByteBuffer
+
+    private var frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
+    private var outbound = ByteBuffer()
+    /// Send times of outstanding requests, indexed by buffer id modulo the ring's size.
+    private var sentAt: [NIODeadline]
+    private var outstanding: [Bool]
 
     private let index: Int
     private let settings: LoadSettings
@@ -41,80 +46,97 @@ final class EmulatedSwitch: ChannelInboundHandler {
     private let datapathID: DatapathID
     private var ready = false
     private var nextBuffer: UInt32 = 1
-    private var sentAt: [UInt32: NIODeadline] = [:]
     private var macCursor = 0
+    private static let ringSize = 1 << 16
 
     init(index: Int, settings: LoadSettings, load: LoadState) {
         self.index = index
         self.settings = settings
         self.load = load
         self.datapathID = DatapathID(UInt64(index + 1))
+        self.sentAt = Array(repeating: .distantPast, count: Self.ringSize)
+        self.outstanding = Array(repeating: false, count: Self.ringSize)
     }
 
     static let portCount: UInt16 = 4
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        context.writeAndFlush(wrapOutboundOut(OpenFlowMessage(xid: 1, .hello(Hello()))), promise: nil)
+        reply(0, .hello(Hello()))
+        flush(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
+        do {
+            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, context: context) }
+        } catch {
+            print("echelon-bench: switch \(index): unframeable stream from the controller: \(error)")
+            context.close(promise: nil)
+        }
+    }
+
+    private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        if let buffer = BufferedPacketAnswer.bufferID(in: frame) {
+            answered(buffer)
+            return
+        }
+        var bytes = frame
         guard let message = try? OpenFlowMessage(parsing: &bytes) else { return }
         switch message.body {
         case .featuresRequest:
-            reply(context, message.xid, .featuresReply(features))
-            context.flush()
+            reply(message.xid, .featuresReply(features))
         case .getConfigRequest:
-            reply(context, message.xid, .getConfigReply(GetConfigReply(config: SwitchConfig())))
-            context.flush()
+            reply(message.xid, .getConfigReply(GetConfigReply(config: SwitchConfig())))
         case .echoRequest(let echo):
-            reply(context, message.xid, .echoReply(EchoReply(answering: echo)))
-            context.flush()
+            reply(message.xid, .echoReply(EchoReply(answering: echo)))
         case .barrierRequest:
-            reply(context, message.xid, .barrierReply(BarrierReply()))
-            context.flush()
+            reply(message.xid, .barrierReply(BarrierReply()))
         case .statsRequest(let request):
             if case .description = request.body {
-                reply(context, message.xid, .statsReply(StatsReply(.description(DescriptionStats(
+                reply(message.xid, .statsReply(StatsReply(.description(DescriptionStats(
                     manufacturer: "Echelon", hardware: "echelon-bench", software: "emulated switch", serialNumber: "\(index)", datapath: "")))))
             } else {
-                reply(context, message.xid, .error(ErrorMessage(BadRequestCode.badStat, excerptOf: message)))
+                reply(message.xid, .error(ErrorMessage(BadRequestCode.badStat, excerptOf: message)))
             }
-            context.flush()
         case .vendor:
-            reply(context, message.xid, .error(ErrorMessage(BadRequestCode.badVendor, excerptOf: message)))
-            context.flush()
+            reply(message.xid, .error(ErrorMessage(BadRequestCode.badVendor, excerptOf: message)))
         case .setConfig:
             // The controller has configured us: the handshake is over, the load begins.
             guard !ready else { return }
             ready = true
             load.switchReady()
-            for _ in 0..<settings.outstanding { sendPacketIn(context) }
-            context.flush()
-        case .flowMod(let flowMod):
-            answered(flowMod.bufferID, context: context)
-        case .packetOut(let packetOut):
-            answered(packetOut.bufferID, context: context)
+            for _ in 0..<settings.outstanding { sendPacketIn() }
         default:
             break
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        flush(context)
     }
 
-    private func answered(_ buffer: BufferID, context: ChannelHandlerContext) {
+    private func flush(_ context: ChannelHandlerContext) {
+        guard outbound.readableBytes > 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+        outbound.clear()
+    }
+
+    private func answered(_ buffer: BufferID) {
         // Unsolicited messages (LLDP probes, say) name no buffer of ours.
-        guard let sent = sentAt.removeValue(forKey: buffer.rawValue) else { return }
-        load.recordAnswer(roundTrip: .now() - sent)
+        let slot = Int(buffer.rawValue) & (Self.ringSize - 1)
+        guard outstanding[slot] else { return }
+        outstanding[slot] = false
+        load.recordAnswer(roundTrip: .now() - sentAt[slot])
         if !settings.learnOnly || macCursor < settings.macsPerSwitch {
-            sendPacketIn(context)
+            sendPacketIn()
         }
     }
 
-    private func reply(_ context: ChannelHandlerContext, _ xid: UInt32, _ body: OpenFlowMessage.Body) {
-        context.write(wrapOutboundOut(OpenFlowMessage(xid: xid, body)), promise: nil)
+    private func reply(_ xid: UInt32, _ body: OpenFlowMessage.Body) {
+        OpenFlowMessage(xid: xid, body).write(to: &outbound)
     }
 
     private var features: FeaturesReply {
@@ -132,7 +154,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
         MACAddress(rawValue: 0x0600_0000_0000 | UInt64(index) << 20 | UInt64(number % settings.macsPerSwitch))
     }
 
-    private func sendPacketIn(_ context: ChannelHandlerContext) {
+    private func sendPacketIn() {
         let number = macCursor
         macCursor += 1
         let source = hostMAC(number)
@@ -142,11 +164,15 @@ final class EmulatedSwitch: ChannelInboundHandler {
         let inPort = PortNumber(UInt16(number % Int(Self.portCount)) + 1)
         let buffer = nextBuffer
         nextBuffer = nextBuffer == UInt32.max - 1 ? 1 : nextBuffer + 1
-        var frame = Self.template
-        frame.setMACAddress(destination, at: 0)
-        frame.setMACAddress(source, at: 6)
-        sentAt[buffer] = .now()
-        reply(context, 0, .packetIn(PacketIn(bufferID: BufferID(buffer), totalLength: UInt16(frame.readableBytes), inPort: inPort, reason: .noMatch, data: frame)))
+        let slot = Int(buffer) & (Self.ringSize - 1)
+        sentAt[slot] = .now()
+        outstanding[slot] = true
+        // The template goes out as it is; its two addresses are then set in the outbound bytes,
+        // which spares a copy of the frame per request.
+        let start = outbound.writerIndex
+        reply(0, .packetIn(PacketIn(bufferID: BufferID(buffer), totalLength: UInt16(Self.template.readableBytes), inPort: inPort, reason: .noMatch, data: Self.template)))
+        outbound.setMACAddress(destination, at: start + PacketIn.minimumLength)
+        outbound.setMACAddress(source, at: start + PacketIn.minimumLength + 6)
     }
 
     /// A 64-byte IPv4/UDP frame; each request copies it and sets its two MAC addresses.

@@ -110,3 +110,29 @@ extension FixedStringTests {
         #expect(reader.isAtEnd)
     }
 }
+
+@Suite struct BufferedPacketAnswerTests {
+    /// The shortcut must read the very field the full parser reads, for every sample message.
+    @Test(arguments: SampleMessages.all.map(\.0))
+    func agreesWithTheFullParser(name: String) throws {
+        let message = try #require(SampleMessages.all.first { $0.0 == name }?.1)
+        let expected: BufferID? = switch message.body {
+        case .flowMod(let flowMod): flowMod.bufferID
+        case .packetOut(let packetOut): packetOut.bufferID
+        default: nil
+        }
+        #expect(BufferedPacketAnswer.bufferID(in: message.encoded()) == expected)
+    }
+
+    @Test func readsFromTheFramesOwnStart() {
+        var stream = ByteBuffer(bytes: [0xaa, 0xbb])
+        stream.writeImmutableBuffer(OpenFlowMessage(xid: 1, .flowMod(FlowMod(match: .all, bufferID: BufferID(0x1234_5678)))).encoded())
+        stream.moveReaderIndex(forwardBy: 2)
+        #expect(BufferedPacketAnswer.bufferID(in: stream) == BufferID(0x1234_5678))
+    }
+
+    @Test func aTruncatedFrameNamesNoBuffer() {
+        let short = OpenFlowMessage(xid: 1, .flowMod(FlowMod(match: .all))).encoded().getSlice(at: 0, length: 60)
+        #expect(short.flatMap(BufferedPacketAnswer.bufferID(in:)) == nil)
+    }
+}
