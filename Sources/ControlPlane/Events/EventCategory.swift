@@ -10,6 +10,21 @@ public enum EventCategory: String, CaseIterable, Hashable, Sendable, Codable {
     case deviceRemoved = "device_removed"
     case deviceChanged = "device_changed"
 
+    /// The category's position in `allCases`, for tables indexed by category.
+    public var index: Int {
+        switch self {
+        case .switchAdded: 0
+        case .switchPortChanged: 1
+        case .switchRemoved: 2
+        case .packetIn: 3
+        case .portStatus: 4
+        case .vendor: 5
+        case .deviceAdded: 6
+        case .deviceRemoved: 7
+        case .deviceChanged: 8
+        }
+    }
+
     public static let switchEvents: Set<EventCategory> = [.switchAdded, .switchPortChanged, .switchRemoved]
     public static let messageEvents: Set<EventCategory> = [.packetIn, .portStatus, .vendor]
     public static let deviceEvents: Set<EventCategory> = [.deviceAdded, .deviceRemoved, .deviceChanged]

@@ -35,11 +35,12 @@ public struct HostTracker: Sendable {
         let mac = match.dlSrc
         guard !mac.isMulticast, mac != .zero, match.inPort.isPhysical else { return nil }
         let location = HostLocation(datapathID: datapathID, port: match.inPort)
-        guard !infrastructurePorts.contains(location) else { return nil }
+        guard infrastructurePorts.isEmpty || !infrastructurePorts.contains(location) else { return nil }
         let vlan = match.dlVlan == Match.vlanNone ? nil : match.dlVlan
         let ipv4 = Self.sourceAddress(of: match)
 
-        guard var tracked = hosts[mac] else {
+        // One hash of the MAC per packet: the entry is found once and changed in place.
+        guard let index = hosts.index(forKey: mac) else {
             guard hosts.count < capacity else {
                 overflowCount += 1
                 return nil
@@ -48,6 +49,10 @@ public struct HostTracker: Sendable {
             hosts[mac] = TrackedHost(host: host, lastSeen: now)
             return .deviceAdded(host)
         }
+        return Self.update(&hosts.values[index], location: location, vlan: vlan, ipv4: ipv4, now: now)
+    }
+
+    private static func update(_ tracked: inout TrackedHost, location: HostLocation, vlan: UInt16?, ipv4: IPv4Address?, now: NIODeadline) -> NetworkEvent? {
         tracked.lastSeen = now
         var change: HostChange?
         if tracked.host.location != location {
@@ -60,7 +65,6 @@ public struct HostTracker: Sendable {
         }
         if let ipv4 { tracked.host.ipv4 = ipv4 }
         tracked.host.vlan = vlan
-        hosts[mac] = tracked
         return change.map { .deviceChanged(tracked.host, $0) }
     }
 

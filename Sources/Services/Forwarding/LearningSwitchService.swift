@@ -28,8 +28,16 @@ public final class LearningSwitchService: HostedService {
     public let subscriptions: Set<EventCategory> = [.packetIn, .switchRemoved, .switchPortChanged]
     public let priority: Int
     public let configuration: Configuration
-    /// Per switch: MAC → the port it was last seen on.
-    public private(set) var tables: [DatapathID: [MACAddress: PortNumber]] = [:]
+    /// Per switch: MAC → the port it was last seen on. A reference per switch, so that a
+    /// PACKET_IN costs one look-up of its DPID, not one per read or write of the table.
+    private var switchTables: [DatapathID: MACTable] = [:]
+
+    final class MACTable {
+        var ports: [MACAddress: PortNumber] = [:]
+    }
+
+    /// What each switch has learned so far.
+    public var tables: [DatapathID: [MACAddress: PortNumber]] { switchTables.mapValues(\.ports) }
 
     public init(configuration: Configuration = Configuration(), priority: Int = 100) {
         self.configuration = configuration
@@ -41,9 +49,9 @@ public final class LearningSwitchService: HostedService {
         case .packetIn(let packetIn):
             return forward(packetIn, context: &context)
         case .switchRemoved(let datapathID):
-            tables[datapathID] = nil
+            switchTables[datapathID] = nil
         case .switchPortChanged(let datapathID, let status) where status.reason == .delete || status.port.state.contains(.linkDown):
-            tables[datapathID] = tables[datapathID]?.filter { $0.value != status.port.portNumber }
+            switchTables[datapathID]?.ports = switchTables[datapathID]?.ports.filter { $0.value != status.port.portNumber } ?? [:]
         default:
             break
         }
@@ -54,10 +62,11 @@ public final class LearningSwitchService: HostedService {
         let match = event.match
         guard match.dlType != EtherType.lldp.rawValue else { return .stop }
         let packetIn = event.packetIn
+        let table = table(of: event.datapathID)
         if !match.dlSrc.isMulticast {
-            tables[event.datapathID, default: [:]][match.dlSrc] = packetIn.inPort
+            table.ports[match.dlSrc] = packetIn.inPort
         }
-        guard !match.dlDst.isMulticast, let outPort = tables[event.datapathID]?[match.dlDst] else {
+        guard !match.dlDst.isMulticast, let outPort = table.ports[match.dlDst] else {
             flood(packetIn, to: event.datapathID, context: &context)
             return .continue
         }
@@ -74,6 +83,13 @@ public final class LearningSwitchService: HostedService {
             context.send(.packetOut(PacketOut(inPort: packetIn.inPort, actions: output, data: packetIn.data)), to: event.datapathID)
         }
         return .continue
+    }
+
+    private func table(of datapathID: DatapathID) -> MACTable {
+        if let table = switchTables[datapathID] { return table }
+        let table = MACTable()
+        switchTables[datapathID] = table
+        return table
     }
 
     private func flood(_ packetIn: PacketIn, to datapathID: DatapathID, context: inout ServiceContext) {
