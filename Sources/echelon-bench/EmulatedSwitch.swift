@@ -167,16 +167,22 @@ final class EmulatedSwitch: ChannelInboundHandler {
         let slot = Int(buffer) & (Self.ringSize - 1)
         sentAt[slot] = .now()
         outstanding[slot] = true
-        // The template goes out as it is; its two addresses are then set in the outbound bytes,
-        // which spares a copy of the frame per request.
+        // One prepared message per request, with its buffer id, port and addresses set in place:
+        // building and serialising a PacketIn each time was a fifth of the generator's time.
         let start = outbound.writerIndex
-        reply(0, .packetIn(PacketIn(bufferID: BufferID(buffer), totalLength: UInt16(Self.template.readableBytes), inPort: inPort, reason: .noMatch, data: Self.template)))
-        outbound.setMACAddress(destination, at: start + PacketIn.minimumLength)
-        outbound.setMACAddress(source, at: start + PacketIn.minimumLength + 6)
+        outbound.writeImmutableBuffer(Self.packetInTemplate)
+        outbound.setInteger(buffer, at: start + PacketIn.Offset.bufferID)
+        outbound.setInteger(inPort.rawValue, at: start + PacketIn.Offset.inPort)
+        outbound.setMACAddress(destination, at: start + PacketIn.Offset.data)
+        outbound.setMACAddress(source, at: start + PacketIn.Offset.data + 6)
     }
 
-    /// A 64-byte IPv4/UDP frame; each request copies it and sets its two MAC addresses.
-    static let template: ByteBuffer = EthernetFrame(
+    /// A buffered PACKET_IN (xid 0) carrying `frameTemplate`.
+    static let packetInTemplate = OpenFlowMessage(xid: 0, .packetIn(PacketIn(
+        bufferID: BufferID(0), totalLength: UInt16(frameTemplate.readableBytes), inPort: PortNumber(1), reason: .noMatch, data: frameTemplate))).encoded()
+
+    /// A 64-byte IPv4/UDP frame; each request sets its two MAC addresses.
+    static let frameTemplate: ByteBuffer = EthernetFrame(
         destination: .zero, source: .zero,
         payload: .ipv4(IPv4Packet(
             source: IPv4Address(10, 0, 0, 1), destination: IPv4Address(10, 0, 0, 2),

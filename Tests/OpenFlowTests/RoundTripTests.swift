@@ -136,3 +136,13 @@ extension FixedStringTests {
         #expect(short.flatMap(BufferedPacketAnswer.bufferID(in:)) == nil)
     }
 }
+
+@Suite struct PacketInOffsetTests {
+    @Test func offsetsNameTheFieldsWriteProduces() {
+        let frame = ByteBuffer(bytes: [0xde, 0xad, 0xbe, 0xef])
+        let bytes = OpenFlowMessage(xid: 9, .packetIn(PacketIn(bufferID: BufferID(0x0102_0304), totalLength: 4, inPort: PortNumber(0x0a0b), data: frame))).encoded()
+        #expect(bytes.getInteger(at: PacketIn.Offset.bufferID, as: UInt32.self) == 0x0102_0304)
+        #expect(bytes.getInteger(at: PacketIn.Offset.inPort, as: UInt16.self) == 0x0a0b)
+        #expect(bytes.getBytes(at: PacketIn.Offset.data, length: 4) == [0xde, 0xad, 0xbe, 0xef])
+    }
+}

@@ -8,6 +8,14 @@ public struct PacketIn: OpenFlowMessageBody {
     /// alignment padding in the C struct; the data begins at offset 18 (`offsetof(data)`).
     public static let minimumLength = 18
 
+    /// Where fields sit in the whole message, for tools that send many PACKET_INs by patching
+    /// one prepared message (a test holds these to what `write(to:)` produces).
+    public enum Offset {
+        public static let bufferID = OpenFlowHeader.size
+        public static let inPort = OpenFlowHeader.size + 6
+        public static let data = PacketIn.minimumLength
+    }
+
     public var bufferID: BufferID
     /// Length of the whole frame, of which `data` may be a prefix.
     public var totalLength: UInt16
