@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, each with one job; dependencies point down this list only:
 //   OpenFlow, Packets   pure wire code (values in, bytes out); NIOCore only
+//   UnitProtocol        pure wire code of the inter-unit protocol (OpenFlow VENDOR messages)
 //   ControlPlane        pure state machines (events in, actions out)
 //   Runtime             all I/O: SwiftNIO channels, timers, dialing
 //   Services            controller applications behind one protocol
@@ -14,6 +15,7 @@ let package = Package(
         .executable(name: "echelon", targets: ["echelon"]),
         .library(name: "OpenFlow", targets: ["OpenFlow"]),
         .library(name: "Packets", targets: ["Packets"]),
+        .library(name: "UnitProtocol", targets: ["UnitProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -33,8 +35,12 @@ let package = Package(
             dependencies: ["OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "UnitProtocol",
+            dependencies: ["OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
             name: "ControlPlane",
-            dependencies: ["OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["OpenFlow", "Packets", "UnitProtocol", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "Runtime",
@@ -54,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "echelon",
             dependencies: [
-                "OpenFlow", "Packets", "ControlPlane", "Runtime", "Services",
+                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane", "Runtime", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,7 +78,11 @@ let package = Package(
             ]
         ),
         // Runs child processes from tests with a time limit (shared by the test targets).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "OpenFlowTests",
             dependencies: [
@@ -82,6 +92,14 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "UnitProtocolTests",
+            dependencies: [
+                "UnitProtocol", "OpenFlow", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "ControlPlaneTests",
@@ -106,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EchelonCLITests",
-            dependencies: ["echelon", "OpenFlow", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["echelon", "OpenFlow", "UnitProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "PacketsTests",

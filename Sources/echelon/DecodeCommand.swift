@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import OpenFlow
+import UnitProtocol
 import Packets
 
 /// `echelon decode`: reads OpenFlow bytes and prints each message, in the spirit of
@@ -75,6 +76,24 @@ enum HexInput {
 struct DecodedMessage {
     let streamOffset: Int
     let result: Result<OpenFlowMessage, WireError>
+    /// The unit-protocol message an Echelon VENDOR message carries.
+    var unitMessage: UnitMessage? = nil
+
+    /// Reads the unit message inside an Echelon VENDOR message; a malformed one makes the whole
+    /// message an error, as it would be on a unit channel.
+    init(streamOffset: Int, result: Result<OpenFlowMessage, WireError>) {
+        self.streamOffset = streamOffset
+        guard case .success(let message) = result, case .vendor(let vendor) = message.body, UnitMessage.isEchelon(vendor) else {
+            self.result = result
+            return
+        }
+        do {
+            unitMessage = try UnitMessage(parsing: vendor)
+            self.result = result
+        } catch {
+            self.result = .failure(error)
+        }
+    }
 }
 
 /// Walks a byte stream message by message. A body that fails to parse is reported and
@@ -112,6 +131,7 @@ enum DecodeOutput {
             switch decoded.result {
             case .success(let message):
                 return message.description + packetSummary(message).map { "\n" + $0 }.joined()
+                    + (decoded.unitMessage.map { "\n" + $0.description } ?? "")
             case .failure(let error):
                 let position = decoded.streamOffset == 0 ? "" : " (message at input offset \(decoded.streamOffset))"
                 return "error: \(error)\(position)"
@@ -140,6 +160,7 @@ enum DecodeOutput {
 
     struct JSONEntry: Encodable {
         var message: OpenFlowMessage?
+        var unitMessage: UnitMessage?
         var error: JSONError?
     }
 
@@ -147,7 +168,7 @@ enum DecodeOutput {
         let entries = results.map { decoded in
             switch decoded.result {
             case .success(let message):
-                return JSONEntry(message: message)
+                return JSONEntry(message: message, unitMessage: decoded.unitMessage)
             case .failure(let error):
                 return JSONEntry(error: JSONError(
                     field: error.field, offset: error.offset, inputOffset: decoded.streamOffset + error.offset,

@@ -1,6 +1,7 @@
 import NIOCore
 import OpenFlow
 import PropertyBased
+import TestSupport
 
 /// Random but well-formed values of every OpenFlow structure, drawn from PropertyBased's
 /// seeded generator so that a failure reports a seed that reproduces it.
@@ -166,8 +167,3 @@ extension Gen where Value == OpenFlowMessage {
     }
 }
 
-/// Lets the library's existential generator drive the standard `random(in:using:)` APIs.
-struct SeededGenerator: RandomNumberGenerator {
-    var base: any SeededRandomNumberGenerator
-    mutating func next() -> UInt64 { base.next() }
-}

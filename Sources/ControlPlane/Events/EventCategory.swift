@@ -1,31 +1,5 @@
-/// The kinds of network event a service can subscribe to (and, later, filter on).
-public enum EventCategory: String, CaseIterable, Hashable, Sendable, Codable {
-    case switchAdded = "switch_added"
-    case switchPortChanged = "switch_port_changed"
-    case switchRemoved = "switch_removed"
-    case packetIn = "packet_in"
-    case portStatus = "port_status"
-    case vendor
-    case deviceAdded = "device_added"
-    case deviceRemoved = "device_removed"
-    case deviceChanged = "device_changed"
+import UnitProtocol
 
-    /// The category's position in `allCases`, for tables indexed by category.
-    public var index: Int {
-        switch self {
-        case .switchAdded: 0
-        case .switchPortChanged: 1
-        case .switchRemoved: 2
-        case .packetIn: 3
-        case .portStatus: 4
-        case .vendor: 5
-        case .deviceAdded: 6
-        case .deviceRemoved: 7
-        case .deviceChanged: 8
-        }
-    }
-
-    public static let switchEvents: Set<EventCategory> = [.switchAdded, .switchPortChanged, .switchRemoved]
-    public static let messageEvents: Set<EventCategory> = [.packetIn, .portStatus, .vendor]
-    public static let deviceEvents: Set<EventCategory> = [.deviceAdded, .deviceRemoved, .deviceChanged]
-}
+/// The event categories are part of the unit protocol (units exchange subscriptions); the
+/// control plane names them as its own.
+public typealias EventCategory = UnitProtocol.EventCategory

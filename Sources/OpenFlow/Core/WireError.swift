@@ -25,6 +25,8 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidValue(UInt64)
         /// Bytes remain after the last structure the message can contain.
         case trailingBytes(count: Int)
+        /// A text field is not valid UTF-8.
+        case invalidText
     }
 
     public var reason: Reason
@@ -65,6 +67,8 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
             return "invalid value \(value)"
         case .trailingBytes(let count):
             return "\(count) unexpected trailing bytes"
+        case .invalidText:
+            return "text is not valid UTF-8"
         }
     }
 }

@@ -1,0 +1,43 @@
+import NIOCore
+import OpenFlow
+
+/// Variable-length fields of the unit protocol: UTF-8 text behind a 16-bit length, and lists
+/// behind a 16-bit count. Every length and count is checked against what the message still
+/// holds (and a per-field maximum) before anything is allocated for it.
+extension WireReader {
+    public mutating func readText(maximumLength: Int, field: String) throws(WireError) -> String {
+        let at = offset
+        let length = Int(try readInteger(as: UInt16.self, field: "\(field).length"))
+        guard length <= maximumLength else {
+            throw WireError(.lengthAboveMaximum(length: length, maximum: maximumLength), field: "\(field).length", offset: at)
+        }
+        let textOffset = offset
+        let bytes = try readBytes(length: length, field: field)
+        guard let text = String(validating: bytes.readableBytesView, as: UTF8.self) else {
+            throw WireError(.invalidText, field: field, offset: textOffset)
+        }
+        return text
+    }
+
+    /// Reads a 16-bit count and checks that `count` entries of at least `minimumEntrySize`
+    /// bytes can still be in the message and that `count` is at most `maximum`.
+    public mutating func readCount(minimumEntrySize: Int, maximum: Int, field: String) throws(WireError) -> Int {
+        let at = offset
+        let count = Int(try readInteger(as: UInt16.self, field: "\(field).count"))
+        guard count <= maximum else {
+            throw WireError(.lengthAboveMaximum(length: count, maximum: maximum), field: "\(field).count", offset: at)
+        }
+        try require(count * minimumEntrySize, field: field)
+        return count
+    }
+}
+
+extension ByteBuffer {
+    /// Writes text behind its 16-bit UTF-8 length. Text longer than 65,535 bytes is a programming
+    /// error: every text field has a far smaller maximum, checked where the text is made.
+    public mutating func writeText(_ text: String) {
+        precondition(text.utf8.count <= Int(UInt16.max), "unit protocol text longer than 65,535 bytes")
+        writeInteger(UInt16(text.utf8.count))
+        writeString(text)
+    }
+}

@@ -1,0 +1,71 @@
+import NIOCore
+import OpenFlow
+
+/// A message of the unit protocol, carried in an OFPT_VENDOR message (see `EchelonVendor`).
+public enum UnitMessage: Hashable, Sendable {
+    case exportsRequest(ExportsRequest)
+    case exportsReply(Exports)
+    case exportsUpdate(Exports)
+    case routeAdvertisement(RouteAdvertisement)
+    case routeWithdrawal(RouteWithdrawal)
+
+    public var type: UnitMessageType {
+        switch self {
+        case .exportsRequest: .exportsRequest
+        case .exportsReply: .exportsReply
+        case .exportsUpdate: .exportsUpdate
+        case .routeAdvertisement: .routeAdvertisement
+        case .routeWithdrawal: .routeWithdrawal
+        }
+    }
+
+    /// Reads the unit message inside a vendor message. A vendor id that is not Echelon's, a
+    /// unit version we do not speak, an unknown subtype, a malformed body or bytes after it
+    /// are errors naming the field and its offset in the whole OpenFlow message.
+    public init(parsing vendor: VendorMessage) throws(WireError) {
+        guard vendor.vendor == EchelonVendor.id else {
+            throw WireError(.unknownType(UInt64(vendor.vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
+        }
+        var reader = WireReader(vendor.payload, messageOffset: EchelonVendor.unitHeaderOffset)
+        let versionOffset = reader.offset
+        let version = try reader.readInteger(as: UInt8.self, field: "echelon_header.version")
+        guard version == EchelonVendor.version else {
+            throw WireError(.unsupportedVersion(version), field: "echelon_header.version", offset: versionOffset)
+        }
+        let subtypeOffset = reader.offset
+        let subtype = UnitMessageType(rawValue: try reader.readInteger(field: "echelon_header.subtype"))
+        try reader.skip(2, field: "echelon_header.reserved")
+        switch subtype {
+        case .exportsRequest: self = .exportsRequest(try ExportsRequest(parsing: &reader))
+        case .exportsReply: self = .exportsReply(try Exports(parsing: &reader))
+        case .exportsUpdate: self = .exportsUpdate(try Exports(parsing: &reader))
+        case .routeAdvertisement: self = .routeAdvertisement(try RouteAdvertisement(parsing: &reader))
+        case .routeWithdrawal: self = .routeWithdrawal(try RouteWithdrawal(parsing: &reader))
+        default: throw WireError(.unknownType(UInt64(subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
+        }
+        try reader.expectEnd(field: "\(subtype)")
+    }
+
+    /// Whether a vendor message claims to be ours (it may still be malformed).
+    public static func isEchelon(_ vendor: VendorMessage) -> Bool { vendor.vendor == EchelonVendor.id }
+
+    /// The vendor message that carries this one.
+    public var vendorMessage: VendorMessage {
+        var payload = ByteBuffer()
+        payload.writeInteger(EchelonVendor.version)
+        payload.writeInteger(type.rawValue)
+        payload.writePadding(2)
+        switch self {
+        case .exportsRequest(let request): request.write(to: &payload)
+        case .exportsReply(let exports), .exportsUpdate(let exports): exports.write(to: &payload)
+        case .routeAdvertisement(let advertisement): advertisement.write(to: &payload)
+        case .routeWithdrawal(let withdrawal): withdrawal.write(to: &payload)
+        }
+        return VendorMessage(vendor: EchelonVendor.id, payload: payload)
+    }
+
+    /// The whole OpenFlow message.
+    public func openFlowMessage(xid: UInt32) -> OpenFlowMessage {
+        OpenFlowMessage(xid: xid, .vendor(vendorMessage))
+    }
+}

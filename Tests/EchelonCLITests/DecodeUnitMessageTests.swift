@@ -1,0 +1,49 @@
+import Foundation
+import NIOCore
+import OpenFlow
+import Testing
+import UnitProtocol
+
+@testable import echelon
+
+/// `echelon decode` understands the unit protocol inside OFPT_VENDOR.
+@Suite struct DecodeUnitMessageTests {
+    static func decode(_ message: OpenFlowMessage) -> [DecodedMessage] {
+        var input = message.encoded()
+        var decoder = MessageStreamDecoder(maximumLength: OpenFlowHeader.maximumLength)
+        return decoder.decode(&input)
+    }
+
+    @Test func printsTheUnitMessageUnderItsVendorMessage() {
+        let request = UnitMessage.exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(3), tier: 1, name: "tier1-b")))
+        let text = DecodeOutput.text(Self.decode(request.openFlowMessage(xid: 7)))
+        #expect(text == """
+            OFPT_VENDOR (xid=0x7): vendor=0x00454348 (21 bytes of payload)
+            ECH_EXPORTS_REQUEST: from u3 "tier1-b" tier 1
+            """)
+    }
+
+    @Test func aMalformedUnitMessageIsAnErrorWithItsOffset() {
+        var bytes = UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(1), origin: UnitID(2), hops: 1)])).openFlowMessage(xid: 1).encoded()
+        bytes.setInteger(UInt8(17), at: 28)
+        var decoder = MessageStreamDecoder(maximumLength: OpenFlowHeader.maximumLength)
+        let results = decoder.decode(&bytes)
+        #expect(throws: WireError(.lengthAboveMaximum(length: 17, maximum: 16), field: "route.hops", offset: 28)) { try results[0].result.get() }
+    }
+
+    @Test func aForeignVendorMessageStaysOpaque() throws {
+        let results = Self.decode(OpenFlowMessage(xid: 1, .vendor(VendorMessage(vendor: 0x2320, payload: ByteBuffer(bytes: [1, 2, 3])))))
+        #expect(results[0].unitMessage == nil)
+        #expect(try results[0].result.get().type == .vendor)
+    }
+
+    @Test func jsonCarriesTheUnitMessage() throws {
+        let advertisement = UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(9), origin: UnitID(2), hops: 4)]))
+        let json = try DecodeOutput.json(Self.decode(advertisement.openFlowMessage(xid: 1)))
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        let unit = try #require(entries.first?["unitMessage"] as? [String: Any])
+        #expect(unit["type"] as? String == "ECH_ROUTE_ADVERTISEMENT")
+        let route = try #require((unit["routes"] as? [[String: Any]])?.first)
+        #expect(route["sid"] as? Int == 9 && route["origin"] as? Int == 2 && route["hops"] as? Int == 4)
+    }
+}

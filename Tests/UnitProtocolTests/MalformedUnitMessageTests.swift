@@ -1,0 +1,104 @@
+import NIOCore
+import OpenFlow
+import Testing
+import UnitProtocol
+
+/// Each malformed input and the error it must produce: the field and its offset in the whole
+/// OpenFlow message.
+@Suite struct MalformedUnitMessageTests {
+    /// The vendor payload (unit header onwards) of a message, as bytes to corrupt.
+    static func payload(_ message: UnitMessage) -> [UInt8] { Array(message.vendorMessage.payload.readableBytesView) }
+
+    static func parse(_ payload: [UInt8], vendor: UInt32 = EchelonVendor.id) -> WireError? {
+        do {
+            _ = try UnitMessage(parsing: VendorMessage(vendor: vendor, payload: ByteBuffer(bytes: payload)))
+            return nil
+        } catch { return error }
+    }
+
+    static let request = payload(.exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(1), tier: 1, name: "a1"))))
+    static let reply = payload(.exportsReply(Exports(unit: SampleUnitMessages.tier2, services: [SampleUnitMessages.authenticator])))
+    static let advertisement = payload(.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(1), origin: UnitID(2), hops: 1)])))
+
+    /// Offset of a payload byte in the whole OpenFlow message.
+    static func at(_ payloadOffset: Int) -> Int { EchelonVendor.unitHeaderOffset + payloadOffset }
+
+    static func replacing(_ bytes: [UInt8], _ index: Int, with values: UInt8...) -> [UInt8] {
+        var copy = bytes
+        for (offset, value) in values.enumerated() { copy[index + offset] = value }
+        return copy
+    }
+
+    @Test func aForeignVendorIdIsNotOurs() {
+        #expect(Self.parse(Self.request, vendor: 0x0000_2320) == WireError(.unknownType(0x2320), field: "ofp_vendor_header.vendor", offset: 8))
+    }
+
+    @Test func anotherUnitVersionIsRefused() {
+        #expect(Self.parse(Self.replacing(Self.request, 0, with: 2)) == WireError(.unsupportedVersion(2), field: "echelon_header.version", offset: 12))
+    }
+
+    @Test func anUnknownSubtypeIsNamed() {
+        #expect(Self.parse(Self.replacing(Self.request, 1, with: 99)) == WireError(.unknownType(99), field: "echelon_header.subtype", offset: 13))
+        #expect(Self.parse(Self.replacing(Self.request, 1, with: 32)) == WireError(.unknownType(32), field: "echelon_header.subtype", offset: 13), "reserved for the dispatcher, not yet defined")
+    }
+
+    @Test func aShortUnitHeader() {
+        #expect(Self.parse([1, 1]) == WireError(.truncated(needed: 2, available: 0), field: "echelon_header.reserved", offset: 14))
+        #expect(Self.parse([]) == WireError(.truncated(needed: 1, available: 0), field: "echelon_header.version", offset: 12))
+    }
+
+    @Test func aNameLongerThanItsMaximum() {
+        #expect(Self.parse(Self.replacing(Self.request, 12, with: 0x01, 0x00)) == WireError(.lengthAboveMaximum(length: 256, maximum: 255), field: "exports_request.name.length", offset: Self.at(12)))
+    }
+
+    @Test func aNameLongerThanTheMessage() {
+        #expect(Self.parse(Self.replacing(Self.request, 12, with: 0x00, 0x09)) == WireError(.truncated(needed: 9, available: 2), field: "exports_request.name", offset: Self.at(14)))
+    }
+
+    @Test func aNameThatIsNotUTF8() {
+        #expect(Self.parse(Self.replacing(Self.request, 14, with: 0xff)) == WireError(.invalidText, field: "exports_request.name", offset: Self.at(14)))
+    }
+
+    @Test func trailingBytesAfterTheBody() {
+        #expect(Self.parse(Self.request + [0]) == WireError(.trailingBytes(count: 1), field: "ECH_EXPORTS_REQUEST", offset: Self.at(16)))
+    }
+
+    @Test func anUnknownExportsFlag() {
+        #expect(Self.parse(Self.replacing(Self.reply, 9, with: 0x02)) == WireError(.invalidValue(2), field: "exports.flags", offset: Self.at(9)))
+    }
+
+    @Test func aServiceCountTheMessageCannotHold() {
+        // Checked before anything is allocated for the services.
+        #expect(Self.parse(Self.replacing(Self.reply, 10, with: 0x0f, 0xff)) == WireError(.truncated(needed: 4095 * 24, available: Self.reply.count - 12), field: "exports.services", offset: Self.at(12)))
+        #expect(Self.parse(Self.replacing(Self.reply, 10, with: 0xff, 0xff)) == WireError(.lengthAboveMaximum(length: 65535, maximum: 4096), field: "exports.services.count", offset: Self.at(10)))
+    }
+
+    /// The first service starts after the unit header (4), the exports header (8) and the
+    /// name (2 + 10 bytes of "tier2-core").
+    static let service = 4 + 8 + 2 + 10
+
+    @Test func anUnknownProcessChainAction() {
+        #expect(Self.parse(Self.replacing(Self.reply, Self.service + 12, with: 4)) == WireError(.invalidValue(4), field: "exported_service.action", offset: Self.at(Self.service + 12)))
+    }
+
+    @Test func anUnknownTimeoutPolicy() {
+        #expect(Self.parse(Self.replacing(Self.reply, Self.service + 13, with: 2)) == WireError(.invalidValue(2), field: "exported_service.timeout_policy", offset: Self.at(Self.service + 13)))
+    }
+
+    @Test func anUnknownSubscriptionBit() {
+        #expect(Self.parse(Self.replacing(Self.reply, Self.service + 14, with: 0x80, 0x00)) == WireError(.invalidValue(0x8000), field: "exported_service.subscriptions", offset: Self.at(Self.service + 14)))
+    }
+
+    @Test func aHopCountAboveInfinity() {
+        #expect(Self.parse(Self.replacing(Self.advertisement, 16, with: 17)) == WireError(.lengthAboveMaximum(length: 17, maximum: 16), field: "route.hops", offset: Self.at(16)))
+    }
+
+    @Test func aRouteCountTheMessageCannotHold() {
+        #expect(Self.parse(Self.replacing(Self.advertisement, 4, with: 0x00, 0x02)) == WireError(.truncated(needed: 24, available: 14), field: "route_advertisement.routes", offset: Self.at(6)))
+    }
+
+    @Test func aWithdrawalCutShort() {
+        let withdrawal = Self.payload(.routeWithdrawal(RouteWithdrawal(sids: [ServiceID(1)])))
+        #expect(Self.parse(Array(withdrawal.dropLast(2))) == WireError(.truncated(needed: 4, available: 2), field: "route_withdrawal.sid", offset: Self.at(8)))
+    }
+}
