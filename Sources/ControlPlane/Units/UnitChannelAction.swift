@@ -1,0 +1,47 @@
+import OpenFlow
+import UnitProtocol
+
+/// What the channel handler must do after the unit channel state machine took an input.
+public enum UnitChannelAction: Hashable, Sendable {
+    case none
+    case send(OpenFlowMessage)
+    /// The other unit asked for our exports: send them (`Exports.parts`) with this xid.
+    case sendExports(xid: UInt32)
+    /// Both sides know each other and have each other's exports: the channel is up.
+    case established(UnitIdentity, ChannelRelation, exports: [ExportedService])
+    /// A unit message for the unit core (routes, exports updates).
+    case deliver(UnitMessage)
+    /// Send `message` if there is one, then close the channel.
+    case close(UnitChannelCloseReason, sendingFirst: OpenFlowMessage?)
+    /// The established channel to this unit is gone.
+    case channelDown(UnitID)
+}
+
+/// Why a unit channel was closed, for the log line that says so.
+public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConvertible {
+    case expectedHello(got: MessageType)
+    case incompatibleVersion(UInt8)
+    case unexpectedMessage(MessageType, state: String)
+    case malformed(WireError)
+    case unexpectedUnitMessage(UnitMessageType, state: String)
+    case claimsOurUID(UnitID)
+    case wrongTier(remote: UInt8, local: UInt8, relation: String)
+    case handshakeTimeout
+    case keepaliveTimeout
+    case refusedRoutes(String)
+
+    public var description: String {
+        switch self {
+        case .expectedHello(let type): "handshake: expected OFPT_HELLO first, got \(type)"
+        case .incompatibleVersion(let version): "version negotiation failed: the unit speaks 0x\(String(version, radix: 16)), we speak OpenFlow 1.0 (0x01)"
+        case .unexpectedMessage(let type, let state): "\(type) has no meaning on a unit channel (\(state))"
+        case .malformed(let error): "malformed unit message: \(error)"
+        case .unexpectedUnitMessage(let type, let state): "\(type) out of place (\(state))"
+        case .claimsOurUID(let uid): "the other unit claims our own UID \(uid)"
+        case .wrongTier(let remote, let local, let relation): "the other unit is at tier \(remote), we are at tier \(local): not a valid \(relation)"
+        case .handshakeTimeout: "the exports exchange did not complete in time"
+        case .keepaliveTimeout: "no message or echo reply within the keepalive timeout"
+        case .refusedRoutes(let reason): reason
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import NIOCore
+import UnitProtocol
+
+/// Settings of a unit channel: who we are and its timers.
+public struct UnitChannelConfiguration: Hashable, Sendable {
+    public var local: UnitIdentity
+    /// Silence before we send an ECHO_REQUEST.
+    public var echoInterval: TimeAmount
+    /// Silence after which the channel is declared dead.
+    public var echoTimeout: TimeAmount
+    /// Time from connect to the end of the exports exchange.
+    public var handshakeTimeout: TimeAmount
+
+    public init(local: UnitIdentity, echoInterval: TimeAmount = .milliseconds(250), echoTimeout: TimeAmount = .milliseconds(750), handshakeTimeout: TimeAmount = .seconds(5)) {
+        self.local = local
+        self.echoInterval = echoInterval
+        self.echoTimeout = echoTimeout
+        self.handshakeTimeout = handshakeTimeout
+    }
+}
+
+/// Which end of a unit channel we are, and, for the end that dialed, what the configuration
+/// says the other unit is.
+public enum UnitChannelRole: Hashable, Sendable {
+    /// We dialed a unit listed in our topology as upstream or peer.
+    case dialer(ChannelRelation)
+    /// The other unit dialed us; its tier tells the relation.
+    case acceptor
+}

@@ -1,0 +1,246 @@
+import NIOCore
+import OpenFlow
+import UnitProtocol
+
+/// One unit channel (TCP 6644), from either end: HELLO both ways, then each side sends an
+/// ECH_EXPORTS_REQUEST naming itself and answers the other's with its exports; when both
+/// requests are answered the channel is established with a relation (upstream, downstream or
+/// peer, from the tiers and, for the dialing end, the topology). Then route messages and
+/// exports updates flow, with echo keepalive both ways.
+///
+/// The handshake is symmetric so that both ends know each other's identity and exports
+/// whichever end dialed; peers need that, since each relays the other's upstream services.
+/// Anything that breaks the protocol closes the channel with the reason; nothing is answered
+/// with OFPT_ERROR, because a unit that sends garbage is not worth talking to.
+///
+/// No I/O and no clock: the handler passes in what arrived and the time, and performs the
+/// actions that come back.
+public struct UnitChannelStateMachine: Sendable {
+    enum State: Sendable {
+        case idle
+        case handshaking(Handshake)
+        case established(Established)
+        /// Closed; `remote` is the unit whose end must still be reported with `channelDown`.
+        case closed(remote: UnitID?)
+    }
+
+    struct Handshake: Sendable {
+        let since: NIODeadline
+        var helloReceived = false
+        var requestXID: UInt32 = 0
+        var remote: UnitIdentity?
+        var relation: ChannelRelation?
+        var exports: [ExportedService] = []
+        var exportsComplete = false
+    }
+
+    struct Established: Sendable {
+        let remote: UnitIdentity
+        let relation: ChannelRelation
+        var lastHeard: NIODeadline
+        var echoOutstandingSince: NIODeadline?
+        /// Parts of an exports update whose last part has not arrived yet.
+        var updateParts: [ExportedService] = []
+    }
+
+    public let configuration: UnitChannelConfiguration
+    public let role: UnitChannelRole
+    var state: State = .idle
+    private var lastXID: UInt32 = 0
+
+    public init(configuration: UnitChannelConfiguration, role: UnitChannelRole) {
+        self.configuration = configuration
+        self.role = role
+    }
+
+    /// The other unit and how it relates to us, once established.
+    public var remote: (identity: UnitIdentity, relation: ChannelRelation)? {
+        if case .established(let established) = state { return (established.remote, established.relation) }
+        return nil
+    }
+
+    public mutating func nextXID() -> UInt32 {
+        lastXID &+= 1
+        return lastXID
+    }
+
+    /// The TCP connection is up: say HELLO.
+    public mutating func start(now: NIODeadline) -> [UnitChannelAction] {
+        guard case .idle = state else { return [] }
+        state = .handshaking(Handshake(since: now))
+        return [.send(OpenFlowMessage(xid: nextXID(), .hello(Hello())))]
+    }
+
+    public mutating func received(_ message: OpenFlowMessage, now: NIODeadline) -> [UnitChannelAction] {
+        switch state {
+        case .idle, .closed:
+            return []
+        case .handshaking(var handshake):
+            if case .echoRequest(let echo) = message.body {
+                return [.send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))]
+            }
+            guard handshake.helloReceived else {
+                guard case .hello(let hello) = message.body else { return close(.expectedHello(got: message.type)) }
+                guard VersionNegotiation.accepts(version: message.version, hello: hello) else {
+                    return close(.incompatibleVersion(message.version), sendingFirst: VersionNegotiation.failure(answering: message))
+                }
+                handshake.helloReceived = true
+                handshake.requestXID = nextXID()
+                state = .handshaking(handshake)
+                return [.send(UnitMessage.exportsRequest(ExportsRequest(unit: configuration.local)).openFlowMessage(xid: handshake.requestXID))]
+            }
+            switch unitMessage(in: message, state: "handshake") {
+            case .failure(let reason):
+                return close(reason)
+            case .success(.exportsRequest(let request)):
+                guard handshake.remote == nil else { return close(.unexpectedUnitMessage(.exportsRequest, state: "a second request")) }
+                switch relation(of: request.unit) {
+                case .failure(let reason): return close(reason)
+                case .success(let relation):
+                    handshake.remote = request.unit
+                    handshake.relation = relation
+                }
+                return [.sendExports(xid: message.xid)] + finishHandshake(handshake, now: now)
+            case .success(.exportsReply(let exports)):
+                guard !handshake.exportsComplete else { return close(.unexpectedUnitMessage(.exportsReply, state: "after the last part")) }
+                handshake.exports += exports.services
+                handshake.exportsComplete = !exports.more
+                return finishHandshake(handshake, now: now)
+            case .success(let other):
+                return close(.unexpectedUnitMessage(other.type, state: "before the exports exchange completed"))
+            }
+        case .established(var established):
+            established.lastHeard = now
+            state = .established(established)
+            switch message.body {
+            case .echoRequest(let echo):
+                return [.send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))]
+            case .echoReply:
+                established.echoOutstandingSince = nil
+                state = .established(established)
+                return []
+            case .hello:
+                return []
+            default:
+                break
+            }
+            switch unitMessage(in: message, state: "established") {
+            case .failure(let reason):
+                return close(reason)
+            case .success(.exportsUpdate(let update)):
+                established.updateParts += update.services
+                guard !update.more else {
+                    state = .established(established)
+                    return []
+                }
+                let complete = Exports(unit: update.unit, services: established.updateParts)
+                established.updateParts = []
+                state = .established(established)
+                return [.deliver(.exportsUpdate(complete))]
+            case .success(let routing):
+                switch routing {
+                case .routeAdvertisement, .routeWithdrawal: return [.deliver(routing)]
+                default: return close(.unexpectedUnitMessage(routing.type, state: "after the exports exchange"))
+                }
+            }
+        }
+    }
+
+    /// A frame that did not parse as OpenFlow.
+    public mutating func receivedMalformed(_ error: WireError) -> [UnitChannelAction] {
+        guard !isClosedOrIdle else { return [] }
+        return close(.malformed(error))
+    }
+
+    /// The byte stream cannot be split into messages any more (a lying length).
+    public mutating func framingFailed(_ error: WireError) -> [UnitChannelAction] {
+        guard !isClosedOrIdle else { return [] }
+        return close(.malformed(error))
+    }
+
+    /// A refusal from the route table: the channel closes.
+    public mutating func refused(_ reason: String) -> [UnitChannelAction] {
+        guard !isClosedOrIdle else { return [] }
+        return close(.refusedRoutes(reason))
+    }
+
+    /// Periodic check: handshake deadline, keepalive, dead-channel detection.
+    public mutating func tick(now: NIODeadline) -> [UnitChannelAction] {
+        switch state {
+        case .idle, .closed:
+            return []
+        case .handshaking(let handshake):
+            return now - handshake.since >= configuration.handshakeTimeout ? close(.handshakeTimeout) : []
+        case .established(var established):
+            let silence = now - established.lastHeard
+            if silence >= configuration.echoTimeout { return close(.keepaliveTimeout) }
+            guard silence >= configuration.echoInterval, established.echoOutstandingSince == nil else { return [] }
+            established.echoOutstandingSince = now
+            state = .established(established)
+            return [.send(OpenFlowMessage(xid: nextXID(), .echoRequest(EchoRequest())))]
+        }
+    }
+
+    /// The TCP connection closed, for whatever reason.
+    public mutating func channelClosed() -> [UnitChannelAction] {
+        let remote: UnitID? = switch state {
+        case .established(let established): established.remote.uid
+        case .closed(let remote): remote
+        default: nil
+        }
+        state = .closed(remote: nil)
+        return remote.map { [.channelDown($0)] } ?? []
+    }
+
+    // MARK: Helpers
+
+    private mutating func finishHandshake(_ handshake: Handshake, now: NIODeadline) -> [UnitChannelAction] {
+        guard let remote = handshake.remote, let relation = handshake.relation, handshake.exportsComplete else {
+            state = .handshaking(handshake)
+            return []
+        }
+        state = .established(Established(remote: remote, relation: relation, lastHeard: now))
+        return [.established(remote, relation, exports: handshake.exports)]
+    }
+
+    /// How the unit that introduced itself relates to us, or why it cannot.
+    private func relation(of remote: UnitIdentity) -> Result<ChannelRelation, UnitChannelCloseReason> {
+        let local = configuration.local
+        guard remote.uid != local.uid else { return .failure(.claimsOurUID(local.uid)) }
+        switch role {
+        case .dialer(.upstream):
+            return remote.tier > local.tier ? .success(.upstream) : .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "upstream"))
+        case .dialer(.peer):
+            return remote.tier == local.tier ? .success(.peer) : .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "peer"))
+        case .dialer(.downstream):
+            return .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "unit to dial (we never dial down)"))
+        case .acceptor:
+            if remote.tier < local.tier { return .success(.downstream) }
+            if remote.tier == local.tier { return .success(.peer) }
+            return .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "client (a higher tier does not dial a lower one)"))
+        }
+    }
+
+    /// The unit message inside a vendor message, or why there is none.
+    private func unitMessage(in message: OpenFlowMessage, state: String) -> Result<UnitMessage, UnitChannelCloseReason> {
+        guard case .vendor(let vendor) = message.body else { return .failure(.unexpectedMessage(message.type, state: state)) }
+        do {
+            return .success(try UnitMessage(parsing: vendor))
+        } catch {
+            return .failure(.malformed(error))
+        }
+    }
+
+    private mutating func close(_ reason: UnitChannelCloseReason, sendingFirst message: OpenFlowMessage? = nil) -> [UnitChannelAction] {
+        let remote: UnitID? = if case .established(let established) = state { established.remote.uid } else { nil }
+        state = .closed(remote: remote)
+        return [.close(reason, sendingFirst: message)]
+    }
+
+    private var isClosedOrIdle: Bool {
+        switch state {
+        case .idle, .closed: true
+        default: false
+        }
+    }
+}
