@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "OpenFlow", "Packets", "ControlPlane",
+                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests",
             dependencies: [
-                "Runtime", "ControlPlane", "OpenFlow", "Services",
+                "Runtime", "ControlPlane", "OpenFlow", "Services", "UnitProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

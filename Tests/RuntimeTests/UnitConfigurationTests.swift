@@ -1,6 +1,7 @@
 import Foundation
 import Runtime
 import Testing
+import UnitProtocol
 
 @Suite struct UnitConfigurationTests {
     func load(_ json: String) throws(ConfigurationError) -> UnitConfiguration {
@@ -44,6 +45,15 @@ import Testing
         (#"{"name": 5}"#, "$.name", "expected a string"),
         (#"{"name": "u""#, "", "not valid JSON"),
         (#"{"name": "u", "colour": "red"}"#, "$.colour", "unknown field \"colour\""),
+        (#"{"name": "u", "tier": 0}"#, "$.tier", "must be 1 or more"),
+        (#"{"name": "u", "uid": -3}"#, "$.uid", "expected an integer in 0...4294967295, got -3"),
+        (#"{"name": "u", "units": {"upstream": [{"name": "t2", "host": "127.0.0.1", "port": 70000}]}}"#, "$.units.upstream[0].port", "must be 1-65535"),
+        (#"{"name": "u", "units": {"peers": [{"host": "127.0.0.1"}]}}"#, "$.units.peers[0].name", "required field is missing"),
+        (#"{"name": "u", "units": {"echoTimeout": 0.1}}"#, "$.units.echoTimeout", "must be longer than echoInterval"),
+        (#"{"name": "u", "services": [{"service": "forwarding", "action": "redirect"}]}"#, "$.services[0].action", "unknown value \"redirect\" (expected one of: allow, split, divert, deny)"),
+        (#"{"name": "u", "services": [{"service": "forwarding", "subscriptions": ["packet_in", "packet_out"]}]}"#, "$.services[0].subscriptions[1]", "unknown value \"packet_out\""),
+        (#"{"name": "u", "services": [{"service": "forwarding", "timeoutPolicy": "fail-safe"}]}"#, "$.services[0].timeoutPolicy", "expected one of: fail-open, fail-closed"),
+        (#"{"name": "u", "services": [{"service": "forwarding", "sid": 4}, {"service": "forwarding", "sid": 4}]}"#, "$.services[1].sid", "SID 4 is already used by services[0]"),
     ])
     func badFilesNameThePathAndTheProblem(json: String, path: String, problem: String) {
         #expect {
@@ -52,6 +62,33 @@ import Testing
             guard let error = error as? ConfigurationError else { return false }
             return error.path == path && error.problem.contains(problem) && error.description.hasPrefix("unit.json: ")
         }
+    }
+
+    @Test func aWholeTopologyIsRead() throws {
+        let configuration = try load("""
+            {"uid": 11, "name": "tier1-a", "tier": 1,
+             "switches": {"listen": "127.0.0.1:6633"},
+             "units": {"listen": "127.0.0.1:6644", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": 6645}],
+                       "peers": [{"name": "tier1-b", "host": "127.0.0.1", "port": 6646}], "echoInterval": 0.5, "echoTimeout": 2,
+                       "redialInitial": 0.1, "redialMaximum": 4},
+             "admin": {"listen": "127.0.0.1:8011"},
+             "services": [{"service": "forwarding", "sid": 100, "name": "forwarding-a", "priority": 50,
+                           "subscriptions": ["packet_in", "device_added"], "rules": ["packet_in"], "action": "split",
+                           "timeoutPolicy": "fail-closed", "timeout": 0.5}]}
+            """)
+        #expect(configuration.identity == UnitIdentity(uid: UnitID(11), tier: 1, name: "tier1-a"))
+        #expect(configuration.units.upstream == [NeighbourSpec(name: "tier2", host: "127.0.0.1", port: 6645)])
+        #expect(configuration.units.peers.map(\.address) == [SocketAddressSpec(host: "127.0.0.1", port: 6646)])
+        #expect(configuration.admin.listen.port == 8011)
+        #expect(configuration.services[0].exported(origin: UnitID(11)) == ExportedService(
+            sid: ServiceID(100), origin: UnitID(11), name: "forwarding-a", priority: 50, action: .split, timeoutPolicy: .failClosed,
+            subscriptions: [.packetIn, .deviceAdded], timeoutMilliseconds: 500, rules: ["packet_in"]))
+    }
+
+    @Test func aServiceWithoutSIDIsNotExported() throws {
+        let configuration = try load(#"{"name": "u", "services": [{"service": "forwarding"}]}"#)
+        #expect(configuration.services[0].exported(origin: UnitID(1)) == nil)
+        #expect(configuration.uid == UnitID(1) && configuration.tier == 1)
     }
 
     @Test func aMissingFileSaysSo() {

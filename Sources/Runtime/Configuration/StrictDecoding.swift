@@ -5,8 +5,12 @@ struct AnyCodingKey: CodingKey {
     var intValue: Int?
     init(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) {
-        self.stringValue = String(intValue)
-        self.intValue = intValue
+        self.init(index: intValue)
+    }
+    /// An array position, printed as `[index]` in a configuration error's path.
+    init(index: Int) {
+        self.stringValue = String(index)
+        self.intValue = index
     }
 }
 

@@ -1,12 +1,19 @@
 import ControlPlane
 import Foundation
 import NIOCore
+import UnitProtocol
 
-/// A unit's configuration file (`unit.json`). Every field but `name` has a default, so the
+/// A unit's configuration file (`topology.json`): who the unit is, where it listens, which
+/// units it dials, and the services it hosts. Every field but `name` has a default, so the
 /// smallest valid file is `{"name": "unit-1"}`; a field the schema does not know is an error.
 public struct UnitConfiguration: Hashable, Sendable, Decodable {
+    public var uid: UnitID
     public var name: String
+    /// 1 for units that control switches; higher tiers serve lower ones.
+    public var tier: UInt8
     public var switches: SwitchSettings
+    public var units: UnitChannelSettings
+    public var admin: AdminSettings
     public var hosts: HostSettings
     public var links: LinkSettings
     public var services: [ServiceDeclaration]
@@ -15,27 +22,50 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
     public static let standard = UnitConfiguration(name: "echelon", services: [ServiceDeclaration(service: "forwarding")])
 
     public init(
-        name: String, switches: SwitchSettings = SwitchSettings(), hosts: HostSettings = HostSettings(),
-        links: LinkSettings = LinkSettings(), services: [ServiceDeclaration] = []
+        uid: UnitID = UnitID(1), name: String, tier: UInt8 = 1, switches: SwitchSettings = SwitchSettings(),
+        units: UnitChannelSettings = UnitChannelSettings(), admin: AdminSettings = AdminSettings(),
+        hosts: HostSettings = HostSettings(), links: LinkSettings = LinkSettings(), services: [ServiceDeclaration] = []
     ) {
+        self.uid = uid
         self.name = name
+        self.tier = tier
         self.switches = switches
+        self.units = units
+        self.admin = admin
         self.hosts = hosts
         self.links = links
         self.services = services
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, switches, hosts, links, services }
+    enum CodingKeys: String, CodingKey, CaseIterable { case uid, name, tier, switches, units, admin, hosts, links, services }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        uid = UnitID(try container.decodeInteger(.uid, default: UInt32(1)))
         name = try container.decode(String.self, forKey: .name)
+        tier = try container.decodeInteger(.tier, default: UInt8(1))
         switches = try container.decode(.switches, default: SwitchSettings())
+        units = try container.decode(.units, default: UnitChannelSettings())
+        admin = try container.decode(.admin, default: AdminSettings())
         hosts = try container.decode(.hosts, default: HostSettings())
         links = try container.decode(.links, default: LinkSettings())
         services = try container.decode(.services, default: [])
+        try require(tier >= 1, CodingKeys.tier, "must be 1 or more (1: the tier that controls switches)", decoder)
+        try require(name.utf8.count <= UnitIdentity.maximumNameLength, CodingKeys.name, "must be at most \(UnitIdentity.maximumNameLength) bytes", decoder)
+        var sids: [UInt32: Int] = [:]
+        for (index, service) in services.enumerated() {
+            guard let sid = service.sid else { continue }
+            if let first = sids.updateValue(index, forKey: sid) {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath + [CodingKeys.services, AnyCodingKey(index: index), AnyCodingKey(stringValue: "sid")],
+                    debugDescription: "SID \(sid) is already used by services[\(first)]"))
+            }
+        }
     }
+
+    /// Who this unit is on unit channels.
+    public var identity: UnitIdentity { UnitIdentity(uid: uid, tier: tier, name: name) }
 
     /// Reads and validates a configuration file.
     public static func load(path: String) throws(ConfigurationError) -> UnitConfiguration {
@@ -145,32 +175,190 @@ public struct LinkSettings: Hashable, Sendable, Decodable {
     }
 }
 
-/// A service the unit hosts, by name, with its settings. Which names exist and what their
-/// settings mean is the business of the Services layer (`ServiceCatalog`).
+/// A service the unit hosts, by kind, with its settings. Which kinds exist and what their
+/// settings mean is the business of the Services layer (`ServiceCatalog`). A service with a
+/// `sid` is exported to the units below (and relayed to peers); one without is local only.
 public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     public var service: String
+    public var sid: UInt32?
+    /// The name other units see; the kind by default.
+    public var name: String?
     public var priority: Int?
+    /// Event categories it wants from the units below.
+    public var subscriptions: [EventCategory]
+    /// Filter rules, in the filter language's text form, selecting the events it wants.
+    public var rules: [String]
+    /// What a lower unit does with a matching event.
+    public var action: ProcessChainAction
+    public var timeoutPolicy: TimeoutPolicy
+    /// Seconds a DIVERTed event waits for the answer.
+    public var timeout: Double
     /// Seconds an installed flow lives without traffic (forwarding).
     public var idleTimeout: UInt16?
     /// Seconds an installed flow lives at most (forwarding).
     public var hardTimeout: UInt16?
 
-    public init(service: String, priority: Int? = nil, idleTimeout: UInt16? = nil, hardTimeout: UInt16? = nil) {
+    public init(
+        service: String, sid: UInt32? = nil, name: String? = nil, priority: Int? = nil, subscriptions: [EventCategory] = [],
+        rules: [String] = [], action: ProcessChainAction = .divert, timeoutPolicy: TimeoutPolicy = .failOpen, timeout: Double = 1,
+        idleTimeout: UInt16? = nil, hardTimeout: UInt16? = nil
+    ) {
         self.service = service
+        self.sid = sid
+        self.name = name
         self.priority = priority
+        self.subscriptions = subscriptions
+        self.rules = rules
+        self.action = action
+        self.timeoutPolicy = timeoutPolicy
+        self.timeout = timeout
         self.idleTimeout = idleTimeout
         self.hardTimeout = hardTimeout
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case service, priority, idleTimeout, hardTimeout }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case service, sid, name, priority, subscriptions, rules, action, timeoutPolicy, timeout, idleTimeout, hardTimeout
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         service = try container.decode(String.self, forKey: .service)
+        sid = try container.decodeInteger(.sid)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
         priority = try container.decodeIfPresent(Int.self, forKey: .priority)
+        let subscriptionNames: [String] = try container.decode(.subscriptions, default: [])
+        subscriptions = try subscriptionNames.enumerated().map { index, text in
+            try Self.named(text, EventCategory.allCases, \.rawValue, at: decoder.codingPath + [CodingKeys.subscriptions, AnyCodingKey(index: index)])
+        }
+        rules = try container.decode(.rules, default: [])
+        action = try Self.named(try container.decode(.action, default: "divert"), ProcessChainAction.allCases, { $0.description.lowercased() }, at: decoder.codingPath + [CodingKeys.action])
+        timeoutPolicy = try Self.named(try container.decode(.timeoutPolicy, default: "fail-open"), TimeoutPolicy.allCases, \.description, at: decoder.codingPath + [CodingKeys.timeoutPolicy])
+        timeout = try container.decode(.timeout, default: 1)
         idleTimeout = try container.decodeInteger(.idleTimeout)
         hardTimeout = try container.decodeInteger(.hardTimeout)
+        try require(timeout > 0 && timeout <= 3600, CodingKeys.timeout, "must be more than 0 and at most 3600 seconds", decoder)
+        try require((name ?? service).utf8.count <= ExportedService.maximumNameLength, CodingKeys.name, "must be at most \(ExportedService.maximumNameLength) bytes", decoder)
+        try require(rules.count <= ExportedService.maximumRules, CodingKeys.rules, "at most \(ExportedService.maximumRules) rules", decoder)
+        for (index, rule) in rules.enumerated() where rule.utf8.count > ExportedService.maximumRuleLength {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [CodingKeys.rules, AnyCodingKey(index: index)],
+                debugDescription: "a rule may be at most \(ExportedService.maximumRuleLength) bytes"))
+        }
+    }
+
+    /// The value whose name is `text`, or an error at `path` listing the names there are.
+    private static func named<T>(_ text: String, _ values: [T], _ name: (T) -> String, at path: [any CodingKey]) throws -> T {
+        guard let value = values.first(where: { name($0) == text }) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: path, debugDescription: "unknown value \"\(text)\" (expected one of: \(values.map(name).joined(separator: ", ")))"))
+        }
+        return value
+    }
+
+    /// The service as exported to other units; nil when it has no SID.
+    public func exported(origin: UnitID) -> ExportedService? {
+        guard let sid else { return nil }
+        return ExportedService(
+            sid: ServiceID(sid), origin: origin, name: name ?? service, priority: Int32(clamping: priority ?? 0), action: action,
+            timeoutPolicy: timeoutPolicy, subscriptions: Set(subscriptions), timeoutMilliseconds: UInt32(timeout * 1000), rules: rules)
+    }
+}
+
+/// Unit channels: where to listen, whom to dial, and their timers.
+public struct UnitChannelSettings: Hashable, Sendable, Decodable {
+    public var listen: SocketAddressSpec
+    public var upstream: [NeighbourSpec]
+    public var peers: [NeighbourSpec]
+    public var echoInterval: Double
+    public var echoTimeout: Double
+    public var handshakeTimeout: Double
+    /// Seconds before the first redial of an unreachable neighbour; doubles up to `redialMaximum`.
+    public var redialInitial: Double
+    public var redialMaximum: Double
+
+    public init(
+        listen: SocketAddressSpec = SocketAddressSpec(host: "0.0.0.0", port: 6644), upstream: [NeighbourSpec] = [], peers: [NeighbourSpec] = [],
+        echoInterval: Double = 0.25, echoTimeout: Double = 0.75, handshakeTimeout: Double = 5, redialInitial: Double = 0.05, redialMaximum: Double = 2
+    ) {
+        self.listen = listen
+        self.upstream = upstream
+        self.peers = peers
+        self.echoInterval = echoInterval
+        self.echoTimeout = echoTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.redialInitial = redialInitial
+        self.redialMaximum = redialMaximum
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case listen, upstream, peers, echoInterval, echoTimeout, handshakeTimeout, redialInitial, redialMaximum
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = UnitChannelSettings()
+        listen = try container.decode(.listen, default: defaults.listen)
+        upstream = try container.decode(.upstream, default: [])
+        peers = try container.decode(.peers, default: [])
+        echoInterval = try container.decode(.echoInterval, default: defaults.echoInterval)
+        echoTimeout = try container.decode(.echoTimeout, default: defaults.echoTimeout)
+        handshakeTimeout = try container.decode(.handshakeTimeout, default: defaults.handshakeTimeout)
+        redialInitial = try container.decode(.redialInitial, default: defaults.redialInitial)
+        redialMaximum = try container.decode(.redialMaximum, default: defaults.redialMaximum)
+        try require(echoInterval > 0, CodingKeys.echoInterval, "must be positive", decoder)
+        try require(echoTimeout > echoInterval, CodingKeys.echoTimeout, "must be longer than echoInterval", decoder)
+        try require(handshakeTimeout > 0, CodingKeys.handshakeTimeout, "must be positive", decoder)
+        try require(redialInitial > 0, CodingKeys.redialInitial, "must be positive", decoder)
+        try require(redialMaximum >= redialInitial, CodingKeys.redialMaximum, "must be at least redialInitial", decoder)
+    }
+
+    public func channel(local: UnitIdentity) -> UnitChannelConfiguration {
+        UnitChannelConfiguration(local: local, echoInterval: .seconds(echoInterval), echoTimeout: .seconds(echoTimeout), handshakeTimeout: .seconds(handshakeTimeout))
+    }
+
+    public var backoff: RedialBackoff { RedialBackoff(initial: .seconds(redialInitial), maximum: .seconds(redialMaximum)) }
+}
+
+/// A unit to dial, by name (for logs) and address.
+public struct NeighbourSpec: Hashable, Sendable, Decodable {
+    public var name: String
+    public var host: String
+    public var port: Int
+
+    public init(name: String, host: String, port: Int = 6644) {
+        self.name = name
+        self.host = host
+        self.port = port
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, host, port }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        host = try container.decode(String.self, forKey: .host)
+        port = try container.decode(.port, default: 6644)
+        try require((1...65535).contains(port), CodingKeys.port, "must be 1-65535", decoder)
+    }
+
+    public var address: SocketAddressSpec { SocketAddressSpec(host: host, port: port) }
+}
+
+/// The admin HTTP API (routes, units) for `echelon routes` and `echelon units`.
+public struct AdminSettings: Hashable, Sendable, Decodable {
+    /// Loopback by default: the API has no authentication.
+    public var listen: SocketAddressSpec
+
+    public init(listen: SocketAddressSpec = SocketAddressSpec(host: "127.0.0.1", port: 8644)) { self.listen = listen }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case listen }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        listen = try decoder.container(keyedBy: CodingKeys.self).decode(.listen, default: AdminSettings().listen)
     }
 }
 
