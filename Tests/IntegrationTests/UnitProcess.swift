@@ -17,7 +17,8 @@ final class UnitProcess {
         port = try Self.freePort()
         configPath = FileManager.default.temporaryDirectory.appendingPathComponent("echelon-unit-\(UUID().uuidString).json").path
         let settings = switchSettings.isEmpty ? "" : ", " + switchSettings
-        let json = #"{"name": "integration", "switches": {"listen": "127.0.0.1:\#(port)"\#(settings)}, "services": [{"service": "forwarding"}]}"#
+        // Unit channels and the admin API on ports the kernel picks, so that tests run side by side.
+        let json = #"{"name": "integration", "switches": {"listen": "127.0.0.1:\#(port)"\#(settings)}, "units": {"listen": "127.0.0.1:0"}, "admin": {"listen": "127.0.0.1:0"}, "services": [{"service": "forwarding"}]}"#
         _ = FileManager.default.createFile(atPath: configPath, contents: Data(json.utf8))
         process.executableURL = executable
         process.arguments = ["run", "--config", configPath, "--log-level", "info"] + extraArguments

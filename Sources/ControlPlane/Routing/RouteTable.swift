@@ -167,15 +167,26 @@ public struct RouteTable: Sendable {
 
     // MARK: What each neighbour is told
 
-    /// What `neighbour` should know of a route, or nil if it should not hear of it.
-    private func entry(for route: Route?, to neighbour: UnitID, relation: ChannelRelation) -> RouteEntry? {
-        guard let route, route.nextHop != neighbour else { return nil }
-        let visible = switch relation {
+    /// Whether a neighbour with this relation should hear of a route (rules 3 to 5).
+    public static func isVisible(_ route: Route, to neighbour: UnitID?, relation: ChannelRelation) -> Bool {
+        guard route.nextHop == nil || route.nextHop != neighbour else { return false }
+        return switch relation {
         case .upstream: false
         case .downstream: true
         case .peer: route.relation == .upstream
         }
-        return visible ? RouteEntry(sid: route.sid, origin: route.origin, hops: route.hops) : nil
+    }
+
+    /// The routes a neighbour with this relation should know, by SID: what its exports list
+    /// holds.
+    public func visibleRoutes(to neighbour: UnitID?, relation: ChannelRelation) -> [Route] {
+        routes.keys.sorted().compactMap { sid in routes[sid].flatMap { Self.isVisible($0, to: neighbour, relation: relation) ? $0 : nil } }
+    }
+
+    /// What `neighbour` should know of a route, or nil if it should not hear of it.
+    private func entry(for route: Route?, to neighbour: UnitID, relation: ChannelRelation) -> RouteEntry? {
+        guard let route, Self.isVisible(route, to: neighbour, relation: relation) else { return nil }
+        return RouteEntry(sid: route.sid, origin: route.origin, hops: route.hops)
     }
 
     /// The advertisement and withdrawal that bring `neighbour` up to date on `sids`.

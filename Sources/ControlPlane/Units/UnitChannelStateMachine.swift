@@ -53,6 +53,18 @@ public struct UnitChannelStateMachine: Sendable {
         self.role = role
     }
 
+    /// The UID of the unit that dialed this channel, once the other end introduced itself.
+    public var dialerUID: UnitID? {
+        let remote: UnitID? = switch state {
+        case .handshaking(let handshake): handshake.remote?.uid
+        case .established(let established): established.remote.uid
+        default: nil
+        }
+        guard let remote else { return nil }
+        if case .acceptor = role { return remote }
+        return configuration.local.uid
+    }
+
     /// The other unit and how it relates to us, once established.
     public var remote: (identity: UnitIdentity, relation: ChannelRelation)? {
         if case .established(let established) = state { return (established.remote, established.relation) }
@@ -94,13 +106,14 @@ public struct UnitChannelStateMachine: Sendable {
                 return close(reason)
             case .success(.exportsRequest(let request)):
                 guard handshake.remote == nil else { return close(.unexpectedUnitMessage(.exportsRequest, state: "a second request")) }
-                switch relation(of: request.unit) {
+                let relation: ChannelRelation
+                switch self.relation(of: request.unit) {
                 case .failure(let reason): return close(reason)
-                case .success(let relation):
-                    handshake.remote = request.unit
-                    handshake.relation = relation
+                case .success(let found): relation = found
                 }
-                return [.sendExports(xid: message.xid)] + finishHandshake(handshake, now: now)
+                handshake.remote = request.unit
+                handshake.relation = relation
+                return [.sendExports(xid: message.xid, relation: relation)] + finishHandshake(handshake, now: now)
             case .success(.exportsReply(let exports)):
                 guard !handshake.exportsComplete else { return close(.unexpectedUnitMessage(.exportsReply, state: "after the last part")) }
                 handshake.exports += exports.services

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import OpenFlow
 import ServiceLifecycle
+import UnitProtocol
 
 /// A running unit: the switch server and the unit core on one event loop, as a
 /// ServiceLifecycle service that stops gracefully on SIGINT/SIGTERM.
@@ -14,6 +15,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let boundAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
+    private let unitAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
 
     /// `makeServices` builds the unit's services; it runs on the unit's event loop, which then owns them.
     public init(configuration: UnitConfiguration, logger: Logger, makeServices: @escaping @Sendable () -> [any HostedService]) {
@@ -28,6 +30,9 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
 
     /// The address the switch server is bound to, once it is.
     public var switchAddress: SocketAddress? { boundAddress.withLockedValue { $0 } }
+
+    /// The address the unit-channel server is bound to, once it is.
+    public var unitChannelAddress: SocketAddress? { unitAddress.withLockedValue { $0 } }
 
     public func run() async throws {
         let loop = group.next()
@@ -44,24 +49,56 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
                 eventLoop: loop)
         }.get()
 
+        let identity = configuration.identity
+        let exported = configuration.services.compactMap { $0.exported(origin: identity.uid) }
+        let routing = try await loop.submit {
+            NIOLoopBound(UnitRoutingCore(identity: identity, hosted: exported, eventLoop: loop, logger: logger), eventLoop: loop)
+        }.get()
+        let channelConfiguration = configuration.units.channel(local: identity)
+
         let server: any Channel
+        let unitServer: any Channel
         do {
             server = try await SwitchServer.bind(configuration: configuration.switches, core: core, eventLoop: loop, logger: logger)
+            unitServer = try await UnitServer.bind(settings: configuration.units, channel: channelConfiguration, core: routing, eventLoop: loop, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
         boundAddress.withLockedValue { $0 = server.localAddress }
+        unitAddress.withLockedValue { $0 = unitServer.localAddress }
         logger.info("listening for switches on \(server.localAddress.map { "\($0)" } ?? "?")", metadata: ["unit": "\(configuration.name)"])
+        logger.info("listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")", metadata: ["uid": "\(identity.uid)", "tier": "\(identity.tier)"])
+
+        let neighbours = configuration.units.upstream.map { ($0, ChannelRelation.upstream) } + configuration.units.peers.map { ($0, ChannelRelation.peer) }
+        let backoff = configuration.units.backoff
+        let dialers = try await loop.submit {
+            let dialers = neighbours.map { neighbour, relation in
+                UnitDialer(neighbour: neighbour, relation: relation, configuration: channelConfiguration, backoff: backoff, core: routing.value, logger: logger)
+            }
+            for dialer in dialers { dialer.start() }
+            return NIOLoopBound(dialers, eventLoop: loop)
+        }.get()
 
         let ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { _ in
             core.value.tick()
         }
+        // Unit channels keep a sub-second keepalive, so that a dead neighbour's routes are
+        // withdrawn within a second.
+        let unitTicker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { _ in
+            routing.value.tick(now: .now())
+        }
         try? await gracefulShutdown()
         logger.info("shutting down")
         ticker.cancel()
+        unitTicker.cancel()
         try? await server.close()
-        try? await loop.submit { core.value.closeAll() }.get()
+        try? await unitServer.close()
+        try? await loop.submit {
+            for dialer in dialers.value { dialer.stop() }
+            routing.value.closeAll()
+            core.value.closeAll()
+        }.get()
         try await group.shutdownGracefully()
     }
 }

@@ -1,0 +1,158 @@
+import ControlPlane
+import Logging
+import NIOCore
+import OpenFlow
+import UnitProtocol
+
+/// One unit channel: frames the stream, feeds its `UnitChannelStateMachine`, performs the
+/// actions that come back, and hands routes and exports to the routing core. Lives on the
+/// unit's event loop, like the core.
+final class UnitChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
+    private var outbound = ByteBuffer()
+    private var machine: UnitChannelStateMachine
+    private var framingFailed = false
+    private let core: UnitRoutingCore
+    private var context: ChannelHandlerContext?
+    private var logger: Logger
+    /// The unit this channel reached, kept after the state machine has closed.
+    private var lastRemote: UnitID?
+    /// Called once when the channel closes, with the unit it reached if it got that far (the
+    /// dialer schedules its next attempt).
+    private let onClose: (@Sendable (UnitID?) -> Void)?
+
+    init(configuration: UnitChannelConfiguration, role: UnitChannelRole, core: UnitRoutingCore, logger: Logger, onClose: (@Sendable (UnitID?) -> Void)? = nil) {
+        self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
+        self.machine = UnitChannelStateMachine(configuration: configuration, role: role)
+        self.core = core
+        self.logger = logger
+        self.onClose = onClose
+    }
+
+    var remote: (identity: UnitIdentity, relation: ChannelRelation)? { machine.remote }
+    var dialerUID: UnitID? { machine.dialerUID }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        outbound = context.channel.allocator.buffer(capacity: 1024)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        logger[metadataKey: "address"] = "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"
+        core.opened(self)
+        perform(machine.start(now: .now()))
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !framingFailed else { return }
+        do {
+            try frames.process(buffer: unwrapInboundIn(data)) { frame in
+                var reader = frame
+                let now = NIODeadline.now()
+                do throws(WireError) {
+                    perform(machine.received(try OpenFlowMessage(parsing: &reader), now: now))
+                } catch {
+                    perform(machine.receivedMalformed(error))
+                }
+            }
+        } catch let error as WireError {
+            framingFailed = true
+            perform(machine.framingFailed(error))
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.info("unit channel error: \(error)")
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let reached = machine.remote?.identity.uid ?? lastRemote
+        perform(machine.channelClosed())
+        core.closed(self)
+        onClose?(reached)
+        context.fireChannelInactive()
+    }
+
+    func tick(now: NIODeadline) {
+        perform(machine.tick(now: now))
+    }
+
+    /// Sends a unit message now (route updates are few and must not wait).
+    func send(_ message: UnitMessage) {
+        message.openFlowMessage(xid: machine.nextXID()).write(to: &outbound)
+        flush()
+    }
+
+    /// Closes the channel with a reason, as for any protocol violation.
+    func refuse(_ reason: String) {
+        perform(machine.refused(reason))
+    }
+
+    /// Closes a channel that duplicates another one to the same unit.
+    func closeDuplicate() {
+        logger.info("closing: a duplicate of another channel to the same unit")
+        context?.close(promise: nil)
+    }
+
+    func close() {
+        context?.close(promise: nil)
+    }
+
+    private func flush() {
+        guard let context, outbound.readableBytes > 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+        outbound.clear()
+    }
+
+    private func perform(_ actions: [UnitChannelAction]) {
+        for action in actions { perform(action) }
+    }
+
+    private func perform(_ action: UnitChannelAction) {
+        guard let context else { return }
+        switch action {
+        case .none:
+            break
+        case .send(let message):
+            message.write(to: &outbound)
+            flush()
+        case .sendExports(let xid, let relation):
+            for part in Exports.parts(unit: core.identity, services: core.exports(for: relation, neighbourHint: nil)) {
+                UnitMessage.exportsReply(part).openFlowMessage(xid: xid).write(to: &outbound)
+            }
+            flush()
+        case .established(let remote, let relation, let exports):
+            lastRemote = remote.uid
+            logger[metadataKey: "unit"] = "\(remote.uid) \(remote.name)"
+            logger.info("unit channel established", metadata: ["relation": "\(relation)", "tier": "\(remote.tier)", "exports": "\(exports.count)"])
+            core.established(self, remote: remote, relation: relation, exports: exports)
+        case .deliver(let message):
+            guard let remote = machine.remote else { return }
+            core.received(message, from: remote.identity.uid, on: self)
+        case .close(let reason, let message):
+            logger.warning("closing unit channel: \(reason)")
+            if let message { message.write(to: &outbound) }
+            flush()
+            context.close(promise: nil)
+        case .channelDown(let uid):
+            logger.info("unit channel down")
+            core.channelDown(uid, on: self)
+        }
+    }
+}

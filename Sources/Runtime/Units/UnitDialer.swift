@@ -1,0 +1,123 @@
+import ControlPlane
+import Logging
+import NIOCore
+import NIOPosix
+import UnitProtocol
+
+/// Keeps a channel open to one upstream unit or peer from the topology: dials it, and when the
+/// attempt fails or the channel closes, dials again after a capped, jittered backoff. Every
+/// change of state is logged. Lives on the unit's event loop.
+final class UnitDialer {
+    private let neighbour: NeighbourSpec
+    private let relation: ChannelRelation
+    private let configuration: UnitChannelConfiguration
+    private var backoff: RedialBackoff
+    private let core: UnitRoutingCore
+    private var logger: Logger
+    private var stopped = false
+    private var pending: Scheduled<Void>?
+    /// The unit at that address, once a channel reached it.
+    private var reached: UnitID?
+    /// The last reason for dialing again, so that a neighbour that stays down is reported
+    /// once at info level, not at every attempt.
+    private var lastReason: String?
+
+    init(neighbour: NeighbourSpec, relation: ChannelRelation, configuration: UnitChannelConfiguration, backoff: RedialBackoff, core: UnitRoutingCore, logger: Logger) {
+        self.neighbour = neighbour
+        self.relation = relation
+        self.configuration = configuration
+        self.backoff = backoff
+        self.core = core
+        var logger = logger
+        logger[metadataKey: "neighbour"] = "\(neighbour.name) \(neighbour.address)"
+        logger[metadataKey: "relation"] = "\(relation)"
+        self.logger = logger
+    }
+
+    func start() { dial() }
+
+    func stop() {
+        stopped = true
+        pending?.cancel()
+    }
+
+    private func dial() {
+        guard !stopped else { return }
+        // The other end of a peer pair may already have dialed us: one channel is enough.
+        if let reached, core.hasChannel(to: reached) {
+            schedule(after: configuration.echoTimeout, reason: "connected the other way")
+            return
+        }
+        logger.debug("dialing")
+        let loop = core.eventLoop
+        let this = NIOLoopBound(self, eventLoop: loop)
+        let handler = NIOLoopBound(
+            UnitChannelHandler(configuration: configuration, role: .dialer(relation), core: core, logger: logger) { reached in
+                loop.execute { this.value.closed(reached: reached) }
+            }, eventLoop: loop)
+        ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(TimeAmount.seconds(Int64(1)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler.value) }
+            }
+            .connect(host: neighbour.host, port: neighbour.port)
+            .whenComplete { result in
+                switch result {
+                case .success:
+                    this.value.connected()
+                case .failure(let error):
+                    this.value.failed(error)
+                }
+            }
+    }
+
+    private func connected() {
+        logger.info("connected")
+        lastReason = nil
+        backoff.reset()
+    }
+
+    private func failed(_ error: any Error) {
+        // NIO reports every address it tried; the first one's error says it all.
+        let cause = (error as? NIOConnectionError)?.connectionErrors.first.map { "\($0.error)" } ?? "\(error)"
+        schedule(after: backoff.nextDelay(random: Double.random(in: 0..<1)), reason: "cannot connect: \(cause)")
+    }
+
+    private func closed(reached: UnitID?) {
+        if let reached { self.reached = reached }
+        schedule(after: backoff.nextDelay(random: Double.random(in: 0..<1)), reason: "channel closed")
+    }
+
+    private func schedule(after delay: TimeAmount, reason: String) {
+        guard !stopped else { return }
+        let message: Logger.Message = "\(reason); dialing again in \(delay.nanoseconds / 1_000_000) ms"
+        if reason == lastReason { logger.debug(message) } else { logger.info(message) }
+        lastReason = reason
+        let this = NIOLoopBound(self, eventLoop: core.eventLoop)
+        pending = core.eventLoop.scheduleTask(in: delay) { this.value.dial() }
+    }
+}
+
+/// The server for unit channels (6644 by default).
+enum UnitServer {
+    static func bind(settings: UnitChannelSettings, channel configuration: UnitChannelConfiguration, core: NIOLoopBound<UnitRoutingCore>, eventLoop: any EventLoop, logger: Logger) async throws -> any Channel {
+        do {
+            return try await ServerBootstrap(group: eventLoop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            UnitChannelHandler(configuration: configuration, role: .acceptor, core: core.value, logger: logger))
+                    }
+                }
+                .bind(host: settings.listen.host, port: settings.listen.port)
+                .get()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw UnitStartupError(description: "cannot listen for units on \(settings.listen): address already in use")
+        } catch {
+            throw UnitStartupError(description: "cannot listen for units on \(settings.listen): \(error)")
+        }
+    }
+}

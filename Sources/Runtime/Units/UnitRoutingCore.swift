@@ -1,0 +1,141 @@
+import ControlPlane
+import Logging
+import NIOCore
+import UnitProtocol
+
+/// The unit's side of the control plane, on its event loop: the route table, the service
+/// definitions that go with the routes (exports), and the unit channels they travel on.
+final class UnitRoutingCore {
+    let identity: UnitIdentity
+    let eventLoop: any EventLoop
+    private var table: RouteTable
+    private let hosted: [ServiceID: ExportedService]
+    /// What each upstream unit or peer exported to us.
+    private var exportsFrom: [UnitID: [ServiceID: ExportedService]] = [:]
+    /// The channel that carries routing to each neighbour.
+    private var active: [UnitID: UnitChannelHandler] = [:]
+    private var open: [ObjectIdentifier: UnitChannelHandler] = [:]
+    private let logger: Logger
+
+    init(identity: UnitIdentity, hosted: [ExportedService], eventLoop: any EventLoop, logger: Logger) {
+        self.identity = identity
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.hosted = Dictionary(hosted.map { ($0.sid, $0) }, uniquingKeysWith: { first, _ in first })
+        self.table = RouteTable(localUnit: identity.uid)
+        for service in hosted { _ = table.host(service.sid, now: .now()) }
+    }
+
+    // MARK: Channels
+
+    func opened(_ handler: UnitChannelHandler) { open[ObjectIdentifier(handler)] = handler }
+    func closed(_ handler: UnitChannelHandler) { open[ObjectIdentifier(handler)] = nil }
+
+    func hasChannel(to unit: UnitID) -> Bool { active[unit] != nil }
+
+    func tick(now: NIODeadline) {
+        for handler in open.values { handler.tick(now: now) }
+    }
+
+    func closeAll() {
+        for handler in open.values { handler.close() }
+    }
+
+    /// What a unit with this relation may see: the definitions of the routes visible to it.
+    func exports(for relation: ChannelRelation, neighbourHint: UnitID?) -> [ExportedService] {
+        table.visibleRoutes(to: neighbourHint, relation: relation).compactMap(definition(of:))
+    }
+
+    func established(_ handler: UnitChannelHandler, remote: UnitIdentity, relation: ChannelRelation, exports: [ExportedService]) {
+        if let existing = active[remote.uid], existing !== handler {
+            // Peers dial each other, so two channels can join the same two units. Both ends
+            // keep the one dialed by the lower UID, so they agree without talking about it.
+            let new = handler.dialerUID?.rawValue ?? .max
+            let old = existing.dialerUID?.rawValue ?? .max
+            guard new < old else {
+                handler.closeDuplicate()
+                return
+            }
+            active[remote.uid] = nil
+            existing.closeDuplicate()
+        }
+        active[remote.uid] = handler
+        exportsFrom[remote.uid] = relation == .downstream ? [:] : Dictionary(exports.map { ($0.sid, $0) }, uniquingKeysWith: { _, last in last })
+        do {
+            perform(try table.channelUp(remote.uid, relation: relation, now: .now()))
+        } catch {
+            active[remote.uid] = nil
+            handler.refuse(error.description)
+        }
+    }
+
+    func received(_ message: UnitMessage, from unit: UnitID, on handler: UnitChannelHandler) {
+        // A duplicate channel on its way out carries nothing.
+        guard active[unit] === handler else { return }
+        do {
+            switch message {
+            case .routeAdvertisement(let advertisement):
+                perform(try table.received(advertisement, from: unit, now: .now()))
+            case .routeWithdrawal(let withdrawal):
+                perform(try table.received(withdrawal, from: unit, now: .now()))
+            case .exportsUpdate(let update):
+                guard handler.remote?.relation != .downstream else { return }
+                for service in update.services { exportsFrom[unit, default: [:]][service.sid] = service }
+                forwardDefinitions(of: update.services.compactMap { table.route(to: $0.sid) })
+            case .exportsRequest, .exportsReply:
+                return
+            }
+        } catch {
+            active[unit] = nil
+            handler.refuse(error.description)
+        }
+    }
+
+    func channelDown(_ unit: UnitID, on handler: UnitChannelHandler) {
+        guard active[unit] === handler else { return }
+        active[unit] = nil
+        exportsFrom[unit] = nil
+        perform(table.channelDown(unit, now: .now()))
+    }
+
+    // MARK: Inspection
+
+    var routes: [Route] { table.routes.keys.sorted().compactMap { table.route(to: $0) } }
+
+    func definition(of route: Route) -> ExportedService? {
+        guard let nextHop = route.nextHop else { return hosted[route.sid] }
+        return exportsFrom[nextHop]?[route.sid]
+    }
+
+    var adjacencies: [(identity: UnitIdentity, relation: ChannelRelation)] {
+        active.keys.sorted().compactMap { active[$0]?.remote }
+    }
+
+    var counters: RouteTableCounters { table.counters }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [RouteTableAction]) {
+        var reachable: [Route] = []
+        for case .routeChanged(let sid, let route) in actions {
+            logger.debug("route changed", metadata: ["sid": "\(sid)", "route": "\(route.map { "\($0.nextHop.map { "\($0)" } ?? "local")/\($0.hops)" } ?? "none")"])
+            if let route { reachable.append(route) }
+        }
+        // Definitions go out before the routes that name them.
+        forwardDefinitions(of: reachable)
+        for case .send(let message, let unit) in actions {
+            active[unit]?.send(message)
+        }
+    }
+
+    /// Sends the definitions of these routes to every neighbour that may see them.
+    private func forwardDefinitions(of routes: [Route]) {
+        guard !routes.isEmpty else { return }
+        for unit in active.keys.sorted() {
+            guard let handler = active[unit], let relation = handler.remote?.relation, relation != .upstream else { continue }
+            let services = routes.filter { RouteTable.isVisible($0, to: unit, relation: relation) }.compactMap(definition(of:))
+            guard !services.isEmpty else { continue }
+            for part in Exports.parts(unit: identity, services: services) { handler.send(.exportsUpdate(part)) }
+        }
+    }
+}
