@@ -16,6 +16,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let boundAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
     private let unitAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
+    private let adminAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
 
     /// `makeServices` builds the unit's services; it runs on the unit's event loop, which then owns them.
     public init(configuration: UnitConfiguration, logger: Logger, makeServices: @escaping @Sendable () -> [any HostedService]) {
@@ -88,7 +89,33 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         let unitTicker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { _ in
             routing.value.tick(now: .now())
         }
-        try? await gracefulShutdown()
+        let adminAddress = self.adminAddress
+        let admin = AdminServer.application(
+            address: configuration.admin.listen, routing: routing, core: core, identity: identity, group: group, logger: logger
+        ) { address in
+            adminAddress.withLockedValue { $0 = address }
+            logger.info("admin API on http://\(address.map(AdminServer.urlAuthority) ?? "?")")
+        }
+        // The admin server ends with the unit's graceful shutdown; if it cannot start (its port
+        // is taken), the unit stops with the reason.
+        var adminFailure: (any Error)?
+        await withTaskGroup(of: AdminOutcome.self) { tasks in
+            tasks.addTask {
+                do { try await admin.run() } catch { return .failed(error) }
+                return .stopped
+            }
+            tasks.addTask {
+                try? await gracefulShutdown()
+                return .shutdownRequested
+            }
+            if case .failed(let error) = await tasks.next() {
+                // The admin server could not start: stop waiting for a signal.
+                adminFailure = error
+                tasks.cancelAll()
+            }
+            // Otherwise the shutdown reaches the admin server too, which closes on its own.
+            await tasks.waitForAll()
+        }
         logger.info("shutting down")
         ticker.cancel()
         unitTicker.cancel()
@@ -100,7 +127,16 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             core.value.closeAll()
         }.get()
         try await group.shutdownGracefully()
+        if let adminFailure {
+            throw UnitStartupError(description: "cannot serve the admin API on \(configuration.admin.listen): \(adminFailure)")
+        }
     }
+}
+
+private enum AdminOutcome: Sendable {
+    case stopped
+    case failed(any Error)
+    case shutdownRequested
 }
 
 /// Why a unit could not start, in one line.

@@ -1,0 +1,60 @@
+import ControlPlane
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import UnitProtocol
+
+extension RouteView: ResponseEncodable {}
+extension UnitView: ResponseEncodable {}
+extension StatusView: ResponseEncodable {}
+
+/// The admin HTTP API (JSON, loopback by default): `GET /routes`, `GET /units`, `GET /status`.
+/// Every answer is a snapshot taken on the unit's event loop, so it never sees a half-applied
+/// change.
+enum AdminServer {
+    static func application(
+        address: SocketAddressSpec, routing: NIOLoopBound<UnitRoutingCore>, core: NIOLoopBound<UnitCore>, identity: UnitIdentity,
+        group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (SocketAddress?) -> Void
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("routes") { _, _ -> [RouteView] in
+            try await routing.eventLoop.submit { routeViews(routing.value, now: .now()) }.get()
+        }
+        router.get("units") { _, _ -> [UnitView] in
+            try await routing.eventLoop.submit {
+                routing.value.adjacencies.map {
+                    UnitView(uid: $0.identity.uid.rawValue, name: $0.identity.name, tier: $0.identity.tier, relation: $0.relation.rawValue, state: "established")
+                }
+            }.get()
+        }
+        router.get("status") { _, _ -> StatusView in
+            try await routing.eventLoop.submit {
+                StatusView(
+                    uid: identity.uid.rawValue, name: identity.name, tier: identity.tier, routes: routing.value.routes.count,
+                    units: routing.value.adjacencies.count, switches: core.value.switchCount, hosts: core.value.hostCount)
+            }.get()
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "echelon"),
+            onServerRunning: { channel in onRunning(channel.localAddress) },
+            eventLoopGroupProvider: .shared(group),
+            logger: logger)
+    }
+
+    static func routeViews(_ routing: UnitRoutingCore, now: NIODeadline) -> [RouteView] {
+        routing.routes.map { route in
+            RouteView(
+                sid: route.sid.rawValue, service: routing.definition(of: route)?.name, origin: route.origin.rawValue,
+                nextHop: route.nextHop?.rawValue, hops: route.hops, relation: route.relation?.rawValue ?? "local",
+                age: Double((now - route.since).nanoseconds) / 1e9)
+        }
+    }
+
+    /// `host:port` of a bound address, for URLs and log lines.
+    static func urlAuthority(_ address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "?"
+        return (host.contains(":") ? "[\(host)]" : host) + ":\(address.port ?? 0)"
+    }
+}

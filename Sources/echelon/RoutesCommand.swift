@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+/// `echelon routes`: the control-plane route table of a running unit.
+struct RoutesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routes",
+        abstract: "Print a running unit's control-plane route table.",
+        discussion: "One row per service the unit can reach: its SID and name, the neighbour its events go to (local when the unit hosts it), the hop count, how that neighbour relates to the unit, and how long the route has been as it is.")
+
+    @OptionGroup var options: UnitAddressOptions
+
+    func run() async throws {
+        let routes = try await AdminClient(authority: options.unit).get("routes", as: [RouteView].self)
+        if options.json {
+            print(try JSONOutput.encode(routes))
+            return
+        }
+        guard !routes.isEmpty else {
+            print("no routes")
+            return
+        }
+        print(TextTable.render(
+            header: ["SID", "SERVICE", "NEXT HOP", "HOPS", "RELATION", "AGE"],
+            rows: routes.map { route in
+                [String(route.sid), route.service ?? "?", route.nextHop.map { "u\($0)" } ?? "local", String(route.hops), route.relation, String(format: "%.1fs", route.age)]
+            }))
+    }
+}
+
+/// `echelon units`: a running unit's adjacencies.
+struct UnitsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "units",
+        abstract: "Print the units a running unit has established channels with.")
+
+    @OptionGroup var options: UnitAddressOptions
+
+    func run() async throws {
+        let units = try await AdminClient(authority: options.unit).get("units", as: [UnitView].self)
+        if options.json {
+            print(try JSONOutput.encode(units))
+            return
+        }
+        guard !units.isEmpty else {
+            print("no unit channels")
+            return
+        }
+        print(TextTable.render(
+            header: ["UID", "NAME", "TIER", "RELATION", "STATE"],
+            rows: units.map { ["u\($0.uid)", $0.name, String($0.tier), $0.relation, $0.state] }))
+    }
+}
+
+enum JSONOutput {
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
