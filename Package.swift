@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["OpenFlow", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["OpenFlow", "UnitProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "EchelonCLITests",

@@ -11,14 +11,20 @@ final class UnitProcess {
 
     static let executable: URL? = ChildProcess.builtProduct(named: "echelon").map(URL.init(fileURLWithPath:))
 
-    /// Starts a unit whose configuration is `configuration` with the listen address filled in.
-    init(switchSettings: String = "", extraArguments: [String] = []) throws {
-        guard let executable = Self.executable else { throw UnitProcessError("the echelon executable was not built next to the tests") }
-        port = try Self.freePort()
-        configPath = FileManager.default.temporaryDirectory.appendingPathComponent("echelon-unit-\(UUID().uuidString).json").path
+    /// Starts a unit of one tier-1 forwarding unit whose switch port is free.
+    convenience init(switchSettings: String = "", extraArguments: [String] = []) throws {
+        let port = try Self.freePort()
         let settings = switchSettings.isEmpty ? "" : ", " + switchSettings
         // Unit channels and the admin API on ports the kernel picks, so that tests run side by side.
         let json = #"{"name": "integration", "switches": {"listen": "127.0.0.1:\#(port)"\#(settings)}, "units": {"listen": "127.0.0.1:0"}, "admin": {"listen": "127.0.0.1:0"}, "services": [{"service": "forwarding"}]}"#
+        try self.init(configuration: json, switchPort: port, extraArguments: extraArguments)
+    }
+
+    /// Starts a unit with this `topology.json`, and waits until it accepts switches on `switchPort`.
+    init(configuration json: String, switchPort: Int, extraArguments: [String] = []) throws {
+        guard let executable = Self.executable else { throw UnitProcessError("the echelon executable was not built next to the tests") }
+        port = switchPort
+        configPath = FileManager.default.temporaryDirectory.appendingPathComponent("echelon-unit-\(UUID().uuidString).json").path
         _ = FileManager.default.createFile(atPath: configPath, contents: Data(json.utf8))
         process.executableURL = executable
         process.arguments = ["run", "--config", configPath, "--log-level", "info"] + extraArguments
@@ -38,6 +44,12 @@ final class UnitProcess {
         try? FileManager.default.removeItem(atPath: configPath)
         let text = log.contents() + (exited ? "" : "\n[test] the unit ignored SIGINT for 10 s and was killed\n")
         return (process.terminationStatus, text)
+    }
+
+    /// Ends the process at once, as a crash would: no goodbye on any channel.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     deinit { ChildProcess.stop(process) }

@@ -24,6 +24,7 @@ public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConve
     case incompatibleVersion(UInt8)
     case unexpectedMessage(MessageType, state: String)
     case malformed(WireError)
+    case framingError(WireError)
     case unexpectedUnitMessage(UnitMessageType, state: String)
     case claimsOurUID(UnitID)
     case wrongTier(remote: UInt8, local: UInt8, relation: String)
@@ -37,6 +38,7 @@ public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConve
         case .incompatibleVersion(let version): "version negotiation failed: the unit speaks 0x\(String(version, radix: 16)), we speak OpenFlow 1.0 (0x01)"
         case .unexpectedMessage(let type, let state): "\(type) has no meaning on a unit channel (\(state))"
         case .malformed(let error): "malformed unit message: \(error)"
+        case .framingError(let error): "unrecoverable framing error: \(error)"
         case .unexpectedUnitMessage(let type, let state): "\(type) out of place (\(state))"
         case .claimsOurUID(let uid): "the other unit claims our own UID \(uid)"
         case .wrongTier(let remote, let local, let relation): "the other unit is at tier \(remote), we are at tier \(local): not a valid \(relation)"

@@ -168,7 +168,7 @@ public struct UnitChannelStateMachine: Sendable {
     /// The byte stream cannot be split into messages any more (a lying length).
     public mutating func framingFailed(_ error: WireError) -> [UnitChannelAction] {
         guard !isClosedOrIdle else { return [] }
-        return close(.malformed(error))
+        return close(.framingError(error))
     }
 
     /// A refusal from the route table: the channel closes.

@@ -279,7 +279,7 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
 
     public init(
         listen: SocketAddressSpec = SocketAddressSpec(host: "0.0.0.0", port: 6644), upstream: [NeighbourSpec] = [], peers: [NeighbourSpec] = [],
-        echoInterval: Double = 0.25, echoTimeout: Double = 0.75, handshakeTimeout: Double = 5, redialInitial: Double = 0.05, redialMaximum: Double = 2
+        echoInterval: Double = 0.25, echoTimeout: Double = 0.75, handshakeTimeout: Double = 5, redialInitial: Double = 0.05, redialMaximum: Double = 1
     ) {
         self.listen = listen
         self.upstream = upstream

@@ -1,0 +1,93 @@
+import Foundation
+import NIOCore
+import OpenFlow
+import Testing
+import UnitProtocol
+
+/// Garbage and lies on the unit port of a real unit: each channel is closed with a logged
+/// reason, and the unit's other channel and its routes are undisturbed.
+@Suite(.serialized) struct UnitChannelRobustnessTests {
+    /// tier 2 "root" (20, hosts 200) ← tier 1 "b" (11); the raw connections go to b.
+    static func start() throws -> (root: UnitProcess, b: UnitProcess, bUnitPort: Int, bAdmin: Int) {
+        let (rootSwitch, rootUnits, rootAdmin) = try UnitTopologyTests.ports()
+        let (bSwitch, bUnits, bAdmin) = try UnitTopologyTests.ports()
+        let root = try UnitProcess(configuration: """
+            {"uid": 20, "name": "root", "tier": 2, "switches": {"listen": "127.0.0.1:\(rootSwitch)"},
+             "units": {"listen": "127.0.0.1:\(rootUnits)"}, "admin": {"listen": "127.0.0.1:\(rootAdmin)"},
+             "services": [{"service": "forwarding", "sid": 200}]}
+            """, switchPort: rootSwitch)
+        let b = try UnitProcess(configuration: """
+            {"uid": 11, "name": "b", "tier": 1, "switches": {"listen": "127.0.0.1:\(bSwitch)"},
+             "units": {"listen": "127.0.0.1:\(bUnits)", "upstream": [{"name": "root", "host": "127.0.0.1", "port": \(rootUnits)}],
+                       "handshakeTimeout": 1},
+             "admin": {"listen": "127.0.0.1:\(bAdmin)"}}
+            """, switchPort: bSwitch)
+        return (root, b, bUnits, bAdmin)
+    }
+
+    /// Completes the unit handshake as a tier-1 peer of b.
+    static func handshakeAsPeer(_ raw: RawSwitch, uid: UInt32) -> Bool {
+        guard raw.receive(.hello) != nil else { return false }
+        raw.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+        guard let request = raw.receive(.vendor) else { return false }
+        raw.send(UnitMessage.exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(uid), tier: 1, name: "raw"))).openFlowMessage(xid: 7))
+        raw.send(UnitMessage.exportsReply(Exports(unit: UnitIdentity(uid: UnitID(uid), tier: 1, name: "raw"), services: [])).openFlowMessage(xid: request.xid))
+        return raw.receive(.vendor) != nil
+    }
+
+    @Test func eachLieClosesItsChannelAndNothingElse() async throws {
+        let (root, b, unitPort, admin) = try Self.start()
+        defer { _ = root.stop() }
+        let steady = [admin: [200: "20/1"]]
+        #expect(await UnitTopologyTests.converge(steady, within: .seconds(10)) != nil)
+
+        // A length below the header size: nothing after it can be framed.
+        let garbage = try RawSwitch(port: unitPort)
+        garbage.sendBytes([0x47, 0x45, 0x00, 0x02, 0x20, 0x2f, 0x20, 0x48])
+        #expect(garbage.waitForClose(timeout: 5))
+
+        // A vendor message from someone else, and an unknown subtype, during the handshake.
+        let foreign = try RawSwitch(port: unitPort)
+        #expect(foreign.receive(.hello) != nil)
+        foreign.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+        foreign.send(OpenFlowMessage(xid: 2, .vendor(VendorMessage(vendor: 0x0000_2320, payload: ByteBuffer(bytes: [0, 0, 0, 9])))))
+        #expect(foreign.waitForClose(timeout: 5))
+
+        let unknown = try RawSwitch(port: unitPort)
+        #expect(unknown.receive(.hello) != nil)
+        unknown.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+        unknown.send(OpenFlowMessage(xid: 2, .vendor(VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: [1, 99, 0, 0])))))
+        #expect(unknown.waitForClose(timeout: 5))
+
+        // A peer that advertises 17 hops, and one that claims b's own UID as a route's origin.
+        let farAway = try RawSwitch(port: unitPort)
+        #expect(Self.handshakeAsPeer(farAway, uid: 98))
+        var advertisement = UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(5), origin: UnitID(40), hops: 3)])).openFlowMessage(xid: 3).encoded()
+        advertisement.setInteger(UInt8(17), at: 28)
+        farAway.sendBytes(Array(advertisement.readableBytesView))
+        #expect(farAway.waitForClose(timeout: 5))
+
+        let impostor = try RawSwitch(port: unitPort)
+        #expect(Self.handshakeAsPeer(impostor, uid: 97))
+        impostor.send(UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(6), origin: UnitID(11), hops: 1)])).openFlowMessage(xid: 3))
+        #expect(impostor.waitForClose(timeout: 5))
+
+        // A unit that says HELLO and then nothing: closed at the handshake timeout (1 s here).
+        let silent = try RawSwitch(port: unitPort)
+        #expect(silent.receive(.hello) != nil)
+        silent.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+        #expect(silent.waitForClose(timeout: 5))
+
+        // b still has its upstream and its route, and said why it closed each channel.
+        #expect(await UnitTopologyTests.table(adminPort: admin) == [200: "20/1"])
+        let (status, log) = b.stop()
+        #expect(status == 0)
+        for reason in [
+            "unrecoverable framing error", "ofp_vendor_header.vendor at offset 8: unknown type 8992",
+            "echelon_header.subtype at offset 13: unknown type 99", "route.hops at offset 28: length 17 is above the maximum 16",
+            "claims our own UID u11", "the exports exchange did not complete in time",
+        ] {
+            #expect(log.contains(reason), "the log says \"\(reason)\"")
+        }
+    }
+}

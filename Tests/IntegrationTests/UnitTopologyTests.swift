@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Real unit processes on loopback forming a control plane from their topology files:
+///
+/// ```
+///  tier 3            root (30, hosts 300)
+///                    /              \\
+///  tier 2     m1 (21, hosts 210)    m2 (22)
+///                |         \\         |
+///  tier 1     b (11) ------ peer ---- c (12)
+/// ```
+/// (b dials both m1 and m2; c dials m2.) The route tables are read through the admin API.
+@Suite(.serialized) struct UnitTopologyTests {
+    struct Unit {
+        let uid: Int
+        let name: String
+        let tier: Int
+        let switchPort: Int
+        let unitPort: Int
+        let adminPort: Int
+        var upstream: [String] = []
+        var peers: [String] = []
+        var sids: [Int] = []
+    }
+
+    static func ports() throws -> (Int, Int, Int) { (try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()) }
+
+    static func configuration(_ unit: Unit, all: [String: Unit]) -> String {
+        func neighbours(_ names: [String]) -> String {
+            names.compactMap { all[$0] }.map { #"{"name": "\#($0.name)", "host": "127.0.0.1", "port": \#($0.unitPort)}"# }.joined(separator: ", ")
+        }
+        let services = unit.sids.map { #"{"service": "forwarding", "sid": \#($0), "name": "svc-\#($0)", "subscriptions": ["packet_in"]}"# }
+        return """
+            {"uid": \(unit.uid), "name": "\(unit.name)", "tier": \(unit.tier),
+             "switches": {"listen": "127.0.0.1:\(unit.switchPort)"},
+             "units": {"listen": "127.0.0.1:\(unit.unitPort)", "upstream": [\(neighbours(unit.upstream))], "peers": [\(neighbours(unit.peers))]},
+             "admin": {"listen": "127.0.0.1:\(unit.adminPort)"},
+             "services": [\(services.joined(separator: ", "))]}
+            """
+    }
+
+    struct RouteRow: Decodable, Equatable {
+        let sid: Int
+        let nextHop: Int?
+        let hops: Int
+        let relation: String
+        let service: String?
+    }
+
+    /// SID → "next hop/hops", as in the route table tests.
+    static func table(adminPort: Int) async -> [Int: String]? {
+        guard let url = URL(string: "http://127.0.0.1:\(adminPort)/routes"),
+              let (data, _) = try? await URLSession.shared.data(from: url),
+              let rows = try? JSONDecoder().decode([RouteRow].self, from: data) else { return nil }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.sid, "\($0.nextHop.map(String.init) ?? "local")/\($0.hops)") })
+    }
+
+    /// Polls until every unit's table is as expected; returns the time it took, or nil.
+    static func converge(_ expected: [Int: [Int: String]], within limit: Duration) async -> Duration? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while clock.now - start < limit {
+            var all = true
+            for (port, table) in expected where await Self.table(adminPort: port) != table { all = false }
+            if all { return clock.now - start }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+
+    @Test func fiveUnitsConvergeReconvergeWhenOneDiesAndConvergeBackWhenItReturns() async throws {
+        var units: [String: Unit] = [:]
+        func add(_ unit: Unit) { units[unit.name] = unit }
+        var p = try Self.ports()
+        add(Unit(uid: 30, name: "root", tier: 3, switchPort: p.0, unitPort: p.1, adminPort: p.2, sids: [300]))
+        p = try Self.ports()
+        add(Unit(uid: 21, name: "m1", tier: 2, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["root"], sids: [210]))
+        p = try Self.ports()
+        add(Unit(uid: 22, name: "m2", tier: 2, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["root"]))
+        p = try Self.ports()
+        add(Unit(uid: 11, name: "b", tier: 1, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["m1", "m2"], peers: ["c"]))
+        p = try Self.ports()
+        add(Unit(uid: 12, name: "c", tier: 1, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["m2"], peers: ["b"]))
+
+        var processes: [String: UnitProcess] = [:]
+        for name in ["b", "c", "m1", "m2", "root"] {
+            let unit = try #require(units[name])
+            processes[name] = try UnitProcess(configuration: Self.configuration(unit, all: units), switchPort: unit.switchPort)
+        }
+        defer { for process in processes.values { _ = process.stop() } }
+        let admin = { (name: String) in units[name]?.adminPort ?? 0 }
+
+        let steady: [Int: [Int: String]] = [
+            admin("root"): [300: "local/0"],
+            admin("m1"): [300: "30/1", 210: "local/0"],
+            admin("m2"): [300: "30/1"],
+            admin("b"): [300: "21/2", 210: "21/1"],
+            admin("c"): [300: "22/2", 210: "11/2"],
+        ]
+        // Forming is not timed (start-up of five debug builds on a busy machine); failover is.
+        let first = await Self.converge(steady, within: .seconds(60))
+        var formed: [String: [Int: String]] = [:]
+        for name in units.keys { formed[name] = await Self.table(adminPort: admin(name)) }
+        #expect(first != nil, "the control plane forms; the tables are \(formed)")
+
+        // m1 crashes: b moves onto m2 for 300, and 210 disappears everywhere.
+        processes["m1"]?.kill()
+        let withoutM1: [Int: [Int: String]] = [
+            admin("b"): [300: "22/2"],
+            admin("c"): [300: "22/2"],
+            admin("m2"): [300: "30/1"],
+        ]
+        let failover = await Self.converge(withoutM1, within: .seconds(5))
+        let afterDeath = await Self.table(adminPort: admin("b")) ?? [:]
+        #expect(failover != nil, "re-convergence after a unit died; b has \(afterDeath)")
+        if let failover { #expect(failover < .seconds(1), "re-convergence took \(failover)") }
+
+        // m1 comes back with the same topology file: everything returns to where it was.
+        let m1 = try #require(units["m1"])
+        processes["m1"] = try UnitProcess(configuration: Self.configuration(m1, all: units), switchPort: m1.switchPort)
+        let back = await Self.converge(steady, within: .seconds(5))
+        let afterReturn = await Self.table(adminPort: admin("b")) ?? [:]
+        #expect(back != nil, "convergence after the unit returned; b has \(afterReturn)")
+        if let back { #expect(back < .seconds(1), "convergence back took \(back)") }
+        print("unit topology: formed in \(first.map { "\($0)" } ?? "-"), failover \(failover.map { "\($0)" } ?? "-"), back \(back.map { "\($0)" } ?? "-")")
+    }
+}
