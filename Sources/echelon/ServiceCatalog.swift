@@ -9,23 +9,28 @@ enum ServiceCatalog {
     /// A validated service declaration that can be instantiated without failing.
     enum Blueprint: Sendable {
         case forwarding(LearningSwitchService.Configuration, priority: Int)
+        case counter(name: String, subscriptions: Set<EventCategory>, priority: Int)
 
         func make() -> any HostedService {
             switch self {
             case .forwarding(let configuration, let priority):
                 return LearningSwitchService(configuration: configuration, priority: priority)
+            case .counter(let name, let subscriptions, let priority):
+                return EventCounterService(name: name, subscriptions: subscriptions, priority: priority)
             }
         }
     }
 
-    static let known = ["forwarding"]
+    static let known = ["forwarding", "counter"]
+    /// Kinds that act on the network: two of them in one unit would both answer every packet.
+    static let single: Set<String> = ["forwarding"]
 
     static func blueprints(for configuration: UnitConfiguration, file: String) throws(ConfigurationError) -> [Blueprint] {
         var seen = Set<String>()
         var blueprints: [Blueprint] = []
         for (index, declaration) in configuration.services.enumerated() {
             let path = "$.services[\(index)]"
-            guard seen.insert(declaration.service).inserted else {
+            guard !single.contains(declaration.service) || seen.insert(declaration.service).inserted else {
                 throw ConfigurationError(file: file, path: path + ".service", problem: "service \"\(declaration.service)\" is declared twice")
             }
             switch declaration.service {
@@ -36,6 +41,8 @@ enum ServiceCatalog {
                         idleTimeout: declaration.idleTimeout ?? defaults.idleTimeout,
                         hardTimeout: declaration.hardTimeout ?? defaults.hardTimeout),
                     priority: declaration.priority ?? 100))
+            case "counter":
+                blueprints.append(.counter(name: declaration.name ?? "counter", subscriptions: Set(declaration.subscriptions), priority: declaration.priority ?? 0))
             default:
                 throw ConfigurationError(
                     file: file, path: path + ".service",

@@ -77,21 +77,32 @@ final class UnitProcess {
         }
     }
 
-    /// A port the kernel just handed out, so almost certainly free.
+    /// A free port below the kernel's ephemeral range (from 32768 on Linux), so that no
+    /// outgoing connection of a running unit can take it before the unit under test binds it.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        for _ in 0..<1000 {
+            let port = Int.random(in: 20000..<32000)
+            lock.lock()
+            let fresh = reserved.insert(port).inserted
+            lock.unlock()
+            guard fresh else { continue }
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if bound { return port }
         }
-        guard bound else { throw UnitProcessError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw UnitProcessError("cannot find a free port")
     }
+
+    /// Ports already handed to a test in this run, so that two tests never get the same one.
+    nonisolated(unsafe) private static var reserved: Set<Int> = []
+    private static let lock = NSLock()
 }
 
 struct UnitProcessError: Error, CustomStringConvertible {
