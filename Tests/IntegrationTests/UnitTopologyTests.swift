@@ -59,6 +59,13 @@ import FoundationNetworking
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.sid, "\($0.nextHop.map(String.init) ?? "local")/\($0.hops)") })
     }
 
+    static func serviceNames(adminPort: Int) async throws -> [Int: String] {
+        let url = try #require(URL(string: "http://127.0.0.1:\(adminPort)/routes"))
+        let (data, _) = try await URLSession.shared.data(from: url)
+        let rows = try JSONDecoder().decode([RouteRow].self, from: data)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.sid, $0.service ?? "?") })
+    }
+
     /// Polls until every unit's table is as expected; returns the time it took, or nil.
     static func converge(_ expected: [Int: [Int: String]], within limit: Duration) async -> Duration? {
         let clock = ContinuousClock()
@@ -106,6 +113,11 @@ import FoundationNetworking
         var formed: [String: [Int: String]] = [:]
         for name in units.keys { formed[name] = await Self.table(adminPort: admin(name)) }
         #expect(first != nil, "the control plane forms; the tables are \(formed)")
+
+        // Every route carries its service's name: the definitions travelled with the routes,
+        // through the peer link too (c learns 210 from b).
+        let names = try await Self.serviceNames(adminPort: admin("c"))
+        #expect(names == [210: "svc-210", 300: "svc-300"])
 
         // m1 crashes: b moves onto m2 for 300, and 210 disappears everywhere.
         processes["m1"]?.kill()

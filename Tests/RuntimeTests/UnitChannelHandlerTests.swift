@@ -1,0 +1,80 @@
+import ControlPlane
+import Logging
+import NIOCore
+import NIOEmbedded
+import OpenFlow
+import Testing
+import UnitProtocol
+
+@testable import Runtime
+
+/// A unit channel driven through its real handler in an `EmbeddedChannel`: the acceptor end
+/// of a tier-2 unit that hosts one service, talking to a tier-1 unit played by the test.
+@Suite struct UnitChannelHandlerTests {
+    static let tier2 = UnitIdentity(uid: UnitID(20), tier: 2, name: "tier2")
+    static let tier1 = UnitIdentity(uid: UnitID(11), tier: 1, name: "tier1")
+    static let service = ExportedService(sid: ServiceID(200), origin: UnitID(20), name: "svc-200", subscriptions: [.packetIn])
+
+    final class Harness {
+        let channel: EmbeddedChannel
+        let core: UnitRoutingCore
+
+        init() throws {
+            let loop = EmbeddedEventLoop()
+            channel = EmbeddedChannel(loop: loop)
+            core = UnitRoutingCore(identity: tier2, hosted: [service], eventLoop: loop, logger: Logger(label: "test"))
+            try channel.pipeline.syncOperations.addHandler(
+                UnitChannelHandler(configuration: UnitChannelConfiguration(local: tier2), role: .acceptor, core: core, logger: Logger(label: "test")))
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6644)).wait()
+        }
+
+        func send(_ message: OpenFlowMessage) throws { try channel.writeInbound(message.encoded()) }
+
+        func received() throws -> [OpenFlowMessage] {
+            var messages: [OpenFlowMessage] = []
+            while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+                while buffer.readableBytes > 0 { messages.append(try OpenFlowMessage(parsing: &buffer)) }
+            }
+            return messages
+        }
+
+        func unitMessages() throws -> [UnitMessage] {
+            try received().compactMap { message in
+                guard case .vendor(let vendor) = message.body else { return nil }
+                return try UnitMessage(parsing: vendor)
+            }
+        }
+    }
+
+    @Test func aLowerTierGetsTheExportsAndThenTheRoutes() throws {
+        let harness = try Harness()
+        #expect(try harness.received().map(\.type) == [.hello])
+        try harness.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+        #expect(try harness.unitMessages() == [.exportsRequest(ExportsRequest(unit: Self.tier2))])
+
+        try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: Self.tier1)).openFlowMessage(xid: 5))
+        let reply = try harness.received()
+        #expect(reply.first?.xid == 5, "the reply answers the request's xid")
+        guard case .vendor(let vendor) = reply.first?.body else { Issue.record("no reply"); return }
+        #expect(try UnitMessage(parsing: vendor) == .exportsReply(Exports(unit: Self.tier2, services: [Self.service])))
+
+        // The tier-1 unit's own (empty) exports complete the handshake; the route follows.
+        try harness.send(UnitMessage.exportsReply(Exports(unit: Self.tier1, services: [])).openFlowMessage(xid: 2))
+        #expect(try harness.unitMessages() == [.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(200), origin: UnitID(20), hops: 0)]))])
+        #expect(harness.core.adjacencies.map(\.identity) == [Self.tier1])
+        #expect(harness.core.adjacencies.map(\.relation) == [.downstream])
+    }
+
+    @Test func routesFromBelowCloseTheChannelAndLeaveTheTableAlone() throws {
+        let harness = try Harness()
+        _ = try harness.received()
+        try harness.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+        try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: Self.tier1)).openFlowMessage(xid: 5))
+        try harness.send(UnitMessage.exportsReply(Exports(unit: Self.tier1, services: [])).openFlowMessage(xid: 2))
+        _ = try harness.received()
+        try harness.send(UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(9), origin: UnitID(11), hops: 0)])).openFlowMessage(xid: 3))
+        #expect(!harness.channel.isActive, "the channel is closed")
+        #expect(harness.core.routes.map(\.sid) == [ServiceID(200)])
+        #expect(harness.core.adjacencies.isEmpty)
+    }
+}
