@@ -60,8 +60,14 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         let server: any Channel
         let unitServer: any Channel
         do {
-            server = try await SwitchServer.bind(configuration: configuration.switches, core: core, eventLoop: loop, logger: logger)
-            unitServer = try await UnitServer.bind(settings: configuration.units, channel: channelConfiguration, core: routing, eventLoop: loop, logger: logger)
+            let switches = configuration.switches.connection
+            let maximumLength = configuration.switches.maxMessageLength
+            server = try await Listener.bind(configuration.switches.listen, for: "switches", eventLoop: loop) {
+                SwitchChannelHandler(configuration: switches, core: core.value, logger: logger, maximumMessageLength: maximumLength)
+            }
+            unitServer = try await Listener.bind(configuration.units.listen, for: "units", eventLoop: loop) {
+                UnitChannelHandler(configuration: channelConfiguration, role: .acceptor, core: routing.value, logger: logger)
+            }
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -144,28 +150,3 @@ public struct UnitStartupError: Error, CustomStringConvertible {
     public let description: String
 }
 
-enum SwitchServer {
-    static func bind(configuration: SwitchSettings, core: NIOLoopBound<UnitCore>, eventLoop: any EventLoop, logger: Logger) async throws -> any Channel {
-        let connection = configuration.connection
-        let maximumLength = configuration.maxMessageLength
-        do {
-            return try await ServerBootstrap(group: eventLoop)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            SwitchChannelHandler(configuration: connection, core: core.value, logger: logger, maximumMessageLength: maximumLength))
-                    }
-                }
-                .bind(host: configuration.listen.host, port: configuration.listen.port)
-                .get()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw UnitStartupError(description: "cannot listen for switches on \(configuration.listen): address already in use")
-        } catch let error as IOError {
-            throw UnitStartupError(description: "cannot listen for switches on \(configuration.listen): \(error)")
-        } catch {
-            throw UnitStartupError(description: "cannot listen for switches on \(configuration.listen): \(error)")
-        }
-    }
-}

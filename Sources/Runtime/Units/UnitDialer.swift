@@ -98,26 +98,3 @@ final class UnitDialer {
         pending = core.eventLoop.scheduleTask(in: delay) { this.value.dial() }
     }
 }
-
-/// The server for unit channels (6644 by default).
-enum UnitServer {
-    static func bind(settings: UnitChannelSettings, channel configuration: UnitChannelConfiguration, core: NIOLoopBound<UnitRoutingCore>, eventLoop: any EventLoop, logger: Logger) async throws -> any Channel {
-        do {
-            return try await ServerBootstrap(group: eventLoop)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            UnitChannelHandler(configuration: configuration, role: .acceptor, core: core.value, logger: logger))
-                    }
-                }
-                .bind(host: settings.listen.host, port: settings.listen.port)
-                .get()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw UnitStartupError(description: "cannot listen for units on \(settings.listen): address already in use")
-        } catch {
-            throw UnitStartupError(description: "cannot listen for units on \(settings.listen): \(error)")
-        }
-    }
-}
