@@ -33,7 +33,7 @@ struct RoutesCommand: AsyncParsableCommand {
 struct UnitsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "units",
-        abstract: "Print the units a running unit has established channels with.")
+        abstract: "Print a running unit's unit channels, and the neighbours it is still dialing.")
 
     @OptionGroup var options: UnitAddressOptions
 
@@ -49,7 +49,10 @@ struct UnitsCommand: AsyncParsableCommand {
         }
         print(TextTable.render(
             header: ["UID", "NAME", "TIER", "RELATION", "STATE"],
-            rows: units.map { ["u\($0.uid)", $0.name, String($0.tier), $0.relation, $0.state] }))
+            rows: units.map { unit in
+                [unit.uid.map { "u\($0)" } ?? "-", unit.name, unit.tier.map(String.init) ?? "-", unit.relation,
+                 unit.state + (unit.address.map { " (\($0))" } ?? "")]
+            }))
     }
 }
 

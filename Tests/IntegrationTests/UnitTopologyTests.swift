@@ -51,6 +51,11 @@ import FoundationNetworking
         let service: String?
     }
 
+    struct UnitRow: Decodable {
+        let name: String
+        let state: String
+    }
+
     /// SID → "next hop/hops", as in the route table tests.
     static func table(adminPort: Int) async -> [Int: String]? {
         guard let url = URL(string: "http://127.0.0.1:\(adminPort)/routes"),
@@ -130,6 +135,14 @@ import FoundationNetworking
         let afterDeath = await Self.table(adminPort: admin("b")) ?? [:]
         #expect(failover != nil, "re-convergence after a unit died; b has \(afterDeath)")
         if let failover { #expect(failover < .seconds(1), "re-convergence took \(failover)") }
+
+        // b still lists m1, as a neighbour it is dialing again.
+        let unitsURL = try #require(URL(string: "http://127.0.0.1:\(admin("b"))/units"))
+        let (unitsData, _) = try await URLSession.shared.data(from: unitsURL)
+        let adjacencies = try JSONDecoder().decode([UnitRow].self, from: unitsData)
+        #expect(adjacencies.filter { $0.state == "established" }.map(\.name).sorted() == ["c", "m2"])
+        let m1Row = adjacencies.first { $0.name == "m1" }
+        #expect(m1Row?.state.hasPrefix("retrying") == true || m1Row?.state == "connecting", "\(adjacencies)")
 
         // m1 comes back with the same topology file: everything returns to where it was.
         let m1 = try #require(units["m1"])

@@ -22,11 +22,7 @@ enum AdminServer {
             try await routing.eventLoop.submit { routeViews(routing.value, now: .now()) }.get()
         }
         router.get("units") { _, _ -> [UnitView] in
-            try await routing.eventLoop.submit {
-                routing.value.adjacencies.map {
-                    UnitView(uid: $0.identity.uid.rawValue, name: $0.identity.name, tier: $0.identity.tier, relation: $0.relation.rawValue, state: "established")
-                }
-            }.get()
+            try await routing.eventLoop.submit { unitViews(routing.value) }.get()
         }
         router.get("status") { _, _ -> StatusView in
             try await routing.eventLoop.submit {
@@ -41,6 +37,22 @@ enum AdminServer {
             onServerRunning: { channel in onRunning(channel.localAddress) },
             eventLoopGroupProvider: .shared(group),
             logger: logger)
+    }
+
+    /// Established channels, then the configured neighbours that have none (with what their
+    /// dialer is doing).
+    static func unitViews(_ routing: UnitRoutingCore) -> [UnitView] {
+        let established = routing.adjacencies
+        var views = established.map {
+            UnitView(uid: $0.identity.uid.rawValue, name: $0.identity.name, tier: $0.identity.tier, relation: $0.relation.rawValue, state: "established", address: nil)
+        }
+        let reachedNames = Set(established.map(\.identity.name))
+        for (name, dialer) in routing.dialing.sorted(by: { $0.key < $1.key }) {
+            if let uid = dialer.reached, established.contains(where: { $0.identity.uid == uid }) { continue }
+            if reachedNames.contains(name) { continue }
+            views.append(UnitView(uid: dialer.reached?.rawValue, name: name, tier: nil, relation: dialer.relation.rawValue, state: dialer.state, address: "\(dialer.address)"))
+        }
+        return views
     }
 
     static func routeViews(_ routing: UnitRoutingCore, now: NIODeadline) -> [RouteView] {

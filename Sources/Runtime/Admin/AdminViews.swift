@@ -27,20 +27,26 @@ public struct RouteView: Codable, Hashable, Sendable {
     }
 }
 
-/// One row of `echelon units`: an established unit channel.
+/// One row of `echelon units`: an established unit channel, or a configured neighbour that
+/// has none yet (then `state` says what its dialer is doing).
 public struct UnitView: Codable, Hashable, Sendable {
-    public var uid: UInt32
+    /// Unknown until a channel has reached the unit.
+    public var uid: UInt32?
     public var name: String
-    public var tier: UInt8
+    public var tier: UInt8?
     public var relation: String
+    /// established, connecting, connected (handshake under way), or retrying: reason.
     public var state: String
+    /// The configured address, for neighbours without an established channel.
+    public var address: String?
 
-    public init(uid: UInt32, name: String, tier: UInt8, relation: String, state: String) {
+    public init(uid: UInt32?, name: String, tier: UInt8?, relation: String, state: String, address: String?) {
         self.uid = uid
         self.name = name
         self.tier = tier
         self.relation = relation
         self.state = state
+        self.address = address
     }
 }
 

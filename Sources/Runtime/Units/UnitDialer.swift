@@ -36,6 +36,10 @@ final class UnitDialer {
 
     func start() { dial() }
 
+    private func report(_ state: String) {
+        core.dialer(neighbour.name, is: .init(address: neighbour.address, relation: relation, state: state, reached: reached))
+    }
+
     func stop() {
         stopped = true
         pending?.cancel()
@@ -49,6 +53,7 @@ final class UnitDialer {
             return
         }
         logger.debug("dialing")
+        report("connecting")
         let loop = core.eventLoop
         let this = NIOLoopBound(self, eventLoop: loop)
         let handler = NIOLoopBound(
@@ -74,13 +79,16 @@ final class UnitDialer {
 
     private func connected() {
         logger.info("connected")
+        report("connected")
         lastReason = nil
         backoff.reset()
     }
 
     private func failed(_ error: any Error) {
-        // NIO reports every address it tried; the first one's error says it all.
-        let cause = (error as? NIOConnectionError)?.connectionErrors.first.map { "\($0.error)" } ?? "\(error)"
+        // NIO reports every address it tried; the first one's error says it all, and for a
+        // system call the system's own words are the clearest ("Connection refused").
+        let first = (error as? NIOConnectionError)?.connectionErrors.first?.error ?? error
+        let cause = (first as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(first)"
         schedule(after: backoff.nextDelay(random: Double.random(in: 0..<1)), reason: "cannot connect: \(cause)")
     }
 
@@ -94,6 +102,7 @@ final class UnitDialer {
         let message: Logger.Message = "\(reason); dialing again in \(delay.nanoseconds / 1_000_000) ms"
         if reason == lastReason { logger.debug(message) } else { logger.info(message) }
         lastReason = reason
+        report("retrying: \(reason)")
         let this = NIOLoopBound(self, eventLoop: core.eventLoop)
         pending = core.eventLoop.scheduleTask(in: delay) { this.value.dial() }
     }

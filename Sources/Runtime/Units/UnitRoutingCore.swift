@@ -15,7 +15,18 @@ final class UnitRoutingCore {
     /// The channel that carries routing to each neighbour.
     private var active: [UnitID: UnitChannelHandler] = [:]
     private var open: [ObjectIdentifier: UnitChannelHandler] = [:]
+    /// What each dialer is doing, by the neighbour's name in the topology.
+    private(set) var dialing: [String: DialerState] = [:]
     private let logger: Logger
+
+    /// A configured neighbour as its dialer sees it.
+    struct DialerState {
+        var address: SocketAddressSpec
+        var relation: ChannelRelation
+        /// connecting, connected, or retrying (with the reason).
+        var state: String
+        var reached: UnitID?
+    }
 
     init(identity: UnitIdentity, hosted: [ExportedService], eventLoop: any EventLoop, logger: Logger) {
         self.identity = identity
@@ -32,6 +43,8 @@ final class UnitRoutingCore {
     func closed(_ handler: UnitChannelHandler) { open[ObjectIdentifier(handler)] = nil }
 
     func hasChannel(to unit: UnitID) -> Bool { active[unit] != nil }
+
+    func dialer(_ name: String, is state: DialerState) { dialing[name] = state }
 
     func tick(now: NIODeadline) {
         for handler in open.values { handler.tick(now: now) }
