@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "echelon-bench",
             dependencies: [
-                "OpenFlow", "Packets",
+                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -105,7 +105,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ControlPlaneTests",
-            dependencies: ["ControlPlane", "OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "ControlPlane", "OpenFlow", "Packets", "UnitProtocol", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ServicesTests",

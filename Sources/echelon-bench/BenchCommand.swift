@@ -20,12 +20,12 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case throughput, latency, learn }
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case throughput, latency, learn, filters }
 
     @Option(help: "The controller's switch address.")
     var controller = "127.0.0.1:6633"
 
-    @Option(help: "throughput, latency or learn.")
+    @Option(help: "throughput, latency or learn; or filters (no controller: matching against --rules filter rules).")
     var mode: Mode = .throughput
 
     @Option(help: "Emulated switches.")
@@ -43,6 +43,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of load before measuring.")
     var warmup = 2.0
 
+    @Option(help: "Filter rules installed (filters mode).")
+    var rules = 10_000
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -59,6 +62,16 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if mode == .filters {
+            let result = try FilterBenchmark.run(rules: rules, events: 2_000_000)
+            if json {
+                print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+            } else {
+                print("filters: \(result.rules) rules (\(result.conjunctions) conjunctions), \(result.events) events")
+                print("match: \(String(format: "%.0f", result.nanosecondsPerEvent)) ns per event, \(String(format: "%.2f", result.matchesPerEvent)) services matched per event")
+            }
+            return
+        }
         guard let (host, port) = parsedController else { return }
         let settings = LoadSettings(
             switchCount: switches, macsPerSwitch: macs,
@@ -84,6 +97,8 @@ struct BenchCommand: AsyncParsableCommand {
             emit(report)
             // Stay connected so the controller's memory can be read with everything learnt.
             try await Task.sleep(for: .seconds(duration))
+        case .filters:
+            return
         case .throughput, .latency:
             try await Task.sleep(for: .seconds(warmup))
             let start = try await loop.submit { load.value.startMeasuring() }.get()
