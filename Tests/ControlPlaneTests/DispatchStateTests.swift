@@ -1,0 +1,134 @@
+import ControlPlane
+import NIOCore
+import OpenFlow
+import Testing
+import UnitProtocol
+
+@Suite struct ProcessChainConsensusTests {
+    /// Every pair, written out: allow < deny | split < divert, deny + split = divert.
+    @Test(arguments: [
+        (ProcessChainAction.allow, ProcessChainAction.allow, ProcessChainAction.allow),
+        (.allow, .split, .split), (.allow, .deny, .deny), (.allow, .divert, .divert),
+        (.split, .split, .split), (.split, .deny, .divert), (.split, .divert, .divert),
+        (.deny, .deny, .deny), (.deny, .divert, .divert),
+        (.divert, .divert, .divert),
+    ])
+    func pairs(left: ProcessChainAction, right: ProcessChainAction, expected: ProcessChainAction) {
+        #expect(ProcessChainConsensus.combine(left, right) == expected)
+        #expect(ProcessChainConsensus.combine(right, left) == expected, "order does not matter")
+    }
+
+    @Test func nothingMatchedIsAllow() {
+        #expect(ProcessChainConsensus.combine([]) == .allow)
+    }
+
+    /// Every list of up to four actions: combining all at once equals folding pairwise, in any
+    /// order, so the result never depends on how many services matched or in which order.
+    @Test func everyListCombinesLikeItsPairwiseFold() {
+        let all = ProcessChainAction.allCases
+        var lists: [[ProcessChainAction]] = [[]]
+        for _ in 1...4 { lists += lists.filter { $0.count == lists.map(\.count).max() }.flatMap { list in all.map { list + [$0] } } }
+        #expect(lists.count == 1 + 4 + 16 + 64 + 256)
+        for list in lists {
+            let whole = ProcessChainConsensus.combine(list)
+            #expect(list.reduce(ProcessChainAction.allow, ProcessChainConsensus.combine) == whole)
+            #expect(ProcessChainConsensus.combine(list.reversed()) == whole)
+        }
+    }
+}
+
+@Suite struct XIDTranslationTableTests {
+    let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    /// 200 switches under tier 1, all using the same few xids; each event goes up through
+    /// tier 2 to tier 3, answers come back in a shuffled order, and each must reach the switch
+    /// it came from with the xid that switch used.
+    @Test func answersReturnThroughThreeTiersToTheRightSwitchWithItsXID() throws {
+        var tier1 = XIDTranslationTable()
+        var tier2 = XIDTranslationTable()
+        var atTier3: [(transaction: UInt32, dpid: UInt64, xid: UInt32)] = []
+        for dpid in UInt64(1)...200 {
+            for xid: UInt32 in [0, 1, 2, 0xffff_ffff] {
+                let issued1 = tier1.issue(for: .switchChannel(DatapathID(dpid)), originalXID: xid, now: t0)
+                let up1 = try #require(issued1)
+                let issued2 = tier2.issue(for: .unit(UnitID(11)), originalXID: up1, now: t0)
+                let up2 = try #require(issued2)
+                atTier3.append((up2, dpid, xid))
+            }
+        }
+        #expect(Set(atTier3.map(\.transaction)).count == atTier3.count, "tier 2 never reuses a transaction in flight")
+        var generator = SystemRandomNumberGenerator()
+        for answer in atTier3.shuffled(using: &generator) {
+            let completed2 = tier2.complete(answer.transaction)
+            let back2 = try #require(completed2)
+            #expect(back2.origin == .unit(UnitID(11)))
+            let completed1 = tier1.complete(back2.originalXID)
+            let back1 = try #require(completed1)
+            #expect(back1.origin == .switchChannel(DatapathID(answer.dpid)))
+            #expect(back1.originalXID == answer.xid)
+        }
+        #expect(tier1.count == 0 && tier2.count == 0, "nothing leaks")
+    }
+
+    @Test func unknownAndExpiredTransactionsResolveToNothing() throws {
+        var table = XIDTranslationTable()
+        let issuedOld = table.issue(for: .switchChannel(DatapathID(1)), originalXID: 9, now: t0)
+        let issuedFresh = table.issue(for: .switchChannel(DatapathID(1)), originalXID: 10, now: t0 + .seconds(2))
+        let old = try #require(issuedOld)
+        let fresh = try #require(issuedFresh)
+        #expect(table.resolve(12345) == nil)
+        let expired = table.expire(olderThan: .seconds(1), now: t0 + .milliseconds(2500))
+        #expect(expired.map(\.transaction) == [old])
+        #expect(table.resolve(old) == nil)
+        #expect(table.resolve(fresh)?.originalXID == 10)
+    }
+
+    @Test func aFullTableIssuesNothingAndTheCounterSkipsIdsInUse() throws {
+        var table = XIDTranslationTable(capacity: 2)
+        let issuedFirst = table.issue(for: .unit(UnitID(1)), originalXID: 1, now: t0)
+        let issuedSecond = table.issue(for: .unit(UnitID(1)), originalXID: 2, now: t0)
+        let refused = table.issue(for: .unit(UnitID(1)), originalXID: 3, now: t0)
+        let first = try #require(issuedFirst)
+        #expect(issuedSecond != nil && refused == nil)
+        table.complete(first)
+        let afterRoom = table.issue(for: .unit(UnitID(1)), originalXID: 3, now: t0)
+        #expect(afterRoom != nil)
+    }
+}
+
+@Suite struct ParkedContextsTests {
+    let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    @Test func aContextResumesOnceWhenItsAnswerReturns() {
+        var parked = ParkedContexts<String>()
+        let didPark = parked.park("packet 1", transaction: 7, sid: ServiceID(200), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let resumed = parked.resume(7)
+        let again = parked.resume(7)
+        #expect(didPark)
+        #expect(resumed?.context == "packet 1")
+        #expect(again == nil, "a second answer finds nothing to resume")
+        #expect(parked.counters.resumed == 1 && parked.count == 0)
+    }
+
+    @Test func timeoutsApplyEachServicesPolicyAndAreCounted() {
+        var parked = ParkedContexts<String>()
+        _ = parked.park("open", transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .milliseconds(100), now: t0)
+        _ = parked.park("closed", transaction: 2, sid: ServiceID(2), policy: .failClosed, timeout: .milliseconds(200), now: t0)
+        _ = parked.park("later", transaction: 3, sid: ServiceID(2), policy: .failClosed, timeout: .seconds(5), now: t0)
+        let due = parked.expire(now: t0 + .milliseconds(250))
+        #expect(due.map(\.parked.context) == ["open", "closed"])
+        #expect(due.map(\.parked.policy) == [.failOpen, .failClosed])
+        #expect(parked.counters.timedOutOpen == 1 && parked.counters.timedOutClosed == 1)
+        let late = parked.resume(1)
+        #expect(late == nil, "a late answer finds nothing")
+        #expect(parked.waiting.map(\.transaction) == [3])
+    }
+
+    @Test func aFullTableRefusesAndCounts() {
+        var parked = ParkedContexts<Int>(capacity: 1)
+        let first = parked.park(1, transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let second = parked.park(2, transaction: 2, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        #expect(first && !second)
+        #expect(parked.counters.refusedFull == 1 && parked.count == 1)
+    }
+}
