@@ -1,32 +1,83 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Runtime
 
-/// Reads a running unit's admin API (`GET /routes`, `/units`, `/status`).
+/// Reads a running unit's admin API (`GET /routes`, `/units`, `/status`) with SwiftNIO's HTTP/1
+/// codec. (URLSession would link libcurl and its TLS stack into the `echelon` binary, which is
+/// also the unit, and cost every running unit about 5 MiB of resident memory.)
 struct AdminClient {
     let authority: String
 
     func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
-        guard let url = URL(string: "http://\(authority)/\(path)") else {
+        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) else {
             throw ValidationError("--unit must be host:port, got \"\(authority)\"")
         }
-        let data: Data
-        let response: URLResponse
+        let host = String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let (status, body): (Int, ByteBuffer)
         do {
-            (data, response) = try await URLSession.shared.data(from: url)
+            (status, body) = try await Self.fetch(host: host, port: port, path: "/" + path)
         } catch {
-            throw AdminClientError("cannot reach the unit's admin API at \(authority): \(error.localizedDescription) (is the unit running, and is this its admin.listen address?)")
+            throw AdminClientError("cannot reach the unit's admin API at \(authority): \(describeConnectionFailure(error)) (is the unit running, and is this its admin.listen address?)")
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
-            throw AdminClientError("the unit at \(authority) answered \(path) with HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-        }
+        guard status == 200 else { throw AdminClientError("the unit at \(authority) answered /\(path) with HTTP \(status)") }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
         } catch {
-            throw AdminClientError("the unit at \(authority) sent an answer to \(path) this echelon cannot read: \(error)")
+            throw AdminClientError("the unit at \(authority) sent an answer to /\(path) this echelon cannot read: \(error)")
         }
+    }
+
+    private static func fetch(host: String, port: Int, path: String) async throws -> (Int, ByteBuffer) {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let response = group.next().makePromise(of: (Int, ByteBuffer).self)
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(3))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: response))
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+        head.headers.add(name: "Host", value: "\(host):\(port)")
+        head.headers.add(name: "Connection", value: "close")
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        defer { channel.close(promise: nil) }
+        return try await response.futureResult.get()
+    }
+}
+
+/// Gathers one HTTP response's status and body.
+private final class ResponseCollector: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+
+    private let promise: EventLoopPromise<(Int, ByteBuffer)>
+    private var status = 0
+    private var body = ByteBuffer()
+
+    init(promise: EventLoopPromise<(Int, ByteBuffer)>) { self.promise = promise }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): status = Int(head.status.code)
+        case .body(var part): body.writeBuffer(&part)
+        case .end: promise.succeed((status, body))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(AdminClientError("the connection closed before the answer was complete"))
     }
 }
 

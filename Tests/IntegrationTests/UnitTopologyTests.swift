@@ -124,6 +124,16 @@ import FoundationNetworking
         let names = try await Self.serviceNames(adminPort: admin("c"))
         #expect(names == [210: "svc-210", 300: "svc-300"])
 
+        // The CLI reads the same tables, as an operator would.
+        let executable = try #require(UnitProcess.executable?.path)
+        let routes = try runCommand(executable, ["routes", "--unit", "127.0.0.1:\(admin("b"))"])
+        #expect(routes.status == 0)
+        #expect(routes.output.contains("SID  SERVICE  NEXT HOP  HOPS  RELATION  AGE"), "\(routes.output)")
+        #expect(routes.output.contains("210  svc-210  u21       1     upstream"), "\(routes.output)")
+        let adjacency = try runCommand(executable, ["units", "--unit", "127.0.0.1:\(admin("b"))", "--json"])
+        let rows = try JSONDecoder().decode([UnitRow].self, from: Data(adjacency.output.utf8))
+        #expect(rows.map(\.name).sorted() == ["c", "m1", "m2"] && rows.allSatisfy { $0.state == "established" })
+
         // m1 crashes: b moves onto m2 for 300, and 210 disappears everywhere.
         processes["m1"]?.kill()
         let withoutM1: [Int: [Int: String]] = [

@@ -85,11 +85,7 @@ final class UnitDialer {
     }
 
     private func failed(_ error: any Error) {
-        // NIO reports every address it tried; the first one's error says it all, and for a
-        // system call the system's own words are the clearest ("Connection refused").
-        let first = (error as? NIOConnectionError)?.connectionErrors.first?.error ?? error
-        let cause = (first as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(first)"
-        schedule(after: backoff.nextDelay(random: Double.random(in: 0..<1)), reason: "cannot connect: \(cause)")
+        schedule(after: backoff.nextDelay(random: Double.random(in: 0..<1)), reason: "cannot connect: \(describeConnectionFailure(error))")
     }
 
     private func closed(reached: UnitID?) {
