@@ -16,7 +16,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
-    private var outbound = ByteBuffer()
+    private var outbound = OutboundBatch()
     private var framingFailed = false
     private var machine: SwitchConnectionStateMachine
     private let core: UnitCore
@@ -36,7 +36,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        outbound = context.channel.allocator.buffer(capacity: 1024)
+        outbound.attach(to: context)
         id = ConnectionID(context.channel)
         logger[metadataKey: "switch"] = "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"
     }
@@ -107,7 +107,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     /// Sends a message the controller starts; flushed with the current batch.
     func send(_ body: OpenFlowMessage.Body) {
         guard context != nil else { return }
-        OpenFlowMessage(xid: machine.nextXID(), body).write(to: &outbound)
+        outbound.append(OpenFlowMessage(xid: machine.nextXID(), body))
         if !awaitingFlush {
             awaitingFlush = true
             core.needsFlush(self)
@@ -116,10 +116,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     func flush() {
         awaitingFlush = false
-        guard let context, outbound.readableBytes > 0 else { return }
-        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
-        // Usually the socket took the bytes at once and released the buffer, so this reuses it.
-        outbound.clear()
+        outbound.flush(context)
     }
 
     func tick(now: NIODeadline) {
@@ -146,10 +143,10 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         case .none:
             break
         case .send(let message):
-            message.write(to: &outbound)
+            outbound.append(message)
             flush()
         case .handshakeComplete(let description, let messages):
-            for message in messages { message.write(to: &outbound) }
+            for message in messages { outbound.append(message) }
             flush()
             logger[metadataKey: "dpid"] = "\(description.datapathID)"
             logger.info("switch ready", metadata: ["ports": "\(description.ports.count)", "tables": "\(description.features.tableCount)"])
@@ -161,7 +158,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         case .close(let reason, let message):
             logger.warning("closing switch channel: \(reason)", metadata: datapathMetadata)
             // The write is handed to the socket before the close, so the switch reads why.
-            if let message { message.write(to: &outbound) }
+            if let message { outbound.append(message) }
             flush()
             context.close(promise: nil)
         case .switchRemoved(let datapathID):

@@ -12,7 +12,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
-    private var outbound = ByteBuffer()
+    private var outbound = OutboundBatch()
     private var machine: UnitChannelStateMachine
     private var framingFailed = false
     private let core: UnitRoutingCore
@@ -37,7 +37,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        outbound = context.channel.allocator.buffer(capacity: 1024)
+        outbound.attach(to: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -95,7 +95,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
 
     /// Sends a unit message now (route updates are few and must not wait).
     func send(_ message: UnitMessage) {
-        message.openFlowMessage(xid: machine.nextXID()).write(to: &outbound)
+        outbound.append(message.openFlowMessage(xid: machine.nextXID()))
         flush()
     }
 
@@ -115,9 +115,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
     }
 
     private func flush() {
-        guard let context, outbound.readableBytes > 0 else { return }
-        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
-        outbound.clear()
+        outbound.flush(context)
     }
 
     private func perform(_ actions: [UnitChannelAction]) {
@@ -130,11 +128,11 @@ final class UnitChannelHandler: ChannelInboundHandler {
         case .none:
             break
         case .send(let message):
-            message.write(to: &outbound)
+            outbound.append(message)
             flush()
         case .sendExports(let xid, let relation):
             for part in Exports.parts(unit: core.identity, services: core.exports(for: relation, neighbourHint: nil)) {
-                UnitMessage.exportsReply(part).openFlowMessage(xid: xid).write(to: &outbound)
+                outbound.append(UnitMessage.exportsReply(part).openFlowMessage(xid: xid))
             }
             flush()
         case .established(let remote, let relation, let exports):
@@ -147,7 +145,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
             core.received(message, from: remote.identity.uid, on: self)
         case .close(let reason, let message):
             logger.warning("closing unit channel: \(reason)")
-            if let message { message.write(to: &outbound) }
+            if let message { outbound.append(message) }
             flush()
             context.close(promise: nil)
         case .channelDown(let uid):
