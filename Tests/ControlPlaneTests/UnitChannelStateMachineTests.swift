@@ -37,7 +37,7 @@ import UnitProtocol
         guard case .send(let request) = afterHello.first, case .vendor(let vendor) = request.body else { Issue.record("no request"); return }
         #expect(try UnitMessage(parsing: vendor) == .exportsRequest(ExportsRequest(unit: Self.tier1)))
 
-        #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2)), xid: 44), now: Self.t0) == [.sendExports(xid: 44, relation: .upstream)])
+        #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2)), xid: 44), now: Self.t0) == [.sendExports(xid: 44, to: UnitID(20), relation: .upstream)])
         #expect(machine.remote == nil, "not established until the reply arrives")
         let done = machine.received(Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [Self.service]))), now: Self.t0)
         #expect(done == [.established(Self.tier2, .upstream, exports: [Self.service])])
@@ -52,7 +52,7 @@ import UnitProtocol
         #expect(machine.received(Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [Self.service], more: true))), now: Self.t0).isEmpty)
         #expect(machine.received(Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [other]))), now: Self.t0).isEmpty)
         #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2)), xid: 3), now: Self.t0)
-            == [.sendExports(xid: 3, relation: .upstream), .established(Self.tier2, .upstream, exports: [Self.service, other])])
+            == [.sendExports(xid: 3, to: UnitID(20), relation: .upstream), .established(Self.tier2, .upstream, exports: [Self.service, other])])
     }
 
     @Test func theAcceptorLearnsTheRelationFromTheTiers() {

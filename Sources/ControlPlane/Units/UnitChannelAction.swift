@@ -5,9 +5,9 @@ import UnitProtocol
 public enum UnitChannelAction: Hashable, Sendable {
     case none
     case send(OpenFlowMessage)
-    /// The other unit asked for our exports: send what a unit with this relation may see
-    /// (`Exports.parts`) with this xid.
-    case sendExports(xid: UInt32, relation: ChannelRelation)
+    /// The other unit asked for our exports: send what that unit may see, by its relation and
+    /// split horizon (`Exports.parts`), with this xid.
+    case sendExports(xid: UInt32, to: UnitID, relation: ChannelRelation)
     /// Both sides know each other and have each other's exports: the channel is up.
     case established(UnitIdentity, ChannelRelation, exports: [ExportedService])
     /// A unit message for the unit core (routes, exports updates).

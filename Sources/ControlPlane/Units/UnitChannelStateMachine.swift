@@ -113,7 +113,7 @@ public struct UnitChannelStateMachine: Sendable {
                 }
                 handshake.remote = request.unit
                 handshake.relation = relation
-                return [.sendExports(xid: message.xid, relation: relation)] + finishHandshake(handshake, now: now)
+                return [.sendExports(xid: message.xid, to: request.unit.uid, relation: relation)] + finishHandshake(handshake, now: now)
             case .success(.exportsReply(let exports)):
                 guard !handshake.exportsComplete else { return close(.unexpectedUnitMessage(.exportsReply, state: "after the last part")) }
                 handshake.exports += exports.services

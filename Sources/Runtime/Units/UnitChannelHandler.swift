@@ -130,8 +130,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
         case .send(let message):
             outbound.append(message)
             flush()
-        case .sendExports(let xid, let relation):
-            for part in Exports.parts(unit: core.identity, services: core.exports(for: relation, neighbourHint: nil)) {
+        case .sendExports(let xid, let unit, let relation):
+            for part in Exports.parts(unit: core.identity, services: core.exports(to: unit, relation: relation)) {
                 outbound.append(UnitMessage.exportsReply(part).openFlowMessage(xid: xid))
             }
             flush()

@@ -54,9 +54,9 @@ final class UnitRoutingCore {
         for handler in open.values { handler.close() }
     }
 
-    /// What a unit with this relation may see: the definitions of the routes visible to it.
-    func exports(for relation: ChannelRelation, neighbourHint: UnitID?) -> [ExportedService] {
-        table.visibleRoutes(to: neighbourHint, relation: relation).compactMap(definition(of:))
+    /// What a neighbour may see: the definitions of the routes visible to it.
+    func exports(to unit: UnitID, relation: ChannelRelation) -> [ExportedService] {
+        table.visibleRoutes(to: unit, relation: relation).compactMap(definition(of:))
     }
 
     func established(_ handler: UnitChannelHandler, remote: UnitIdentity, relation: ChannelRelation, exports: [ExportedService]) {
