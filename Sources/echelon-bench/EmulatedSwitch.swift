@@ -36,9 +36,8 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     private var frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
     private var outbound = ByteBuffer()
-    /// Send times of outstanding requests, indexed by buffer id modulo the ring's size.
-    private var sentAt: [NIODeadline]
-    private var outstanding: [Bool]
+    /// Send times of outstanding requests (nil: none), indexed by buffer id modulo the ring's size.
+    private var sentAt: [NIODeadline?]
 
     private let index: Int
     private let settings: LoadSettings
@@ -54,8 +53,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
         self.settings = settings
         self.load = load
         self.datapathID = DatapathID(UInt64(index + 1))
-        self.sentAt = Array(repeating: .distantPast, count: Self.ringSize)
-        self.outstanding = Array(repeating: false, count: Self.ringSize)
+        self.sentAt = Array(repeating: nil, count: Self.ringSize)
     }
 
     static let portCount: UInt16 = 4
@@ -127,9 +125,9 @@ final class EmulatedSwitch: ChannelInboundHandler {
     private func answered(_ buffer: BufferID) {
         // Unsolicited messages (LLDP probes, say) name no buffer of ours.
         let slot = Int(buffer.rawValue) & (Self.ringSize - 1)
-        guard outstanding[slot] else { return }
-        outstanding[slot] = false
-        load.recordAnswer(roundTrip: .now() - sentAt[slot])
+        guard let sent = sentAt[slot] else { return }
+        sentAt[slot] = nil
+        load.recordAnswer(roundTrip: .now() - sent)
         if !settings.learnOnly || macCursor < settings.macsPerSwitch {
             sendPacketIn()
         }
@@ -166,7 +164,6 @@ final class EmulatedSwitch: ChannelInboundHandler {
         nextBuffer = nextBuffer == UInt32.max - 1 ? 1 : nextBuffer + 1
         let slot = Int(buffer) & (Self.ringSize - 1)
         sentAt[slot] = .now()
-        outstanding[slot] = true
         // One prepared message per request, with its buffer id, port and addresses set in place:
         // building and serialising a PacketIn each time was a fifth of the generator's time.
         let start = outbound.writerIndex
