@@ -39,7 +39,7 @@ import UnitProtocol
 
     @Test func anUnknownSubtypeIsNamed() {
         #expect(Self.parse(Self.replacing(Self.request, 1, with: 99)) == WireError(.unknownType(99), field: "echelon_header.subtype", offset: 13))
-        #expect(Self.parse(Self.replacing(Self.request, 1, with: 32)) == WireError(.unknownType(32), field: "echelon_header.subtype", offset: 13), "reserved for the dispatcher, not yet defined")
+        #expect(Self.parse(Self.replacing(Self.request, 1, with: 48)) == WireError(.unknownType(48), field: "echelon_header.subtype", offset: 13), "no subtype 48")
     }
 
     @Test func aShortUnitHeader() {
@@ -100,5 +100,54 @@ import UnitProtocol
     @Test func aWithdrawalCutShort() {
         let withdrawal = Self.payload(.routeWithdrawal(RouteWithdrawal(sids: [ServiceID(1)])))
         #expect(Self.parse(Array(withdrawal.dropLast(2))) == WireError(.truncated(needed: 4, available: 2), field: "route_withdrawal.sid", offset: Self.at(8)))
+    }
+
+    static let event = payload(SampleUnitMessages.all.first { $0.0 == "event, packet_in" }!.1)
+    static let answer = payload(SampleUnitMessages.all.first { $0.0 == "return, stop with messages, bypass and context" }!.1)
+
+    @Test func anEventCategoryOutOfRange() {
+        // Unit header 4, transaction 4, sid 4, domain 4: the category is payload byte 16.
+        #expect(Self.parse(Self.replacing(Self.event, 16, with: 9)) == WireError(.invalidValue(9), field: "event.category", offset: Self.at(16)))
+    }
+
+    @Test func anEventWhosePayloadIsNotItsCategorysMessage() {
+        // switch_added (0) must carry a FEATURES_REPLY, not the PACKET_IN that is there.
+        let error = Self.parse(Self.replacing(Self.event, 16, with: 0))
+        #expect(error?.field == "event.message.type (switch_added carries OFPT_FEATURES_REPLY)")
+        #expect(error?.offset == Self.at(29))
+    }
+
+    @Test func anEmbeddedMessageLongerThanTheEvent() {
+        // The embedded PACKET_IN's length field is payload bytes 30–31.
+        let error = Self.parse(Self.replacing(Self.event, 30, with: 0x10, 0x00))
+        #expect(error?.field == "event.message")
+        #expect(error?.offset == Self.at(28))
+        if case .truncated = error?.reason {} else { Issue.record("expected truncated, got \(String(describing: error))") }
+    }
+
+    @Test func anEmbeddedMessageShorterThanAHeader() {
+        #expect(Self.parse(Self.replacing(Self.event, 30, with: 0, 4)) == WireError(.lengthBelowMinimum(length: 4, minimum: 8), field: "event.message.length", offset: Self.at(30)))
+    }
+
+    @Test func anEmbeddedMessageThatIsItselfMalformed() {
+        // The PACKET_IN body starts at payload byte 36: its total_len field is fine, but cut the
+        // embedded length to 12 so the body is shorter than a PACKET_IN's minimum.
+        let error = Self.parse(Self.replacing(Self.event, 30, with: 0, 12))
+        #expect(error?.field.hasPrefix("event.message.") == true)
+        #expect(error?.offset == Self.at(28 + 2))
+    }
+
+    @Test func anUnknownVerdict() {
+        #expect(Self.parse(Self.replacing(Self.answer, 12, with: 4)) == WireError(.invalidValue(4), field: "return.verdict", offset: Self.at(12)))
+    }
+
+    @Test func aReturnWithMoreMessagesThanAllowed() {
+        #expect(Self.parse(Self.replacing(Self.answer, 14, with: 0x01, 0x01)) == WireError(.lengthAboveMaximum(length: 257, maximum: 256), field: "return.messages.count", offset: Self.at(14)))
+    }
+
+    @Test func aReturnWhoseCountsTheMessageCannotHold() {
+        let error = Self.parse(Self.replacing(Self.answer, 16, with: 0x01, 0x00))
+        #expect(error?.field == "return")
+        if case .truncated = error?.reason {} else { Issue.record("expected truncated, got \(String(describing: error))") }
     }
 }

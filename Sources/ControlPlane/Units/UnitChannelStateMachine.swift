@@ -152,7 +152,7 @@ public struct UnitChannelStateMachine: Sendable {
                 return [.deliver(.exportsUpdate(complete))]
             case .success(let routing):
                 switch routing {
-                case .routeAdvertisement, .routeWithdrawal: return [.deliver(routing)]
+                case .routeAdvertisement, .routeWithdrawal, .event, .eventReturn: return [.deliver(routing)]
                 default: return close(.unexpectedUnitMessage(routing.type, state: "after the exports exchange"))
                 }
             }

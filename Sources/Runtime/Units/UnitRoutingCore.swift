@@ -95,6 +95,8 @@ final class UnitRoutingCore {
                 guard handler.remote?.relation != .downstream else { return }
                 for service in update.services { exportsFrom[unit, default: [:]][service.sid] = service }
                 forwardDefinitions(of: update.services.compactMap { table.route(to: $0.sid) })
+            case .event, .eventReturn:
+                return
             case .exportsRequest, .exportsReply:
                 return
             }

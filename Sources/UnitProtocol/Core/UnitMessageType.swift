@@ -1,7 +1,6 @@
 /// The subtype byte of the unit header.
 ///
-/// Subtypes 32 and 33 are reserved for the escalated event and its return (the dispatcher's
-/// messages); until they are defined they are unknown subtypes like any other.
+/// 1–3 belong to the exports exchange, 16–17 to control-plane routing, 32–33 to event dispatch.
 public struct UnitMessageType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -11,8 +10,10 @@ public struct UnitMessageType: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let exportsUpdate = UnitMessageType(rawValue: 3)
     public static let routeAdvertisement = UnitMessageType(rawValue: 16)
     public static let routeWithdrawal = UnitMessageType(rawValue: 17)
+    public static let event = UnitMessageType(rawValue: 32)
+    public static let eventReturn = UnitMessageType(rawValue: 33)
 
-    public static let known: [UnitMessageType] = [.exportsRequest, .exportsReply, .exportsUpdate, .routeAdvertisement, .routeWithdrawal]
+    public static let known: [UnitMessageType] = [.exportsRequest, .exportsReply, .exportsUpdate, .routeAdvertisement, .routeWithdrawal, .event, .eventReturn]
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public struct UnitMessageType: RawRepresentable, Hashable, Sendable, CustomStrin
         case .exportsUpdate: "ECH_EXPORTS_UPDATE"
         case .routeAdvertisement: "ECH_ROUTE_ADVERTISEMENT"
         case .routeWithdrawal: "ECH_ROUTE_WITHDRAWAL"
+        case .event: "ECH_EVENT"
+        case .eventReturn: "ECH_RETURN"
         default: "ECH_UNKNOWN(\(rawValue))"
         }
     }

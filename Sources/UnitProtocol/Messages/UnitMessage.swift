@@ -8,6 +8,8 @@ public enum UnitMessage: Hashable, Sendable {
     case exportsUpdate(Exports)
     case routeAdvertisement(RouteAdvertisement)
     case routeWithdrawal(RouteWithdrawal)
+    case event(EscalatedEvent)
+    case eventReturn(EventReturn)
 
     public var type: UnitMessageType {
         switch self {
@@ -16,6 +18,8 @@ public enum UnitMessage: Hashable, Sendable {
         case .exportsUpdate: .exportsUpdate
         case .routeAdvertisement: .routeAdvertisement
         case .routeWithdrawal: .routeWithdrawal
+        case .event: .event
+        case .eventReturn: .eventReturn
         }
     }
 
@@ -41,6 +45,8 @@ public enum UnitMessage: Hashable, Sendable {
         case .exportsUpdate: self = .exportsUpdate(try Exports(parsing: &reader))
         case .routeAdvertisement: self = .routeAdvertisement(try RouteAdvertisement(parsing: &reader))
         case .routeWithdrawal: self = .routeWithdrawal(try RouteWithdrawal(parsing: &reader))
+        case .event: self = .event(try EscalatedEvent(parsing: &reader))
+        case .eventReturn: self = .eventReturn(try EventReturn(parsing: &reader))
         default: throw WireError(.unknownType(UInt64(subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
         }
         try reader.expectEnd(field: "\(subtype)")
@@ -60,6 +66,8 @@ public enum UnitMessage: Hashable, Sendable {
         case .exportsReply(let exports), .exportsUpdate(let exports): exports.write(to: &payload)
         case .routeAdvertisement(let advertisement): advertisement.write(to: &payload)
         case .routeWithdrawal(let withdrawal): withdrawal.write(to: &payload)
+        case .event(let event): event.write(to: &payload)
+        case .eventReturn(let eventReturn): eventReturn.write(to: &payload)
         }
         return VendorMessage(vendor: EchelonVendor.id, payload: payload)
     }

@@ -11,6 +11,22 @@ extension UnitMessage: CustomStringConvertible {
             return (["\(type): \(advertisement.routes.count) routes"] + advertisement.routes.map { " \($0)" }).joined(separator: "\n")
         case .routeWithdrawal(let withdrawal):
             return "\(type): \(withdrawal.sids.count) services: " + withdrawal.sids.map(\.description).joined(separator: ",")
+        case .event(let event):
+            var lines = ["\(type): transaction \(event.transaction) for \(event.sid), \(event.category.rawValue) on \(event.datapathID) in domain \(event.domain)"]
+            switch event.payload {
+            case .none: break
+            case .message(let message): lines += message.description.split(separator: "\n").map { " \($0)" }
+            case .device(let device): lines.append(" \(device)")
+            }
+            return lines.joined(separator: "\n")
+        case .eventReturn(let answer):
+            var lines = ["\(type): transaction \(answer.transaction) from \(answer.sid), verdict \(answer.verdict), \(answer.messages.count) messages, \(answer.bypass.count) bypass, \(answer.context.count) context"]
+            for entry in answer.messages {
+                lines += entry.message.description.split(separator: "\n").enumerated().map { $0.offset == 0 ? " to \(entry.datapathID): \($0.element)" : "  \($0.element)" }
+            }
+            lines += answer.bypass.map { " bypass \($0)" }
+            lines += answer.context.map { " context \($0.key)=\($0.value)" }
+            return lines.joined(separator: "\n")
         }
     }
 }
@@ -34,5 +50,18 @@ extension ExportedService: CustomStringConvertible {
 extension RouteEntry: CustomStringConvertible {
     public var description: String {
         "\(sid) origin=\(origin) hops=" + (hops >= RouteEntry.infinity ? "infinity" : "\(hops)")
+    }
+}
+
+extension DeviceRecord: CustomStringConvertible {
+    public var description: String {
+        var text = "device \(mac) port \(port)" + (vlan.map { " vlan \($0)" } ?? "") + (ipv4.map { " ip \($0)" } ?? "")
+        switch change {
+        case nil: break
+        case .ipv4(let from): text += " (ip was \(from.map { "\($0)" } ?? "none"))"
+        case .vlan(let from): text += " (vlan was \(from.map { "\($0)" } ?? "none"))"
+        case .moved(let dpid, let port): text += " (moved from \(dpid):\(port))"
+        }
+        return text
     }
 }

@@ -1,6 +1,7 @@
+import OpenFlow
 /// The JSON form `echelon decode --json` prints: the subtype's name, then the body's fields.
 extension UnitMessage: Encodable {
-    enum CodingKeys: String, CodingKey { case type, unit, services, more, routes, sids }
+    enum CodingKeys: String, CodingKey { case type, unit, services, more, routes, sids, transaction, sid, domain, category, dpid, message, device, verdict, messages, bypass, context }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -16,6 +17,24 @@ extension UnitMessage: Encodable {
             try container.encode(advertisement.routes, forKey: .routes)
         case .routeWithdrawal(let withdrawal):
             try container.encode(withdrawal.sids, forKey: .sids)
+        case .event(let event):
+            try container.encode(event.transaction, forKey: .transaction)
+            try container.encode(event.sid, forKey: .sid)
+            try container.encode(event.domain, forKey: .domain)
+            try container.encode(event.category, forKey: .category)
+            try container.encode(event.datapathID.description, forKey: .dpid)
+            switch event.payload {
+            case .none: break
+            case .message(let message): try container.encode(message, forKey: .message)
+            case .device(let device): try container.encode(device.description, forKey: .device)
+            }
+        case .eventReturn(let answer):
+            try container.encode(answer.transaction, forKey: .transaction)
+            try container.encode(answer.sid, forKey: .sid)
+            try container.encode(answer.verdict, forKey: .verdict)
+            try container.encode(answer.messages.map { ReturnedMessageJSON(dpid: $0.datapathID.description, message: $0.message) }, forKey: .messages)
+            try container.encode(answer.bypass.map(\.description), forKey: .bypass)
+            try container.encode(answer.context, forKey: .context)
         }
     }
 }
@@ -39,3 +58,8 @@ extension ExportedService: Encodable {
 }
 
 
+
+private struct ReturnedMessageJSON: Encodable {
+    var dpid: String
+    var message: OpenFlowMessage
+}

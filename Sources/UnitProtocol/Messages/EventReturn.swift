@@ -1,0 +1,145 @@
+import NIOCore
+import OpenFlow
+
+/// ECH_RETURN: a service's answer to an escalated event, travelling back down the path the
+/// event came up.
+///
+/// ```
+/// 16: transaction    u32   the transaction of the ECH_EVENT it answers (as its receiver knows it)
+/// 20: sid            u32   the service answering
+/// 24: verdict        u8    ReturnVerdict
+/// 25: pad            1 byte
+/// 26: message count  u16   at most 256
+/// 28: bypass count   u16   at most 256
+/// 30: context count  u16   at most 64
+/// 32: messages       each: dpid u64, then a whole OpenFlow message (its header gives its length)
+///  …: bypass         each: mac 6 bytes, pad 2
+///  …: context        each: key (u16 length + UTF-8, ≤ 64 bytes), value (u16 length + UTF-8, ≤ 1,024 bytes)
+/// ```
+public struct EventReturn: Hashable, Sendable {
+    public static let maximumMessages = 256
+    public static let maximumBypass = 256
+    public static let maximumContext = 64
+    public static let maximumKeyLength = 64
+    public static let maximumValueLength = 1024
+
+    /// An OpenFlow message for a switch below the unit that receives the return.
+    public struct SwitchMessage: Hashable, Sendable {
+        public var datapathID: DatapathID
+        public var message: OpenFlowMessage
+
+        public init(datapathID: DatapathID, message: OpenFlowMessage) {
+            self.datapathID = datapathID
+            self.message = message
+        }
+    }
+
+    public var transaction: UInt32
+    public var sid: ServiceID
+    public var verdict: ReturnVerdict
+    public var messages: [SwitchMessage]
+    /// Devices (by MAC) whose events this service no longer wants.
+    public var bypass: [MACAddress]
+    /// Additions to the event's processing context, in order.
+    public var context: [ContextEntry]
+
+    public init(transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: [SwitchMessage] = [], bypass: [MACAddress] = [], context: [ContextEntry] = []) {
+        self.transaction = transaction
+        self.sid = sid
+        self.verdict = verdict
+        self.messages = messages
+        self.bypass = bypass
+        self.context = context
+    }
+
+    public init(parsing reader: inout WireReader) throws(WireError) {
+        transaction = try reader.readInteger(as: UInt32.self, field: "return.transaction")
+        sid = ServiceID(try reader.readInteger(as: UInt32.self, field: "return.sid"))
+        verdict = try reader.readEnumeration(ReturnVerdict.self, field: "return.verdict")
+        try reader.skip(1, field: "return.pad")
+        let messageCount = try reader.readCount(minimumEntrySize: 8 + OpenFlowHeader.size, maximum: Self.maximumMessages, field: "return.messages")
+        let bypassCount = try reader.readCount(minimumEntrySize: 0, maximum: Self.maximumBypass, field: "return.bypass")
+        let contextCount = try reader.readCount(minimumEntrySize: 0, maximum: Self.maximumContext, field: "return.context")
+        try reader.require(messageCount * (8 + OpenFlowHeader.size) + bypassCount * 8 + contextCount * 4, field: "return")
+        var messages: [SwitchMessage] = []
+        messages.reserveCapacity(messageCount)
+        for _ in 0..<messageCount {
+            let dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
+            messages.append(SwitchMessage(datapathID: dpid, message: try reader.readEmbeddedMessage(field: "return.message")))
+        }
+        var bypass: [MACAddress] = []
+        bypass.reserveCapacity(bypassCount)
+        for _ in 0..<bypassCount {
+            bypass.append(try reader.readMACAddress(field: "return.bypass.mac"))
+            try reader.skip(2, field: "return.bypass.pad")
+        }
+        var context: [ContextEntry] = []
+        context.reserveCapacity(contextCount)
+        for _ in 0..<contextCount {
+            let key = try reader.readText(maximumLength: Self.maximumKeyLength, field: "return.context.key")
+            let value = try reader.readText(maximumLength: Self.maximumValueLength, field: "return.context.value")
+            context.append(ContextEntry(key: key, value: value))
+        }
+        self.messages = messages
+        self.bypass = bypass
+        self.context = context
+    }
+
+    public func write(to buffer: inout ByteBuffer) {
+        precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
+        buffer.writeInteger(transaction)
+        buffer.writeInteger(sid.rawValue)
+        buffer.writeInteger(verdict.rawValue)
+        buffer.writePadding(1)
+        buffer.writeInteger(UInt16(messages.count))
+        buffer.writeInteger(UInt16(bypass.count))
+        buffer.writeInteger(UInt16(context.count))
+        for entry in messages {
+            buffer.writeInteger(entry.datapathID.rawValue)
+            entry.message.write(to: &buffer)
+        }
+        for mac in bypass {
+            buffer.writeMACAddress(mac)
+            buffer.writePadding(2)
+        }
+        for entry in context {
+            buffer.writeText(entry.key)
+            buffer.writeText(entry.value)
+        }
+    }
+}
+
+/// What a service decided about an event it was sent. One byte.
+public enum ReturnVerdict: UInt8, CaseIterable, Hashable, Sendable, Codable, CustomStringConvertible {
+    /// More returns for this transaction follow (messages sent before the service decided).
+    case partial = 0
+    /// Local processing goes on (a DIVERTed event resumes).
+    case `continue` = 1
+    /// The service handled the event: local processing ends.
+    case stop = 2
+    /// The service could not be reached on the way up: the waiting unit applies its timeout policy now.
+    case unreachable = 3
+
+    public var description: String {
+        switch self {
+        case .partial: "partial"
+        case .continue: "continue"
+        case .stop: "stop"
+        case .unreachable: "unreachable"
+        }
+    }
+
+    /// Whether the transaction is over with this return.
+    public var isFinal: Bool { self != .partial }
+}
+
+/// One addition to a DIVERTed event's processing context (e.g. `auth` = `allowed`).
+public struct ContextEntry: Hashable, Sendable, Codable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
