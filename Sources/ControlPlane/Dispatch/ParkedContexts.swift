@@ -51,6 +51,18 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
         return context
     }
 
+    /// Changes a waiting context in place (an answer arrived, but not the last one it waits for).
+    @discardableResult
+    public mutating func update(_ transaction: UInt32, _ change: (inout Context) -> Void) -> Bool {
+        guard var entry = parked[transaction] else { return false }
+        change(&entry.context)
+        parked[transaction] = entry
+        return true
+    }
+
+    /// The waiting context, to look at.
+    public func peek(_ transaction: UInt32) -> Parked? { parked[transaction] }
+
     /// Releases the contexts whose deadline has passed, in deadline order, each with its policy.
     public mutating func expire(now: NIODeadline) -> [(transaction: UInt32, parked: Parked)] {
         let due = parked.filter { $0.value.deadline <= now }.sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
@@ -67,5 +79,10 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
     /// What waits, for `echelon pending`.
     public var waiting: [(transaction: UInt32, sid: ServiceID, deadline: NIODeadline)] {
         parked.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sid, $0.value.deadline) }
+    }
+
+    /// Everything that waits, in transaction order.
+    public var entries: [(transaction: UInt32, parked: Parked)] {
+        parked.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }

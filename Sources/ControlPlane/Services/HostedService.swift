@@ -1,5 +1,6 @@
 import NIOCore
 import OpenFlow
+import UnitProtocol
 
 /// A controller application hosted by a unit: it subscribes to event categories and, for each
 /// event it receives, may send OpenFlow messages to switches and say whether the services after
@@ -31,11 +32,31 @@ public struct ServiceContext {
     public let now: NIODeadline
     public let hosts: HostTracker
     let sink: any SwitchMessageSink
+    /// The event's processing context: what services above added to it before it resumed here
+    /// (e.g. `auth` = `allowed`), and what services before this one annotated.
+    public private(set) var attributes: [String: String]
+    /// What this event's services annotated, in order: when the event came from a unit below,
+    /// it goes back in the return and is added to the waiting context there.
+    public private(set) var annotations: [ContextEntry] = []
+    /// Devices (by MAC) whose events the answering service no longer wants (BYPASS).
+    public private(set) var bypassed: [MACAddress] = []
 
-    public init(now: NIODeadline, hosts: HostTracker, sink: any SwitchMessageSink) {
+    public init(now: NIODeadline, hosts: HostTracker, sink: any SwitchMessageSink, attributes: [String: String] = [:]) {
         self.now = now
         self.hosts = hosts
         self.sink = sink
+        self.attributes = attributes
+    }
+
+    /// Adds to the event's processing context.
+    public mutating func annotate(_ key: String, _ value: String) {
+        attributes[key] = value
+        annotations.append(ContextEntry(key: key, value: value))
+    }
+
+    /// Asks the unit below to stop sending this device's events to this service.
+    public mutating func bypass(_ mac: MACAddress) {
+        bypassed.append(mac)
     }
 
     public func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {

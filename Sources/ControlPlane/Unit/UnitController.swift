@@ -1,27 +1,37 @@
 import NIOCore
 import OpenFlow
 import Packets
+import UnitProtocol
 
-/// The pure core of a unit: it takes what its switch channels report and the time, keeps the
-/// switch registry, the host tracker and the discovered links, runs the services, and sends
-/// what they answer through a `SwitchMessageSink`. The runtime owns one and calls it on one
-/// thread; a test calls it with plain values.
+/// The pure core of a unit: it takes what its switch channels and unit channels report and the
+/// time, keeps the switch registry, the host tracker and the discovered links, runs the local
+/// services and the dispatcher's stage for the services above, serves events sent up to the
+/// services it hosts, and sends what all of them answer through a `ControllerOutput`. The
+/// runtime owns one and calls it on one thread; a test calls it with plain values.
 public struct UnitController<Connection: Hashable & Sendable> {
     public private(set) var switches = SwitchRegistry<Connection>()
     public private(set) var hosts: HostTracker
     public private(set) var links: LinkDiscovery
     public let chain: ProcessChain
     public private(set) var counters = UnitCounters()
+    public private(set) var dispatcher: EventDispatcher
+    /// The hosted services units below may send events to, by SID.
+    private let serving: [ServiceID: any HostedService]
 
-    public init(services: [any HostedService], hosts: HostTracker = HostTracker(), links: LinkDiscovery = LinkDiscovery()) {
+    public init(
+        services: [any HostedService], hosts: HostTracker = HostTracker(), links: LinkDiscovery = LinkDiscovery(),
+        domain: UnitID = UnitID(1), serving: [ServiceID: any HostedService] = [:], dispatch: DispatchSettings = DispatchSettings()
+    ) {
         self.chain = ProcessChain(services: services)
         self.hosts = hosts
         self.links = links
+        self.serving = serving
+        self.dispatcher = EventDispatcher(domain: domain, hosted: Set(serving.keys), settings: dispatch)
     }
 
     /// A switch finished its handshake. Returns the connection it replaces, which the caller closes.
     public mutating func switchConnected(
-        _ description: SwitchDescription, on connection: Connection, now: NIODeadline, sink: some SwitchMessageSink
+        _ description: SwitchDescription, on connection: Connection, now: NIODeadline, sink: some ControllerOutput
     ) -> Connection? {
         let replaced = switches.register(description, on: connection)
         if replaced != nil {
@@ -36,14 +46,14 @@ public struct UnitController<Connection: Hashable & Sendable> {
     }
 
     /// A switch channel closed.
-    public mutating func switchDisconnected(_ datapathID: DatapathID, on connection: Connection, now: NIODeadline, sink: some SwitchMessageSink) {
+    public mutating func switchDisconnected(_ datapathID: DatapathID, on connection: Connection, now: NIODeadline, sink: some ControllerOutput) {
         guard switches.remove(datapathID, ifOn: connection) else { return }
         dispatch(.switchRemoved(datapathID), now: now, sink: sink)
         forget(datapathID, now: now, sink: sink)
     }
 
     /// A message a switch sent (after the handshake).
-    public mutating func received(_ message: OpenFlowMessage, from datapathID: DatapathID, now: NIODeadline, sink: some SwitchMessageSink) {
+    public mutating func received(_ message: OpenFlowMessage, from datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput) {
         switch message.body {
         case .packetIn(let packetIn):
             counters.packetIns += 1
@@ -73,7 +83,7 @@ public struct UnitController<Connection: Hashable & Sendable> {
     }
 
     /// Periodic work: probe rounds, link and host expiry.
-    public mutating func tick(now: NIODeadline, sink: some SwitchMessageSink) {
+    public mutating func tick(now: NIODeadline, sink: some ControllerOutput) {
         if links.roundDue(now: now) {
             for datapathID in switches.datapathIDs {
                 guard let description = switches.description(of: datapathID) else { continue }
@@ -82,9 +92,53 @@ public struct UnitController<Connection: Hashable & Sendable> {
         }
         for link in links.expire(now: now) { hosts.unmarkInfrastructure(link.destination) }
         for event in hosts.expire(now: now) { dispatch(event, now: now, sink: sink) }
+        var actions: [DispatchAction] = []
+        dispatcher.tick(now: now, actions: &actions)
+        perform(actions, now: now, sink: sink)
     }
 
-    private mutating func learnLink(from packetIn: PacketIn, on datapathID: DatapathID, now: NIODeadline, sink: some SwitchMessageSink) {
+    // MARK: Unit channels
+
+    /// An event or a return from a neighbouring unit.
+    public mutating func received(_ message: UnitMessage, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput) {
+        var actions: [DispatchAction] = []
+        switch message {
+        case .event(let event):
+            dispatcher.received(event, from: unit, now: now, actions: &actions)
+        case .eventReturn(let answer):
+            let switches = self.switches
+            dispatcher.received(answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, actions: &actions)
+        default:
+            return
+        }
+        perform(actions, now: now, sink: sink)
+    }
+
+    /// The services above changed (a route came or went, a definition arrived). Services new
+    /// to the table that want switch events are shown the switches already connected.
+    public mutating func remoteServicesChanged(_ services: [RemoteService], now: NIODeadline, sink: some ControllerOutput) -> [FilterRuleError] {
+        let (rejected, newcomers) = dispatcher.install(services)
+        var actions: [DispatchAction] = []
+        let connected = switches.datapathIDs.compactMap { switches.description(of: $0) }
+        for service in newcomers { dispatcher.announce(connected, to: service, now: now, actions: &actions) }
+        perform(actions, now: now, sink: sink)
+        return rejected
+    }
+
+    /// A unit below is gone: the hosted services that follow switches see its switches leave.
+    public mutating func unitGone(_ unit: UnitID, now: NIODeadline) {
+        let gone = dispatcher.downstreamGone(unit)
+        guard !gone.isEmpty else { return }
+        let discard = ReturnCollector()
+        for service in serving.values.sorted(by: { $0.priority > $1.priority }) where service.subscriptions.contains(.switchRemoved) {
+            for dpid in gone {
+                var context = ServiceContext(now: now, hosts: hosts, sink: discard)
+                _ = service.handle(.switchRemoved(dpid), context: &context)
+            }
+        }
+    }
+
+    private mutating func learnLink(from packetIn: PacketIn, on datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput) {
         guard let frame = try? EthernetFrame(parsing: packetIn.data), let probe = LLDPProbe(frame) else {
             counters.foreignLLDP += 1
             return
@@ -97,7 +151,7 @@ public struct UnitController<Connection: Hashable & Sendable> {
         }
     }
 
-    private mutating func forget(_ datapathID: DatapathID, port: PortNumber? = nil, now: NIODeadline, sink: some SwitchMessageSink) {
+    private mutating func forget(_ datapathID: DatapathID, port: PortNumber? = nil, now: NIODeadline, sink: some ControllerOutput) {
         for link in links.remove(datapathID, port: port) {
             hosts.unmarkInfrastructure(link.source)
             hosts.unmarkInfrastructure(link.destination)
@@ -105,10 +159,77 @@ public struct UnitController<Connection: Hashable & Sendable> {
         for event in hosts.removeAttached(to: datapathID, port: port) { dispatch(event, now: now, sink: sink) }
     }
 
-    private mutating func dispatch(_ event: NetworkEvent, now: NIODeadline, sink: some SwitchMessageSink) {
-        guard chain.wants(event.category) else { return }
+    private mutating func dispatch(_ event: NetworkEvent, now: NIODeadline, sink: some ControllerOutput) {
+        defer { if case .deviceRemoved(let host) = event { dispatcher.deviceLeft(host.mac) } }
+        guard let plan = dispatcher.plan(event) else {
+            guard chain.wants(event.category) else { return }
+            var context = ServiceContext(now: now, hosts: hosts, sink: sink)
+            chain.run(event, context: &context)
+            return
+        }
         var context = ServiceContext(now: now, hosts: hosts, sink: sink)
-        chain.run(event, context: &context)
+        guard case .reachedStage(let position) = chain.run(event, context: &context, stage: plan.stage) else { return }
+        var actions: [DispatchAction] = []
+        let outcome = dispatcher.escalate(event, plan: plan, position: position, attributes: context.attributes, now: now, actions: &actions)
+        perform(actions, now: now, sink: sink)
+        switch outcome {
+        case .continueLocally:
+            chain.run(event, context: &context, from: position)
+        case .stop(let installDropFlow):
+            if installDropFlow, case .packetIn(let packetIn) = event { dropFlow(for: packetIn, sink: sink) }
+        case .parked:
+            break
+        }
+    }
+
+    /// A DENY: the packet is dropped, and so are the next ones like it for a while, so that
+    /// the switch stops asking.
+    private func dropFlow(for event: PacketInEvent, sink: some ControllerOutput) {
+        let flow = FlowMod(
+            match: event.match, command: .add, hardTimeout: dispatcher.settings.dropFlowSeconds,
+            priority: FlowMod.defaultPriority &+ 1, bufferID: event.packetIn.bufferID, actions: [])
+        sink.send(OpenFlowMessage(xid: event.xid, .flowMod(flow)), to: event.datapathID)
+    }
+
+    private mutating func perform(_ actions: [DispatchAction], now: NIODeadline, sink: some ControllerOutput) {
+        for action in actions {
+            switch action {
+            case .sendToUnit(let message, let unit):
+                sink.send(message, to: unit)
+            case .sendToSwitch(let body, let dpid, let xid):
+                if let xid { sink.send(OpenFlowMessage(xid: xid, body), to: dpid) } else { sink.send(body, to: dpid) }
+            case .serve(let event, let sid, let transaction, let unit):
+                serve(event, sid: sid, transaction: transaction, from: unit, now: now, sink: sink)
+            case .resume(let parked):
+                var context = ServiceContext(now: now, hosts: hosts, sink: sink, attributes: parked.attributes)
+                chain.run(parked.event, context: &context, from: parked.position)
+            case .rejected(let rejection):
+                sink.rejected(rejection)
+            }
+        }
+    }
+
+    /// Runs a hosted service on an event a unit below sent, and answers with what it did:
+    /// messages for the switches below that unit, context additions, BYPASS, and its verdict.
+    private mutating func serve(_ event: NetworkEvent, sid: ServiceID, transaction: UInt32, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput) {
+        guard let service = serving[sid] else { return }
+        let collector = ReturnCollector()
+        var context = ServiceContext(now: now, hosts: hosts, sink: collector)
+        let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
+        var messages: [EventReturn.SwitchMessage] = []
+        for (dpid, body) in collector.messages {
+            guard dispatcher.switchesBelow[dpid] == unit else {
+                counters.undeliverableReturns += 1
+                continue
+            }
+            messages.append(EventReturn.SwitchMessage(datapathID: dpid, message: OpenFlowMessage(xid: 0, body)))
+        }
+        let bypass = Array(context.bypassed.prefix(EventReturn.maximumBypass))
+        let annotations = Array(context.annotations.suffix(EventReturn.maximumContext))
+        var parts = stride(from: 0, to: messages.count, by: EventReturn.maximumMessages).map { Array(messages[$0..<min($0 + EventReturn.maximumMessages, messages.count)]) }
+        let last = parts.popLast() ?? []
+        for part in parts { sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part)), to: unit) }
+        sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations)), to: unit)
     }
 }
 
@@ -119,4 +240,6 @@ public struct UnitCounters: Hashable, Sendable, Codable {
     public var errorsReceived = 0
     public var linksDiscovered = 0
     public var foreignLLDP = 0
+    /// Messages a hosted service sent, while answering a unit below, to a switch not below it.
+    public var undeliverableReturns = 0
 }

@@ -8,8 +8,12 @@ import UnitProtocol
 extension RouteView: ResponseEncodable {}
 extension UnitView: ResponseEncodable {}
 extension StatusView: ResponseEncodable {}
+extension FilterView: ResponseEncodable {}
+extension PendingView: ResponseEncodable {}
+extension DispatchCountersView: ResponseEncodable {}
 
-/// The admin HTTP API (JSON, loopback by default): `GET /routes`, `GET /units`, `GET /status`.
+/// The admin HTTP API (JSON, loopback by default): `GET /routes`, `/units`, `/status`,
+/// `/filters`, `/pending`, `/counters`.
 /// Every answer is a snapshot taken on the unit's event loop, so it never sees a half-applied
 /// change.
 enum AdminServer {
@@ -23,6 +27,15 @@ enum AdminServer {
         }
         router.get("units") { _, _ -> [UnitView] in
             try await routing.eventLoop.submit { unitViews(routing.value) }.get()
+        }
+        router.get("filters") { _, _ -> [FilterView] in
+            try await core.eventLoop.submit { DispatchViews.filters(core.value.dispatcher) }.get()
+        }
+        router.get("pending") { _, _ -> [PendingView] in
+            try await core.eventLoop.submit { DispatchViews.pending(core.value.dispatcher, now: .now()) }.get()
+        }
+        router.get("counters") { _, _ -> DispatchCountersView in
+            try await core.eventLoop.submit { DispatchViews.counters(core.value.dispatcher) }.get()
         }
         router.get("status") { _, _ -> StatusView in
             try await routing.eventLoop.submit {

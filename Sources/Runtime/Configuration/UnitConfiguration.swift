@@ -16,6 +16,7 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
     public var admin: AdminSettings
     public var hosts: HostSettings
     public var links: LinkSettings
+    public var dispatch: DispatchConfiguration
     public var services: [ServiceDeclaration]
 
     /// One unit, forwarding on, switches on 6633 on every interface.
@@ -24,7 +25,8 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
     public init(
         uid: UnitID = UnitID(1), name: String, tier: UInt8 = 1, switches: SwitchSettings = SwitchSettings(),
         units: UnitChannelSettings = UnitChannelSettings(), admin: AdminSettings = AdminSettings(),
-        hosts: HostSettings = HostSettings(), links: LinkSettings = LinkSettings(), services: [ServiceDeclaration] = []
+        hosts: HostSettings = HostSettings(), links: LinkSettings = LinkSettings(), dispatch: DispatchConfiguration = DispatchConfiguration(),
+        services: [ServiceDeclaration] = []
     ) {
         self.uid = uid
         self.name = name
@@ -34,10 +36,11 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
         self.admin = admin
         self.hosts = hosts
         self.links = links
+        self.dispatch = dispatch
         self.services = services
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case uid, name, tier, switches, units, admin, hosts, links, services }
+    enum CodingKeys: String, CodingKey, CaseIterable { case uid, name, tier, switches, units, admin, hosts, links, dispatch, services }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -50,6 +53,7 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
         admin = try container.decode(.admin, default: AdminSettings())
         hosts = try container.decode(.hosts, default: HostSettings())
         links = try container.decode(.links, default: LinkSettings())
+        dispatch = try container.decode(.dispatch, default: DispatchConfiguration())
         services = try container.decode(.services, default: [])
         try require(tier >= 1, CodingKeys.tier, "must be 1 or more (1: the tier that controls switches)", decoder)
         try require(name.utf8.count <= UnitIdentity.maximumNameLength, CodingKeys.name, "must be at most \(UnitIdentity.maximumNameLength) bytes", decoder)
@@ -240,10 +244,18 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
         try require(timeout > 0 && timeout <= 3600, CodingKeys.timeout, "must be more than 0 and at most 3600 seconds", decoder)
         try require((name ?? service).utf8.count <= ExportedService.maximumNameLength, CodingKeys.name, "must be at most \(ExportedService.maximumNameLength) bytes", decoder)
         try require(rules.count <= ExportedService.maximumRules, CodingKeys.rules, "at most \(ExportedService.maximumRules) rules", decoder)
-        for (index, rule) in rules.enumerated() where rule.utf8.count > ExportedService.maximumRuleLength {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath + [CodingKeys.rules, AnyCodingKey(index: index)],
-                debugDescription: "a rule may be at most \(ExportedService.maximumRuleLength) bytes"))
+        for (index, rule) in rules.enumerated() {
+            let path = decoder.codingPath + [CodingKeys.rules, AnyCodingKey(index: index)]
+            guard rule.utf8.count <= ExportedService.maximumRuleLength else {
+                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "a rule may be at most \(ExportedService.maximumRuleLength) bytes"))
+            }
+            do {
+                // A rule that does not compile here would be refused by every unit below.
+                var table = FilterTable()
+                try table.install([rule], for: ServiceID(sid ?? 0))
+            } catch {
+                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "filter does not parse: \(error.error)"))
+            }
         }
     }
 
@@ -262,6 +274,46 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
         return ExportedService(
             sid: ServiceID(sid), origin: origin, name: name ?? service, priority: Int32(clamping: priority ?? 0), action: action,
             timeoutPolicy: timeoutPolicy, subscriptions: Set(subscriptions), timeoutMilliseconds: UInt32(timeout * 1000), rules: rules)
+    }
+}
+
+/// The dispatcher's bounds (`DispatchSettings`), in seconds where they are times.
+public struct DispatchConfiguration: Hashable, Sendable, Decodable {
+    public var parkedCapacity: Int
+    public var transactionCapacity: Int
+    public var transactionLifetime: Double
+    public var returnsPerTransaction: Int
+    public var dropFlowSeconds: UInt16
+
+    public init(parkedCapacity: Int = 10_000, transactionCapacity: Int = 65_536, transactionLifetime: Double = 10, returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10) {
+        self.parkedCapacity = parkedCapacity
+        self.transactionCapacity = transactionCapacity
+        self.transactionLifetime = transactionLifetime
+        self.returnsPerTransaction = returnsPerTransaction
+        self.dropFlowSeconds = dropFlowSeconds
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case parkedCapacity, transactionCapacity, transactionLifetime, returnsPerTransaction, dropFlowSeconds }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = DispatchConfiguration()
+        parkedCapacity = try container.decode(.parkedCapacity, default: defaults.parkedCapacity)
+        transactionCapacity = try container.decode(.transactionCapacity, default: defaults.transactionCapacity)
+        transactionLifetime = try container.decode(.transactionLifetime, default: defaults.transactionLifetime)
+        returnsPerTransaction = try container.decode(.returnsPerTransaction, default: defaults.returnsPerTransaction)
+        dropFlowSeconds = try container.decodeInteger(.dropFlowSeconds, default: defaults.dropFlowSeconds)
+        try require(parkedCapacity > 0, CodingKeys.parkedCapacity, "must be positive", decoder)
+        try require((1...1_000_000).contains(transactionCapacity), CodingKeys.transactionCapacity, "must be 1...1000000", decoder)
+        try require(transactionLifetime > 0 && transactionLifetime <= 3600, CodingKeys.transactionLifetime, "must be more than 0 and at most 3600 seconds", decoder)
+        try require(returnsPerTransaction > 0, CodingKeys.returnsPerTransaction, "must be positive", decoder)
+    }
+
+    public var settings: DispatchSettings {
+        DispatchSettings(
+            parkedCapacity: parkedCapacity, transactionCapacity: transactionCapacity, transactionLifetime: .seconds(transactionLifetime),
+            returnsPerTransaction: returnsPerTransaction, dropFlowSeconds: dropFlowSeconds)
     }
 }
 

@@ -106,8 +106,13 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     /// Sends a message the controller starts; flushed with the current batch.
     func send(_ body: OpenFlowMessage.Body) {
+        send(OpenFlowMessage(xid: machine.nextXID(), body))
+    }
+
+    /// Sends a message with the xid it has (an answer carrying the switch's own).
+    func send(_ message: OpenFlowMessage) {
         guard context != nil else { return }
-        outbound.append(OpenFlowMessage(xid: machine.nextXID(), body))
+        outbound.append(message)
         if !awaitingFlush {
             awaitingFlush = true
             core.needsFlush(self)

@@ -2,11 +2,13 @@ import ControlPlane
 import Logging
 import NIOCore
 import OpenFlow
+import UnitProtocol
 
 /// The unit's state on its event loop: the pure `UnitController` plus the live switch
-/// channels it sends through. Every call happens on that one loop, so events from each switch
-/// are handled in order and no state is shared across threads.
-final class UnitCore: SwitchMessageSink {
+/// channels it sends through, and the routing core whose unit channels carry events up and
+/// returns down. Every call happens on that one loop, so events from each switch are handled
+/// in order and no state is shared across threads.
+final class UnitCore: ControllerOutput {
     private var controller: UnitController<ConnectionID>
     /// Channels by DPID: where the controller's messages go. Kept apart from the controller,
     /// which must not be read while it is handling an event.
@@ -17,12 +19,21 @@ final class UnitCore: SwitchMessageSink {
     let eventLoop: any EventLoop
     private(set) var malformedMessages = 0
     private(set) var undeliverable = 0
+    /// Where unit messages go; set once the routing core exists (it holds this core).
+    weak var routing: UnitRoutingCore?
+    private var rejectionLog = RejectionLog()
 
-    init(services: [any HostedService], hosts: HostTracker, links: LinkDiscovery, eventLoop: any EventLoop, logger: Logger) {
-        self.controller = UnitController(services: services, hosts: hosts, links: links)
+    init(
+        services: [any HostedService], serving: [ServiceID: any HostedService], hosts: HostTracker, links: LinkDiscovery,
+        identity: UnitIdentity, dispatch: DispatchSettings, eventLoop: any EventLoop, logger: Logger
+    ) {
+        self.controller = UnitController(services: services, hosts: hosts, links: links, domain: identity.uid, serving: serving, dispatch: dispatch)
         self.eventLoop = eventLoop
         self.logger = logger
     }
+
+    var dispatcher: EventDispatcher { controller.dispatcher }
+    var switchDescriptions: [SwitchDescription] { controller.switches.datapathIDs.compactMap { controller.switches.description(of: $0) } }
 
     var switchCount: Int { channelsByDatapath.count }
     var hostCount: Int { controller.hosts.count }
@@ -57,6 +68,23 @@ final class UnitCore: SwitchMessageSink {
         controller.received(message, from: datapathID, now: now, sink: self)
     }
 
+    /// An event or a return from a neighbouring unit.
+    func received(_ message: UnitMessage, from unit: UnitID) {
+        controller.received(message, from: unit, now: .now(), sink: self)
+        flushPending()
+    }
+
+    func remoteServicesChanged(_ services: [RemoteService]) {
+        for error in controller.remoteServicesChanged(services, now: .now(), sink: self) {
+            logger.warning("filter of a service above not installed: \(error)")
+        }
+        flushPending()
+    }
+
+    func unitGone(_ unit: UnitID) {
+        controller.unitGone(unit, now: .now())
+    }
+
     func tick() {
         let now = NIODeadline.now()
         for handler in openChannels.values { handler.tick(now: now) }
@@ -76,11 +104,30 @@ final class UnitCore: SwitchMessageSink {
         handler.send(body)
     }
 
+    func send(_ message: OpenFlowMessage, to datapathID: DatapathID) {
+        guard let handler = channelsByDatapath[datapathID] else {
+            undeliverable += 1
+            return
+        }
+        handler.send(message)
+    }
+
+    func send(_ message: UnitMessage, to unit: UnitID) {
+        routing?.send(message, to: unit)
+    }
+
+    func rejected(_ rejection: DispatchRejection) {
+        guard let suppressed = rejectionLog.shouldLog(rejection.kind, now: .now()) else { return }
+        let more = suppressed > 0 ? " (\(suppressed) more like it since the last line)" : ""
+        logger.warning("rejected: \(rejection)\(more)")
+    }
+
     func needsFlush(_ handler: SwitchChannelHandler) {
         pendingFlush.append(handler)
     }
 
     func flushPending() {
+        routing?.flushPending()
         guard !pendingFlush.isEmpty else { return }
         let handlers = pendingFlush
         pendingFlush.removeAll(keepingCapacity: true)

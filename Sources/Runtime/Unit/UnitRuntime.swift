@@ -18,7 +18,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
     private let unitAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
     private let adminAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
 
-    /// `makeServices` builds the unit's services; it runs on the unit's event loop, which then owns them.
+    /// `makeServices` builds the unit's services, one per declaration in `configuration.services`
+    /// and in that order; it runs on the unit's event loop, which then owns them.
     public init(configuration: UnitConfiguration, logger: Logger, makeServices: @escaping @Sendable () -> [any HostedService]) {
         self.configuration = configuration
         self.makeServices = makeServices
@@ -40,20 +41,28 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let makeServices = self.makeServices
+        let identity = configuration.identity
         let core = try await loop.submit {
-            NIOLoopBound(
+            let services = makeServices()
+            // The services with a SID answer events sent up from the units below.
+            var serving: [ServiceID: any HostedService] = [:]
+            for (declaration, service) in zip(configuration.services, services) {
+                if let sid = declaration.sid { serving[ServiceID(sid)] = service }
+            }
+            return NIOLoopBound(
                 UnitCore(
-                    services: makeServices(),
+                    services: services, serving: serving,
                     hosts: HostTracker(idleTimeout: .seconds(configuration.hosts.idleTimeout), capacity: configuration.hosts.capacity),
                     links: LinkDiscovery(probeInterval: .seconds(configuration.links.probeInterval), linkTimeout: .seconds(configuration.links.probeInterval * 3 + 1)),
-                    eventLoop: loop, logger: logger),
+                    identity: identity, dispatch: configuration.dispatch.settings, eventLoop: loop, logger: logger),
                 eventLoop: loop)
         }.get()
 
-        let identity = configuration.identity
         let exported = configuration.services.compactMap { $0.exported(origin: identity.uid) }
         let routing = try await loop.submit {
-            NIOLoopBound(UnitRoutingCore(identity: identity, hosted: exported, eventLoop: loop, logger: logger), eventLoop: loop)
+            let routing = UnitRoutingCore(identity: identity, hosted: exported, core: core.value, eventLoop: loop, logger: logger)
+            core.value.routing = routing
+            return NIOLoopBound(routing, eventLoop: loop)
         }.get()
         let channelConfiguration = configuration.units.channel(local: identity)
 

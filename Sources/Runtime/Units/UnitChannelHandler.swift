@@ -15,6 +15,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
     private var outbound = OutboundBatch()
     private var machine: UnitChannelStateMachine
     private var framingFailed = false
+    private var awaitingFlush = false
     private let core: UnitRoutingCore
     private var context: ChannelHandlerContext?
     private var logger: Logger
@@ -72,6 +73,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        // Everything this burst caused: answers to switches, events and returns to other units.
+        core.core.flushPending()
         flush()
         context.fireChannelReadComplete()
     }
@@ -99,6 +102,19 @@ final class UnitChannelHandler: ChannelInboundHandler {
         flush()
     }
 
+    /// Appends an event or a return to the outgoing batch; true when the batch was empty, so
+    /// the caller schedules one flush for the burst.
+    func enqueue(_ message: UnitMessage) -> Bool {
+        guard context != nil else { return false }
+        outbound.append(message.openFlowMessage(xid: machine.nextXID()))
+        defer { awaitingFlush = true }
+        return !awaitingFlush
+    }
+
+    func flushEnqueued() {
+        flush()
+    }
+
     /// Closes the channel with a reason, as for any protocol violation.
     func refuse(_ reason: String) {
         perform(machine.refused(reason))
@@ -115,6 +131,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
     }
 
     private func flush() {
+        awaitingFlush = false
         outbound.flush(context)
     }
 

@@ -18,6 +18,12 @@ final class UnitRoutingCore {
     /// What each dialer is doing, by the neighbour's name in the topology.
     private(set) var dialing: [String: DialerState] = [:]
     private let logger: Logger
+    /// The unit's switch side, which matches events and serves and relays them.
+    let core: UnitCore
+    /// Channels with unit messages waiting for the end of the current burst.
+    private var pendingFlush: [UnitChannelHandler] = []
+    /// Unit messages for a unit with no channel (it went away while its events were on their way).
+    private(set) var undeliverable = 0
 
     /// A configured neighbour as its dialer sees it.
     struct DialerState {
@@ -28,7 +34,8 @@ final class UnitRoutingCore {
         var reached: UnitID?
     }
 
-    init(identity: UnitIdentity, hosted: [ExportedService], eventLoop: any EventLoop, logger: Logger) {
+    init(identity: UnitIdentity, hosted: [ExportedService], core: UnitCore, eventLoop: any EventLoop, logger: Logger) {
+        self.core = core
         self.identity = identity
         self.eventLoop = eventLoop
         self.logger = logger
@@ -52,6 +59,22 @@ final class UnitRoutingCore {
 
     func closeAll() {
         for handler in open.values { handler.close() }
+    }
+
+    /// Sends an event or a return; written at the end of the current burst.
+    func send(_ message: UnitMessage, to unit: UnitID) {
+        guard let handler = active[unit] else {
+            undeliverable += 1
+            return
+        }
+        if handler.enqueue(message) { pendingFlush.append(handler) }
+    }
+
+    func flushPending() {
+        guard !pendingFlush.isEmpty else { return }
+        let handlers = pendingFlush
+        pendingFlush.removeAll(keepingCapacity: true)
+        for handler in handlers { handler.flushEnqueued() }
     }
 
     /// What a neighbour may see: the definitions of the routes visible to it.
@@ -95,7 +118,9 @@ final class UnitRoutingCore {
                 guard handler.remote?.relation != .downstream else { return }
                 for service in update.services { exportsFrom[unit, default: [:]][service.sid] = service }
                 forwardDefinitions(of: update.services.compactMap { table.route(to: $0.sid) })
+                publishRemoteServices()
             case .event, .eventReturn:
+                core.received(message, from: unit)
                 return
             case .exportsRequest, .exportsReply:
                 return
@@ -108,9 +133,11 @@ final class UnitRoutingCore {
 
     func channelDown(_ unit: UnitID, on handler: UnitChannelHandler) {
         guard active[unit] === handler else { return }
+        let relation = handler.remote?.relation
         active[unit] = nil
         exportsFrom[unit] = nil
         perform(table.channelDown(unit, now: .now()))
+        if relation == .downstream { core.unitGone(unit) }
     }
 
     // MARK: Inspection
@@ -141,6 +168,20 @@ final class UnitRoutingCore {
         for case .send(let message, let unit) in actions {
             active[unit]?.send(message)
         }
+        if !reachable.isEmpty || actions.contains(where: { if case .routeChanged = $0 { true } else { false } }) {
+            publishRemoteServices()
+        }
+    }
+
+    /// The services above, as the dispatcher needs them: every route through a neighbour whose
+    /// definition has arrived, with that neighbour as next hop.
+    private func publishRemoteServices() {
+        var services: [RemoteService] = []
+        for (sid, route) in table.routes {
+            guard let nextHop = route.nextHop, let definition = exportsFrom[nextHop]?[sid] else { continue }
+            services.append(RemoteService(definition: definition, nextHop: nextHop))
+        }
+        core.remoteServicesChanged(services)
     }
 
     /// Sends the definitions of these routes to every neighbour that may see them.

@@ -1,0 +1,375 @@
+import NIOCore
+import OpenFlow
+import UnitProtocol
+
+/// A DIVERTed event waiting for its answers: where its local processing stopped, and what it
+/// has gathered so far.
+public struct ParkedEvent: Sendable {
+    public var event: NetworkEvent
+    /// The position in the event's process chain where processing resumes.
+    public var position: Int
+    public var attributes: [String: String]
+    /// Transactions whose final answer has not arrived.
+    public var awaiting: Set<UInt32>
+    /// The services it waits for.
+    public var sids: [ServiceID]
+    /// An answer said stop (or an unreachable fail-closed service): it will not resume.
+    public var stopped = false
+}
+
+/// What the unit must do after the dispatcher took an input.
+public enum DispatchAction: Sendable {
+    case sendToUnit(UnitMessage, UnitID)
+    /// `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel choose.
+    case sendToSwitch(OpenFlowMessage.Body, DatapathID, xid: UInt32?)
+    /// A unit below sent an event for a service hosted here: run it and answer.
+    case serve(NetworkEvent, sid: ServiceID, transaction: UInt32, from: UnitID)
+    /// A DIVERTed event's answers are in (or it timed out fail-open): go on with its chain.
+    case resume(ParkedEvent)
+    /// Already counted; for the log.
+    case rejected(DispatchRejection)
+}
+
+/// What happens to an event locally once the dispatcher's stage has run.
+public enum StageOutcome: Hashable, Sendable {
+    case continueLocally
+    /// Processing ends; with a drop flow for a PACKET_IN when the consensus was DENY.
+    case stop(installDropFlow: Bool)
+    /// The event waits for its answers.
+    case parked
+}
+
+/// The dispatcher: matches events against the filters of the services above, sends them up
+/// (SPLIT, DIVERT), drops them (DENY), parks DIVERTed ones until their answers return, relays
+/// events and answers between the units below and above, and hands events for services hosted
+/// here to them. Pure: no sockets, no clock (time is passed in); it returns actions.
+public struct EventDispatcher: Sendable {
+    /// Where a transaction went, and what waits for it.
+    struct Sent: Sendable {
+        var sid: ServiceID
+        var to: UnitID
+        var returns = 0
+        /// The switch's xid, for answers to a PACKET_IN.
+        var switchXID: UInt32?
+        /// The parked context (by its key) waiting for this transaction.
+        var context: UInt32?
+    }
+
+    public let domain: UnitID
+    public let settings: DispatchSettings
+    public private(set) var filters = FilterTable()
+    public private(set) var remote: [ServiceID: RemoteService] = [:]
+    public private(set) var hosted: Set<ServiceID>
+    public private(set) var counters = DispatchCounters()
+    public private(set) var serviceCounters: [ServiceID: ServiceDispatchCounters] = [:]
+    /// Devices whose events a service asked not to be sent (BYPASS), by MAC.
+    public private(set) var bypass: [MACAddress: Set<ServiceID>] = [:]
+    /// Switches below this unit's downstream neighbours, from the events they sent (topology
+    /// transparency): a return may only address a switch below the unit its event came from.
+    public private(set) var switchesBelow: [DatapathID: UnitID] = [:]
+    public private(set) var parked: ParkedContexts<ParkedEvent>
+    private var transactions: XIDTranslationTable
+    private var sent: [UInt32: Sent] = [:]
+
+    public init(domain: UnitID, hosted: Set<ServiceID> = [], settings: DispatchSettings = DispatchSettings()) {
+        self.domain = domain
+        self.hosted = hosted
+        self.settings = settings
+        self.parked = ParkedContexts(capacity: settings.parkedCapacity)
+        self.transactions = XIDTranslationTable(capacity: settings.transactionCapacity)
+    }
+
+    public var openTransactions: Int { transactions.count }
+
+    // MARK: Filters
+
+    /// Installs the filters of the services above as they are now. A service whose rules do
+    /// not compile is left out (and reported); the others are installed. Returns the services
+    /// new to the table that want switch events, so the caller can show them the switches
+    /// already connected.
+    public mutating func install(_ services: [RemoteService]) -> (rejected: [FilterRuleError], newSwitchSubscribers: [RemoteService]) {
+        let wanted = Dictionary(services.map { ($0.sid, $0) }, uniquingKeysWith: { first, _ in first })
+        for sid in remote.keys where wanted[sid] == nil {
+            filters.remove(sid)
+            remote[sid] = nil
+        }
+        var rejected: [FilterRuleError] = []
+        var newcomers: [RemoteService] = []
+        for service in services.sorted(by: { $0.sid < $1.sid }) {
+            let previous = remote[service.sid]
+            if previous?.definition != service.definition {
+                do {
+                    try filters.install(service.filterRules, for: service.sid)
+                } catch {
+                    rejected.append(error)
+                    counters.filtersRejected += 1
+                    filters.remove(service.sid)
+                    remote[service.sid] = nil
+                    continue
+                }
+            }
+            remote[service.sid] = service
+            if previous == nil, service.accepts(.switchAdded) { newcomers.append(service) }
+        }
+        return (rejected, newcomers)
+    }
+
+    // MARK: Events of this unit
+
+    /// The plan for an event of this unit: which services above get it, what the consensus of
+    /// their actions is, and the priority at which that stage runs among local services. Nil
+    /// when no service above wants it (the common case, checked first).
+    public struct Plan: Sendable {
+        public var action: ProcessChainAction
+        public var targets: [RemoteService]
+        public var stage: Int
+    }
+
+    public mutating func plan(_ event: NetworkEvent) -> Plan? {
+        guard !remote.isEmpty else { return nil }
+        let matched = filters.matches(FilterSubject(event))
+        guard !matched.isEmpty else { return nil }
+        let category = event.category
+        let device = event.deviceMAC
+        var targets: [RemoteService] = []
+        for sid in matched {
+            guard let service = remote[sid], service.accepts(category) else { continue }
+            if let device, bypass[device]?.contains(sid) == true {
+                serviceCounters[sid, default: ServiceDispatchCounters()].bypassed += 1
+                continue
+            }
+            serviceCounters[sid, default: ServiceDispatchCounters()].matched += 1
+            targets.append(service)
+        }
+        guard let stage = targets.map(\.priority).max() else { return nil }
+        return Plan(action: ProcessChainConsensus.combine(targets.map(\.action)), targets: targets, stage: stage)
+    }
+
+    /// Runs the dispatcher's stage for an event of this unit, which reached it at `position`
+    /// of its chain with `attributes`.
+    public mutating func escalate(
+        _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], now: NIODeadline, actions: inout [DispatchAction]
+    ) -> StageOutcome {
+        var waiting: [(transaction: UInt32, service: RemoteService)] = []
+        for service in plan.targets {
+            switch service.action {
+            case .allow:
+                continue
+            case .deny:
+                serviceCounters[service.sid, default: ServiceDispatchCounters()].denied += 1
+                continue
+            case .split, .divert:
+                break
+            }
+            guard let transaction = send(event, to: service, origin: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, now: now, actions: &actions) else {
+                continue
+            }
+            sent[transaction]?.switchXID = event.switchXID
+            if service.action == .divert {
+                serviceCounters[service.sid, default: ServiceDispatchCounters()].diverted += 1
+                waiting.append((transaction, service))
+            } else {
+                serviceCounters[service.sid, default: ServiceDispatchCounters()].split += 1
+            }
+        }
+        switch plan.action {
+        case .allow, .split:
+            return .continueLocally
+        case .deny:
+            return .stop(installDropFlow: true)
+        case .divert:
+            // DENY with SPLIT: the copies are sent, and the event goes no further here.
+            guard let first = waiting.first else { return .stop(installDropFlow: false) }
+            let services = waiting.map(\.service)
+            // The shortest timeout and, if any waiting service fails closed, fail-closed: a
+            // service that must see the event before it is forwarded is never skipped.
+            let timeout = min(services.map { TimeAmount.milliseconds(Int64($0.definition.timeoutMilliseconds)) }.min() ?? .seconds(1), settings.transactionLifetime)
+            let policy: TimeoutPolicy = services.contains { $0.definition.timeoutPolicy == .failClosed } ? .failClosed : .failOpen
+            let context = ParkedEvent(event: event, position: position, attributes: attributes, awaiting: Set(waiting.map(\.transaction)), sids: services.map(\.sid))
+            guard parked.park(context, transaction: first.transaction, sid: first.service.sid, policy: policy, timeout: timeout, now: now) else {
+                reject(.parkedTableFull(sid: first.service.sid.rawValue), &actions)
+                return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
+            }
+            for (transaction, _) in waiting { sent[transaction]?.context = first.transaction }
+            return .parked
+        }
+    }
+
+    /// Sends a switch-added event for each of these switches to a service that has just become
+    /// reachable (topology transparency: it sees the switches that were there before it).
+    public mutating func announce(_ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) {
+        for description in switches {
+            _ = send(.switchAdded(description), to: service, origin: .switchChannel(description.datapathID), originalXID: 0, now: now, actions: &actions)
+        }
+    }
+
+    /// A device left this unit: every BYPASS for it ends.
+    public mutating func deviceLeft(_ mac: MACAddress) {
+        bypass[mac] = nil
+    }
+
+    // MARK: Events from units below
+
+    public mutating func received(_ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, actions: inout [DispatchAction]) {
+        if event.category == .switchRemoved {
+            if switchesBelow[event.datapathID] == unit { switchesBelow[event.datapathID] = nil }
+        } else {
+            switchesBelow[event.datapathID] = unit
+        }
+        if hosted.contains(event.sid) {
+            guard let networkEvent = NetworkEvent(event) else {
+                reject(.eventNotUnderstood(event.transaction, sid: event.sid.rawValue, from: unit.rawValue), &actions)
+                return
+            }
+            counters.served += 1
+            serviceCounters[event.sid, default: ServiceDispatchCounters()].served += 1
+            actions.append(.serve(networkEvent, sid: event.sid, transaction: event.transaction, from: unit))
+            return
+        }
+        guard let service = remote[event.sid] else {
+            reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &actions)
+            actions.append(.sendToUnit(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)), unit))
+            return
+        }
+        guard let transaction = issue(for: .unit(unit), originalXID: event.transaction, service: service, now: now, actions: &actions) else {
+            actions.append(.sendToUnit(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)), unit))
+            return
+        }
+        var relayed = event
+        relayed.transaction = transaction
+        counters.relayed += 1
+        serviceCounters[event.sid, default: ServiceDispatchCounters()].relayed += 1
+        actions.append(.sendToUnit(.event(relayed), service.nextHop))
+    }
+
+    /// A unit below is gone: the switches below it are no longer visible.
+    @discardableResult
+    public mutating func downstreamGone(_ unit: UnitID) -> [DatapathID] {
+        let gone = switchesBelow.filter { $0.value == unit }.map(\.key).sorted()
+        for dpid in gone { switchesBelow[dpid] = nil }
+        return gone
+    }
+
+    // MARK: Answers from above
+
+    /// A return from a unit above. `isLocalSwitch` says whether a DPID is one of this unit's switches.
+    public mutating func received(
+        _ answer: EventReturn, from unit: UnitID, now: NIODeadline, isLocalSwitch: (DatapathID) -> Bool, actions: inout [DispatchAction]
+    ) {
+        counters.returnsReceived += 1
+        let transaction = answer.transaction
+        guard let entry = transactions.resolve(transaction), var record = sent[transaction] else {
+            reject(.unknownTransaction(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+            return
+        }
+        guard record.to == unit else {
+            reject(.wrongSender(transaction, expected: record.to.rawValue, from: unit.rawValue), &actions)
+            return
+        }
+        guard record.sid == answer.sid else {
+            reject(.wrongService(transaction, expected: record.sid.rawValue, got: answer.sid.rawValue, from: unit.rawValue), &actions)
+            return
+        }
+        record.returns += 1
+        guard record.returns <= settings.returnsPerTransaction else {
+            reject(.returnFlood(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+            return
+        }
+        sent[transaction] = record
+        serviceCounters[record.sid, default: ServiceDispatchCounters()].returns += 1
+        if answer.verdict == .unreachable { serviceCounters[record.sid, default: ServiceDispatchCounters()].unreachable += 1 }
+        switch entry.origin {
+        case .unit(let below):
+            var forwarded = answer
+            forwarded.transaction = entry.originalXID
+            forwarded.messages = answer.messages.filter { message in
+                guard switchesBelow[message.datapathID] == below else {
+                    reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+                    return false
+                }
+                return true
+            }
+            counters.returnsForwarded += 1
+            actions.append(.sendToUnit(.eventReturn(forwarded), below))
+        case .switchChannel:
+            for message in answer.messages {
+                guard isLocalSwitch(message.datapathID) else {
+                    reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+                    continue
+                }
+                actions.append(.sendToSwitch(message.message.body, message.datapathID, xid: record.switchXID))
+            }
+            for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
+            if let key = record.context { answerArrived(answer, transaction: transaction, context: key, actions: &actions) }
+        }
+        if answer.verdict.isFinal {
+            transactions.complete(transaction)
+            sent[transaction] = nil
+        }
+    }
+
+    private mutating func answerArrived(_ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]) {
+        let policy = parked.peek(key)?.policy
+        parked.update(key) { context in
+            for entry in answer.context { context.attributes[entry.key] = entry.value }
+            guard answer.verdict.isFinal else { return }
+            context.awaiting.remove(transaction)
+            switch answer.verdict {
+            case .stop: context.stopped = true
+            case .unreachable where policy == .failClosed: context.stopped = true
+            default: break
+            }
+        }
+        guard let waiting = parked.peek(key), waiting.context.awaiting.isEmpty, let resumed = parked.resume(key) else { return }
+        guard !resumed.context.stopped else { return }
+        counters.resumed += 1
+        actions.append(.resume(resumed.context))
+    }
+
+    // MARK: Time
+
+    /// Waiting contexts past their deadline are released under their policy; transactions past
+    /// their lifetime are forgotten (a late answer is then an unknown transaction).
+    public mutating func tick(now: NIODeadline, actions: inout [DispatchAction]) {
+        for (_, expired) in parked.expire(now: now) {
+            for transaction in expired.context.awaiting {
+                transactions.complete(transaction)
+                if let record = sent.removeValue(forKey: transaction) {
+                    serviceCounters[record.sid, default: ServiceDispatchCounters()].timedOut += 1
+                }
+            }
+            if expired.policy == .failOpen && !expired.context.stopped {
+                counters.resumed += 1
+                actions.append(.resume(expired.context))
+            }
+        }
+        for (transaction, _) in transactions.expire(olderThan: settings.transactionLifetime, now: now) {
+            sent[transaction] = nil
+        }
+    }
+
+    // MARK: Helpers
+
+    private mutating func send(
+        _ event: NetworkEvent, to service: RemoteService, origin: EventOrigin, originalXID: UInt32, now: NIODeadline, actions: inout [DispatchAction]
+    ) -> UInt32? {
+        guard let transaction = issue(for: origin, originalXID: originalXID, service: service, now: now, actions: &actions) else { return nil }
+        counters.escalated += 1
+        actions.append(.sendToUnit(.event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), service.nextHop))
+        return transaction
+    }
+
+    private mutating func issue(for origin: EventOrigin, originalXID: UInt32, service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) -> UInt32? {
+        guard let transaction = transactions.issue(for: origin, originalXID: originalXID, now: now) else {
+            reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
+            return nil
+        }
+        sent[transaction] = Sent(sid: service.sid, to: service.nextHop)
+        return transaction
+    }
+
+    private mutating func reject(_ rejection: DispatchRejection, _ actions: inout [DispatchAction]) {
+        counters.rejected[rejection.kind, default: 0] += 1
+        actions.append(.rejected(rejection))
+    }
+}

@@ -1,0 +1,29 @@
+import UnitProtocol
+
+/// A service above this unit (or across a peer link) that its events can be sent to: its
+/// definition from the exports, and the neighbour its route currently goes through.
+public struct RemoteService: Hashable, Sendable {
+    public var definition: ExportedService
+    public var nextHop: UnitID
+
+    public init(definition: ExportedService, nextHop: UnitID) {
+        self.definition = definition
+        self.nextHop = nextHop
+    }
+
+    public var sid: ServiceID { definition.sid }
+    public var action: ProcessChainAction { definition.action }
+    public var priority: Int { Int(definition.priority) }
+
+    /// Whether the service takes events of this category: its subscriptions, when it lists
+    /// any, restrict what its rules select.
+    func accepts(_ category: EventCategory) -> Bool {
+        definition.subscriptions.isEmpty || definition.subscriptions.contains(category)
+    }
+
+    /// The rules its filter is built from: its own, or, when it has none, one per subscribed category.
+    var filterRules: [String] {
+        if !definition.rules.isEmpty { return definition.rules }
+        return definition.subscriptions.sorted { $0.index < $1.index }.map(\.rawValue)
+    }
+}

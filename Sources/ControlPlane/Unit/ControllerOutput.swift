@@ -1,0 +1,11 @@
+import OpenFlow
+import UnitProtocol
+
+/// Everything a unit controller sends: to its switches (with an xid of its choosing, for
+/// answers that must carry the switch's own) and to neighbouring units.
+public protocol ControllerOutput: SwitchMessageSink {
+    func send(_ message: OpenFlowMessage, to datapathID: DatapathID)
+    func send(_ message: UnitMessage, to unit: UnitID)
+    /// Something a neighbour sent was refused (already counted): the runtime logs it.
+    func rejected(_ rejection: DispatchRejection)
+}

@@ -1,0 +1,78 @@
+import ControlPlane
+import Foundation
+import NIOCore
+import UnitProtocol
+
+/// One row of `echelon filters`: a service above whose filter this unit matches its events
+/// against, where its events go now, and what has happened to them.
+public struct FilterView: Codable, Hashable, Sendable {
+    public var sid: UInt32
+    public var service: String
+    public var nextHop: UInt32
+    public var action: String
+    public var priority: Int32
+    public var timeoutPolicy: String
+    public var timeoutMilliseconds: UInt32
+    public var subscriptions: [String]
+    public var rules: [String]
+    public var counters: ServiceDispatchCounters
+}
+
+/// One row of `echelon pending`: a DIVERTed event waiting for its answers.
+public struct PendingView: Codable, Hashable, Sendable {
+    /// The transaction its context is kept under (the first one it waits for).
+    public var transaction: UInt32
+    public var sids: [UInt32]
+    public var event: String
+    public var dpid: String
+    public var waitingFor: Int
+    public var policy: String
+    /// Seconds until its policy applies.
+    public var expiresIn: Double
+}
+
+/// `echelon counters`: the dispatcher's counters, per service and in total.
+public struct DispatchCountersView: Codable, Hashable, Sendable {
+    public struct Service: Codable, Hashable, Sendable {
+        public var sid: UInt32
+        public var counters: ServiceDispatchCounters
+    }
+
+    public var services: [Service]
+    public var totals: DispatchCounters
+    public var parked: ParkedContexts<ParkedEvent>.Counters
+    public var waiting: Int
+    public var openTransactions: Int
+    public var switchesBelow: Int
+    public var bypassedDevices: Int
+}
+
+enum DispatchViews {
+    static func filters(_ dispatcher: EventDispatcher) -> [FilterView] {
+        dispatcher.remote.values.sorted { $0.sid < $1.sid }.map { service in
+            let definition = service.definition
+            return FilterView(
+                sid: service.sid.rawValue, service: definition.name, nextHop: service.nextHop.rawValue, action: definition.action.description,
+                priority: definition.priority, timeoutPolicy: definition.timeoutPolicy.description, timeoutMilliseconds: definition.timeoutMilliseconds,
+                subscriptions: definition.subscriptions.sorted { $0.index < $1.index }.map(\.rawValue),
+                rules: dispatcher.filters.rules[service.sid] ?? [],
+                counters: dispatcher.serviceCounters[service.sid] ?? ServiceDispatchCounters())
+        }
+    }
+
+    static func pending(_ dispatcher: EventDispatcher, now: NIODeadline) -> [PendingView] {
+        dispatcher.parked.entries.map { transaction, parked in
+            PendingView(
+                transaction: transaction, sids: parked.context.sids.map(\.rawValue), event: parked.context.event.category.rawValue,
+                dpid: parked.context.event.datapathID.description, waitingFor: parked.context.awaiting.count, policy: parked.policy.description,
+                expiresIn: Double((parked.deadline - now).nanoseconds) / 1e9)
+        }
+    }
+
+    static func counters(_ dispatcher: EventDispatcher) -> DispatchCountersView {
+        DispatchCountersView(
+            services: dispatcher.serviceCounters.keys.sorted().map { DispatchCountersView.Service(sid: $0.rawValue, counters: dispatcher.serviceCounters[$0] ?? ServiceDispatchCounters()) },
+            totals: dispatcher.counters, parked: dispatcher.parked.counters, waiting: dispatcher.parked.count,
+            openTransactions: dispatcher.openTransactions, switchesBelow: dispatcher.switchesBelow.count, bypassedDevices: dispatcher.bypass.count)
+    }
+}
