@@ -3,12 +3,29 @@ import NIOCore
 import OpenFlow
 import Packets
 import Testing
+import UnitProtocol
 
-/// Records what services send.
-final class RecordingSink: SwitchMessageSink {
+/// Records what a unit sends: to switches (with the xid when the unit chose one), to units,
+/// and what it rejected.
+final class RecordingSink: ControllerOutput {
     var sent: [(DatapathID, OpenFlowMessage.Body)] = []
-    func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) { sent.append((datapathID, body)) }
+    var xids: [UInt32?] = []
+    var unitMessages: [(UnitMessage, UnitID)] = []
+    var rejections: [DispatchRejection] = []
+    func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {
+        sent.append((datapathID, body))
+        xids.append(nil)
+    }
+    func send(_ message: OpenFlowMessage, to datapathID: DatapathID) {
+        sent.append((datapathID, message.body))
+        xids.append(message.xid)
+    }
+    func send(_ message: UnitMessage, to unit: UnitID) { unitMessages.append((message, unit)) }
+    func rejected(_ rejection: DispatchRejection) { rejections.append(rejection) }
     var packetOuts: [PacketOut] { sent.compactMap { if case .packetOut(let p) = $0.1 { p } else { nil } } }
+    var flowMods: [(DatapathID, FlowMod, UInt32?)] {
+        zip(sent, xids).compactMap { entry, xid in if case .flowMod(let f) = entry.1 { (entry.0, f, xid) } else { nil } }
+    }
 }
 
 /// A service that records the events it sees and answers with a fixed verdict.

@@ -5,6 +5,7 @@ import NIOEmbedded
 import OpenFlow
 import Services
 import Testing
+import UnitProtocol
 
 @testable import Runtime
 
@@ -17,7 +18,9 @@ import Testing
         init(services: [any HostedService] = [LearningSwitchService()], configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()) throws {
             let loop = EmbeddedEventLoop()
             channel = EmbeddedChannel(loop: loop)
-            core = UnitCore(services: services, hosts: HostTracker(), links: LinkDiscovery(), eventLoop: loop, logger: Logger(label: "test"))
+            core = UnitCore(
+                services: services, serving: [:], hosts: HostTracker(), links: LinkDiscovery(), identity: UnitIdentity(uid: UnitID(1), tier: 1, name: "test"),
+                dispatch: DispatchSettings(), eventLoop: loop, logger: Logger(label: "test"))
             try channel.pipeline.syncOperations.addHandler(
                 SwitchChannelHandler(configuration: configuration, core: core, logger: Logger(label: "test")))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6633)).wait()

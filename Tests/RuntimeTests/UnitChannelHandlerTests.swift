@@ -22,7 +22,11 @@ import UnitProtocol
         init() throws {
             let loop = EmbeddedEventLoop()
             channel = EmbeddedChannel(loop: loop)
-            core = UnitRoutingCore(identity: tier2, hosted: [service], eventLoop: loop, logger: Logger(label: "test"))
+            let unitCore = UnitCore(
+                services: [], serving: [:], hosts: HostTracker(), links: LinkDiscovery(), identity: tier2, dispatch: DispatchSettings(),
+                eventLoop: loop, logger: Logger(label: "test"))
+            core = UnitRoutingCore(identity: tier2, hosted: [service], core: unitCore, eventLoop: loop, logger: Logger(label: "test"))
+            unitCore.routing = core
             try channel.pipeline.syncOperations.addHandler(
                 UnitChannelHandler(configuration: UnitChannelConfiguration(local: tier2), role: .acceptor, core: core, logger: Logger(label: "test")))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6644)).wait()

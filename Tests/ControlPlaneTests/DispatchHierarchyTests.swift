@@ -1,0 +1,283 @@
+import ControlPlane
+import NIOCore
+import OpenFlow
+import Packets
+import Testing
+import TestSupport
+import UnitProtocol
+
+/// The dispatcher end to end, with units wired together in memory: tier 1 (u11) has the
+/// switches, tier 2 (u20) relays or serves, tier 3 (u30) serves.
+@Suite struct DispatchHierarchyTests {
+    static func mac(_ n: UInt64) -> MACAddress { MACAddress(rawValue: 0x0200_0000_0000 | n) }
+
+    /// Three tiers, 200 switches that all use the same few xids, every message in flight
+    /// shuffled: each switch gets the answer to its own PACKET_IN with its own xid, the local
+    /// service after the stage sees every event resumed with the context added above, and no
+    /// transaction or parked context is left anywhere.
+    @Test func divertedEventsReturnThroughThreeTiersWithTheirOwnXIDs() throws {
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local-forwarding", priority: -10)
+        let answering = AnsweringService(tag: "u30")
+        net.add(11, services: [local])
+        net.add(20)
+        net.add(30, serving: [300: answering])
+        let service = ExportedService.service(300, origin: 30, action: .divert, timeoutMilliseconds: 5000, subscriptions: [.packetIn, .switchAdded])
+        net.route(11, to: [service], via: 20)
+        net.route(20, to: [service], via: 30)
+        let switches = Array(UInt64(1)...200)
+        net.connect(11, switches: switches)
+        for dpid in switches { net.packetIn(11, dpid: dpid, xid: UInt32(dpid % 3), from: Self.mac(dpid)) }
+        #expect(net.unit(11)?.dispatcher.parked.count == 400, "every event waits: the switches joining and their packets")
+        #expect(local.seen.isEmpty, "local processing after the stage waits too")
+        var rng = SplitMix64(seed: 7)
+        net.deliverAll(using: &rng)
+
+        let flowMods = net.output(11).flowMods
+        #expect(flowMods.count == 200)
+        for (dpid, flowMod, xid) in flowMods {
+            #expect(xid == UInt32(dpid.rawValue % 3), "the switch's own xid")
+            #expect(flowMod.match.dlSrc == Self.mac(dpid.rawValue), "the answer to this switch's packet")
+        }
+        #expect(local.seen.count == 200)
+        #expect(local.seen.allSatisfy { $0.attributes["answered-by"] == "u30" })
+        #expect(answering.seen.count == 200 + 200, "the switches (topology) and their packets")
+        for uid: UInt32 in [11, 20, 30] {
+            #expect(net.unit(uid)?.dispatcher.openTransactions == 0, "u\(uid) keeps no transaction")
+            #expect(net.unit(uid)?.dispatcher.parked.count == 0)
+            #expect(net.output(uid).rejections.isEmpty)
+        }
+        #expect(net.unit(20)?.dispatcher.counters.relayed == 400)
+        #expect(net.unit(20)?.dispatcher.switchesBelow.count == 200)
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(300)]?.diverted == 400)
+    }
+
+    @Test func splitSendsACopyUpAndGoesOnAtOnce() {
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
+        let audit = AnsweringService(tag: "audit")
+        net.add(11, services: [local])
+        net.add(20, serving: [200: audit])
+        net.route(11, to: [.service(200, origin: 20, action: .split)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 5, from: Self.mac(1))
+        #expect(local.seen.count == 1, "local processing did not wait")
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        net.deliverAll()
+        #expect(audit.seen.count == 1)
+        #expect(net.output(11).flowMods.count == 1, "the copy's answer still reaches the switch")
+        #expect(net.unit(11)?.dispatcher.openTransactions == 0)
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.split == 1)
+    }
+
+    @Test func denyDropsTheEventAndInstallsADropFlow() throws {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: [local])
+        net.route(11, to: [.service(200, origin: 20, action: .deny, rules: ["packet_in and src mac 02:00:00:00:00:01"])], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 9, from: Self.mac(1))
+        net.packetIn(11, dpid: 1, xid: 10, from: Self.mac(2))
+        #expect(local.seen.map { $0.event.deviceMAC } == [Self.mac(2)], "only the other host's packet goes on")
+        #expect(net.output(11).unitMessages.isEmpty)
+        let drop = try #require(net.output(11).flowMods.first)
+        #expect(drop.1.actions.isEmpty && drop.1.hardTimeout == 10 && drop.1.match.dlSrc == Self.mac(1))
+        #expect(drop.2 == 9, "with the switch's xid")
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.denied == 1)
+    }
+
+    @Test func denyWithSplitSendsTheCopyButGoesNoFurther() {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: [local])
+        net.route(11, to: [.service(200, origin: 20, action: .deny), .service(201, origin: 20, action: .split)], via: 20)
+        net.connect(11, switches: [1])
+        net.collect()
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        #expect(local.seen.isEmpty)
+        #expect(net.output(11).flowMods.isEmpty, "no drop flow: later packets must still reach the SPLIT service")
+        #expect(net.dropInFlight().compactMap { if case .event(let e) = $0.message { e.sid } else { nil } } == [ServiceID(201)])
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+    }
+
+    /// Local services above the stage's priority run before it; the ones below only after the
+    /// answer, with its context.
+    @Test func theStageRunsAtItsPriorityAmongLocalServices() {
+        let net = DispatchHierarchy()
+        let authenticator = ContextRecorder("authenticator", priority: 500)
+        let forwarding = ContextRecorder("forwarding", priority: 100)
+        net.add(11, services: [forwarding, authenticator])
+        net.add(20, serving: [200: AnsweringService(tag: "policy")])
+        net.route(11, to: [.service(200, origin: 20, action: .divert, priority: 300)], via: 20)
+        net.connect(11, switches: [1])
+        net.deliverAll()
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        #expect(authenticator.seen.count == 1 && forwarding.seen.isEmpty)
+        net.deliverAll()
+        #expect(forwarding.seen.count == 1)
+        #expect(forwarding.seen.first?.attributes["answered-by"] == "policy")
+        #expect(authenticator.seen.count == 1, "resumption starts where processing stopped")
+    }
+
+    @Test func anAnswerThatSaysStopEndsLocalProcessing() {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: [local])
+        net.add(20, serving: [200: AnsweringService(tag: "x", verdict: .stop)])
+        net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        net.deliverAll()
+        #expect(local.seen.isEmpty)
+        #expect(net.output(11).flowMods.count == 1, "its messages still go out")
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+    }
+
+    @Test(arguments: [TimeoutPolicy.failOpen, .failClosed])
+    func anUnansweredEventTimesOutUnderItsPolicy(policy: TimeoutPolicy) {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: [local])
+        net.route(11, to: [.service(200, origin: 20, action: .divert, policy: policy, timeoutMilliseconds: 200)], via: 20)
+        net.connect(11, switches: [1, 2])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        net.packetIn(11, dpid: 2, xid: 2, from: Self.mac(2))
+        let lost = net.dropInFlight()
+        net.now = net.now + .milliseconds(199)
+        net.tick(11)
+        #expect(net.unit(11)?.dispatcher.parked.count == 2, "not yet")
+        net.now = net.now + .milliseconds(1)
+        net.tick(11)
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        #expect(local.seen.count == (policy == .failOpen ? 2 : 0))
+        let counters = net.unit(11)?.dispatcher.parked.counters
+        #expect((policy == .failOpen ? counters?.timedOutOpen : counters?.timedOutClosed) == 2)
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.timedOut == 2)
+        #expect(net.unit(11)?.dispatcher.openTransactions == 0)
+        // An answer that arrives after that is for an expired transaction.
+        guard case .event(let event) = lost.first?.message else { Issue.record("no event was sent"); return }
+        net.deliver(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .continue)), from: UnitID(20), to: UnitID(11))
+        #expect(net.output(11).rejections.map(\.kind) == ["unknown_transaction"])
+        #expect(local.seen.count == (policy == .failOpen ? 2 : 0), "nothing resumes twice")
+    }
+
+    @Test func bypassStopsADevicesEventsForThatServiceUntilTheDeviceLeaves() {
+        let net = DispatchHierarchy()
+        let bypassing = AnsweringService(tag: "auth")
+        bypassing.bypassSources = true
+        let other = AnsweringService(tag: "audit")
+        net.add(11)
+        net.add(20, serving: [200: bypassing, 201: other])
+        net.route(11, to: [.service(200, origin: 20, action: .divert), .service(201, origin: 20, action: .split)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        net.deliverAll()
+        #expect(net.unit(11)?.dispatcher.bypass[Self.mac(1)] == [ServiceID(200)])
+        net.packetIn(11, dpid: 1, xid: 2, from: Self.mac(1))
+        net.packetIn(11, dpid: 1, xid: 3, from: Self.mac(2))
+        net.deliverAll()
+        #expect(bypassing.seen.filter { if case .packetIn = $0 { true } else { false } }.count == 2, "the first packet and the other host's")
+        #expect(other.seen.filter { if case .packetIn = $0 { true } else { false } }.count == 3, "per server: the other one still sees them all")
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.bypassed == 1)
+        // The host leaves (its switch goes): its BYPASS ends.
+        if let output = net.outputs[UnitID(11)] { net.units[UnitID(11)]?.switchDisconnected(DatapathID(1), on: 1, now: net.now, sink: output) }
+        #expect(net.unit(11)?.dispatcher.bypass[Self.mac(1)] == nil)
+    }
+
+    @Test func badReturnsAreRejectedCountedAndLeakNothing() throws {
+        let net = DispatchHierarchy()
+        net.add(11, settings: DispatchSettings(returnsPerTransaction: 3))
+        net.route(11, to: [.service(200, origin: 20, action: .divert, timeoutMilliseconds: 1000)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        guard case .event(let event) = net.dropInFlight().first?.message else { Issue.record("no event"); return }
+        let txn = event.transaction
+        let flowMod = EventReturn.SwitchMessage(datapathID: DatapathID(1), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))
+        let unseen = EventReturn.SwitchMessage(datapathID: DatapathID(99), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))
+        let u11 = UnitID(11)
+        net.deliver(.eventReturn(EventReturn(transaction: txn &+ 1000, sid: ServiceID(200), verdict: .stop)), from: UnitID(20), to: u11)
+        net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .stop)), from: UnitID(21), to: u11)
+        net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(201), verdict: .stop)), from: UnitID(20), to: u11)
+        net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .partial, messages: [flowMod, unseen])), from: UnitID(20), to: u11)
+        for _ in 0..<5 { net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .partial)), from: UnitID(20), to: u11) }
+        #expect(net.output(11).rejections.map(\.kind) == [
+            "unknown_transaction", "wrong_sender", "wrong_service", "unseen_switch", "return_flood", "return_flood", "return_flood",
+        ])
+        #expect(net.output(11).sent.count(where: { $0.0 == DatapathID(1) && $0.1 == .barrierRequest(BarrierRequest()) }) == 1, "the good message went out")
+        #expect(net.unit(11)?.dispatcher.counters.rejected["return_flood"] == 3)
+        // The flood does not keep the context for ever: it times out, and nothing is left.
+        net.now = net.now + .seconds(1)
+        net.tick(11)
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        #expect(net.unit(11)?.dispatcher.openTransactions == 0)
+    }
+
+    /// A relay checks what a server addresses: only switches below the unit the event came from.
+    @Test func aRelayRejectsReturnsForSwitchesNotBelowTheAskingUnit() {
+        let net = DispatchHierarchy()
+        let answering = AnsweringService(tag: "u30")
+        answering.alsoAddress = DatapathID(77)
+        net.add(11)
+        net.add(12)
+        net.add(20)
+        net.add(30, serving: [300: answering])
+        let service = ExportedService.service(300, origin: 30, action: .divert, subscriptions: [.packetIn, .switchAdded])
+        net.route(11, to: [service], via: 20)
+        net.route(12, to: [service], via: 20)
+        net.route(20, to: [service], via: 30)
+        net.connect(12, switches: [77])
+        net.connect(11, switches: [1])
+        net.deliverAll()
+        #expect(net.unit(30)?.dispatcher.switchesBelow[DatapathID(77)] == UnitID(20))
+        net.packetIn(11, dpid: 1, xid: 4, from: Self.mac(1))
+        // The server itself sees 77 below u20, so its return carries the message; u20 knows 77
+        // is below u12, not u11, where this transaction came from.
+        net.deliverAll()
+        #expect(net.output(20).rejections.map(\.kind) == ["unseen_switch"])
+        #expect(net.output(11).flowMods.count == 1)
+        #expect(!net.output(12).sent.contains { $0.1 == .barrierRequest(BarrierRequest()) })
+    }
+
+    @Test func aServiceSeesTheSwitchesThatWereThereBeforeItBecameReachable() {
+        let net = DispatchHierarchy()
+        let topology = AnsweringService(tag: "topology", subscriptions: EventCategory.switchEvents)
+        net.add(11)
+        net.add(20, serving: [200: topology])
+        net.connect(11, switches: [1, 2, 3])
+        net.route(11, to: [.service(200, origin: 20, action: .split, subscriptions: EventCategory.switchEvents)], via: 20)
+        net.deliverAll()
+        let added = topology.seen.compactMap { if case .switchAdded(let d) = $0 { d.datapathID.rawValue } else { nil } }
+        #expect(added.sorted() == [1, 2, 3])
+        #expect(topology.seen.allSatisfy { if case .switchAdded(let d) = $0 { d.ports.count == 3 } else { true } }, "with their features")
+        if let output = net.outputs[UnitID(11)] { net.units[UnitID(11)]?.switchDisconnected(DatapathID(2), on: 2, now: net.now, sink: output) }
+        net.collect()
+        net.deliverAll()
+        #expect(topology.seen.contains(.switchRemoved(DatapathID(2))))
+        #expect(net.unit(20)?.dispatcher.switchesBelow.keys.map(\.rawValue).sorted() == [1, 3])
+        net.units[UnitID(20)]?.unitGone(UnitID(11), now: net.now)
+        #expect(net.unit(20)?.dispatcher.switchesBelow.isEmpty == true)
+    }
+
+    @Test func aRelayWithoutARouteAnswersUnreachableAndTheWaitingUnitAppliesItsPolicyAtOnce() {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: [local])
+        net.add(20)
+        net.route(11, to: [.service(300, origin: 30, action: .divert, policy: .failClosed)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        net.deliverAll()
+        #expect(net.output(20).rejections.map(\.kind) == ["unreachable_service"])
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        #expect(local.seen.isEmpty, "fail-closed")
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(300)]?.unreachable == 1)
+    }
+
+    @Test func aFilterThatDoesNotParseIsRejectedAndTheOthersInstalled() {
+        let net = DispatchHierarchy()
+        net.add(11)
+        let errors = net.route(11, to: [
+            .service(200, origin: 20, action: .split, rules: ["packet_in and src mac 00:00:00:00:00"]),
+            .service(201, origin: 20, action: .split, rules: ["packet_in"]),
+        ], via: 20)
+        #expect(errors.map(\.sid) == [ServiceID(200)])
+        #expect(errors.first?.description.contains("column 23") == true)
+        #expect(net.unit(11)?.dispatcher.remote.keys.sorted() == [ServiceID(201)])
+        #expect(net.unit(11)?.dispatcher.counters.filtersRejected == 1)
+    }
+}
