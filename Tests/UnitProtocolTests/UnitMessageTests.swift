@@ -14,6 +14,9 @@ import UnitProtocol
         #expect(bytes.getInteger(at: 1, as: UInt8.self) == MessageType.vendor.rawValue)
         #expect(bytes.getInteger(at: 8, as: UInt32.self) == EchelonVendor.id)
         #expect(bytes.getInteger(at: 13, as: UInt8.self) == message.type.rawValue)
+        var direct = ByteBuffer()
+        message.write(to: &direct, xid: 42)
+        #expect(direct == bytes, "writing in one pass gives the same bytes")
     }
 
     @Test func everySubtypeIsCovered() {

@@ -59,6 +59,8 @@ public struct EventDispatcher: Sendable {
     public let settings: DispatchSettings
     public private(set) var filters = FilterTable()
     public private(set) var remote: [ServiceID: RemoteService] = [:]
+    /// The same services in the form matching uses.
+    private var targets: [ServiceID: DispatchTarget] = [:]
     public private(set) var hosted: Set<ServiceID>
     public private(set) var counters = DispatchCounters()
     public private(set) var serviceCounters: [ServiceID: ServiceDispatchCounters] = [:]
@@ -92,6 +94,7 @@ public struct EventDispatcher: Sendable {
         for sid in remote.keys where wanted[sid] == nil {
             filters.remove(sid)
             remote[sid] = nil
+            targets[sid] = nil
         }
         var rejected: [FilterRuleError] = []
         var newcomers: [RemoteService] = []
@@ -105,10 +108,12 @@ public struct EventDispatcher: Sendable {
                     counters.filtersRejected += 1
                     filters.remove(service.sid)
                     remote[service.sid] = nil
+                    targets[service.sid] = nil
                     continue
                 }
             }
             remote[service.sid] = service
+            targets[service.sid] = service.target
             if previous == nil, service.accepts(.switchAdded) { newcomers.append(service) }
         }
         return (rejected, newcomers)
@@ -121,7 +126,7 @@ public struct EventDispatcher: Sendable {
     /// when no service above wants it (the common case, checked first).
     public struct Plan: Sendable {
         public var action: ProcessChainAction
-        public var targets: [RemoteService]
+        public var targets: [DispatchTarget]
         public var stage: Int
     }
 
@@ -131,18 +136,18 @@ public struct EventDispatcher: Sendable {
         guard !matched.isEmpty else { return nil }
         let category = event.category
         let device = event.deviceMAC
-        var targets: [RemoteService] = []
+        var found: [DispatchTarget] = []
         for sid in matched {
-            guard let service = remote[sid], service.accepts(category) else { continue }
+            guard let service = targets[sid], service.accepts(category) else { continue }
             if let device, bypass[device]?.contains(sid) == true {
                 serviceCounters[sid, default: ServiceDispatchCounters()].bypassed += 1
                 continue
             }
             serviceCounters[sid, default: ServiceDispatchCounters()].matched += 1
-            targets.append(service)
+            found.append(service)
         }
-        guard let stage = targets.map(\.priority).max() else { return nil }
-        return Plan(action: ProcessChainConsensus.combine(targets.map(\.action)), targets: targets, stage: stage)
+        guard let stage = found.map(\.priority).max() else { return nil }
+        return Plan(action: ProcessChainConsensus.combine(found.map(\.action)), targets: found, stage: stage)
     }
 
     /// Runs the dispatcher's stage for an event of this unit, which reached it at `position`
@@ -150,7 +155,7 @@ public struct EventDispatcher: Sendable {
     public mutating func escalate(
         _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], now: NIODeadline, actions: inout [DispatchAction]
     ) -> StageOutcome {
-        var waiting: [(transaction: UInt32, service: RemoteService)] = []
+        var waiting: [(transaction: UInt32, service: DispatchTarget)] = []
         for service in plan.targets {
             switch service.action {
             case .allow:
@@ -183,8 +188,8 @@ public struct EventDispatcher: Sendable {
             let services = waiting.map(\.service)
             // The shortest timeout and, if any waiting service fails closed, fail-closed: a
             // service that must see the event before it is forwarded is never skipped.
-            let timeout = min(services.map { TimeAmount.milliseconds(Int64($0.definition.timeoutMilliseconds)) }.min() ?? .seconds(1), settings.transactionLifetime)
-            let policy: TimeoutPolicy = services.contains { $0.definition.timeoutPolicy == .failClosed } ? .failClosed : .failOpen
+            let timeout = min(services.map(\.timeout).min() ?? .seconds(1), settings.transactionLifetime)
+            let policy: TimeoutPolicy = services.contains { $0.policy == .failClosed } ? .failClosed : .failOpen
             let context = ParkedEvent(event: event, position: position, attributes: attributes, awaiting: Set(waiting.map(\.transaction)), sids: services.map(\.sid))
             guard parked.park(context, transaction: first.transaction, sid: first.service.sid, policy: policy, timeout: timeout, now: now) else {
                 reject(.parkedTableFull(sid: first.service.sid.rawValue), &actions)
@@ -199,7 +204,7 @@ public struct EventDispatcher: Sendable {
     /// reachable (topology transparency: it sees the switches that were there before it).
     public mutating func announce(_ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) {
         for description in switches {
-            _ = send(.switchAdded(description), to: service, origin: .switchChannel(description.datapathID), originalXID: 0, now: now, actions: &actions)
+            _ = send(.switchAdded(description), to: service.target, origin: .switchChannel(description.datapathID), originalXID: 0, now: now, actions: &actions)
         }
     }
 
@@ -226,7 +231,7 @@ public struct EventDispatcher: Sendable {
             actions.append(.serve(networkEvent, sid: event.sid, transaction: event.transaction, from: unit))
             return
         }
-        guard let service = remote[event.sid] else {
+        guard let service = targets[event.sid] else {
             reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &actions)
             actions.append(.sendToUnit(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)), unit))
             return
@@ -351,7 +356,7 @@ public struct EventDispatcher: Sendable {
     // MARK: Helpers
 
     private mutating func send(
-        _ event: NetworkEvent, to service: RemoteService, origin: EventOrigin, originalXID: UInt32, now: NIODeadline, actions: inout [DispatchAction]
+        _ event: NetworkEvent, to service: DispatchTarget, origin: EventOrigin, originalXID: UInt32, now: NIODeadline, actions: inout [DispatchAction]
     ) -> UInt32? {
         guard let transaction = issue(for: origin, originalXID: originalXID, service: service, now: now, actions: &actions) else { return nil }
         counters.escalated += 1
@@ -359,7 +364,7 @@ public struct EventDispatcher: Sendable {
         return transaction
     }
 
-    private mutating func issue(for origin: EventOrigin, originalXID: UInt32, service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) -> UInt32? {
+    private mutating func issue(for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, now: NIODeadline, actions: inout [DispatchAction]) -> UInt32? {
         guard let transaction = transactions.issue(for: origin, originalXID: originalXID, now: now) else {
             reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
             return nil

@@ -1,3 +1,4 @@
+import NIOCore
 import UnitProtocol
 
 /// A service above this unit (or across a peer link) that its events can be sent to: its
@@ -25,5 +26,29 @@ public struct RemoteService: Hashable, Sendable {
     var filterRules: [String] {
         if !definition.rules.isEmpty { return definition.rules }
         return definition.subscriptions.sorted { $0.index < $1.index }.map(\.rawValue)
+    }
+}
+
+/// What the dispatcher needs of a remote service for every event, in plain values: copying
+/// it touches no reference count (a definition's name, rules and subscriptions would).
+public struct DispatchTarget: Hashable, Sendable {
+    public var sid: ServiceID
+    public var nextHop: UnitID
+    public var action: ProcessChainAction
+    public var priority: Int
+    public var policy: TimeoutPolicy
+    public var timeout: TimeAmount
+    /// Accepted categories as `EventCategory.mask` bits (all when it subscribes to none).
+    var categories: UInt16
+
+    func accepts(_ category: EventCategory) -> Bool { categories & 1 << UInt16(category.index) != 0 }
+}
+
+extension RemoteService {
+    public var target: DispatchTarget {
+        DispatchTarget(
+            sid: sid, nextHop: nextHop, action: action, priority: priority, policy: definition.timeoutPolicy,
+            timeout: .milliseconds(Int64(definition.timeoutMilliseconds)),
+            categories: definition.subscriptions.isEmpty ? EventCategory.mask(of: Set(EventCategory.allCases)) : EventCategory.mask(of: definition.subscriptions))
     }
 }

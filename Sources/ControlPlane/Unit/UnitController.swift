@@ -15,6 +15,8 @@ public struct UnitController<Connection: Hashable & Sendable> {
     public let chain: ProcessChain
     public private(set) var counters = UnitCounters()
     public private(set) var dispatcher: EventDispatcher
+    /// Reused for every event, so that dispatching allocates no list of actions.
+    private var actions: [DispatchAction] = []
     /// The hosted services units below may send events to, by SID.
     private let serving: [ServiceID: any HostedService]
 
@@ -101,7 +103,7 @@ public struct UnitController<Connection: Hashable & Sendable> {
 
     /// An event or a return from a neighbouring unit.
     public mutating func received(_ message: UnitMessage, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput) {
-        var actions: [DispatchAction] = []
+        actions.removeAll(keepingCapacity: true)
         switch message {
         case .event(let event):
             dispatcher.received(event, from: unit, now: now, actions: &actions)
@@ -111,7 +113,7 @@ public struct UnitController<Connection: Hashable & Sendable> {
         default:
             return
         }
-        perform(actions, now: now, sink: sink)
+        performActions(now: now, sink: sink)
     }
 
     /// The services above changed (a route came or went, a definition arrived). Services new
@@ -169,9 +171,9 @@ public struct UnitController<Connection: Hashable & Sendable> {
         }
         var context = ServiceContext(now: now, hosts: hosts, sink: sink)
         guard case .reachedStage(let position) = chain.run(event, context: &context, stage: plan.stage) else { return }
-        var actions: [DispatchAction] = []
+        actions.removeAll(keepingCapacity: true)
         let outcome = dispatcher.escalate(event, plan: plan, position: position, attributes: context.attributes, now: now, actions: &actions)
-        perform(actions, now: now, sink: sink)
+        performActions(now: now, sink: sink)
         switch outcome {
         case .continueLocally:
             chain.run(event, context: &context, from: position)
@@ -189,6 +191,16 @@ public struct UnitController<Connection: Hashable & Sendable> {
             match: event.match, command: .add, hardTimeout: dispatcher.settings.dropFlowSeconds,
             priority: FlowMod.defaultPriority &+ 1, bufferID: event.packetIn.bufferID, actions: [])
         sink.send(OpenFlowMessage(xid: event.xid, .flowMod(flow)), to: event.datapathID)
+    }
+
+    /// Performs the actions the dispatcher left in `actions` (taken out first: performing one
+    /// may dispatch again).
+    private mutating func performActions(now: NIODeadline, sink: some ControllerOutput) {
+        var pending: [DispatchAction] = []
+        swap(&pending, &actions)
+        perform(pending, now: now, sink: sink)
+        pending.removeAll(keepingCapacity: true)
+        if actions.isEmpty { swap(&pending, &actions) }
     }
 
     private mutating func perform(_ actions: [DispatchAction], now: NIODeadline, sink: some ControllerOutput) {

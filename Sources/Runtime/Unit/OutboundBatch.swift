@@ -1,5 +1,6 @@
 import NIOCore
 import OpenFlow
+import UnitProtocol
 
 /// The OpenFlow messages a channel handler has written since its last flush, sent as one
 /// write: one buffer and one system call for a burst of answers, instead of one per message.
@@ -13,6 +14,10 @@ struct OutboundBatch {
 
     mutating func append(_ message: OpenFlowMessage) {
         message.write(to: &buffer)
+    }
+
+    mutating func append(_ message: UnitMessage, xid: UInt32) {
+        message.write(to: &buffer, xid: xid)
     }
 
     /// Writes and flushes what has been appended, if anything.

@@ -68,10 +68,10 @@ final class UnitCore: ControllerOutput {
         controller.received(message, from: datapathID, now: now, sink: self)
     }
 
-    /// An event or a return from a neighbouring unit.
+    /// An event or a return from a neighbouring unit. What it causes is written when the unit
+    /// channel's read burst ends (`flushPending`), in one write per channel.
     func received(_ message: UnitMessage, from unit: UnitID) {
         controller.received(message, from: unit, now: .now(), sink: self)
-        flushPending()
     }
 
     func remoteServicesChanged(_ services: [RemoteService]) {

@@ -106,7 +106,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
     /// the caller schedules one flush for the burst.
     func enqueue(_ message: UnitMessage) -> Bool {
         guard context != nil else { return false }
-        outbound.append(message.openFlowMessage(xid: machine.nextXID()))
+        outbound.append(message, xid: machine.nextXID())
         defer { awaitingFlush = true }
         return !awaitingFlush
     }

@@ -10,8 +10,8 @@ extension WireReader {
         let at = offset
         try require(OpenFlowHeader.size, field: field)
         var probe = self
-        try probe.skip(2, field: "\(field).length")
-        let length = Int(try probe.readInteger(as: UInt16.self, field: "\(field).length"))
+        try probe.skip(2, field: field)
+        let length = Int(try probe.readInteger(as: UInt16.self, field: field, suffix: ".length"))
         guard length >= OpenFlowHeader.size else {
             throw WireError(.lengthBelowMinimum(length: length, minimum: OpenFlowHeader.size), field: "\(field).length", offset: at + 2)
         }

@@ -7,7 +7,7 @@ import OpenFlow
 extension WireReader {
     public mutating func readText(maximumLength: Int, field: String) throws(WireError) -> String {
         let at = offset
-        let length = Int(try readInteger(as: UInt16.self, field: "\(field).length"))
+        let length = Int(try readInteger(as: UInt16.self, field: field, suffix: ".length"))
         guard length <= maximumLength else {
             throw WireError(.lengthAboveMaximum(length: length, maximum: maximumLength), field: "\(field).length", offset: at)
         }
@@ -23,12 +23,24 @@ extension WireReader {
     /// bytes can still be in the message and that `count` is at most `maximum`.
     public mutating func readCount(minimumEntrySize: Int, maximum: Int, field: String) throws(WireError) -> Int {
         let at = offset
-        let count = Int(try readInteger(as: UInt16.self, field: "\(field).count"))
+        let count = Int(try readInteger(as: UInt16.self, field: field, suffix: ".count"))
         guard count <= maximum else {
             throw WireError(.lengthAboveMaximum(length: count, maximum: maximum), field: "\(field).count", offset: at)
         }
         try require(count * minimumEntrySize, field: field)
         return count
+    }
+}
+
+extension WireReader {
+    /// Reads an integer whose field name is `field` + `suffix`; the name is only put together
+    /// when it is needed for an error, because these reads run for every event and return.
+    mutating func readInteger<T: FixedWidthInteger & Sendable>(as type: T.Type, field: String, suffix: StaticString) throws(WireError) -> T {
+        do {
+            return try readInteger(as: type, field: "")
+        } catch {
+            throw WireError(error.reason, field: field + "\(suffix)", offset: error.offset)
+        }
     }
 }
 

@@ -49,7 +49,11 @@ public enum UnitMessage: Hashable, Sendable {
         case .eventReturn: self = .eventReturn(try EventReturn(parsing: &reader))
         default: throw WireError(.unknownType(UInt64(subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
         }
-        try reader.expectEnd(field: "\(subtype)")
+        do {
+            try reader.expectEnd(field: "")
+        } catch {
+            throw WireError(error.reason, field: subtype.description, offset: error.offset)
+        }
     }
 
     /// Whether a vendor message claims to be ours (it may still be malformed).
@@ -58,18 +62,35 @@ public enum UnitMessage: Hashable, Sendable {
     /// The vendor message that carries this one.
     public var vendorMessage: VendorMessage {
         var payload = ByteBuffer()
-        payload.writeInteger(EchelonVendor.version)
-        payload.writeInteger(type.rawValue)
-        payload.writePadding(2)
-        switch self {
-        case .exportsRequest(let request): request.write(to: &payload)
-        case .exportsReply(let exports), .exportsUpdate(let exports): exports.write(to: &payload)
-        case .routeAdvertisement(let advertisement): advertisement.write(to: &payload)
-        case .routeWithdrawal(let withdrawal): withdrawal.write(to: &payload)
-        case .event(let event): event.write(to: &payload)
-        case .eventReturn(let eventReturn): eventReturn.write(to: &payload)
-        }
+        writePayload(to: &payload)
         return VendorMessage(vendor: EchelonVendor.id, payload: payload)
+    }
+
+    /// The unit header and body: what follows the vendor id.
+    func writePayload(to buffer: inout ByteBuffer) {
+        buffer.writeInteger(EchelonVendor.version)
+        buffer.writeInteger(type.rawValue)
+        buffer.writePadding(2)
+        switch self {
+        case .exportsRequest(let request): request.write(to: &buffer)
+        case .exportsReply(let exports), .exportsUpdate(let exports): exports.write(to: &buffer)
+        case .routeAdvertisement(let advertisement): advertisement.write(to: &buffer)
+        case .routeWithdrawal(let withdrawal): withdrawal.write(to: &buffer)
+        case .event(let event): event.write(to: &buffer)
+        case .eventReturn(let eventReturn): eventReturn.write(to: &buffer)
+        }
+    }
+
+    /// Appends the whole OpenFlow message to `buffer` in one pass, without building the vendor
+    /// message first (events and returns go out at the rate of PACKET_INs).
+    public func write(to buffer: inout ByteBuffer, xid: UInt32) {
+        let start = buffer.writerIndex
+        OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: 0, xid: xid).write(to: &buffer)
+        buffer.writeInteger(EchelonVendor.id)
+        writePayload(to: &buffer)
+        let length = buffer.writerIndex - start
+        precondition(length <= OpenFlowHeader.maximumLength, "unit message of \(length) bytes exceeds the 16-bit length field")
+        buffer.setInteger(UInt16(length), at: start + 2)
     }
 
     /// The whole OpenFlow message.
