@@ -166,10 +166,9 @@ public struct EventDispatcher: Sendable {
             case .split, .divert:
                 break
             }
-            guard let transaction = send(event, to: service, origin: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, now: now, actions: &actions) else {
+            guard let transaction = send(event, to: service, origin: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, switchXID: event.switchXID, now: now, actions: &actions) else {
                 continue
             }
-            sent[transaction]?.switchXID = event.switchXID
             if service.action == .divert {
                 serviceCounters[service.sid, default: ServiceDispatchCounters()].diverted += 1
                 waiting.append((transaction, service))
@@ -280,7 +279,7 @@ public struct EventDispatcher: Sendable {
             reject(.returnFlood(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
             return
         }
-        sent[transaction] = record
+        if !answer.verdict.isFinal { sent[transaction] = record }
         serviceCounters[record.sid, default: ServiceDispatchCounters()].returns += 1
         if answer.verdict == .unreachable { serviceCounters[record.sid, default: ServiceDispatchCounters()].unreachable += 1 }
         switch entry.origin {
@@ -314,8 +313,8 @@ public struct EventDispatcher: Sendable {
     }
 
     private mutating func answerArrived(_ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]) {
-        let policy = parked.peek(key)?.policy
-        parked.update(key) { context in
+        var complete = false
+        parked.update(key) { context, policy in
             for entry in answer.context { context.attributes[entry.key] = entry.value }
             guard answer.verdict.isFinal else { return }
             context.awaiting.remove(transaction)
@@ -324,9 +323,9 @@ public struct EventDispatcher: Sendable {
             case .unreachable where policy == .failClosed: context.stopped = true
             default: break
             }
+            complete = context.awaiting.isEmpty
         }
-        guard let waiting = parked.peek(key), waiting.context.awaiting.isEmpty, let resumed = parked.resume(key) else { return }
-        guard !resumed.context.stopped else { return }
+        guard complete, let resumed = parked.resume(key), !resumed.context.stopped else { return }
         counters.resumed += 1
         actions.append(.resume(resumed.context))
     }
@@ -356,20 +355,23 @@ public struct EventDispatcher: Sendable {
     // MARK: Helpers
 
     private mutating func send(
-        _ event: NetworkEvent, to service: DispatchTarget, origin: EventOrigin, originalXID: UInt32, now: NIODeadline, actions: inout [DispatchAction]
+        _ event: NetworkEvent, to service: DispatchTarget, origin: EventOrigin, originalXID: UInt32, switchXID: UInt32? = nil, now: NIODeadline,
+        actions: inout [DispatchAction]
     ) -> UInt32? {
-        guard let transaction = issue(for: origin, originalXID: originalXID, service: service, now: now, actions: &actions) else { return nil }
+        guard let transaction = issue(for: origin, originalXID: originalXID, service: service, switchXID: switchXID, now: now, actions: &actions) else { return nil }
         counters.escalated += 1
         actions.append(.sendToUnit(.event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), service.nextHop))
         return transaction
     }
 
-    private mutating func issue(for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, now: NIODeadline, actions: inout [DispatchAction]) -> UInt32? {
+    private mutating func issue(
+        for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, now: NIODeadline, actions: inout [DispatchAction]
+    ) -> UInt32? {
         guard let transaction = transactions.issue(for: origin, originalXID: originalXID, now: now) else {
             reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
             return nil
         }
-        sent[transaction] = Sent(sid: service.sid, to: service.nextHop)
+        sent[transaction] = Sent(sid: service.sid, to: service.nextHop, switchXID: switchXID)
         return transaction
     }
 

@@ -53,10 +53,10 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
 
     /// Changes a waiting context in place (an answer arrived, but not the last one it waits for).
     @discardableResult
-    public mutating func update(_ transaction: UInt32, _ change: (inout Context) -> Void) -> Bool {
-        guard var entry = parked[transaction] else { return false }
-        change(&entry.context)
-        parked[transaction] = entry
+    public mutating func update(_ transaction: UInt32, _ change: (inout Context, TimeoutPolicy) -> Void) -> Bool {
+        guard let index = parked.index(forKey: transaction) else { return false }
+        let policy = parked.values[index].policy
+        change(&parked.values[index].context, policy)
         return true
     }
 
