@@ -54,6 +54,10 @@ import UnitProtocol
         (#"{"name": "u", "services": [{"service": "forwarding", "subscriptions": ["packet_in", "packet_out"]}]}"#, "$.services[0].subscriptions[1]", "unknown value \"packet_out\""),
         (#"{"name": "u", "services": [{"service": "forwarding", "timeoutPolicy": "fail-safe"}]}"#, "$.services[0].timeoutPolicy", "expected one of: fail-open, fail-closed"),
         (#"{"name": "u", "services": [{"service": "forwarding", "sid": 4}, {"service": "forwarding", "sid": 4}]}"#, "$.services[1].sid", "SID 4 is already used by services[0]"),
+        (#"{"name": "u", "services": [{"service": "counter", "sid": 4, "rules": ["packet_in", "packet_in and src mac 00:00:00:00:00"]}]}"#,
+         "$.services[0].rules[1]", "filter does not parse: column 23: expected a MAC address"),
+        (#"{"name": "u", "dispatch": {"transactionLifetime": 0}}"#, "$.dispatch.transactionLifetime", "must be more than 0"),
+        (#"{"name": "u", "dispatch": {"parked": 5}}"#, "$.dispatch.parked", "unknown field \"parked\""),
     ])
     func badFilesNameThePathAndTheProblem(json: String, path: String, problem: String) {
         #expect {
