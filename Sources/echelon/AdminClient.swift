@@ -93,6 +93,17 @@ struct UnitAddressOptions: ParsableArguments {
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    /// Reads a list from the unit's admin API and prints it: as JSON with `--json`, else `empty`
+    /// when there is nothing, else as `render` lays it out.
+    func show<Row: Codable>(_ path: String, as: Row.Type, empty: String, render: ([Row]) -> String) async throws {
+        let rows = try await AdminClient(authority: unit).get(path, as: [Row].self)
+        if json {
+            print(try JSONOutput.encode(rows))
+        } else {
+            print(rows.isEmpty ? empty : render(rows))
+        }
+    }
 }
 
 /// Left-aligned columns, as `ovs-ofctl` and friends print them.

@@ -13,24 +13,16 @@ struct FiltersCommand: AsyncParsableCommand {
     @OptionGroup var options: UnitAddressOptions
 
     func run() async throws {
-        let filters = try await AdminClient(authority: options.unit).get("filters", as: [FilterView].self)
-        if options.json {
-            print(try JSONOutput.encode(filters))
-            return
-        }
-        guard !filters.isEmpty else {
-            print("no filters (no service above this unit is reachable)")
-            return
-        }
-        print(TextTable.render(
-            header: ["SID", "SERVICE", "NEXT HOP", "ACTION", "PRIO", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "BYPASSED", "RETURNS"],
-            rows: filters.map { filter in
-                let counters = filter.counters
-                return [String(filter.sid), filter.service, "u\(filter.nextHop)", filter.action, String(filter.priority)]
-                    + [counters.matched, counters.split, counters.diverted, counters.denied, counters.timedOut, counters.bypassed, counters.returns].map(String.init)
-            }))
-        for filter in filters {
-            for (index, rule) in filter.rules.enumerated() { print("  \(filter.sid) rule \(index): \(rule)") }
+        try await options.show("filters", as: FilterView.self, empty: "no filters (no service above this unit is reachable)") { filters in
+            let table = TextTable.render(
+                header: ["SID", "SERVICE", "NEXT HOP", "ACTION", "PRIO", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "BYPASSED", "RETURNS"],
+                rows: filters.map { filter in
+                    let counters = filter.counters
+                    return [String(filter.sid), filter.service, "u\(filter.nextHop)", filter.action, String(filter.priority)]
+                        + [counters.matched, counters.split, counters.diverted, counters.denied, counters.timedOut, counters.bypassed, counters.returns].map(String.init)
+                })
+            let rules = filters.flatMap { filter in filter.rules.enumerated().map { "  \(filter.sid) rule \($0.offset): \($0.element)" } }
+            return ([table] + rules).joined(separator: "\n")
         }
     }
 }
@@ -44,21 +36,14 @@ struct PendingCommand: AsyncParsableCommand {
     @OptionGroup var options: UnitAddressOptions
 
     func run() async throws {
-        let pending = try await AdminClient(authority: options.unit).get("pending", as: [PendingView].self)
-        if options.json {
-            print(try JSONOutput.encode(pending))
-            return
+        try await options.show("pending", as: PendingView.self, empty: "no parked contexts") { pending in
+            TextTable.render(
+                header: ["TRANSACTION", "EVENT", "DPID", "SERVICES", "WAITING FOR", "POLICY", "EXPIRES IN"],
+                rows: pending.map { entry in
+                    [String(entry.transaction), entry.event, entry.dpid, entry.sids.map { "s\($0)" }.joined(separator: ","), String(entry.waitingFor),
+                     entry.policy, String(format: "%.2fs", entry.expiresIn)]
+                })
         }
-        guard !pending.isEmpty else {
-            print("no parked contexts")
-            return
-        }
-        print(TextTable.render(
-            header: ["TRANSACTION", "EVENT", "DPID", "SERVICES", "WAITING FOR", "POLICY", "EXPIRES IN"],
-            rows: pending.map { entry in
-                [String(entry.transaction), entry.event, entry.dpid, entry.sids.map { "s\($0)" }.joined(separator: ","), String(entry.waitingFor),
-                 entry.policy, String(format: "%.2fs", entry.expiresIn)]
-            }))
     }
 }
 

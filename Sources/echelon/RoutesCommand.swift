@@ -12,20 +12,13 @@ struct RoutesCommand: AsyncParsableCommand {
     @OptionGroup var options: UnitAddressOptions
 
     func run() async throws {
-        let routes = try await AdminClient(authority: options.unit).get("routes", as: [RouteView].self)
-        if options.json {
-            print(try JSONOutput.encode(routes))
-            return
+        try await options.show("routes", as: RouteView.self, empty: "no routes") { routes in
+            TextTable.render(
+                header: ["SID", "SERVICE", "NEXT HOP", "HOPS", "RELATION", "AGE"],
+                rows: routes.map { route in
+                    [String(route.sid), route.service ?? "?", route.nextHop.map { "u\($0)" } ?? "local", String(route.hops), route.relation, String(format: "%.1fs", route.age)]
+                })
         }
-        guard !routes.isEmpty else {
-            print("no routes")
-            return
-        }
-        print(TextTable.render(
-            header: ["SID", "SERVICE", "NEXT HOP", "HOPS", "RELATION", "AGE"],
-            rows: routes.map { route in
-                [String(route.sid), route.service ?? "?", route.nextHop.map { "u\($0)" } ?? "local", String(route.hops), route.relation, String(format: "%.1fs", route.age)]
-            }))
     }
 }
 
@@ -38,21 +31,14 @@ struct UnitsCommand: AsyncParsableCommand {
     @OptionGroup var options: UnitAddressOptions
 
     func run() async throws {
-        let units = try await AdminClient(authority: options.unit).get("units", as: [UnitView].self)
-        if options.json {
-            print(try JSONOutput.encode(units))
-            return
+        try await options.show("units", as: UnitView.self, empty: "no unit channels") { units in
+            TextTable.render(
+                header: ["UID", "NAME", "TIER", "RELATION", "STATE"],
+                rows: units.map { unit in
+                    [unit.uid.map { "u\($0)" } ?? "-", unit.name, unit.tier.map(String.init) ?? "-", unit.relation,
+                     unit.state + (unit.address.map { " (\($0))" } ?? "")]
+                })
         }
-        guard !units.isEmpty else {
-            print("no unit channels")
-            return
-        }
-        print(TextTable.render(
-            header: ["UID", "NAME", "TIER", "RELATION", "STATE"],
-            rows: units.map { unit in
-                [unit.uid.map { "u\($0)" } ?? "-", unit.name, unit.tier.map(String.init) ?? "-", unit.relation,
-                 unit.state + (unit.address.map { " (\($0))" } ?? "")]
-            }))
     }
 }
 
