@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import NIOCore
 import OpenFlow
 import Testing
@@ -89,5 +92,52 @@ import UnitProtocol
         ] {
             #expect(log.contains(reason), "the log says \"\(reason)\"")
         }
+    }
+
+    /// A neighbour that floods returns nobody asked for, and sends events for a service b
+    /// cannot reach: each is refused and counted, the log says so without repeating itself a
+    /// thousand times, the channel stays up, and b's route and its other channel are untouched.
+    @Test func floodedReturnsAreCountedNotObeyed() async throws {
+        let (root, b, unitPort, admin) = try Self.start()
+        defer { _ = root.stop() }
+        #expect(await UnitTopologyTests.converge([admin: [200: "20/1"]], within: .seconds(10)) != nil)
+        let peer = try RawSwitch(port: unitPort)
+        #expect(Self.handshakeAsPeer(peer, uid: 96))
+        let flood = (0..<1000).map { index in
+            UnitMessage.eventReturn(EventReturn(transaction: UInt32(5000 + index), sid: ServiceID(200), verdict: .stop, messages: [
+                EventReturn.SwitchMessage(datapathID: DatapathID(rawValue: 1), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest()))),
+            ])).openFlowMessage(xid: UInt32(index)).encoded()
+        }
+        peer.sendBytes(flood.flatMap { Array($0.readableBytesView) })
+        // An event for a service b has no route to: answered at once, unreachable.
+        let event = EscalatedEvent(
+            transaction: 77, sid: ServiceID(4242), domain: UnitID(96), category: .switchRemoved, datapathID: DatapathID(rawValue: 9), payload: .none)
+        peer.send(UnitMessage.event(event).openFlowMessage(xid: 2000))
+        // Route advertisements and exports (b relays its upstream routes to peers) come too.
+        var answer: UnitMessage?
+        for _ in 0..<20 {
+            guard case .vendor(let vendor) = peer.receive(.vendor)?.body else { break }
+            if case .eventReturn = try? UnitMessage(parsing: vendor) {
+                answer = try? UnitMessage(parsing: vendor)
+                break
+            }
+        }
+        #expect(answer == .eventReturn(EventReturn(transaction: 77, sid: ServiceID(4242), verdict: .unreachable)))
+
+        struct Counters: Decodable {
+            struct Totals: Decodable { let rejected: [String: Int] }
+            let totals: Totals
+        }
+        let url = try #require(URL(string: "http://127.0.0.1:\(admin)/counters"))
+        let (data, _) = try await URLSession.shared.data(from: url)
+        let counters = try JSONDecoder().decode(Counters.self, from: data)
+        #expect(counters.totals.rejected["unknown_transaction"] == 1000)
+        #expect(counters.totals.rejected["unreachable_service"] == 1)
+        #expect(await UnitTopologyTests.table(adminPort: admin) == [200: "20/1"])
+        #expect(!peer.waitForClose(timeout: 0.2), "the channel stays up: a bad return is not a protocol violation")
+        let (status, log) = b.stop()
+        #expect(status == 0)
+        let lines = log.split(separator: "\n").filter { $0.contains("unknown or expired transaction") }
+        #expect((1...5).contains(lines.count), "rate-limited: \(lines.count) lines for 1,000 rejections")
     }
 }

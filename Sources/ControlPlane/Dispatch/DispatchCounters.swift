@@ -48,6 +48,7 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
     case filterRejected(String)
     case transactionTableFull(sid: UInt32)
     case parkedTableFull(sid: UInt32)
+    case eventFromAbove(from: UInt32)
 
     /// A short name, for counters.
     public var kind: String {
@@ -62,6 +63,7 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
         case .filterRejected: "filter_rejected"
         case .transactionTableFull: "transaction_table_full"
         case .parkedTableFull: "parked_table_full"
+        case .eventFromAbove: "event_from_above"
         }
     }
 
@@ -77,6 +79,7 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
         case .filterRejected(let reason): "filter rejected: \(reason)"
         case .transactionTableFull(let sid): "event for s\(sid) not sent: the transaction table is full"
         case .parkedTableFull(let sid): "event for s\(sid) not parked: the table of waiting contexts is full"
+        case .eventFromAbove(let from): "ECH_EVENT from u\(from), a unit above us: events only go up (or across peers)"
         }
     }
 }

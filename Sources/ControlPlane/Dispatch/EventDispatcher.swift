@@ -375,6 +375,11 @@ public struct EventDispatcher: Sendable {
         return transaction
     }
 
+    /// Counts something the runtime refused before it reached the dispatcher.
+    public mutating func count(_ rejection: DispatchRejection) {
+        counters.rejected[rejection.kind, default: 0] += 1
+    }
+
     private mutating func reject(_ rejection: DispatchRejection, _ actions: inout [DispatchAction]) {
         counters.rejected[rejection.kind, default: 0] += 1
         actions.append(.rejected(rejection))

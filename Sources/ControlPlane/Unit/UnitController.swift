@@ -116,6 +116,12 @@ public struct UnitController<Connection: Hashable & Sendable> {
         performActions(now: now, sink: sink)
     }
 
+    /// Something a neighbour sent that the runtime refused: counted with the dispatcher's own.
+    public mutating func refused(_ rejection: DispatchRejection, sink: some ControllerOutput) {
+        dispatcher.count(rejection)
+        sink.rejected(rejection)
+    }
+
     /// The services above changed (a route came or went, a definition arrived). Services new
     /// to the table that want switch events are shown the switches already connected.
     public mutating func remoteServicesChanged(_ services: [RemoteService], now: NIODeadline, sink: some ControllerOutput) -> [FilterRuleError] {

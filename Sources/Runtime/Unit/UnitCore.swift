@@ -74,6 +74,10 @@ final class UnitCore: ControllerOutput {
         controller.received(message, from: unit, now: .now(), sink: self)
     }
 
+    func refused(_ rejection: DispatchRejection) {
+        controller.refused(rejection, sink: self)
+    }
+
     func remoteServicesChanged(_ services: [RemoteService]) {
         for error in controller.remoteServicesChanged(services, now: .now(), sink: self) {
             logger.warning("filter of a service above not installed: \(error)")

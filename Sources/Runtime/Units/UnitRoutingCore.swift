@@ -119,7 +119,15 @@ final class UnitRoutingCore {
                 for service in update.services { exportsFrom[unit, default: [:]][service.sid] = service }
                 forwardDefinitions(of: update.services.compactMap { table.route(to: $0.sid) })
                 publishRemoteServices()
-            case .event, .eventReturn:
+            case .event:
+                // Events flow up (and across peers): a unit above has no events for us.
+                guard handler.remote?.relation != .upstream else {
+                    core.refused(.eventFromAbove(from: unit.rawValue))
+                    return
+                }
+                core.received(message, from: unit)
+                return
+            case .eventReturn:
                 core.received(message, from: unit)
                 return
             case .exportsRequest, .exportsReply:
