@@ -44,17 +44,6 @@ public enum StageOutcome: Hashable, Sendable {
 /// events and answers between the units below and above, and hands events for services hosted
 /// here to them. Pure: no sockets, no clock (time is passed in); it returns actions.
 public struct EventDispatcher: Sendable {
-    /// Where a transaction went, and what waits for it.
-    struct Sent: Sendable {
-        var sid: ServiceID
-        var to: UnitID
-        var returns = 0
-        /// The switch's xid, for answers to a PACKET_IN.
-        var switchXID: UInt32?
-        /// The parked context (by its key) waiting for this transaction.
-        var context: UInt32?
-    }
-
     public let domain: UnitID
     public let settings: DispatchSettings
     public private(set) var filters = FilterTable()
@@ -71,7 +60,6 @@ public struct EventDispatcher: Sendable {
     public private(set) var switchesBelow: [DatapathID: UnitID] = [:]
     public private(set) var parked: ParkedContexts<ParkedEvent>
     private var transactions: XIDTranslationTable
-    private var sent: [UInt32: Sent] = [:]
 
     public init(domain: UnitID, hosted: Set<ServiceID> = [], settings: DispatchSettings = DispatchSettings()) {
         self.domain = domain
@@ -194,7 +182,7 @@ public struct EventDispatcher: Sendable {
                 reject(.parkedTableFull(sid: first.service.sid.rawValue), &actions)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
             }
-            for (transaction, _) in waiting { sent[transaction]?.context = first.transaction }
+            for (transaction, _) in waiting { transactions.update(transaction) { $0.context = first.transaction } }
             return .parked
         }
     }
@@ -262,30 +250,38 @@ public struct EventDispatcher: Sendable {
     ) {
         counters.returnsReceived += 1
         let transaction = answer.transaction
-        guard let entry = transactions.resolve(transaction), var record = sent[transaction] else {
+        // Checked and counted in one look-up; only a return that passes the checks counts
+        // against the transaction's budget, so another neighbour cannot use it up.
+        let limit = settings.returnsPerTransaction
+        let check = transactions.update(transaction) { entry -> ReturnCheck in
+            guard entry.sentTo == unit else { return .wrongSender(entry.sentTo) }
+            guard entry.sid == answer.sid else { return .wrongService(entry.sid) }
+            entry.returns += 1
+            return entry.returns <= limit ? .accepted(entry) : .flood
+        }
+        let record: XIDTranslationTable.Entry
+        switch check {
+        case nil:
             reject(.unknownTransaction(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
             return
-        }
-        guard record.to == unit else {
-            reject(.wrongSender(transaction, expected: record.to.rawValue, from: unit.rawValue), &actions)
+        case .wrongSender(let expected):
+            reject(.wrongSender(transaction, expected: expected.rawValue, from: unit.rawValue), &actions)
             return
-        }
-        guard record.sid == answer.sid else {
-            reject(.wrongService(transaction, expected: record.sid.rawValue, got: answer.sid.rawValue, from: unit.rawValue), &actions)
+        case .wrongService(let expected):
+            reject(.wrongService(transaction, expected: expected.rawValue, got: answer.sid.rawValue, from: unit.rawValue), &actions)
             return
-        }
-        record.returns += 1
-        guard record.returns <= settings.returnsPerTransaction else {
+        case .flood:
             reject(.returnFlood(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
             return
+        case .accepted(let entry):
+            record = entry
         }
-        if !answer.verdict.isFinal { sent[transaction] = record }
         serviceCounters[record.sid, default: ServiceDispatchCounters()].returns += 1
         if answer.verdict == .unreachable { serviceCounters[record.sid, default: ServiceDispatchCounters()].unreachable += 1 }
-        switch entry.origin {
+        switch record.origin {
         case .unit(let below):
             var forwarded = answer
-            forwarded.transaction = entry.originalXID
+            forwarded.transaction = record.originalXID
             forwarded.messages = answer.messages.filter { message in
                 guard switchesBelow[message.datapathID] == below else {
                     reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
@@ -306,10 +302,7 @@ public struct EventDispatcher: Sendable {
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
             if let key = record.context { answerArrived(answer, transaction: transaction, context: key, actions: &actions) }
         }
-        if answer.verdict.isFinal {
-            transactions.complete(transaction)
-            sent[transaction] = nil
-        }
+        if answer.verdict.isFinal { transactions.complete(transaction) }
     }
 
     private mutating func answerArrived(_ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]) {
@@ -337,8 +330,7 @@ public struct EventDispatcher: Sendable {
     public mutating func tick(now: NIODeadline, actions: inout [DispatchAction]) {
         for (_, expired) in parked.expire(now: now) {
             for transaction in expired.context.awaiting {
-                transactions.complete(transaction)
-                if let record = sent.removeValue(forKey: transaction) {
+                if let record = transactions.complete(transaction) {
                     serviceCounters[record.sid, default: ServiceDispatchCounters()].timedOut += 1
                 }
             }
@@ -347,9 +339,7 @@ public struct EventDispatcher: Sendable {
                 actions.append(.resume(expired.context))
             }
         }
-        for (transaction, _) in transactions.expire(olderThan: settings.transactionLifetime, now: now) {
-            sent[transaction] = nil
-        }
+        transactions.expire(olderThan: settings.transactionLifetime, now: now)
     }
 
     // MARK: Helpers
@@ -367,11 +357,12 @@ public struct EventDispatcher: Sendable {
     private mutating func issue(
         for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, now: NIODeadline, actions: inout [DispatchAction]
     ) -> UInt32? {
-        guard let transaction = transactions.issue(for: origin, originalXID: originalXID, now: now) else {
+        guard let transaction = transactions.issue(
+            for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID, now: now
+        ) else {
             reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
             return nil
         }
-        sent[transaction] = Sent(sid: service.sid, to: service.nextHop, switchXID: switchXID)
         return transaction
     }
 
@@ -384,4 +375,12 @@ public struct EventDispatcher: Sendable {
         counters.rejected[rejection.kind, default: 0] += 1
         actions.append(.rejected(rejection))
     }
+}
+
+/// What the checks of a return found.
+private enum ReturnCheck {
+    case accepted(XIDTranslationTable.Entry)
+    case wrongSender(UnitID)
+    case wrongService(ServiceID)
+    case flood
 }

@@ -122,39 +122,52 @@ public struct UnitChannelStateMachine: Sendable {
             case .success(let other):
                 return close(.unexpectedUnitMessage(other.type, state: "before the exports exchange completed"))
             }
-        case .established(var established):
-            established.lastHeard = now
+        case .established:
+            let action = receivedWhenEstablished(message, now: now)
+            return action == .none ? [] : [action]
+        }
+    }
+
+    public var isEstablished: Bool {
+        if case .established = state { return true }
+        return false
+    }
+
+    /// A message on an established channel, where events and returns arrive at the rate of
+    /// PACKET_INs: one action (`.none` for nothing), so that no list is built per message.
+    public mutating func receivedWhenEstablished(_ message: OpenFlowMessage, now: NIODeadline) -> UnitChannelAction {
+        guard case .established(var established) = state else { return .none }
+        established.lastHeard = now
+        state = .established(established)
+        switch message.body {
+        case .echoRequest(let echo):
+            return .send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))
+        case .echoReply:
+            established.echoOutstandingSince = nil
             state = .established(established)
-            switch message.body {
-            case .echoRequest(let echo):
-                return [.send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))]
-            case .echoReply:
-                established.echoOutstandingSince = nil
+            return .none
+        case .hello:
+            return .none
+        default:
+            break
+        }
+        switch unitMessage(in: message, state: "established") {
+        case .failure(let reason):
+            return closeAction(reason)
+        case .success(.exportsUpdate(let update)):
+            established.updateParts += update.services
+            guard !update.more else {
                 state = .established(established)
-                return []
-            case .hello:
-                return []
-            default:
-                break
+                return .none
             }
-            switch unitMessage(in: message, state: "established") {
-            case .failure(let reason):
-                return close(reason)
-            case .success(.exportsUpdate(let update)):
-                established.updateParts += update.services
-                guard !update.more else {
-                    state = .established(established)
-                    return []
-                }
-                let complete = Exports(unit: update.unit, services: established.updateParts)
-                established.updateParts = []
-                state = .established(established)
-                return [.deliver(.exportsUpdate(complete))]
-            case .success(let routing):
-                switch routing {
-                case .routeAdvertisement, .routeWithdrawal, .event, .eventReturn: return [.deliver(routing)]
-                default: return close(.unexpectedUnitMessage(routing.type, state: "after the exports exchange"))
-                }
+            let complete = Exports(unit: update.unit, services: established.updateParts)
+            established.updateParts = []
+            state = .established(established)
+            return .deliver(.exportsUpdate(complete))
+        case .success(let unitMessage):
+            switch unitMessage {
+            case .routeAdvertisement, .routeWithdrawal, .event, .eventReturn: return .deliver(unitMessage)
+            default: return closeAction(.unexpectedUnitMessage(unitMessage.type, state: "after the exports exchange"))
             }
         }
     }
@@ -245,9 +258,13 @@ public struct UnitChannelStateMachine: Sendable {
     }
 
     private mutating func close(_ reason: UnitChannelCloseReason, sendingFirst message: OpenFlowMessage? = nil) -> [UnitChannelAction] {
+        [closeAction(reason, sendingFirst: message)]
+    }
+
+    private mutating func closeAction(_ reason: UnitChannelCloseReason, sendingFirst message: OpenFlowMessage? = nil) -> UnitChannelAction {
         let remote: UnitID? = if case .established(let established) = state { established.remote.uid } else { nil }
         state = .closed(remote: remote)
-        return [.close(reason, sendingFirst: message)]
+        return .close(reason, sendingFirst: message)
     }
 
     private var isClosedOrIdle: Bool {

@@ -59,7 +59,12 @@ final class UnitChannelHandler: ChannelInboundHandler {
                 var reader = frame
                 let now = NIODeadline.now()
                 do throws(WireError) {
-                    perform(machine.received(try OpenFlowMessage(parsing: &reader), now: now))
+                    let message = try OpenFlowMessage(parsing: &reader)
+                    if machine.isEstablished {
+                        perform(machine.receivedWhenEstablished(message, now: now))
+                    } else {
+                        perform(machine.received(message, now: now))
+                    }
                 } catch {
                     perform(machine.receivedMalformed(error))
                 }
