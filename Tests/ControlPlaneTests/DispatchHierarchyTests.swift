@@ -281,3 +281,20 @@ import UnitProtocol
         #expect(net.unit(11)?.dispatcher.counters.filtersRejected == 1)
     }
 }
+
+extension DispatchHierarchyTests {
+    /// With the transaction table full nothing can be sent up: the DIVERT service's policy
+    /// applies at once, and the refusal is counted.
+    @Test(arguments: [TimeoutPolicy.failOpen, .failClosed])
+    func aFullTransactionTableAppliesThePolicyAtOnce(policy: TimeoutPolicy) {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: [local], settings: DispatchSettings(transactionCapacity: 1))
+        net.route(11, to: [.service(200, origin: 20, action: .divert, policy: policy)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        net.packetIn(11, dpid: 1, xid: 2, from: Self.mac(2))
+        #expect(net.unit(11)?.dispatcher.parked.count == 1, "the first waits")
+        #expect(local.seen.count == (policy == .failOpen ? 1 : 0), "the second could not be sent")
+        #expect(net.output(11).rejections.map(\.kind) == ["transaction_table_full"])
+    }
+}

@@ -170,8 +170,14 @@ public struct EventDispatcher: Sendable {
         case .deny:
             return .stop(installDropFlow: true)
         case .divert:
-            // DENY with SPLIT: the copies are sent, and the event goes no further here.
-            guard let first = waiting.first else { return .stop(installDropFlow: false) }
+            guard let first = waiting.first else {
+                let diverting = plan.targets.filter { $0.action == .divert }
+                // DENY with SPLIT: the copies are sent, and the event goes no further here.
+                guard !diverting.isEmpty else { return .stop(installDropFlow: false) }
+                // No DIVERT could be sent (the transaction table is full, and says so): their
+                // policy applies now, as it would have at their timeout.
+                return diverting.contains { $0.policy == .failClosed } ? .stop(installDropFlow: false) : .continueLocally
+            }
             let services = waiting.map(\.service)
             // The shortest timeout and, if any waiting service fails closed, fail-closed: a
             // service that must see the event before it is forwarded is never skipped.
