@@ -46,4 +46,23 @@ import UnitProtocol
         let route = try #require((unit["routes"] as? [[String: Any]])?.first)
         #expect(route["sid"] as? Int == 9 && route["origin"] as? Int == 2 && route["hops"] as? Int == 4)
     }
+
+    @Test func printsAnEventWithItsEmbeddedMessageAndAReturnWithItsMessages() throws {
+        let packetIn = OpenFlowMessage(xid: 5, .packetIn(PacketIn(bufferID: BufferID(rawValue: 3), totalLength: 4, inPort: PortNumber(1), data: ByteBuffer(bytes: [1, 2, 3, 4]))))
+        let event = UnitMessage.event(EscalatedEvent(
+            transaction: 9, sid: ServiceID(200), domain: UnitID(11), category: .packetIn, datapathID: DatapathID(rawValue: 1), payload: .message(packetIn)))
+        let eventText = DecodeOutput.text(Self.decode(event.openFlowMessage(xid: 2)))
+        #expect(eventText.contains("ECH_EVENT: transaction 9 for s200, packet_in on 0000000000000001 in domain u11"))
+        #expect(eventText.contains("OFPT_PACKET_IN"), "the embedded PACKET_IN is printed: \(eventText)")
+        let answer = UnitMessage.eventReturn(EventReturn(
+            transaction: 9, sid: ServiceID(200), verdict: .stop,
+            messages: [EventReturn.SwitchMessage(datapathID: DatapathID(rawValue: 1), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))],
+            bypass: [MACAddress(0, 0, 0, 0, 0, 1)], context: [ContextEntry(key: "auth", value: "allowed")]))
+        let answerText = DecodeOutput.text(Self.decode(answer.openFlowMessage(xid: 3)))
+        #expect(answerText.contains("ECH_RETURN: transaction 9 from s200, verdict stop, 1 messages, 1 bypass, 1 context"))
+        #expect(answerText.contains(" to 0000000000000001: OFPT_BARRIER_REQUEST"), "\(answerText)")
+        #expect(answerText.contains(" bypass 00:00:00:00:00:01") && answerText.contains(" context auth=allowed"))
+        let json = try DecodeOutput.json(Self.decode(answer.openFlowMessage(xid: 3)))
+        #expect(json.contains("\"verdict\" : \"stop\"") || json.contains("\"verdict\":\"stop\""), "\(json)")
+    }
 }
