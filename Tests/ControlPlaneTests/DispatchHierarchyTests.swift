@@ -298,3 +298,22 @@ extension DispatchHierarchyTests {
         #expect(net.output(11).rejections.map(\.kind) == ["transaction_table_full"])
     }
 }
+
+extension DispatchHierarchyTests {
+    /// A late service is shown only the switches its filter selects: none for a PACKET_IN-only
+    /// rule, the one it names for a DPID rule.
+    @Test func aLateServiceIsShownOnlyTheSwitchesItsFilterSelects() {
+        let net = DispatchHierarchy()
+        net.add(11)
+        net.connect(11, switches: [1, 2, 3])
+        net.route(11, to: [
+            .service(200, origin: 20, action: .split, subscriptions: [], rules: ["packet_in"]),
+            .service(201, origin: 20, action: .split, subscriptions: [], rules: ["switch_added and dpid 0x2"]),
+        ], via: 20)
+        let announced = net.dropInFlight().compactMap { entry -> String? in
+            guard case .event(let event) = entry.message else { return nil }
+            return "\(event.sid):\(event.datapathID.rawValue)"
+        }
+        #expect(announced == ["s201:2"])
+    }
+}

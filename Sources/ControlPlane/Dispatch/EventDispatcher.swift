@@ -193,11 +193,14 @@ public struct EventDispatcher: Sendable {
         }
     }
 
-    /// Sends a switch-added event for each of these switches to a service that has just become
+    /// Sends a switch-added event for each of these switches its filter selects to a service that has just become
     /// reachable (topology transparency: it sees the switches that were there before it).
     public mutating func announce(_ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) {
         for description in switches {
-            _ = send(.switchAdded(description), to: service.target, origin: .switchChannel(description.datapathID), originalXID: 0, now: now, actions: &actions)
+            let event = NetworkEvent.switchAdded(description)
+            // Only the switches its filter selects (its rules may name some DPIDs, or none).
+            guard filters.matches(FilterSubject(event)).contains(service.sid) else { continue }
+            _ = send(event, to: service.target, origin: .switchChannel(description.datapathID), originalXID: 0, now: now, actions: &actions)
         }
     }
 
