@@ -193,8 +193,9 @@ public struct EventDispatcher: Sendable {
         }
     }
 
-    /// Sends a switch-added event for each of these switches its filter selects to a service that has just become
-    /// reachable (topology transparency: it sees the switches that were there before it).
+    /// Sends a switch-added event to a service that has just become reachable, for each of
+    /// these switches its filter selects (topology transparency: it sees the switches that were
+    /// there before it).
     public mutating func announce(_ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) {
         for description in switches {
             let event = NetworkEvent.switchAdded(description)
