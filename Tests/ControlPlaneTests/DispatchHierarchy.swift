@@ -7,7 +7,7 @@ import UnitProtocol
 /// Units of a hierarchy wired together in memory: what one sends another is held in flight
 /// until the test delivers it, in order or shuffled.
 final class DispatchHierarchy {
-    var units: [UnitID: UnitController<Int>] = [:]
+    var units: [UnitID: UnitController] = [:]
     var outputs: [UnitID: RecordingSink] = [:]
     private(set) var inFlight: [(from: UnitID, to: UnitID, message: UnitMessage)] = []
     var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
@@ -20,7 +20,7 @@ final class DispatchHierarchy {
     }
 
     func output(_ uid: UInt32) -> RecordingSink { outputs[UnitID(uid)] ?? RecordingSink() }
-    func unit(_ uid: UInt32) -> UnitController<Int>? { units[UnitID(uid)] }
+    func unit(_ uid: UInt32) -> UnitController? { units[UnitID(uid)] }
 
     /// Tells a unit that these services are reachable through `nextHop` (what routing does).
     @discardableResult
@@ -35,7 +35,7 @@ final class DispatchHierarchy {
     func connect(_ uid: UInt32, switches: [UInt64]) {
         guard let output = outputs[UnitID(uid)] else { return }
         for dpid in switches {
-            _ = units[UnitID(uid)]?.switchConnected(LinkDiscoveryTests.description(dpid, ports: [1, 2]), on: Int(dpid), now: now, sink: output)
+            _ = units[UnitID(uid)]?.switchConnected(LinkDiscoveryTests.description(dpid, ports: [1, 2]), on: ConnectionID(rawValue: UInt(dpid)), now: now, sink: output)
         }
         collect()
     }

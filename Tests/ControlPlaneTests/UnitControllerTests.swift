@@ -84,7 +84,7 @@ final class RecordingService: HostedService {
     @Test func aSwitchIsAnnouncedProbedAndItsHostsLearnt() {
         let log = RecordingService.SharedLog()
         let service = RecordingService("observer", priority: 1, shared: log)
-        var unit = UnitController<Int>(services: [service])
+        var unit = UnitController(services: [service])
         let sink = RecordingSink()
         let s1 = LinkDiscoveryTests.description(1, ports: [1, 2])
         #expect(unit.switchConnected(s1, on: 10, now: t0, sink: sink) == nil)
@@ -95,7 +95,7 @@ final class RecordingService: HostedService {
     }
 
     @Test func probesComingBackMakeLinksAndKeepHostsOffThem() throws {
-        var unit = UnitController<Int>(services: [])
+        var unit = UnitController(services: [])
         let sink = RecordingSink()
         _ = unit.switchConnected(LinkDiscoveryTests.description(1, ports: [1, 2]), on: 10, now: t0, sink: sink)
         _ = unit.switchConnected(LinkDiscoveryTests.description(2, ports: [1, 2]), on: 20, now: t0, sink: sink)
@@ -112,7 +112,7 @@ final class RecordingService: HostedService {
 
     @Test func aReconnectingSwitchReplacesItsOldChannelAndOnlyTheNewOneCounts() {
         let log = RecordingService.SharedLog()
-        var unit = UnitController<Int>(services: [RecordingService("observer", priority: 1, subscriptions: EventCategory.switchEvents, shared: log)])
+        var unit = UnitController(services: [RecordingService("observer", priority: 1, subscriptions: EventCategory.switchEvents, shared: log)])
         let sink = RecordingSink()
         let s1 = LinkDiscoveryTests.description(1, ports: [1])
         _ = unit.switchConnected(s1, on: 10, now: t0, sink: sink)
@@ -127,7 +127,7 @@ final class RecordingService: HostedService {
 
     @Test func portStatusIsBothASwitchAndAMessageEvent() {
         let log = RecordingService.SharedLog()
-        var unit = UnitController<Int>(services: [RecordingService("observer", priority: 1, shared: log)])
+        var unit = UnitController(services: [RecordingService("observer", priority: 1, shared: log)])
         let sink = RecordingSink()
         _ = unit.switchConnected(LinkDiscoveryTests.description(1, ports: [1]), on: 10, now: t0, sink: sink)
         let port = PhysicalPort(portNumber: PortNumber(2), hardwareAddress: MACAddress(2, 0, 0, 0, 0, 2), name: "p2")

@@ -2,10 +2,11 @@ import OpenFlow
 
 /// The switches a unit controls, by DPID, with the channel each is reachable on.
 ///
-/// `Connection` is whatever identifies a channel to the runtime; the registry only compares
-/// them. A second connection with a DPID already registered replaces the first (the switch
+/// A second connection with a DPID already registered replaces the first (the switch
 /// reconnected, or a stale TCP session lingers): the caller closes the old channel.
-public struct SwitchRegistry<Connection: Hashable & Sendable>: Sendable {
+public struct SwitchRegistry: Sendable {
+    public typealias Connection = ConnectionID
+
     public struct Entry: Sendable {
         public var description: SwitchDescription
         public var connection: Connection

@@ -8,8 +8,9 @@ import UnitProtocol
 /// services and the dispatcher's stage for the services above, serves events sent up to the
 /// services it hosts, and sends what all of them answer through a `ControllerOutput`. The
 /// runtime owns one and calls it on one thread; a test calls it with plain values.
-public struct UnitController<Connection: Hashable & Sendable> {
-    public private(set) var switches = SwitchRegistry<Connection>()
+public struct UnitController {
+    public typealias Connection = ConnectionID
+    public private(set) var switches = SwitchRegistry()
     public private(set) var hosts: HostTracker
     public private(set) var links: LinkDiscovery
     public let chain: ProcessChain

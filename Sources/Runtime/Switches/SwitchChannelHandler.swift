@@ -37,7 +37,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         outbound.attach(to: context)
-        id = ConnectionID(context.channel)
+        id = ConnectionID(rawValue: UInt(bitPattern: ObjectIdentifier(context.channel)))
         logger[metadataKey: "switch"] = "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"
     }
 

@@ -9,7 +9,7 @@ import UnitProtocol
 /// returns down. Every call happens on that one loop, so events from each switch are handled
 /// in order and no state is shared across threads.
 final class UnitCore: ControllerOutput {
-    private var controller: UnitController<ConnectionID>
+    private var controller: UnitController
     /// Channels by DPID: where the controller's messages go. Kept apart from the controller,
     /// which must not be read while it is handling an event.
     private var channelsByDatapath: [DatapathID: SwitchChannelHandler] = [:]
