@@ -102,7 +102,7 @@ public struct EventDispatcher: Sendable {
             }
             remote[service.sid] = service
             targets[service.sid] = service.target
-            if previous == nil, service.accepts(.switchAdded) { newcomers.append(service) }
+            if previous == nil, service.target.accepts(.switchAdded) { newcomers.append(service) }
         }
         return (rejected, newcomers)
     }

@@ -60,9 +60,6 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
         return true
     }
 
-    /// The waiting context, to look at.
-    public func peek(_ transaction: UInt32) -> Parked? { parked[transaction] }
-
     /// Releases the contexts whose deadline has passed, in deadline order, each with its policy.
     public mutating func expire(now: NIODeadline) -> [(transaction: UInt32, parked: Parked)] {
         let due = parked.filter { $0.value.deadline <= now }.sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }

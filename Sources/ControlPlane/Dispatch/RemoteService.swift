@@ -16,12 +16,6 @@ public struct RemoteService: Hashable, Sendable {
     public var action: ProcessChainAction { definition.action }
     public var priority: Int { Int(definition.priority) }
 
-    /// Whether the service takes events of this category: its subscriptions, when it lists
-    /// any, restrict what its rules select.
-    func accepts(_ category: EventCategory) -> Bool {
-        definition.subscriptions.isEmpty || definition.subscriptions.contains(category)
-    }
-
     /// The rules its filter is built from: its own, or, when it has none, one per subscribed category.
     var filterRules: [String] {
         if !definition.rules.isEmpty { return definition.rules }
@@ -38,7 +32,8 @@ public struct DispatchTarget: Hashable, Sendable {
     public var priority: Int
     public var policy: TimeoutPolicy
     public var timeout: TimeAmount
-    /// Accepted categories as `EventCategory.mask` bits (all when it subscribes to none).
+    /// Accepted categories as `EventCategory.mask` bits (all when it subscribes to none): its
+    /// subscriptions, when it lists any, restrict what its rules select.
     var categories: UInt16
 
     func accepts(_ category: EventCategory) -> Bool { categories & 1 << UInt16(category.index) != 0 }

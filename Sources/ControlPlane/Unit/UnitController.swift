@@ -95,9 +95,9 @@ public struct UnitController {
         }
         for link in links.expire(now: now) { hosts.unmarkInfrastructure(link.destination) }
         for event in hosts.expire(now: now) { dispatch(event, now: now, sink: sink) }
-        var actions: [DispatchAction] = []
+        actions.removeAll(keepingCapacity: true)
         dispatcher.tick(now: now, actions: &actions)
-        perform(actions, now: now, sink: sink)
+        performActions(now: now, sink: sink)
     }
 
     // MARK: Unit channels
@@ -127,10 +127,10 @@ public struct UnitController {
     /// to the table that want switch events are shown the switches already connected.
     public mutating func remoteServicesChanged(_ services: [RemoteService], now: NIODeadline, sink: some ControllerOutput) -> [FilterRuleError] {
         let (rejected, newcomers) = dispatcher.install(services)
-        var actions: [DispatchAction] = []
+        actions.removeAll(keepingCapacity: true)
         let connected = switches.datapathIDs.compactMap { switches.description(of: $0) }
         for service in newcomers { dispatcher.announce(connected, to: service, now: now, actions: &actions) }
-        perform(actions, now: now, sink: sink)
+        performActions(now: now, sink: sink)
         return rejected
     }
 

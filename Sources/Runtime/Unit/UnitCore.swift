@@ -33,7 +33,6 @@ final class UnitCore: ControllerOutput {
     }
 
     var dispatcher: EventDispatcher { controller.dispatcher }
-    var switchDescriptions: [SwitchDescription] { controller.switches.datapathIDs.compactMap { controller.switches.description(of: $0) } }
 
     var switchCount: Int { channelsByDatapath.count }
     var hostCount: Int { controller.hosts.count }
@@ -101,19 +100,20 @@ final class UnitCore: ControllerOutput {
     // MARK: SwitchMessageSink
 
     func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {
-        guard let handler = channelsByDatapath[datapathID] else {
-            undeliverable += 1
-            return
-        }
-        handler.send(body)
+        channel(to: datapathID)?.send(body)
     }
 
     func send(_ message: OpenFlowMessage, to datapathID: DatapathID) {
+        channel(to: datapathID)?.send(message)
+    }
+
+    /// The switch's channel; nil (and counted) when the switch is gone.
+    private func channel(to datapathID: DatapathID) -> SwitchChannelHandler? {
         guard let handler = channelsByDatapath[datapathID] else {
             undeliverable += 1
-            return
+            return nil
         }
-        handler.send(message)
+        return handler
     }
 
     func send(_ message: UnitMessage, to unit: UnitID) {

@@ -16,7 +16,6 @@ import OpenFlow
 /// 28: previous ipv4   u32   ipv4 changed (0: none)
 /// ```
 public struct DeviceRecord: Hashable, Sendable {
-    public static let size = 32
     static let noVLAN: UInt16 = 0xffff
 
     public enum Change: Hashable, Sendable {

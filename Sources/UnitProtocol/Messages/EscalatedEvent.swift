@@ -19,8 +19,6 @@ import OpenFlow
 ///       device_added/removed/changed         DeviceRecord (32 bytes)
 /// ```
 public struct EscalatedEvent: Hashable, Sendable {
-    public static let headerSize = 24
-
     public enum Payload: Hashable, Sendable {
         case none
         case message(OpenFlowMessage)
