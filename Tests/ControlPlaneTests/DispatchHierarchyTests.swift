@@ -317,3 +317,41 @@ extension DispatchHierarchyTests {
         #expect(announced == ["s201:2"])
     }
 }
+
+/// A service that annotates more than a return may carry.
+final class VerboseService: HostedService {
+    let name = "verbose"
+    let subscriptions: Set<EventCategory> = [.packetIn]
+    let priority = 0
+
+    func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
+        context.annotate(String(repeating: "k", count: EventReturn.maximumKeyLength + 1), "too long a key")
+        context.annotate("note", String(repeating: "v", count: EventReturn.maximumValueLength + 1))
+        for index in 0..<(EventReturn.maximumContext + 5) { context.annotate("n\(index)", "ok") }
+        return .continue
+    }
+}
+
+extension DispatchHierarchyTests {
+    /// The return stays within what the unit below accepts: what does not fit is left out and
+    /// counted, instead of making the unit below close the channel.
+    @Test func aReturnNeverExceedsItsLimits() throws {
+        let net = DispatchHierarchy()
+        net.add(11)
+        net.add(20, serving: [200: VerboseService()])
+        net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        guard let up = net.dropInFlight().first else { Issue.record("no event sent"); return }
+        net.deliver(up.message, from: up.from, to: up.to)
+        guard let down = net.dropInFlight().first else { Issue.record("no return sent"); return }
+        var bytes = down.message.openFlowMessage(xid: 1).encoded()
+        let reparsed = try OpenFlowMessage(parsing: &bytes)
+        guard case .vendor(let vendor) = reparsed.body, case .eventReturn(let answer) = try UnitMessage(parsing: vendor) else {
+            Issue.record("not a return"); return
+        }
+        #expect(answer.context.count == EventReturn.maximumContext)
+        #expect(answer.context.last == ContextEntry(key: "n68", value: "ok"))
+        #expect(net.unit(20)?.counters.droppedFromReturns == 2 + 5)
+    }
+}

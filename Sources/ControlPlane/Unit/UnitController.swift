@@ -243,8 +243,14 @@ public struct UnitController {
             }
             messages.append(EventReturn.SwitchMessage(datapathID: dpid, message: OpenFlowMessage(xid: 0, body)))
         }
+        // What the return cannot carry is left out, and counted: a return over its limits
+        // would be refused by the unit below as malformed, and its channel closed.
         let bypass = Array(context.bypassed.prefix(EventReturn.maximumBypass))
-        let annotations = Array(context.annotations.suffix(EventReturn.maximumContext))
+        let fitting = context.annotations.filter {
+            $0.key.utf8.count <= EventReturn.maximumKeyLength && $0.value.utf8.count <= EventReturn.maximumValueLength
+        }
+        let annotations = Array(fitting.suffix(EventReturn.maximumContext))
+        counters.droppedFromReturns += context.bypassed.count - bypass.count + context.annotations.count - annotations.count
         var parts = stride(from: 0, to: messages.count, by: EventReturn.maximumMessages).map { Array(messages[$0..<min($0 + EventReturn.maximumMessages, messages.count)]) }
         let last = parts.popLast() ?? []
         for part in parts { sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part)), to: unit) }
@@ -261,4 +267,6 @@ public struct UnitCounters: Hashable, Sendable, Codable {
     public var foreignLLDP = 0
     /// Messages a hosted service sent, while answering a unit below, to a switch not below it.
     public var undeliverableReturns = 0
+    /// BYPASS entries and context annotations a return could not carry (over its limits).
+    public var droppedFromReturns = 0
 }
