@@ -161,6 +161,17 @@ import Testing
         #expect(body.data.readableBytes == 64)
     }
 
+    @Test func controllerMessagesPastTheBudgetCloseOnceAndTheRestIsIgnored() throws {
+        var machine = try activeMachine(SwitchConnectionConfiguration(errorBudget: 1, errorWindow: .seconds(10)))
+        let flowMod = OpenFlowMessage(xid: 3, .flowMod(FlowMod(match: .all)))
+        #expect(message(machine.received(flowMod, now: t0)) != nil)
+        guard case .close(.tooManyErrors(2), _?) = machine.received(flowMod, now: t0) else { Issue.record("expected the close"); return }
+        // The rest of the same read burst: the connection is closed, nothing more is said.
+        #expect(machine.received(flowMod, now: t0) == .none)
+        let packetIn = OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 0, inPort: PortNumber(1), data: ByteBuffer())))
+        #expect(machine.received(packetIn, now: t0) == .none)
+    }
+
     @Test func aLyingLengthClosesWithBadLength() throws {
         var machine = try activeMachine()
         let action = machine.framingFailed(WireError(.lengthBelowMinimum(length: 2, minimum: 8), field: "ofp_header.length", offset: 2))

@@ -78,20 +78,20 @@ public struct SwitchConnectionStateMachine: Sendable {
             return .handshakeComplete(description, send: [configure])
         case .active(var active):
             active.lastHeard = now
-            defer { state = .active(active) }
             switch message.body {
-            case .echoReply:
-                active.echoOutstandingSince = nil
+            case .echoReply: active.echoOutstandingSince = nil
+            case .featuresReply(let features): active.description = SwitchDescription(features: features)
+            case .portStatus(let status): active.description.apply(status)
+            default: break
+            }
+            // Stored before the answer is chosen: counting an error may close the connection,
+            // and the closed state must stay.
+            state = .active(active)
+            switch message.body {
+            case .echoReply, .hello:
                 return .none
-            case .hello:
-                return .none
-            case .featuresReply(let features):
-                active.description = SwitchDescription(features: features)
-                return .deliver(message)
-            case .portStatus(let status):
-                active.description.apply(status)
-                return .deliver(message)
-            case .packetIn, .flowRemoved, .vendor, .error, .statsReply, .barrierReply, .getConfigReply, .queueGetConfigReply:
+            case .featuresReply, .portStatus, .packetIn, .flowRemoved, .vendor, .error, .statsReply, .barrierReply,
+                 .getConfigReply, .queueGetConfigReply:
                 return .deliver(message)
             case .echoRequest, .featuresRequest, .getConfigRequest, .setConfig, .packetOut, .flowMod, .portMod,
                  .statsRequest, .barrierRequest, .queueGetConfigRequest:
