@@ -113,6 +113,45 @@ import UnitProtocol
         #expect(!harness.channel.isActive)
     }
 
+    @Test func aFloodInOneReadClosesOnceAndAnswersNothingAfter() throws {
+        let harness = try Harness(configuration: SwitchConnectionConfiguration(errorBudget: 3))
+        try harness.handshake()
+        var burst = ByteBuffer()
+        for _ in 0..<20 { OpenFlowMessage(xid: 9, .flowMod(FlowMod(match: .all))).write(to: &burst) }
+        try harness.channel.writeInbound(burst)
+        #expect(try harness.received().count == 4, "an error for each up to the budget and the one that closes")
+        #expect(!harness.channel.isActive)
+        #expect(harness.core.switchCount == 0)
+    }
+
+    @Test func aWriteThatReentersTheHandlerSendsEachAnswerOnce() throws {
+        let harness = try Harness()
+        try harness.handshake()
+        let second = OpenFlowMessage(xid: 2, .echoRequest(EchoRequest()))
+        // A write can run other handlers' callbacks before it returns (a channel closing, a
+        // read): here the second request arrives while the first answer is being flushed.
+        try harness.channel.pipeline.syncOperations.addHandler(ReenteringFlush(inbound: second.encoded()), position: .first)
+        try harness.send(OpenFlowMessage(xid: 1, .echoRequest(EchoRequest())))
+        #expect(try harness.received().map(\.xid) == [1, 2])
+    }
+
+    /// Feeds one message back into the pipeline during the first flush it sees.
+    final class ReenteringFlush: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        private var inbound: ByteBuffer?
+
+        init(inbound: ByteBuffer) { self.inbound = inbound }
+
+        func flush(context: ChannelHandlerContext) {
+            if let bytes = inbound {
+                inbound = nil
+                context.fireChannelRead(NIOAny(bytes))
+                context.fireChannelReadComplete()
+            }
+            context.flush()
+        }
+    }
+
     @Test func anIncompatibleSwitchIsToldAndDisconnected() throws {
         let harness = try Harness()
         _ = try harness.received()

@@ -121,7 +121,9 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     func flush() {
         awaitingFlush = false
-        outbound.flush(context)
+        guard let context, var bytes = outbound.take() else { return }
+        context.writeAndFlush(NIOAny(bytes), promise: nil)
+        outbound.recycle(&bytes)
     }
 
     func tick(now: NIODeadline) {

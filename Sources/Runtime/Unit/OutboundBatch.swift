@@ -6,10 +6,12 @@ import UnitProtocol
 /// write: one buffer and one system call for a burst of answers, instead of one per message.
 struct OutboundBatch {
     private var buffer = ByteBuffer()
+    private var spare: ByteBuffer?
 
     /// Takes a buffer from the channel's allocator when the handler joins the pipeline.
     mutating func attach(to context: ChannelHandlerContext) {
         buffer = context.channel.allocator.buffer(capacity: 1024)
+        spare = context.channel.allocator.buffer(capacity: 1024)
     }
 
     mutating func append(_ message: OpenFlowMessage) {
@@ -20,11 +22,22 @@ struct OutboundBatch {
         message.write(to: &buffer, xid: xid)
     }
 
-    /// Writes and flushes what has been appended, if anything.
-    mutating func flush(_ context: ChannelHandlerContext?) {
-        guard let context, buffer.readableBytes > 0 else { return }
-        context.writeAndFlush(NIOAny(buffer), promise: nil)
-        // Usually the socket took the bytes at once and released the buffer, so this reuses it.
-        buffer.clear()
+    /// Hands over what has been appended, if anything, leaving the batch empty. The caller
+    /// writes it and gives the buffer back with `recycle`: the batch must not be in the middle of
+    /// a mutation while the pipeline runs, because a write can close a channel and run other
+    /// handlers' callbacks, which may append to or flush this batch again.
+    mutating func take() -> ByteBuffer? {
+        guard buffer.readableBytes > 0 else { return nil }
+        var bytes = spare ?? ByteBuffer()
+        spare = nil
+        swap(&bytes, &buffer)
+        return bytes
+    }
+
+    /// Keeps a written buffer for the next batch. Usually the socket took the bytes at once and
+    /// released the buffer, so clearing it reuses its storage.
+    mutating func recycle(_ written: inout ByteBuffer) {
+        written.clear()
+        spare = written
     }
 }

@@ -137,7 +137,9 @@ final class UnitChannelHandler: ChannelInboundHandler {
 
     private func flush() {
         awaitingFlush = false
-        outbound.flush(context)
+        guard let context, var bytes = outbound.take() else { return }
+        context.writeAndFlush(NIOAny(bytes), promise: nil)
+        outbound.recycle(&bytes)
     }
 
     private func perform(_ actions: [UnitChannelAction]) {
