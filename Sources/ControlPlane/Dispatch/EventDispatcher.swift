@@ -9,12 +9,20 @@ public struct ParkedEvent: Sendable {
     /// The position in the event's process chain where processing resumes.
     public var position: Int
     public var attributes: [String: String]
-    /// Transactions whose final answer has not arrived.
-    public var awaiting: Set<UInt32>
-    /// The services it waits for.
-    public var sids: [ServiceID]
+    /// The services it waits for, each with the transaction its answer comes back on.
+    public var answers: [AwaitedAnswer]
     /// An answer said stop (or an unreachable fail-closed service): it will not resume.
     public var stopped = false
+
+    /// How many of its services have not given their final answer yet.
+    public var awaitingCount: Int { answers.count { !$0.arrived } }
+}
+
+/// One DIVERT service a parked event waits for.
+public struct AwaitedAnswer: Sendable {
+    public var transaction: UInt32
+    public var sid: ServiceID
+    public var arrived = false
 }
 
 /// What the unit must do after the dispatcher took an input.
@@ -134,8 +142,8 @@ public struct EventDispatcher: Sendable {
             serviceCounters[sid, default: ServiceDispatchCounters()].matched += 1
             found.append(service)
         }
-        guard let stage = found.map(\.priority).max() else { return nil }
-        return Plan(action: ProcessChainConsensus.combine(found.map(\.action)), targets: found, stage: stage)
+        guard let stage = found.lazy.map(\.priority).max() else { return nil }
+        return Plan(action: ProcessChainConsensus.combine(found.lazy.map(\.action)), targets: found, stage: stage)
     }
 
     /// Runs the dispatcher's stage for an event of this unit, which reached it at `position`
@@ -143,7 +151,13 @@ public struct EventDispatcher: Sendable {
     public mutating func escalate(
         _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], now: NIODeadline, actions: inout [DispatchAction]
     ) -> StageOutcome {
-        var waiting: [(transaction: UInt32, service: DispatchTarget)] = []
+        // One list, built as the events go up, becomes the parked context's: an event costs no
+        // set or array beyond it.
+        var waiting: [AwaitedAnswer] = []
+        // The shortest timeout and, if any waiting service fails closed, fail-closed: a service
+        // that must see the event before it is forwarded is never skipped.
+        var timeout = settings.transactionLifetime
+        var policy = TimeoutPolicy.failOpen
         for service in plan.targets {
             switch service.action {
             case .allow:
@@ -159,7 +173,9 @@ public struct EventDispatcher: Sendable {
             }
             if service.action == .divert {
                 serviceCounters[service.sid, default: ServiceDispatchCounters()].diverted += 1
-                waiting.append((transaction, service))
+                waiting.append(AwaitedAnswer(transaction: transaction, sid: service.sid))
+                timeout = min(timeout, service.timeout)
+                if service.policy == .failClosed { policy = .failClosed }
             } else {
                 serviceCounters[service.sid, default: ServiceDispatchCounters()].split += 1
             }
@@ -178,17 +194,12 @@ public struct EventDispatcher: Sendable {
                 // policy applies now, as it would have at their timeout.
                 return diverting.contains { $0.policy == .failClosed } ? .stop(installDropFlow: false) : .continueLocally
             }
-            let services = waiting.map(\.service)
-            // The shortest timeout and, if any waiting service fails closed, fail-closed: a
-            // service that must see the event before it is forwarded is never skipped.
-            let timeout = min(services.map(\.timeout).min() ?? .seconds(1), settings.transactionLifetime)
-            let policy: TimeoutPolicy = services.contains { $0.policy == .failClosed } ? .failClosed : .failOpen
-            let context = ParkedEvent(event: event, position: position, attributes: attributes, awaiting: Set(waiting.map(\.transaction)), sids: services.map(\.sid))
-            guard parked.park(context, transaction: first.transaction, sid: first.service.sid, policy: policy, timeout: timeout, now: now) else {
-                reject(.parkedTableFull(sid: first.service.sid.rawValue), &actions)
+            let context = ParkedEvent(event: event, position: position, attributes: attributes, answers: waiting)
+            guard parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now) else {
+                reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
             }
-            for (transaction, _) in waiting { transactions.update(transaction) { $0.context = first.transaction } }
+            for answer in waiting { transactions.update(answer.transaction) { $0.context = first.transaction } }
             return .parked
         }
     }
@@ -320,13 +331,13 @@ public struct EventDispatcher: Sendable {
         parked.update(key) { context, policy in
             for entry in answer.context { context.attributes[entry.key] = entry.value }
             guard answer.verdict.isFinal else { return }
-            context.awaiting.remove(transaction)
+            if let index = context.answers.firstIndex(where: { $0.transaction == transaction }) { context.answers[index].arrived = true }
             switch answer.verdict {
             case .stop: context.stopped = true
             case .unreachable where policy == .failClosed: context.stopped = true
             default: break
             }
-            complete = context.awaiting.isEmpty
+            complete = context.answers.allSatisfy(\.arrived)
         }
         guard complete, let resumed = parked.resume(key), !resumed.context.stopped else { return }
         counters.resumed += 1
@@ -339,8 +350,8 @@ public struct EventDispatcher: Sendable {
     /// their lifetime are forgotten (a late answer is then an unknown transaction).
     public mutating func tick(now: NIODeadline, actions: inout [DispatchAction]) {
         for (_, expired) in parked.expire(now: now) {
-            for transaction in expired.context.awaiting {
-                if let record = transactions.complete(transaction) {
+            for answer in expired.context.answers where !answer.arrived {
+                if let record = transactions.complete(answer.transaction) {
                     serviceCounters[record.sid, default: ServiceDispatchCounters()].timedOut += 1
                 }
             }
