@@ -150,4 +150,16 @@ import UnitProtocol
         #expect(error?.field == "return")
         if case .truncated = error?.reason {} else { Issue.record("expected truncated, got \(String(describing: error))") }
     }
+
+    @Test func aCutHeaderNamesTheFirstFieldThatIsMissing() {
+        // The fixed headers are read in one piece; a short one still names the field where it ends.
+        #expect(Self.parse(Array(Self.event.prefix(4 + 9))) == WireError(.truncated(needed: 4, available: 1), field: "event.domain", offset: Self.at(12)))
+        #expect(Self.parse(Array(Self.event.prefix(4 + 20))) == WireError(.truncated(needed: 8, available: 4), field: "event.dpid", offset: Self.at(20)))
+        #expect(Self.parse(Array(Self.answer.prefix(4 + 13))) == WireError(.truncated(needed: 2, available: 1), field: "return.bypass.count", offset: Self.at(16)))
+    }
+
+    @Test func aMessageCountTheRestOfTheReturnCannotHold() {
+        // 300 is over the maximum; 200 messages of at least 16 bytes each are not in the bytes after the count.
+        #expect(Self.parse(Self.replacing(Self.answer, 14, with: 0x00, 200)) == WireError(.truncated(needed: 3200, available: Self.answer.count - 16), field: "return.messages", offset: Self.at(16)))
+    }
 }

@@ -15,7 +15,7 @@ public struct FixedFieldCursor: ~Copyable {
     @inlinable
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) -> T {
         precondition(offset + MemoryLayout<T>.size <= bytes.count, "parser read past its declared size")
         let value = T(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
@@ -23,17 +23,17 @@ public struct FixedFieldCursor: ~Copyable {
         return value
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readMACAddress() -> MACAddress {
         let high: UInt16 = read()
         let low: UInt32 = read()
         return MACAddress(rawValue: UInt64(high) << 32 | UInt64(low))
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readIPv4Address() -> IPv4Address { IPv4Address(rawValue: read()) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func skip(_ count: Int) {
         precondition(offset + count <= bytes.count, "parser read past its declared size")
         offset += count

@@ -10,24 +10,24 @@ public struct FixedFieldWriter: ~Copyable {
     @inlinable
     init(_ bytes: UnsafeMutableRawBufferPointer) { self.bytes = bytes }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func write<T: FixedWidthInteger>(_ value: T) {
         precondition(offset + MemoryLayout<T>.size <= bytes.count, "writer wrote past its declared size")
         bytes.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
         offset += MemoryLayout<T>.size
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeMACAddress(_ address: MACAddress) {
         write(UInt16(truncatingIfNeeded: address.rawValue >> 32))
         write(UInt32(truncatingIfNeeded: address.rawValue))
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func writeIPv4Address(_ address: IPv4Address) { write(address.rawValue) }
 
     /// Zero bytes, as the specification asks of padding.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func pad(_ count: Int) {
         precondition(offset + count <= bytes.count, "writer wrote past its declared size")
         UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count]).initializeMemory(as: UInt8.self, repeating: 0)

@@ -43,11 +43,15 @@ public struct OpenFlowHeader: Hashable, Sendable {
 
     @inlinable
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeFixed(OpenFlowHeader.size) { field in
-            field.write(version)
-            field.write(type.rawValue)
-            field.write(length)
-            field.write(xid)
-        }
+        buffer.writeFixed(OpenFlowHeader.size) { write(to: &$0) }
+    }
+
+    /// Writes the 8 bytes at the start of a larger fixed structure (a vendor message's header).
+    @inlinable
+    public func write(to field: inout FixedFieldWriter) {
+        field.write(version)
+        field.write(type.rawValue)
+        field.write(length)
+        field.write(xid)
     }
 }

@@ -24,11 +24,35 @@ extension WireReader {
     public mutating func readCount(minimumEntrySize: Int, maximum: Int, field: String) throws(WireError) -> Int {
         let at = offset
         let count = Int(try readInteger(as: UInt16.self, field: field, suffix: ".count"))
-        guard count <= maximum else {
-            throw WireError(.lengthAboveMaximum(length: count, maximum: maximum), field: "\(field).count", offset: at)
-        }
-        try require(count * minimumEntrySize, field: field)
+        try Self.checkCount(count, minimumEntrySize: minimumEntrySize, maximum: maximum, field: field, at: at, available: remaining)
         return count
+    }
+
+    /// The checks of `readCount` on a count read as part of a fixed header: at most `maximum`,
+    /// and `count` entries of `minimumEntrySize` within the `available` bytes after the count.
+    static func checkCount(_ count: Int, minimumEntrySize: Int, maximum: Int, field: String, at countOffset: Int, available: Int) throws(WireError) {
+        guard count <= maximum else {
+            throw WireError(.lengthAboveMaximum(length: count, maximum: maximum), field: "\(field).count", offset: countOffset)
+        }
+        guard count * minimumEntrySize <= available else {
+            throw WireError(.truncated(needed: count * minimumEntrySize, available: available), field: field, offset: countOffset + 2)
+        }
+    }
+
+    /// Checks that a fixed header's fields, in order, are all present, and throws for the first
+    /// that is not the error reading them one by one would. A header that is all there is then
+    /// read through one view of the buffer (`readFixed`): events and returns go through every
+    /// unit at the rate of PACKET_INs, and each separate read pays an exclusivity check.
+    func requireFields(_ fields: KeyValuePairs<StaticString, Int>) throws(WireError) {
+        var at = offset
+        var available = remaining
+        for (field, size) in fields {
+            guard size <= available else {
+                throw WireError(.truncated(needed: size, available: available), field: "\(field)", offset: at)
+            }
+            at += size
+            available -= size
+        }
     }
 }
 

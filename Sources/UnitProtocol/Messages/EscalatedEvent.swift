@@ -52,19 +52,31 @@ public struct EscalatedEvent: Hashable, Sendable {
         }
     }
 
+    static let headerFields: KeyValuePairs<StaticString, Int> = [
+        "event.transaction": 4, "event.sid": 4, "event.domain": 4, "event.category": 1, "event.pad": 3, "event.dpid": 8,
+    ]
+    static let headerSize = 24
+
     public init(parsing reader: inout WireReader) throws(WireError) {
-        transaction = try reader.readInteger(as: UInt32.self, field: "event.transaction")
-        sid = ServiceID(try reader.readInteger(as: UInt32.self, field: "event.sid"))
-        domain = UnitID(try reader.readInteger(as: UInt32.self, field: "event.domain"))
-        let categoryOffset = reader.offset
-        let index = Int(try reader.readInteger(as: UInt8.self, field: "event.category"))
-        guard index < EventCategory.allCases.count else {
-            throw WireError(.invalidValue(UInt64(index)), field: "event.category", offset: categoryOffset)
+        let start = reader.offset
+        try reader.requireFields(Self.headerFields)
+        let (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.headerSize, field: "event") { field in
+            let transaction: UInt32 = field.read()
+            let sid: UInt32 = field.read()
+            let domain: UInt32 = field.read()
+            let index = Int(field.read(UInt8.self))
+            field.skip(3)
+            return (transaction, sid, domain, index, field.read(UInt64.self))
         }
-        category = EventCategory.allCases[index]
-        try reader.skip(3, field: "event.pad")
-        datapathID = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "event.dpid"))
-        if EventCategory.deviceEvents.contains(category) {
+        guard index < EventCategory.byIndex.count else {
+            throw WireError(.invalidValue(UInt64(index)), field: "event.category", offset: start + 12)
+        }
+        self.transaction = transaction
+        self.sid = ServiceID(sid)
+        self.domain = UnitID(domain)
+        category = EventCategory.byIndex[index]
+        datapathID = DatapathID(rawValue: dpid)
+        if category.isDeviceEvent {
             payload = .device(try DeviceRecord(parsing: &reader))
         } else if let expected = Self.messageType(of: category) {
             let at = reader.offset
@@ -79,12 +91,14 @@ public struct EscalatedEvent: Hashable, Sendable {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(transaction)
-        buffer.writeInteger(sid.rawValue)
-        buffer.writeInteger(domain.rawValue)
-        buffer.writeInteger(UInt8(category.index))
-        buffer.writePadding(3)
-        buffer.writeInteger(datapathID.rawValue)
+        buffer.writeFixed(Self.headerSize) { field in
+            field.write(transaction)
+            field.write(sid.rawValue)
+            field.write(domain.rawValue)
+            field.write(UInt8(category.index))
+            field.pad(3)
+            field.write(datapathID.rawValue)
+        }
         switch payload {
         case .none: break
         case .message(let message): message.write(to: &buffer)

@@ -52,14 +52,32 @@ public struct EventReturn: Hashable, Sendable {
         self.context = context
     }
 
+    static let headerFields: KeyValuePairs<StaticString, Int> = [
+        "return.transaction": 4, "return.sid": 4, "return.verdict": 1, "return.pad": 1,
+        "return.messages.count": 2, "return.bypass.count": 2, "return.context.count": 2,
+    ]
+    static let headerSize = 16
+
     public init(parsing reader: inout WireReader) throws(WireError) {
-        transaction = try reader.readInteger(as: UInt32.self, field: "return.transaction")
-        sid = ServiceID(try reader.readInteger(as: UInt32.self, field: "return.sid"))
-        verdict = try reader.readEnumeration(ReturnVerdict.self, field: "return.verdict")
-        try reader.skip(1, field: "return.pad")
-        let messageCount = try reader.readCount(minimumEntrySize: 8 + OpenFlowHeader.size, maximum: Self.maximumMessages, field: "return.messages")
-        let bypassCount = try reader.readCount(minimumEntrySize: 0, maximum: Self.maximumBypass, field: "return.bypass")
-        let contextCount = try reader.readCount(minimumEntrySize: 0, maximum: Self.maximumContext, field: "return.context")
+        let start = reader.offset
+        try reader.requireFields(Self.headerFields)
+        let available = reader.remaining
+        let (transaction, sid, verdict, messageCount, bypassCount, contextCount) = try reader.readFixed(Self.headerSize, field: "return") { field in
+            let transaction: UInt32 = field.read()
+            let sid: UInt32 = field.read()
+            let verdict: UInt8 = field.read()
+            field.skip(1)
+            return (transaction, sid, verdict, Int(field.read(UInt16.self)), Int(field.read(UInt16.self)), Int(field.read(UInt16.self)))
+        }
+        self.transaction = transaction
+        self.sid = ServiceID(sid)
+        guard let verdict = ReturnVerdict(rawValue: verdict) else {
+            throw WireError(.invalidValue(UInt64(verdict)), field: "return.verdict", offset: start + 8)
+        }
+        self.verdict = verdict
+        try WireReader.checkCount(messageCount, minimumEntrySize: 8 + OpenFlowHeader.size, maximum: Self.maximumMessages, field: "return.messages", at: start + 10, available: available - 12)
+        try WireReader.checkCount(bypassCount, minimumEntrySize: 0, maximum: Self.maximumBypass, field: "return.bypass", at: start + 12, available: available - 14)
+        try WireReader.checkCount(contextCount, minimumEntrySize: 0, maximum: Self.maximumContext, field: "return.context", at: start + 14, available: available - 16)
         try reader.require(messageCount * (8 + OpenFlowHeader.size) + bypassCount * 8 + contextCount * 4, field: "return")
         var messages: [SwitchMessage] = []
         messages.reserveCapacity(messageCount)
@@ -87,13 +105,15 @@ public struct EventReturn: Hashable, Sendable {
 
     public func write(to buffer: inout ByteBuffer) {
         precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
-        buffer.writeInteger(transaction)
-        buffer.writeInteger(sid.rawValue)
-        buffer.writeInteger(verdict.rawValue)
-        buffer.writePadding(1)
-        buffer.writeInteger(UInt16(messages.count))
-        buffer.writeInteger(UInt16(bypass.count))
-        buffer.writeInteger(UInt16(context.count))
+        buffer.writeFixed(Self.headerSize) { field in
+            field.write(transaction)
+            field.write(sid.rawValue)
+            field.write(verdict.rawValue)
+            field.pad(1)
+            field.write(UInt16(messages.count))
+            field.write(UInt16(bypass.count))
+            field.write(UInt16(context.count))
+        }
         for entry in messages {
             buffer.writeInteger(entry.datapathID.rawValue)
             entry.message.write(to: &buffer)

@@ -68,9 +68,17 @@ public enum UnitMessage: Hashable, Sendable {
 
     /// The unit header and body: what follows the vendor id.
     func writePayload(to buffer: inout ByteBuffer) {
-        buffer.writeInteger(EchelonVendor.version)
-        buffer.writeInteger(type.rawValue)
-        buffer.writePadding(2)
+        buffer.writeFixed(EchelonVendor.unitHeaderSize) { writeUnitHeader(to: &$0) }
+        writeBody(to: &buffer)
+    }
+
+    private func writeUnitHeader(to field: inout FixedFieldWriter) {
+        field.write(EchelonVendor.version)
+        field.write(type.rawValue)
+        field.pad(2)
+    }
+
+    private func writeBody(to buffer: inout ByteBuffer) {
         switch self {
         case .exportsRequest(let request): request.write(to: &buffer)
         case .exportsReply(let exports), .exportsUpdate(let exports): exports.write(to: &buffer)
@@ -85,9 +93,13 @@ public enum UnitMessage: Hashable, Sendable {
     /// message first (events and returns go out at the rate of PACKET_INs).
     public func write(to buffer: inout ByteBuffer, xid: UInt32) {
         let start = buffer.writerIndex
-        OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: 0, xid: xid).write(to: &buffer)
-        buffer.writeInteger(EchelonVendor.id)
-        writePayload(to: &buffer)
+        // The OpenFlow header, the vendor id and the unit header through one view of the buffer.
+        buffer.writeFixed(EchelonVendor.unitHeaderOffset + EchelonVendor.unitHeaderSize) { field in
+            OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: 0, xid: xid).write(to: &field)
+            field.write(EchelonVendor.id)
+            writeUnitHeader(to: &field)
+        }
+        writeBody(to: &buffer)
         let length = buffer.writerIndex - start
         precondition(length <= OpenFlowHeader.maximumLength, "unit message of \(length) bytes exceeds the 16-bit length field")
         buffer.setInteger(UInt16(length), at: start + 2)

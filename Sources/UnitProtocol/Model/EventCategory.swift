@@ -28,6 +28,18 @@ public enum EventCategory: String, CaseIterable, Hashable, Sendable, Codable {
         }
     }
 
+    /// The categories by `index`: `allCases` builds a new array at each use, and a received
+    /// event's category is looked up by index for every event.
+    public static let byIndex: [EventCategory] = allCases
+
+    /// Whether the event is about a device (its payload is a `DeviceRecord`).
+    public var isDeviceEvent: Bool {
+        switch self {
+        case .deviceAdded, .deviceRemoved, .deviceChanged: true
+        default: false
+        }
+    }
+
     public static let switchEvents: Set<EventCategory> = [.switchAdded, .switchPortChanged, .switchRemoved]
     public static let messageEvents: Set<EventCategory> = [.packetIn, .portStatus, .vendor]
     public static let deviceEvents: Set<EventCategory> = [.deviceAdded, .deviceRemoved, .deviceChanged]
