@@ -60,6 +60,21 @@ extension WireReader {
         buffer.moveReaderIndex(forwardBy: size)
         return value
     }
+
+    /// Reads a structure given as its fields and their sizes through one view of the buffer.
+    /// When the message ends inside it, the error names the first field that is missing, as
+    /// reading the fields one by one would.
+    @inlinable
+    public mutating func readFixed<T>(_ fields: KeyValuePairs<StaticString, Int>, _ body: (inout FixedFieldCursor) -> T) throws(WireError) -> T {
+        var size = 0
+        for (field, width) in fields {
+            guard size + width <= remaining else {
+                throw WireError(.truncated(needed: width, available: remaining - size), field: "\(field)", offset: offset + size)
+            }
+            size += width
+        }
+        return try readFixed(size, field: "", body)
+    }
 }
 
 /// The rules of fixed-size text fields, in one place.

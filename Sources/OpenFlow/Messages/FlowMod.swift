@@ -38,16 +38,17 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
         self.actions = actions
     }
 
+    static let fixedFields: KeyValuePairs<StaticString, Int> = [
+        "ofp_flow_mod.cookie": 8, "ofp_flow_mod.command": 2, "ofp_flow_mod.idle_timeout": 2, "ofp_flow_mod.hard_timeout": 2,
+        "ofp_flow_mod.priority": 2, "ofp_flow_mod.buffer_id": 4, "ofp_flow_mod.out_port": 2, "ofp_flow_mod.flags": 2,
+    ]
+
     public init(parsing reader: inout WireReader) throws(WireError) {
         match = try Match(parsing: &reader)
-        cookie = try reader.readInteger(field: "ofp_flow_mod.cookie")
-        command = Command(rawValue: try reader.readInteger(field: "ofp_flow_mod.command"))
-        idleTimeout = try reader.readInteger(field: "ofp_flow_mod.idle_timeout")
-        hardTimeout = try reader.readInteger(field: "ofp_flow_mod.hard_timeout")
-        priority = try reader.readInteger(field: "ofp_flow_mod.priority")
-        bufferID = BufferID(try reader.readInteger(field: "ofp_flow_mod.buffer_id"))
-        outPort = PortNumber(try reader.readInteger(field: "ofp_flow_mod.out_port"))
-        flags = Flags(rawValue: try reader.readInteger(field: "ofp_flow_mod.flags"))
+        // Flow mods come down from the units above with every return: one view for the fields.
+        (cookie, command, idleTimeout, hardTimeout, priority, bufferID, outPort, flags) = try reader.readFixed(Self.fixedFields) { field in
+            (field.read(), Command(rawValue: field.read()), field.read(), field.read(), field.read(), BufferID(field.read()), PortNumber(field.read()), Flags(rawValue: field.read()))
+        }
         actions = try Action.parseList(&reader)
     }
 

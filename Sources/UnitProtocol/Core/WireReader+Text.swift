@@ -38,22 +38,6 @@ extension WireReader {
             throw WireError(.truncated(needed: count * minimumEntrySize, available: available), field: field, offset: countOffset + 2)
         }
     }
-
-    /// Checks that a fixed header's fields, in order, are all present, and throws for the first
-    /// that is not the error reading them one by one would. A header that is all there is then
-    /// read through one view of the buffer (`readFixed`): events and returns go through every
-    /// unit at the rate of PACKET_INs, and each separate read pays an exclusivity check.
-    func requireFields(_ fields: KeyValuePairs<StaticString, Int>) throws(WireError) {
-        var at = offset
-        var available = remaining
-        for (field, size) in fields {
-            guard size <= available else {
-                throw WireError(.truncated(needed: size, available: available), field: "\(field)", offset: at)
-            }
-            at += size
-            available -= size
-        }
-    }
 }
 
 extension WireReader {

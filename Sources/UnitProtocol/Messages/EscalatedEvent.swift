@@ -59,8 +59,7 @@ public struct EscalatedEvent: Hashable, Sendable {
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset
-        try reader.requireFields(Self.headerFields)
-        let (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.headerSize, field: "event") { field in
+        let (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.headerFields) { field in
             let transaction: UInt32 = field.read()
             let sid: UInt32 = field.read()
             let domain: UInt32 = field.read()

@@ -60,9 +60,8 @@ public struct EventReturn: Hashable, Sendable {
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset
-        try reader.requireFields(Self.headerFields)
         let available = reader.remaining
-        let (transaction, sid, verdict, messageCount, bypassCount, contextCount) = try reader.readFixed(Self.headerSize, field: "return") { field in
+        let (transaction, sid, verdict, messageCount, bypassCount, contextCount) = try reader.readFixed(Self.headerFields) { field in
             let transaction: UInt32 = field.read()
             let sid: UInt32 = field.read()
             let verdict: UInt8 = field.read()
