@@ -101,6 +101,8 @@ final class AnsweringService: HostedService {
     var bypassSources = false
     /// A DPID to also send a message to (to test returns that address other switches).
     var alsoAddress: DatapathID?
+    /// Barrier requests to send after the FLOW_MOD (to make answers longer than one return).
+    var extraMessages = 0
     private(set) var seen: [NetworkEvent] = []
     let tag: String
 
@@ -116,6 +118,7 @@ final class AnsweringService: HostedService {
         guard case .packetIn(let packetIn) = event else { return .continue }
         context.send(.flowMod(FlowMod(match: packetIn.match, idleTimeout: 10, bufferID: packetIn.packetIn.bufferID, actions: [.output(port: PortNumber(2), maxLength: 0)])), to: packetIn.datapathID)
         if let alsoAddress { context.send(.barrierRequest(BarrierRequest()), to: alsoAddress) }
+        for _ in 0..<extraMessages { context.send(.barrierRequest(BarrierRequest()), to: packetIn.datapathID) }
         context.annotate("answered-by", tag)
         if bypassSources { context.bypass(packetIn.match.dlSrc) }
         return verdict

@@ -52,6 +52,31 @@ import UnitProtocol
         #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(300)]?.diverted == 400)
     }
 
+    /// A return carries at most 256 messages: a longer answer comes down as partial returns
+    /// then the final one, every message reaches the switch with its xid, and the event resumes once.
+    @Test func anAnswerLongerThanOneReturnComesDownInPartsAndResumesOnce() {
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
+        let answering = AnsweringService(tag: "u20")
+        answering.extraMessages = 599
+        net.add(11, services: [local])
+        net.add(20, serving: [200: answering])
+        net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 5, from: Self.mac(1))
+        net.deliverAll()
+        let answers = zip(net.output(11).sent, net.output(11).xids).filter { entry, _ in
+            switch entry.1 { case .flowMod, .barrierRequest: true; default: false }
+        }
+        #expect(answers.count == 600)
+        #expect(answers.allSatisfy { $0.1 == 5 }, "each with the switch's own xid")
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.returns == 3, "256 + 256 + 88")
+        #expect(local.seen.count == 1)
+        #expect(net.unit(11)?.dispatcher.openTransactions == 0)
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        #expect(net.output(11).rejections.isEmpty)
+    }
+
     @Test func splitSendsACopyUpAndGoesOnAtOnce() {
         let net = DispatchHierarchy()
         let local = ContextRecorder("local", priority: -10)

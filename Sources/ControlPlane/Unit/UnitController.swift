@@ -236,6 +236,7 @@ public struct UnitController {
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
         var messages: [EventReturn.SwitchMessage] = []
+        messages.reserveCapacity(collector.messages.count)
         for (dpid, body) in collector.messages {
             guard dispatcher.switchesBelow[dpid] == unit else {
                 counters.undeliverableReturns += 1
@@ -251,9 +252,15 @@ public struct UnitController {
         }
         let annotations = Array(fitting.suffix(EventReturn.maximumContext))
         counters.droppedFromReturns += context.bypassed.count - bypass.count + context.annotations.count - annotations.count
-        var parts = stride(from: 0, to: messages.count, by: EventReturn.maximumMessages).map { Array(messages[$0..<min($0 + EventReturn.maximumMessages, messages.count)]) }
-        let last = parts.popLast() ?? []
-        for part in parts { sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part)), to: unit) }
+        // More messages than one return carries go first in partial returns; the usual answer
+        // fits one, and its list is sent as it is.
+        var start = 0
+        while messages.count - start > EventReturn.maximumMessages {
+            let part = Array(messages[start..<start + EventReturn.maximumMessages])
+            sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part)), to: unit)
+            start += EventReturn.maximumMessages
+        }
+        let last = start == 0 ? messages : Array(messages[start...])
         sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations)), to: unit)
     }
 }
