@@ -56,7 +56,9 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         // After a framing error the stream has no message boundaries left; the channel is closing.
         guard !framingFailed else { return }
         do {
-            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame) }
+            // One clock reading for the burst: its messages arrived together.
+            let now = NIODeadline.now()
+            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, now: now) }
         } catch let error as WireError {
             framingFailed = true
             perform(machine.framingFailed(error), now: .now())
@@ -66,9 +68,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         }
     }
 
-    private func handle(_ frame: ByteBuffer) {
+    private func handle(_ frame: ByteBuffer, now: NIODeadline) {
         var reader = frame
-        let now = NIODeadline.now()
         do {
             let message = try OpenFlowMessage(parsing: &reader)
             perform(machine.received(message, now: now), now: now)
@@ -93,7 +94,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if !framingFailed {
             do {
-                try frames.finishProcessing(seenEOF: true) { frame in handle(frame) }
+                let now = NIODeadline.now()
+                try frames.finishProcessing(seenEOF: true) { frame in handle(frame, now: now) }
             } catch {
                 logger.info("switch closed the channel mid-message: \(error)", metadata: datapathMetadata)
             }

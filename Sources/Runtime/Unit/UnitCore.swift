@@ -69,8 +69,8 @@ final class UnitCore: ControllerOutput {
 
     /// An event or a return from a neighbouring unit. What it causes is written when the unit
     /// channel's read burst ends (`flushPending`), in one write per channel.
-    func received(_ message: UnitMessage, from unit: UnitID) {
-        controller.received(message, from: unit, now: .now(), sink: self)
+    func received(_ message: UnitMessage, from unit: UnitID, now: NIODeadline) {
+        controller.received(message, from: unit, now: now, sink: self)
     }
 
     func refused(_ rejection: DispatchRejection) {

@@ -55,15 +55,16 @@ final class UnitChannelHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !framingFailed else { return }
         do {
+            // One clock reading for the burst: its messages arrived together.
+            let now = NIODeadline.now()
             try frames.process(buffer: unwrapInboundIn(data)) { frame in
                 var reader = frame
-                let now = NIODeadline.now()
                 do throws(WireError) {
                     let message = try OpenFlowMessage(parsing: &reader)
                     if machine.isEstablished {
-                        perform(machine.receivedWhenEstablished(message, now: now))
+                        perform(machine.receivedWhenEstablished(message, now: now), now: now)
                     } else {
-                        perform(machine.received(message, now: now))
+                        perform(machine.received(message, now: now), now: now)
                     }
                 } catch {
                     perform(machine.receivedMalformed(error))
@@ -142,11 +143,11 @@ final class UnitChannelHandler: ChannelInboundHandler {
         outbound.recycle(&bytes)
     }
 
-    private func perform(_ actions: [UnitChannelAction]) {
-        for action in actions { perform(action) }
+    private func perform(_ actions: [UnitChannelAction], now: NIODeadline = .now()) {
+        for action in actions { perform(action, now: now) }
     }
 
-    private func perform(_ action: UnitChannelAction) {
+    private func perform(_ action: UnitChannelAction, now: NIODeadline = .now()) {
         guard let context else { return }
         switch action {
         case .none:
@@ -166,7 +167,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
             core.established(self, remote: remote, relation: relation, exports: exports)
         case .deliver(let message):
             guard let remote = machine.remote else { return }
-            core.received(message, from: remote.identity.uid, on: self)
+            core.received(message, from: remote.identity.uid, on: self, now: now)
         case .close(let reason, let message):
             logger.warning("closing unit channel: \(reason)")
             if let message { outbound.append(message) }

@@ -105,15 +105,15 @@ final class UnitRoutingCore {
         }
     }
 
-    func received(_ message: UnitMessage, from unit: UnitID, on handler: UnitChannelHandler) {
+    func received(_ message: UnitMessage, from unit: UnitID, on handler: UnitChannelHandler, now: NIODeadline) {
         // A duplicate channel on its way out carries nothing.
         guard active[unit] === handler else { return }
         do {
             switch message {
             case .routeAdvertisement(let advertisement):
-                perform(try table.received(advertisement, from: unit, now: .now()))
+                perform(try table.received(advertisement, from: unit, now: now))
             case .routeWithdrawal(let withdrawal):
-                perform(try table.received(withdrawal, from: unit, now: .now()))
+                perform(try table.received(withdrawal, from: unit, now: now))
             case .exportsUpdate(let update):
                 guard handler.remote?.relation != .downstream else { return }
                 for service in update.services { exportsFrom[unit, default: [:]][service.sid] = service }
@@ -125,10 +125,10 @@ final class UnitRoutingCore {
                     core.refused(.eventFromAbove(from: unit.rawValue))
                     return
                 }
-                core.received(message, from: unit)
+                core.received(message, from: unit, now: now)
                 return
             case .eventReturn:
-                core.received(message, from: unit)
+                core.received(message, from: unit, now: now)
                 return
             case .exportsRequest, .exportsReply:
                 return
