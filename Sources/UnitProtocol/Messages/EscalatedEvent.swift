@@ -55,7 +55,7 @@ public struct EscalatedEvent: Hashable, Sendable {
     static let headerFields: KeyValuePairs<StaticString, Int> = [
         "event.transaction": 4, "event.sid": 4, "event.domain": 4, "event.category": 1, "event.pad": 3, "event.dpid": 8,
     ]
-    static let headerSize = 24
+    static let headerSize = headerFields.reduce(0) { $0 + $1.value }
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset

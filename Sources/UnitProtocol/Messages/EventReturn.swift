@@ -56,7 +56,7 @@ public struct EventReturn: Hashable, Sendable {
         "return.transaction": 4, "return.sid": 4, "return.verdict": 1, "return.pad": 1,
         "return.messages.count": 2, "return.bypass.count": 2, "return.context.count": 2,
     ]
-    static let headerSize = 16
+    static let headerSize = headerFields.reduce(0) { $0 + $1.value }
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset

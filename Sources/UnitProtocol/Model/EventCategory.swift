@@ -42,7 +42,7 @@ public enum EventCategory: String, CaseIterable, Hashable, Sendable, Codable {
 
     public static let switchEvents: Set<EventCategory> = [.switchAdded, .switchPortChanged, .switchRemoved]
     public static let messageEvents: Set<EventCategory> = [.packetIn, .portStatus, .vendor]
-    public static let deviceEvents: Set<EventCategory> = [.deviceAdded, .deviceRemoved, .deviceChanged]
+    public static let deviceEvents = Set(allCases.filter(\.isDeviceEvent))
 
     /// The categories as the 16-bit mask of the unit protocol.
     public static func mask(of categories: Set<EventCategory>) -> UInt16 {
