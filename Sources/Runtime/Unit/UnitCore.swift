@@ -14,6 +14,9 @@ final class UnitCore: ControllerOutput {
     /// which must not be read while it is handling an event.
     private var channelsByDatapath: [DatapathID: SwitchChannelHandler] = [:]
     private var openChannels: [ConnectionID: SwitchChannelHandler] = [:]
+    /// The channel the last message went to. Answers mostly go to the switch whose read burst
+    /// is being handled, one after another, so this saves hashing its DPID for each of them.
+    private var lastChannel: (datapathID: DatapathID, handler: SwitchChannelHandler)?
     private var pendingFlush: [SwitchChannelHandler] = []
     private let logger: Logger
     let eventLoop: any EventLoop
@@ -51,6 +54,7 @@ final class UnitCore: ControllerOutput {
     func switchReady(_ description: SwitchDescription, on handler: SwitchChannelHandler, now: NIODeadline) {
         guard let id = handler.id else { return }
         channelsByDatapath[description.datapathID] = handler
+        lastChannel = nil
         if let replaced = controller.switchConnected(description, on: id, now: now, sink: self) {
             openChannels[replaced]?.closeReplaced()
         }
@@ -59,6 +63,7 @@ final class UnitCore: ControllerOutput {
     func switchGone(_ datapathID: DatapathID, on handler: SwitchChannelHandler, now: NIODeadline) {
         guard let id = handler.id else { return }
         if channelsByDatapath[datapathID] === handler { channelsByDatapath[datapathID] = nil }
+        lastChannel = nil
         controller.switchDisconnected(datapathID, on: id, now: now, sink: self)
         flushPending()
     }
@@ -109,10 +114,12 @@ final class UnitCore: ControllerOutput {
 
     /// The switch's channel; nil (and counted) when the switch is gone.
     private func channel(to datapathID: DatapathID) -> SwitchChannelHandler? {
+        if let lastChannel, lastChannel.datapathID == datapathID { return lastChannel.handler }
         guard let handler = channelsByDatapath[datapathID] else {
             undeliverable += 1
             return nil
         }
+        lastChannel = (datapathID, handler)
         return handler
     }
 

@@ -31,6 +31,9 @@ public final class LearningSwitchService: HostedService {
     /// Per switch: MAC → the port it was last seen on. A reference per switch, so that a
     /// PACKET_IN costs one look-up of its DPID, not one per read or write of the table.
     private var switchTables: [DatapathID: MACTable] = [:]
+    /// The table of the switch the last PACKET_IN came from: a read burst is one switch's
+    /// packets, so this saves hashing its DPID for each of them.
+    private var lastTable: (datapathID: DatapathID, table: MACTable)?
 
     final class MACTable {
         var ports: [MACAddress: PortNumber] = [:]
@@ -50,6 +53,7 @@ public final class LearningSwitchService: HostedService {
             return forward(packetIn, context: &context)
         case .switchRemoved(let datapathID):
             switchTables[datapathID] = nil
+            lastTable = nil
         case .switchPortChanged(let datapathID, let status) where status.reason == .delete || status.port.state.contains(.linkDown):
             switchTables[datapathID]?.ports = switchTables[datapathID]?.ports.filter { $0.value != status.port.portNumber } ?? [:]
         default:
@@ -63,7 +67,9 @@ public final class LearningSwitchService: HostedService {
         guard match.dlType != EtherType.lldp.rawValue else { return .stop }
         let packetIn = event.packetIn
         let table = table(of: event.datapathID)
-        if !match.dlSrc.isMulticast {
+        // A known host on its known port is the usual case: looking it up is cheaper than
+        // writing it again.
+        if !match.dlSrc.isMulticast, table.ports[match.dlSrc] != packetIn.inPort {
             table.ports[match.dlSrc] = packetIn.inPort
         }
         guard !match.dlDst.isMulticast, let outPort = table.ports[match.dlDst] else {
@@ -74,7 +80,7 @@ public final class LearningSwitchService: HostedService {
             // The destination sits behind the port the frame came from: the switch must not send it back.
             return .continue
         }
-        let output: [Action] = [.output(port: outPort, maxLength: 0)]
+        let output = outputList(outPort)
         context.send(.flowMod(FlowMod(
             match: match, command: .add, idleTimeout: configuration.idleTimeout, hardTimeout: configuration.hardTimeout,
             priority: configuration.flowPriority, bufferID: packetIn.bufferID, actions: output)), to: event.datapathID)
@@ -86,14 +92,36 @@ public final class LearningSwitchService: HostedService {
     }
 
     private func table(of datapathID: DatapathID) -> MACTable {
-        if let table = switchTables[datapathID] { return table }
-        let table = MACTable()
-        switchTables[datapathID] = table
+        if let lastTable, lastTable.datapathID == datapathID { return lastTable.table }
+        let table: MACTable
+        if let known = switchTables[datapathID] {
+            table = known
+        } else {
+            table = MACTable()
+            switchTables[datapathID] = table
+        }
+        lastTable = (datapathID, table)
         return table
     }
 
+    /// "Output to port N" lists, one per port number seen: a new list for each flow was the one
+    /// heap allocation a PACKET_IN's answer cost.
+    private var outputLists: [[Action]] = []
+    private static let listedPorts = 1024
+
+    private func outputList(_ port: PortNumber) -> [Action] {
+        let number = Int(port.rawValue)
+        guard number < Self.listedPorts else { return [.output(port: port, maxLength: 0)] }
+        if number >= outputLists.count {
+            outputLists += (outputLists.count...number).map { [.output(port: PortNumber(UInt16($0)), maxLength: 0)] }
+        }
+        return outputLists[number]
+    }
+
+    private static let floodList: [Action] = [.output(port: .flood, maxLength: 0)]
+
     private func flood(_ packetIn: PacketIn, to datapathID: DatapathID, context: inout ServiceContext) {
         let data = packetIn.bufferID == .none ? packetIn.data : ByteBuffer()
-        context.send(.packetOut(PacketOut(bufferID: packetIn.bufferID, inPort: packetIn.inPort, actions: [.output(port: .flood, maxLength: 0)], data: data)), to: datapathID)
+        context.send(.packetOut(PacketOut(bufferID: packetIn.bufferID, inPort: packetIn.inPort, actions: Self.floodList, data: data)), to: datapathID)
     }
 }
