@@ -36,8 +36,12 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     private var frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
     private var outbound = ByteBuffer()
-    /// Send times of outstanding requests (nil: none), indexed by buffer id modulo the ring's size.
-    private var sentAt: [NIODeadline?]
+    /// Send times of outstanding requests in uptime nanoseconds (0: none), indexed by buffer id
+    /// modulo the ring's size.
+    private var sentAt: [UInt64]
+    /// Requests written since the last flush, from `firstUnsent`: their send time is the flush's.
+    private var unsentCount = 0
+    private var firstUnsent: UInt32 = 1
 
     private let index: Int
     private let settings: LoadSettings
@@ -53,7 +57,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
         self.settings = settings
         self.load = load
         self.datapathID = DatapathID(UInt64(index + 1))
-        self.sentAt = Array(repeating: nil, count: Self.ringSize)
+        self.sentAt = Array(repeating: 0, count: Self.ringSize)
     }
 
     static let portCount: UInt16 = 4
@@ -69,16 +73,18 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         do {
-            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, context: context) }
+            // One clock reading per read: the answers in it arrived together.
+            let now = NIODeadline.now().uptimeNanoseconds
+            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, now: now) }
         } catch {
             print("echelon-bench: switch \(index): unframeable stream from the controller: \(error)")
             context.close(promise: nil)
         }
     }
 
-    private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+    private func handle(_ frame: ByteBuffer, now: UInt64) {
         if let buffer = BufferedPacketAnswer.bufferID(in: frame) {
-            answered(buffer)
+            answered(buffer, now: now)
             return
         }
         var bytes = frame
@@ -118,16 +124,31 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     private func flush(_ context: ChannelHandlerContext) {
         guard outbound.readableBytes > 0 else { return }
+        stampUnsent(now: NIODeadline.now().uptimeNanoseconds)
         context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
         outbound.clear()
     }
 
-    private func answered(_ buffer: BufferID) {
+    /// The requests of this write leave now: one clock reading for all of them.
+    private func stampUnsent(now: UInt64) {
+        var buffer = firstUnsent
+        for _ in 0..<unsentCount {
+            sentAt[Self.slot(buffer)] = now
+            buffer = Self.buffer(after: buffer)
+        }
+        unsentCount = 0
+    }
+
+    private static func slot(_ buffer: UInt32) -> Int { Int(buffer) & (ringSize - 1) }
+    private static func buffer(after buffer: UInt32) -> UInt32 { buffer == UInt32.max - 1 ? 1 : buffer + 1 }
+
+    private func answered(_ buffer: BufferID, now: UInt64) {
         // Unsolicited messages (LLDP probes, say) name no buffer of ours.
-        let slot = Int(buffer.rawValue) & (Self.ringSize - 1)
-        guard let sent = sentAt[slot] else { return }
-        sentAt[slot] = nil
-        load.recordAnswer(roundTrip: .now() - sent)
+        let slot = Self.slot(buffer.rawValue)
+        let sent = sentAt[slot]
+        guard sent != 0 else { return }
+        sentAt[slot] = 0
+        load.recordAnswer(roundTripNanoseconds: now &- sent)
         if !settings.learnOnly || macCursor < settings.macsPerSwitch {
             sendPacketIn()
         }
@@ -159,24 +180,32 @@ final class EmulatedSwitch: ChannelInboundHandler {
         // The destination is a host learned earlier (one MAC behind), so that after the first
         // round the controller answers with flows rather than floods, as in cbench.
         let destination = hostMAC(number &+ settings.macsPerSwitch - 1)
-        let inPort = PortNumber(UInt16(number % Int(Self.portCount)) + 1)
+        let inPort = UInt16(number % Int(Self.portCount)) + 1
         let buffer = nextBuffer
-        nextBuffer = nextBuffer == UInt32.max - 1 ? 1 : nextBuffer + 1
-        let slot = Int(buffer) & (Self.ringSize - 1)
-        sentAt[slot] = .now()
-        // One prepared message per request, with its buffer id, port and addresses set in place:
+        nextBuffer = Self.buffer(after: buffer)
+        if unsentCount == 0 { firstUnsent = buffer }
+        unsentCount += 1
+        // One prepared message per request, copied and patched through one view of the buffer:
         // building and serialising a PacketIn each time was a fifth of the generator's time.
-        let start = outbound.writerIndex
-        outbound.writeImmutableBuffer(Self.packetInTemplate)
-        outbound.setInteger(buffer, at: start + PacketIn.Offset.bufferID)
-        outbound.setInteger(inPort.rawValue, at: start + PacketIn.Offset.inPort)
-        outbound.setMACAddress(destination, at: start + PacketIn.Offset.data)
-        outbound.setMACAddress(source, at: start + PacketIn.Offset.data + 6)
+        let template = Self.packetInTemplate
+        outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: template.count) { raw in
+            template.withUnsafeBytes { raw.copyMemory(from: $0) }
+            raw.storeBytes(of: buffer.bigEndian, toByteOffset: PacketIn.Offset.bufferID, as: UInt32.self)
+            raw.storeBytes(of: inPort.bigEndian, toByteOffset: PacketIn.Offset.inPort, as: UInt16.self)
+            Self.store(destination, at: PacketIn.Offset.data, in: raw)
+            Self.store(source, at: PacketIn.Offset.data + 6, in: raw)
+            return template.count
+        }
+    }
+
+    private static func store(_ mac: MACAddress, at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
+        raw.storeBytes(of: UInt16(truncatingIfNeeded: mac.rawValue >> 32).bigEndian, toByteOffset: offset, as: UInt16.self)
+        raw.storeBytes(of: UInt32(truncatingIfNeeded: mac.rawValue).bigEndian, toByteOffset: offset + 2, as: UInt32.self)
     }
 
     /// A buffered PACKET_IN (xid 0) carrying `frameTemplate`.
-    static let packetInTemplate = OpenFlowMessage(xid: 0, .packetIn(PacketIn(
-        bufferID: BufferID(0), totalLength: UInt16(frameTemplate.readableBytes), inPort: PortNumber(1), reason: .noMatch, data: frameTemplate))).encoded()
+    static let packetInTemplate: [UInt8] = Array(buffer: OpenFlowMessage(xid: 0, .packetIn(PacketIn(
+        bufferID: BufferID(0), totalLength: UInt16(frameTemplate.readableBytes), inPort: PortNumber(1), reason: .noMatch, data: frameTemplate))).encoded())
 
     /// A 64-byte IPv4/UDP frame; each request sets its two MAC addresses.
     static let frameTemplate: ByteBuffer = EthernetFrame(

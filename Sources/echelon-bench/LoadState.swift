@@ -21,11 +21,11 @@ final class LoadState {
 
     func switchReady() { readySwitches += 1 }
 
-    func recordAnswer(roundTrip: TimeAmount) {
+    func recordAnswer(roundTripNanoseconds: UInt64) {
         answered += 1
         guard measuring else { return }
         measuredAnswers += 1
-        _ = histogram.record(UInt64(max(0, roundTrip.nanoseconds)))
+        _ = histogram.record(roundTripNanoseconds)
     }
 
     func startMeasuring() -> NIODeadline {
