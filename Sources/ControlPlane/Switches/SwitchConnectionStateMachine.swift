@@ -19,16 +19,18 @@ public struct SwitchConnectionStateMachine: Sendable {
     var state: State = .idle
     var errors: ErrorBudget
     private var lastXID: UInt32 = 0
+    /// When an active switch was last heard from. Kept out of `ActiveState` because every
+    /// message sets it: changing it inside the state would copy the switch's description out
+    /// of the enum and back for each PACKET_IN.
+    private var lastHeard = NIODeadline.uptimeNanoseconds(0)
+
+    /// The switch's DPID once the handshake is complete (nil before it and after the close).
+    /// Stored, not read out of the state, because every delivered message asks for it.
+    public private(set) var datapathID: DatapathID?
 
     public init(configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()) {
         self.configuration = configuration
         self.errors = ErrorBudget(limit: configuration.errorBudget, window: configuration.errorWindow)
-    }
-
-    /// The switch's DPID once the handshake is complete.
-    public var datapathID: DatapathID? {
-        if case .active(let active) = state { return active.description.datapathID }
-        return nil
     }
 
     public var isActive: Bool { datapathID != nil }
@@ -73,20 +75,21 @@ public struct SwitchConnectionStateMachine: Sendable {
                 return .none
             }
             let description = SwitchDescription(features: features)
-            state = .active(ActiveState(description: description, lastHeard: now))
+            state = .active(ActiveState(description: description))
+            lastHeard = now
+            datapathID = description.datapathID
             let configure = OpenFlowMessage(xid: nextXID(), .setConfig(SetConfig(config: SwitchConfig(missSendLength: configuration.missSendLength))))
             return .handshakeComplete(description, send: [configure])
-        case .active(var active):
-            active.lastHeard = now
+        case .active:
+            // What the message changes is stored before the answer is chosen: counting an
+            // error may close the connection, and the closed state must stay.
+            lastHeard = now
             switch message.body {
-            case .echoReply: active.echoOutstandingSince = nil
-            case .featuresReply(let features): active.description = SwitchDescription(features: features)
-            case .portStatus(let status): active.description.apply(status)
+            case .echoReply: updateActive { $0.echoOutstandingSince = nil }
+            case .featuresReply(let features): updateActive { $0.description = SwitchDescription(features: features) }
+            case .portStatus(let status): updateActive { $0.description.apply(status) }
             default: break
             }
-            // Stored before the answer is chosen: counting an error may close the connection,
-            // and the closed state must stay.
-            state = .active(active)
             switch message.body {
             case .echoReply, .hello:
                 return .none
@@ -127,7 +130,7 @@ public struct SwitchConnectionStateMachine: Sendable {
         case .awaitingFeatures(let awaiting):
             return handshakeDeadline(since: awaiting.since, now: now)
         case .active(var active):
-            let silence = now - active.lastHeard
+            let silence = now - lastHeard
             if silence >= configuration.echoTimeout {
                 close()
                 return .close(.keepaliveTimeout, sendingFirst: nil)
@@ -154,6 +157,7 @@ public struct SwitchConnectionStateMachine: Sendable {
         case .closed: break
         default: state = .closed(datapathID: nil)
         }
+        datapathID = nil
     }
 
     private var isClosedOrIdle: Bool {
@@ -164,10 +168,14 @@ public struct SwitchConnectionStateMachine: Sendable {
     }
 
     private mutating func touch(_ now: NIODeadline) {
-        if case .active(var active) = state {
-            active.lastHeard = now
-            state = .active(active)
-        }
+        if case .active = state { lastHeard = now }
+    }
+
+    /// Changes the active state in place (the rare messages that change what is known of the switch).
+    private mutating func updateActive(_ change: (inout ActiveState) -> Void) {
+        guard case .active(var active) = state else { return }
+        change(&active)
+        state = .active(active)
     }
 
     private mutating func handshakeDeadline(since: NIODeadline, now: NIODeadline) -> SwitchConnectionAction {
@@ -196,7 +204,6 @@ struct AwaitingFeaturesState: Sendable {
 
 struct ActiveState: Sendable {
     var description: SwitchDescription
-    var lastHeard: NIODeadline
     var echoOutstandingSince: NIODeadline?
 }
 

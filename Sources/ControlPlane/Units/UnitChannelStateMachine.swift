@@ -37,7 +37,6 @@ public struct UnitChannelStateMachine: Sendable {
     struct Established: Sendable {
         let remote: UnitIdentity
         let relation: ChannelRelation
-        var lastHeard: NIODeadline
         var echoOutstandingSince: NIODeadline?
         /// Parts of an exports update whose last part has not arrived yet.
         var updateParts: [ExportedService] = []
@@ -47,6 +46,10 @@ public struct UnitChannelStateMachine: Sendable {
     public let role: UnitChannelRole
     var state: State = .idle
     private var lastXID: UInt32 = 0
+    /// When the established channel last carried anything. Kept out of `Established` because
+    /// every event and return sets it: changing it inside the state would copy the remote's
+    /// identity and the exports out of the enum and back for each of them.
+    private var lastHeard = NIODeadline.uptimeNanoseconds(0)
 
     public init(configuration: UnitChannelConfiguration, role: UnitChannelRole) {
         self.configuration = configuration
@@ -136,15 +139,16 @@ public struct UnitChannelStateMachine: Sendable {
     /// A message on an established channel, where events and returns arrive at the rate of
     /// PACKET_INs: one action (`.none` for nothing), so that no list is built per message.
     public mutating func receivedWhenEstablished(_ message: OpenFlowMessage, now: NIODeadline) -> UnitChannelAction {
-        guard case .established(var established) = state else { return .none }
-        established.lastHeard = now
-        state = .established(established)
+        guard case .established = state else { return .none }
+        lastHeard = now
         switch message.body {
         case .echoRequest(let echo):
             return .send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))
         case .echoReply:
-            established.echoOutstandingSince = nil
-            state = .established(established)
+            if case .established(var established) = state {
+                established.echoOutstandingSince = nil
+                state = .established(established)
+            }
             return .none
         case .hello:
             return .none
@@ -155,6 +159,7 @@ public struct UnitChannelStateMachine: Sendable {
         case .failure(let reason):
             return closeAction(reason)
         case .success(.exportsUpdate(let update)):
+            guard case .established(var established) = state else { return .none }
             established.updateParts += update.services
             guard !update.more else {
                 state = .established(established)
@@ -198,7 +203,7 @@ public struct UnitChannelStateMachine: Sendable {
         case .handshaking(let handshake):
             return now - handshake.since >= configuration.handshakeTimeout ? close(.handshakeTimeout) : []
         case .established(var established):
-            let silence = now - established.lastHeard
+            let silence = now - lastHeard
             if silence >= configuration.echoTimeout { return close(.keepaliveTimeout) }
             guard silence >= configuration.echoInterval, established.echoOutstandingSince == nil else { return [] }
             established.echoOutstandingSince = now
@@ -225,7 +230,8 @@ public struct UnitChannelStateMachine: Sendable {
             state = .handshaking(handshake)
             return []
         }
-        state = .established(Established(remote: remote, relation: relation, lastHeard: now))
+        state = .established(Established(remote: remote, relation: relation))
+        lastHeard = now
         return [.established(remote, relation, exports: handshake.exports)]
     }
 
