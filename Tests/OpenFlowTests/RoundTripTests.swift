@@ -15,6 +15,21 @@ import Testing
         #expect(decoded.encoded() == bytes, "re-encoding must give the same bytes")
     }
 
+    /// A FLOW_MOD of fixed-size actions is written through one view of the buffer; with a
+    /// vendor action, part by part. Both must give what the header and body write separately.
+    @Test(arguments: [false, true])
+    func flowModWrittenInOneViewMatchesPartByPart(withVendorAction: Bool) throws {
+        var actions = SampleMessages.everyAction.filter { !$0.isVendor }
+        if withVendorAction { actions.append(.vendor(vendor: 0x2320, body: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))) }
+        let flowMod = FlowMod(match: .all, cookie: 7, idleTimeout: 10, bufferID: BufferID(42), actions: actions)
+        #expect((flowMod.fixedMessageLength == nil) == withVendorAction)
+        var expected = ByteBuffer()
+        OpenFlowHeader(version: OpenFlowHeader.version10, type: .flowMod, length: 0, xid: 99).write(to: &expected)
+        flowMod.write(to: &expected)
+        expected.setInteger(UInt16(expected.readableBytes), at: 2)
+        #expect(OpenFlowMessage(xid: 99, .flowMod(flowMod)).encoded() == expected)
+    }
+
     @Test func everyMessageTypeIsCovered() {
         let covered = Set(SampleMessages.all.map(\.1.type.rawValue))
         #expect(covered == Set(0...21))

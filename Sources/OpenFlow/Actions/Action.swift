@@ -127,40 +127,53 @@ public enum Action: WireStructure {
             buffer.writePadding(length - 8 - body.readableBytes)
             return
         }
-        buffer.writeFixed(length) { field in
-            field.write(type.rawValue)
-            field.write(UInt16(length))
-            switch self {
-            case .output(let port, let maxLength):
-                field.write(port.rawValue)
-                field.write(maxLength)
-            case .setVlanVid(let vid):
-                field.write(vid)
-                field.pad(2)
-            case .setVlanPcp(let pcp):
-                field.write(pcp)
-                field.pad(3)
-            case .stripVlan:
-                field.pad(4)
-            case .setDlSrc(let address), .setDlDst(let address):
-                field.writeMACAddress(address)
-                field.pad(6)
-            case .setNwSrc(let address), .setNwDst(let address):
-                field.writeIPv4Address(address)
-            case .setNwTos(let tos):
-                field.write(tos)
-                field.pad(3)
-            case .setTpSrc(let port), .setTpDst(let port):
-                field.write(port)
-                field.pad(2)
-            case .enqueue(let port, let queueID):
-                field.write(port.rawValue)
-                field.pad(6)
-                field.write(queueID)
-            case .vendor:
-                break  // written above
-            }
+        buffer.writeFixed(length) { write(to: &$0) }
+    }
+
+    /// Writes a standard (not vendor) action into a fixed structure that holds it, so that a
+    /// message made only of fixed parts is written through one view of the buffer.
+    public func write(to field: inout FixedFieldWriter) {
+        precondition(!isVendor, "a vendor action has no fixed size")
+        let length = self.length
+        field.write(type.rawValue)
+        field.write(UInt16(length))
+        switch self {
+        case .output(let port, let maxLength):
+            field.write(port.rawValue)
+            field.write(maxLength)
+        case .setVlanVid(let vid):
+            field.write(vid)
+            field.pad(2)
+        case .setVlanPcp(let pcp):
+            field.write(pcp)
+            field.pad(3)
+        case .stripVlan:
+            field.pad(4)
+        case .setDlSrc(let address), .setDlDst(let address):
+            field.writeMACAddress(address)
+            field.pad(6)
+        case .setNwSrc(let address), .setNwDst(let address):
+            field.writeIPv4Address(address)
+        case .setNwTos(let tos):
+            field.write(tos)
+            field.pad(3)
+        case .setTpSrc(let port), .setTpDst(let port):
+            field.write(port)
+            field.pad(2)
+        case .enqueue(let port, let queueID):
+            field.write(port.rawValue)
+            field.pad(6)
+            field.write(queueID)
+        case .vendor:
+            break  // refused by the precondition above
         }
+    }
+
+    /// Whether this is a vendor action, whose length depends on its body.
+    @inlinable
+    public var isVendor: Bool {
+        if case .vendor = self { return true }
+        return false
     }
 }
 

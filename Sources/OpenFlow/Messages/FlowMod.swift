@@ -53,18 +53,39 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { field in
-            match.write(to: &field)
-            field.write(cookie)
-            field.write(command.rawValue)
-            field.write(idleTimeout)
-            field.write(hardTimeout)
-            field.write(priority)
-            field.write(bufferID.rawValue)
-            field.write(outPort.rawValue)
-            field.write(flags.rawValue)
-        }
+        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { writeFixedFields(to: &$0) }
         Action.writeList(actions, to: &buffer)
+    }
+
+    /// The whole message's length when every action has a fixed size (nil with a vendor
+    /// action): a unit sends a FLOW_MOD for nearly every PACKET_IN, and a known length lets the
+    /// message be written through one view of the buffer (`OpenFlowMessage.write(to:)`).
+    public var fixedMessageLength: Int? {
+        var length = Self.minimumLength
+        for action in actions {
+            if action.isVendor { return nil }
+            length += action.length
+        }
+        return length
+    }
+
+    /// Everything after the header: the match, the fixed fields and, given a fixed
+    /// `fixedMessageLength`, the actions.
+    public func write(to field: inout FixedFieldWriter) {
+        writeFixedFields(to: &field)
+        for action in actions { action.write(to: &field) }
+    }
+
+    private func writeFixedFields(to field: inout FixedFieldWriter) {
+        match.write(to: &field)
+        field.write(cookie)
+        field.write(command.rawValue)
+        field.write(idleTimeout)
+        field.write(hardTimeout)
+        field.write(priority)
+        field.write(bufferID.rawValue)
+        field.write(outPort.rawValue)
+        field.write(flags.rawValue)
     }
 
     /// `ofp_flow_mod_command`.

@@ -150,6 +150,14 @@ extension OpenFlowMessage {
     /// so no body has to compute its own size in advance.
     @inlinable
     public func write(to buffer: inout ByteBuffer) {
+        if case .flowMod(let flowMod) = body, let length = flowMod.fixedMessageLength {
+            // The answer to nearly every PACKET_IN: one view of the buffer instead of four.
+            buffer.writeFixed(length) { field in
+                OpenFlowHeader(version: version, type: type, length: Self.checkedLength(length), xid: xid).write(to: &field)
+                flowMod.write(to: &field)
+            }
+            return
+        }
         let start = buffer.writerIndex
         OpenFlowHeader(version: version, type: type, length: 0, xid: xid).write(to: &buffer)
         switch body {
@@ -176,9 +184,13 @@ extension OpenFlowMessage {
         case .queueGetConfigRequest(let body): body.write(to: &buffer)
         case .queueGetConfigReply(let body): body.write(to: &buffer)
         }
-        let length = buffer.writerIndex - start
+        buffer.setInteger(Self.checkedLength(buffer.writerIndex - start), at: start + 2)
+    }
+
+    @inlinable
+    static func checkedLength(_ length: Int) -> UInt16 {
         precondition(length <= OpenFlowHeader.maximumLength, "OpenFlow message of \(length) bytes exceeds the 16-bit length field")
-        buffer.setInteger(UInt16(length), at: start + 2)
+        return UInt16(length)
     }
 
     /// The encoded message as a new buffer.
