@@ -48,7 +48,9 @@ public struct SwitchConnectionStateMachine: Sendable {
         return .send(OpenFlowMessage(xid: nextXID(), .hello(Hello())))
     }
 
-    public mutating func received(_ message: OpenFlowMessage, now: NIODeadline) -> SwitchConnectionAction {
+    /// The message is taken, not borrowed: a delivered one moves into the action instead of
+    /// being copied (a copy of the message enum for every PACKET_IN).
+    public mutating func received(_ message: consuming OpenFlowMessage, now: NIODeadline) -> SwitchConnectionAction {
         if case .echoRequest(let echo) = message.body, !isClosedOrIdle {
             touch(now)
             return .send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))

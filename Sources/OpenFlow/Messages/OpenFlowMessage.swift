@@ -47,8 +47,12 @@ public struct OpenFlowMessage: Hashable, Sendable {
         case queueGetConfigReply(QueueGetConfigReply)
     }
 
+    public var type: MessageType { body.type }
+}
+
+extension OpenFlowMessage.Body {
     public var type: MessageType {
-        switch body {
+        switch self {
         case .hello: return .hello
         case .error: return .error
         case .echoRequest: return .echoRequest
@@ -150,6 +154,14 @@ extension OpenFlowMessage {
     /// so no body has to compute its own size in advance.
     @inlinable
     public func write(to buffer: inout ByteBuffer) {
+        Self.write(version: version, xid: xid, body, to: &buffer)
+    }
+
+    /// Appends a message given by its parts, for senders that hold a body and choose its xid
+    /// as they send it: no message value is built and copied for that.
+    @inlinable
+    public static func write(version: UInt8 = OpenFlowHeader.version10, xid: UInt32, _ body: Body, to buffer: inout ByteBuffer) {
+        let type = body.type
         if case .flowMod(let flowMod) = body, let length = flowMod.fixedMessageLength {
             // The answer to nearly every PACKET_IN: one view of the buffer instead of four.
             buffer.writeFixed(length) { field in

@@ -108,17 +108,22 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     /// Sends a message the controller starts; flushed with the current batch.
     func send(_ body: OpenFlowMessage.Body) {
-        send(OpenFlowMessage(xid: machine.nextXID(), body))
+        guard context != nil else { return }
+        outbound.append(xid: machine.nextXID(), body)
+        awaitFlush()
     }
 
     /// Sends a message with the xid it has (an answer carrying the switch's own).
     func send(_ message: OpenFlowMessage) {
         guard context != nil else { return }
         outbound.append(message)
-        if !awaitingFlush {
-            awaitingFlush = true
-            core.needsFlush(self)
-        }
+        awaitFlush()
+    }
+
+    private func awaitFlush() {
+        guard !awaitingFlush else { return }
+        awaitingFlush = true
+        core.needsFlush(self)
     }
 
     func flush() {

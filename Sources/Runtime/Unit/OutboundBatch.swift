@@ -18,6 +18,10 @@ struct OutboundBatch {
         message.write(to: &buffer)
     }
 
+    mutating func append(xid: UInt32, _ body: OpenFlowMessage.Body) {
+        OpenFlowMessage.write(xid: xid, body, to: &buffer)
+    }
+
     mutating func append(_ message: UnitMessage, xid: UInt32) {
         message.write(to: &buffer, xid: xid)
     }
