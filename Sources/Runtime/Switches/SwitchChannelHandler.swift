@@ -72,7 +72,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         var reader = frame
         do {
             let message = try OpenFlowMessage(parsing: &reader)
-            perform(machine.received(message, now: now), now: now)
+            // Moved into the state machine, which moves it into the action it returns.
+            perform(machine.received(consume message, now: now), now: now)
         } catch {
             logger.warning("malformed message from switch: \(error)", metadata: datapathMetadata)
             core.countMalformed()
