@@ -57,6 +57,7 @@ public struct UnitController {
 
     /// A message a switch sent (after the handshake).
     public mutating func received(_ message: OpenFlowMessage, from datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput) {
+        let xid = message.xid
         switch message.body {
         case .packetIn(let packetIn):
             counters.packetIns += 1
@@ -68,7 +69,7 @@ public struct UnitController {
             if let deviceEvent = hosts.observe(match, on: datapathID, now: now) {
                 dispatch(deviceEvent, now: now, sink: sink)
             }
-            dispatch(.packetIn(PacketInEvent(datapathID: datapathID, xid: message.xid, packetIn: packetIn, match: match)), now: now, sink: sink)
+            dispatch(.packetIn(PacketInEvent(datapathID: datapathID, xid: xid, packetIn: packetIn, match: match)), now: now, sink: sink)
         case .portStatus(let status):
             switches.apply(status, to: datapathID)
             if status.reason == .delete || status.port.config.contains(.portDown) || status.port.state.contains(.linkDown) {
