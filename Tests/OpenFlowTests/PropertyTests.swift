@@ -15,6 +15,23 @@ import Testing
         }
     }
 
+    /// MAC addresses hash through the one-word entry point in sets and dictionaries: equal
+    /// addresses must land together and distinct ones stay apart, as through `hash(into:)`.
+    @Test func macAddressesHashConsistently() {
+        // An odd multiplier is a bijection modulo 2^48: 5,000 distinct, scattered addresses.
+        let addresses = (0..<5000).map { MACAddress(rawValue: UInt64($0) &* 0x9e37_79b9_7f4a_7c15) }
+        let table = Dictionary(uniqueKeysWithValues: addresses.enumerated().map { ($1, $0) })
+        #expect(table.count == addresses.count)
+        for (index, address) in addresses.enumerated() {
+            #expect(table[MACAddress(rawValue: address.rawValue)] == index)
+            #expect(address.hashValue == MACAddress(rawValue: address.rawValue).hashValue)
+        }
+        let present = Set(addresses.map(\.rawValue))
+        for raw in UInt64(1)...500 where !present.contains(raw) {
+            #expect(table[MACAddress(rawValue: raw)] == nil)
+        }
+    }
+
     @Test func randomStreamsFrameIdentically() async {
         await propertyCheck(count: 300, input: Gen.message.array(of: 1...8), Gen.int(in: 1...64)) { messages, chunkSize in
             var stream = ByteBuffer()
