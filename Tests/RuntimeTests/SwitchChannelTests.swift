@@ -31,6 +31,8 @@ import UnitProtocol
 
         /// Everything the controller wrote since the last call.
         func received() throws -> [OpenFlowMessage] {
+            // The unit flushes what a round of reads caused once the loop has handled them all.
+            channel.embeddedEventLoop.run()
             var messages: [OpenFlowMessage] = []
             while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
                 while buffer.readableBytes > 0 { messages.append(try OpenFlowMessage(parsing: &buffer)) }

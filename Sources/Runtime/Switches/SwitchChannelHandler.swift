@@ -24,6 +24,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     private(set) var id: ConnectionID?
     private var logger: Logger
     private var awaitingFlush = false
+    /// Messages read since the last read burst ended.
+    private var burstLength = 0
 
     init(configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger, maximumMessageLength: Int = OpenFlowHeader.maximumLength) {
         self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder(maximumLength: maximumMessageLength))
@@ -69,6 +71,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     }
 
     private func handle(_ frame: ByteBuffer, now: NIODeadline) {
+        burstLength += 1
         var reader = frame
         do {
             let message = try OpenFlowMessage(parsing: &reader)
@@ -83,7 +86,8 @@ final class SwitchChannelHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // Answers to a burst of requests leave in one write, for this switch and any other.
-        core.flushPending()
+        core.readBurstEnded(length: burstLength)
+        burstLength = 0
         context.fireChannelReadComplete()
     }
 

@@ -137,6 +137,32 @@ final class UnitCore: ControllerOutput {
         pendingFlush.append(handler)
     }
 
+    private var switchFlushScheduled = false
+
+    /// A channel's read burst ended: what it caused is written. A lone message is answered at
+    /// once, so a lightly loaded switch waits for nothing; a burst means messages arrive faster
+    /// than they are answered, and then `flushAfterReads` holds switch answers to the end of
+    /// the loop's round.
+    func readBurstEnded(length: Int) {
+        if length > 1 { flushAfterReads() } else { flushPending() }
+    }
+
+    /// What a burst of several messages caused. Events and returns go to other units at once:
+    /// those units work in parallel with this one, and holding their input back idles them
+    /// (two tiers lost 15–20 % that way). Switch answers are written once the event loop has
+    /// handled every channel readable in this round: under load the switches' ends then wake
+    /// once per round rather than once per channel, which gave a single unit 10 % more answers
+    /// per second (and cost a lone request about 4 µs, so lone requests are not held back).
+    private func flushAfterReads() {
+        routing?.flushPending()
+        guard !pendingFlush.isEmpty, !switchFlushScheduled else { return }
+        switchFlushScheduled = true
+        eventLoop.assumeIsolated().execute { [self] in
+            switchFlushScheduled = false
+            flushPending()
+        }
+    }
+
     func flushPending() {
         routing?.flushPending()
         guard !pendingFlush.isEmpty else { return }

@@ -16,6 +16,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
     private var machine: UnitChannelStateMachine
     private var framingFailed = false
     private var awaitingFlush = false
+    /// Messages read since the last read burst ended.
+    private var burstLength = 0
     private let core: UnitRoutingCore
     private var context: ChannelHandlerContext?
     private var logger: Logger
@@ -58,6 +60,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
             // One clock reading for the burst: its messages arrived together.
             let now = NIODeadline.now()
             try frames.process(buffer: unwrapInboundIn(data)) { frame in
+                burstLength += 1
                 var reader = frame
                 do throws(WireError) {
                     let message = try OpenFlowMessage(parsing: &reader)
@@ -80,7 +83,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // Everything this burst caused: answers to switches, events and returns to other units.
-        core.core.flushPending()
+        core.core.readBurstEnded(length: burstLength)
+        burstLength = 0
         flush()
         context.fireChannelReadComplete()
     }
