@@ -84,6 +84,28 @@ import UnitProtocol
         #expect(harness.core.hostCount == 1)
     }
 
+    /// A lone PACKET_IN is answered as soon as its read ends; the answers to a burst wait for
+    /// the end of the event loop's round, so that the switch's end is woken once.
+    @Test func aBurstIsAnsweredAtTheEndOfTheLoopRoundALoneMessageAtOnce() throws {
+        let harness = try Harness()
+        try harness.handshake()
+        var frame = ByteBuffer()
+        frame.writeMACAddress(.broadcast)
+        frame.writeMACAddress(MACAddress(0, 0, 0, 0, 0, 1))
+        frame.writeInteger(UInt16(0x0800))
+        frame.writeRepeatingByte(0, count: 46)
+        let packetIn = OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 60, inPort: PortNumber(1), data: frame)))
+
+        try harness.channel.writeInbound(packetIn.encoded())
+        #expect(try harness.channel.readOutbound(as: ByteBuffer.self) != nil, "a lone message is answered without waiting")
+
+        var burst = ByteBuffer()
+        for _ in 0..<3 { packetIn.write(to: &burst) }
+        try harness.channel.writeInbound(burst)
+        #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil, "a burst's answers wait for the end of the round")
+        #expect(try harness.received().map(\.type) == [.packetOut, .packetOut, .packetOut])
+    }
+
     @Test func garbageGetsAnErrorAndTheChannelStaysUp() throws {
         let harness = try Harness()
         try harness.handshake()
