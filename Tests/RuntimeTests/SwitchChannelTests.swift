@@ -69,15 +69,20 @@ import UnitProtocol
         #expect(harness.channel.isActive)
     }
 
-    @Test func packetInIsAnsweredByForwarding() throws {
-        let harness = try Harness()
-        try harness.handshake()
+    /// A broadcast IPv4 frame from host 00:00:00:00:00:01 on port 1, unbuffered.
+    static let broadcastPacketIn: OpenFlowMessage = {
         var frame = ByteBuffer()
         frame.writeMACAddress(.broadcast)
         frame.writeMACAddress(MACAddress(0, 0, 0, 0, 0, 1))
         frame.writeInteger(UInt16(0x0800))
         frame.writeRepeatingByte(0, count: 46)
-        try harness.send(OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 60, inPort: PortNumber(1), data: frame))))
+        return OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 60, inPort: PortNumber(1), data: frame)))
+    }()
+
+    @Test func packetInIsAnsweredByForwarding() throws {
+        let harness = try Harness()
+        try harness.handshake()
+        try harness.send(Self.broadcastPacketIn)
         let answers = try harness.received()
         guard answers.count == 1, case .packetOut(let packetOut) = answers[0].body else { Issue.record("\(answers)"); return }
         #expect(packetOut.actions == [.output(port: .flood, maxLength: 0)])
@@ -89,12 +94,7 @@ import UnitProtocol
     @Test func aBurstIsAnsweredAtTheEndOfTheLoopRoundALoneMessageAtOnce() throws {
         let harness = try Harness()
         try harness.handshake()
-        var frame = ByteBuffer()
-        frame.writeMACAddress(.broadcast)
-        frame.writeMACAddress(MACAddress(0, 0, 0, 0, 0, 1))
-        frame.writeInteger(UInt16(0x0800))
-        frame.writeRepeatingByte(0, count: 46)
-        let packetIn = OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 60, inPort: PortNumber(1), data: frame)))
+        let packetIn = Self.broadcastPacketIn
 
         try harness.channel.writeInbound(packetIn.encoded())
         #expect(try harness.channel.readOutbound(as: ByteBuffer.self) != nil, "a lone message is answered without waiting")
