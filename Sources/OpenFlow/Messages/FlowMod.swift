@@ -61,12 +61,7 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
     /// action): a unit sends a FLOW_MOD for nearly every PACKET_IN, and a known length lets the
     /// message be written through one view of the buffer (`OpenFlowMessage.write(to:)`).
     public var fixedMessageLength: Int? {
-        var length = Self.minimumLength
-        for action in actions {
-            if action.isVendor { return nil }
-            length += action.length
-        }
-        return length
+        actions.contains(where: \.isVendor) ? nil : Self.minimumLength + Action.listLength(actions)
     }
 
     /// Everything after the header: the match, the fixed fields and, given a fixed
