@@ -132,3 +132,39 @@ import UnitProtocol
         #expect(parked.counters.refusedFull == 1 && parked.count == 1)
     }
 }
+
+@Suite struct XIDTranslationSlotTests {
+    let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    /// A slot is reused as soon as its transaction is over; the late answer to the old one
+    /// must find nothing, however often the slot's generation has wrapped.
+    @Test func aReusedSlotNeverAnswersToAnOldTransaction() throws {
+        var table = XIDTranslationTable(capacity: 1 << 24)
+        var seen: Set<UInt32> = []
+        var previous: UInt32?
+        for round in 0..<600 {
+            let issued = table.issue(for: .switchChannel(DatapathID(1)), originalXID: UInt32(round), now: t0)
+            let transaction = try #require(issued)
+            #expect(transaction != 0)
+            if let previous { #expect(table.resolve(previous) == nil) }
+            #expect(table.resolve(transaction)?.originalXID == UInt32(round))
+            seen.insert(transaction)
+            #expect(table.complete(transaction)?.originalXID == UInt32(round))
+            #expect(table.complete(transaction) == nil, "completing twice finds nothing")
+            previous = transaction
+        }
+        // 8 bits of generation: ids repeat only after 255 reuses of one slot, never as 0.
+        #expect(seen.count == 255)
+        #expect(table.count == 0)
+    }
+
+    @Test func idsThatNoSlotHoldResolveToNothing() {
+        var table = XIDTranslationTable(capacity: 4)
+        let issued = table.issue(for: .unit(UnitID(2)), originalXID: 5, now: t0)
+        #expect(issued != nil)
+        for stranger: UInt32 in [0, 1, 2, 3, 0xffff_ffff, (issued ?? 0) ^ 0x100] {
+            #expect(table.resolve(stranger) == nil)
+        }
+        #expect(table.count == 1)
+    }
+}

@@ -30,6 +30,36 @@ import Testing
         #expect(OpenFlowMessage(xid: 99, .flowMod(flowMod)).encoded() == expected)
     }
 
+    /// PACKET_OUT (without vendor actions) and PACKET_IN are written like that FLOW_MOD, with
+    /// their data after the one view; a prefix (the headers of a unit message carrying them)
+    /// joins that view. Each must give what the parts write separately.
+    @Test(arguments: [false, true])
+    func packetsWrittenInOneViewMatchPartByPart(withVendorAction: Bool) throws {
+        var actions = SampleMessages.everyAction.filter { !$0.isVendor }
+        if withVendorAction { actions.append(.vendor(vendor: 0x2320, body: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))) }
+        let frame = ByteBuffer(bytes: Array(0..<60))
+        let bodies: [OpenFlowMessage.Body] = [
+            .packetOut(PacketOut(bufferID: .none, inPort: PortNumber(3), actions: actions, data: frame)),
+            .packetOut(PacketOut(bufferID: BufferID(9), inPort: PortNumber(3), actions: actions)),
+            .packetIn(PacketIn(bufferID: BufferID(5), totalLength: 60, inPort: PortNumber(2), reason: .action, data: frame)),
+        ]
+        for body in bodies {
+            var expected = ByteBuffer(bytes: [0xaa, 0xbb, 0xcc])
+            OpenFlowHeader(version: OpenFlowHeader.version10, type: body.type, length: 0, xid: 99).write(to: &expected)
+            switch body {
+            case .packetOut(let packetOut): packetOut.write(to: &expected)
+            case .packetIn(let packetIn): packetIn.write(to: &expected)
+            default: Issue.record("unexpected body")
+            }
+            expected.setInteger(UInt16(expected.readableBytes - 3), at: 3 + 2)
+            var written = ByteBuffer()
+            OpenFlowMessage.write(xid: 99, body, to: &written, prefixLength: 3) { field in
+                for byte: UInt8 in [0xaa, 0xbb, 0xcc] { field.write(byte) }
+            }
+            #expect(written == expected, "\(body.type)")
+        }
+    }
+
     @Test func everyMessageTypeIsCovered() {
         let covered = Set(SampleMessages.all.map(\.1.type.rawValue))
         #expect(covered == Set(0...21))

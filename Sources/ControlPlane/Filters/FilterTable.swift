@@ -156,7 +156,10 @@ public struct FilterTable: Sendable {
         if let dpid = subject.datapathID { lookUp(.dpid(dpid.rawValue)) }
         if let vlan = subject.vlan { lookUp(.vlan(vlan)) }
         check(byCategory[subject.category.index])
-        return found.sorted()
+        // Sorted in place: an event usually matches one service, and a new array would cost
+        // an allocation per event.
+        if found.count > 1 { found.sort() }
+        return found
     }
 
     private mutating func add(_ conjunction: Conjunction) {

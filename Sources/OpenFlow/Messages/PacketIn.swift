@@ -42,14 +42,17 @@ public struct PacketIn: OpenFlowMessageBody {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { field in
-            field.write(bufferID.rawValue)
-            field.write(totalLength)
-            field.write(inPort.rawValue)
-            field.write(reason.rawValue)
-            field.pad(1)
-        }
+        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { writeFixedFields(to: &$0) }
         buffer.writeImmutableBuffer(data)
+    }
+
+    /// The fields between the header and the data.
+    public func writeFixedFields(to field: inout FixedFieldWriter) {
+        field.write(bufferID.rawValue)
+        field.write(totalLength)
+        field.write(inPort.rawValue)
+        field.write(reason.rawValue)
+        field.pad(1)
     }
 
     /// `ofp_packet_in_reason`.

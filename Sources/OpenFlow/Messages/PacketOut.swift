@@ -36,12 +36,26 @@ public struct PacketOut: OpenFlowMessageBody {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { field in
-            field.write(bufferID.rawValue)
-            field.write(inPort.rawValue)
-            field.write(UInt16(Action.listLength(actions)))
-        }
+        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { writeFixedFields(to: &$0, actionsLength: Action.listLength(actions)) }
         Action.writeList(actions, to: &buffer)
         buffer.writeImmutableBuffer(data)
+    }
+
+    /// The message's length without its data when every action has a fixed size (nil with a
+    /// vendor action): the other answer to a PACKET_IN, written like `FlowMod.fixedMessageLength`.
+    public var fixedMessageLengthBeforeData: Int? {
+        actions.contains(where: \.isVendor) ? nil : Self.minimumLength + Action.listLength(actions)
+    }
+
+    /// Everything between the header and the data, given a fixed `fixedMessageLengthBeforeData`.
+    public func write(to field: inout FixedFieldWriter, actionsLength: Int) {
+        writeFixedFields(to: &field, actionsLength: actionsLength)
+        for action in actions { action.write(to: &field) }
+    }
+
+    private func writeFixedFields(to field: inout FixedFieldWriter, actionsLength: Int) {
+        field.write(bufferID.rawValue)
+        field.write(inPort.rawValue)
+        field.write(UInt16(actionsLength))
     }
 }

@@ -90,7 +90,15 @@ public struct EscalatedEvent: Hashable, Sendable {
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeFixed(Self.headerSize) { field in
+        write(to: &buffer, prefixLength: 0) { _ in }
+    }
+
+    /// Appends `prefixLength` bytes written by `prefix` (the headers of the message that
+    /// carries the event), then the event; an embedded PACKET_IN's fixed fields join the
+    /// prefix and the event's header in one view of the buffer.
+    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
+        func header(_ field: inout FixedFieldWriter) {
+            prefix(&field)
             field.write(transaction)
             field.write(sid.rawValue)
             field.write(domain.rawValue)
@@ -99,9 +107,13 @@ public struct EscalatedEvent: Hashable, Sendable {
             field.write(datapathID.rawValue)
         }
         switch payload {
-        case .none: break
-        case .message(let message): message.write(to: &buffer)
-        case .device(let device): device.write(to: &buffer)
+        case .none:
+            buffer.writeFixed(prefixLength + Self.headerSize, header)
+        case .message(let message):
+            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: prefixLength + Self.headerSize, header)
+        case .device(let device):
+            buffer.writeFixed(prefixLength + Self.headerSize, header)
+            device.write(to: &buffer)
         }
     }
 }

@@ -103,8 +103,16 @@ public struct EventReturn: Hashable, Sendable {
     }
 
     public func write(to buffer: inout ByteBuffer) {
+        write(to: &buffer, prefixLength: 0) { _ in }
+    }
+
+    /// Appends `prefixLength` bytes written by `prefix` (the headers of the message that
+    /// carries the return), then the return. Each embedded message's DPID joins its fixed
+    /// fields in one view of the buffer, and the first one the return's header too.
+    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
         precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
-        buffer.writeFixed(Self.headerSize) { field in
+        func header(_ field: inout FixedFieldWriter) {
+            prefix(&field)
             field.write(transaction)
             field.write(sid.rawValue)
             field.write(verdict.rawValue)
@@ -113,10 +121,19 @@ public struct EventReturn: Hashable, Sendable {
             field.write(UInt16(bypass.count))
             field.write(UInt16(context.count))
         }
-        for entry in messages {
-            buffer.writeInteger(entry.datapathID.rawValue)
-            entry.message.write(to: &buffer)
+        for (index, entry) in messages.enumerated() {
+            let message = entry.message
+            let dpid = entry.datapathID.rawValue
+            if index == 0 {
+                OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: prefixLength + Self.headerSize + 8) { field in
+                    header(&field)
+                    field.write(dpid)
+                }
+            } else {
+                OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: 8) { $0.write(dpid) }
+            }
         }
+        if messages.isEmpty { buffer.writeFixed(prefixLength + Self.headerSize, header) }
         for mac in bypass {
             buffer.writeMACAddress(mac)
             buffer.writePadding(2)

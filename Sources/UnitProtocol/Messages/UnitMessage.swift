@@ -93,13 +93,21 @@ public enum UnitMessage: Hashable, Sendable {
     /// message first (events and returns go out at the rate of PACKET_INs).
     public func write(to buffer: inout ByteBuffer, xid: UInt32) {
         let start = buffer.writerIndex
-        // The OpenFlow header, the vendor id and the unit header through one view of the buffer.
-        buffer.writeFixed(EchelonVendor.unitHeaderOffset + EchelonVendor.unitHeaderSize) { field in
+        // The OpenFlow header, the vendor id and the unit header go in one view of the buffer
+        // with the body's own fixed fields (the length is set at the end).
+        func header(_ field: inout FixedFieldWriter) {
             OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: 0, xid: xid).write(to: &field)
             field.write(EchelonVendor.id)
             writeUnitHeader(to: &field)
         }
-        writeBody(to: &buffer)
+        let headerLength = EchelonVendor.bodyOffset
+        switch self {
+        case .event(let event): event.write(to: &buffer, prefixLength: headerLength, header)
+        case .eventReturn(let eventReturn): eventReturn.write(to: &buffer, prefixLength: headerLength, header)
+        default:
+            buffer.writeFixed(headerLength, header)
+            writeBody(to: &buffer)
+        }
         let length = buffer.writerIndex - start
         precondition(length <= OpenFlowHeader.maximumLength, "unit message of \(length) bytes exceeds the 16-bit length field")
         buffer.setInteger(UInt16(length), at: start + 2)
