@@ -20,6 +20,8 @@ public struct UnitController {
     private var actions: [DispatchAction] = []
     /// The hosted services units below may send events to, by SID.
     private let serving: [ServiceID: any HostedService]
+    /// Gathers what a hosted service answers to an event from below (one, reused).
+    private let collector = ReturnCollector()
 
     public init(
         services: [any HostedService], hosts: HostTracker = HostTracker(), links: LinkDiscovery = LinkDiscovery(),
@@ -177,13 +179,21 @@ public struct UnitController {
             chain.run(event, context: &context)
             return
         }
-        var context = ServiceContext(now: now, hosts: hosts, sink: sink)
-        guard case .reachedStage(let position) = chain.run(event, context: &context, stage: plan.stage) else { return }
+        // A unit that only relays (no local service wants the event) builds no context for it.
+        var context: ServiceContext?
+        var position = 0
+        if chain.wants(event.category) {
+            var stageContext = ServiceContext(now: now, hosts: hosts, sink: sink)
+            guard case .reachedStage(let reached) = chain.run(event, context: &stageContext, stage: plan.stage) else { return }
+            position = reached
+            context = stageContext
+        }
         actions.removeAll(keepingCapacity: true)
-        let outcome = dispatcher.escalate(event, plan: plan, position: position, attributes: context.attributes, now: now, actions: &actions)
+        let outcome = dispatcher.escalate(event, plan: plan, position: position, attributes: context?.attributes ?? [:], now: now, actions: &actions)
         performActions(now: now, sink: sink)
         switch outcome {
         case .continueLocally:
+            guard var context else { return }
             chain.run(event, context: &context, from: position)
         case .stop(let installDropFlow):
             if installDropFlow, case .packetIn(let packetIn) = event { dropFlow(for: packetIn, sink: sink) }
@@ -221,6 +231,7 @@ public struct UnitController {
             case .serve(let event, let sid, let transaction, let unit):
                 serve(event, sid: sid, transaction: transaction, from: unit, now: now, sink: sink)
             case .resume(let parked):
+                guard chain.wants(parked.event.category) else { continue }
                 var context = ServiceContext(now: now, hosts: hosts, sink: sink, attributes: parked.attributes)
                 chain.run(parked.event, context: &context, from: parked.position)
             case .rejected(let rejection):
@@ -233,18 +244,12 @@ public struct UnitController {
     /// messages for the switches below that unit, context additions, BYPASS, and its verdict.
     private mutating func serve(_ event: NetworkEvent, sid: ServiceID, transaction: UInt32, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput) {
         guard let service = serving[sid] else { return }
-        let collector = ReturnCollector()
+        collector.reset()
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
-        var messages: [EventReturn.SwitchMessage] = []
-        messages.reserveCapacity(collector.messages.count)
-        for (dpid, body) in collector.messages {
-            guard dispatcher.switchesBelow[dpid] == unit else {
-                counters.undeliverableReturns += 1
-                continue
-            }
-            messages.append(EventReturn.SwitchMessage(datapathID: dpid, message: OpenFlowMessage(xid: 0, body)))
-        }
+        let below = dispatcher.switchesBelow
+        counters.undeliverableReturns += collector.retain { below[$0] == unit }
+        let messages = collector.messages
         // What the return cannot carry is left out, and counted: a return over its limits
         // would be refused by the unit below as malformed, and its channel closed.
         let bypass = Array(context.bypassed.prefix(EventReturn.maximumBypass))

@@ -97,14 +97,16 @@ public struct EscalatedEvent: Hashable, Sendable {
     /// carries the event), then the event; an embedded PACKET_IN's fixed fields join the
     /// prefix and the event's header in one view of the buffer.
     func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
+        // The header takes plain values, not `self`: capturing the event would copy it.
+        let (transaction, sid, domain, category, dpid) = (transaction, sid.rawValue, domain.rawValue, UInt8(category.index), datapathID.rawValue)
         func header(_ field: inout FixedFieldWriter) {
             prefix(&field)
             field.write(transaction)
-            field.write(sid.rawValue)
-            field.write(domain.rawValue)
-            field.write(UInt8(category.index))
+            field.write(sid)
+            field.write(domain)
+            field.write(category)
             field.pad(3)
-            field.write(datapathID.rawValue)
+            field.write(dpid)
         }
         switch payload {
         case .none:

@@ -111,15 +111,18 @@ public struct EventReturn: Hashable, Sendable {
     /// fields in one view of the buffer, and the first one the return's header too.
     func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
         precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
+        // The header takes plain values, not `self`: capturing the return would copy it.
+        let (transaction, sid, verdict) = (transaction, sid.rawValue, verdict.rawValue)
+        let counts = (UInt16(messages.count), UInt16(bypass.count), UInt16(context.count))
         func header(_ field: inout FixedFieldWriter) {
             prefix(&field)
             field.write(transaction)
-            field.write(sid.rawValue)
-            field.write(verdict.rawValue)
+            field.write(sid)
+            field.write(verdict)
             field.pad(1)
-            field.write(UInt16(messages.count))
-            field.write(UInt16(bypass.count))
-            field.write(UInt16(context.count))
+            field.write(counts.0)
+            field.write(counts.1)
+            field.write(counts.2)
         }
         for (index, entry) in messages.enumerated() {
             let message = entry.message

@@ -68,11 +68,12 @@ public enum UnitMessage: Hashable, Sendable {
 
     /// The unit header and body: what follows the vendor id.
     func writePayload(to buffer: inout ByteBuffer) {
-        buffer.writeFixed(EchelonVendor.unitHeaderSize) { writeUnitHeader(to: &$0) }
+        let type = self.type
+        buffer.writeFixed(EchelonVendor.unitHeaderSize) { Self.writeUnitHeader(type, to: &$0) }
         writeBody(to: &buffer)
     }
 
-    private func writeUnitHeader(to field: inout FixedFieldWriter) {
+    private static func writeUnitHeader(_ type: UnitMessageType, to field: inout FixedFieldWriter) {
         field.write(EchelonVendor.version)
         field.write(type.rawValue)
         field.pad(2)
@@ -95,10 +96,12 @@ public enum UnitMessage: Hashable, Sendable {
         let start = buffer.writerIndex
         // The OpenFlow header, the vendor id and the unit header go in one view of the buffer
         // with the body's own fixed fields (the length is set at the end).
+        // The prefix takes the type, not the message: capturing `self` would copy the message.
+        let type = self.type
         func header(_ field: inout FixedFieldWriter) {
             OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: 0, xid: xid).write(to: &field)
             field.write(EchelonVendor.id)
-            writeUnitHeader(to: &field)
+            Self.writeUnitHeader(type, to: &field)
         }
         let headerLength = EchelonVendor.bodyOffset
         switch self {
