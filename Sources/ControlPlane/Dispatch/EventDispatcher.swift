@@ -68,6 +68,10 @@ public struct EventDispatcher: Sendable {
     public private(set) var switchesBelow: [DatapathID: UnitID] = [:]
     public private(set) var parked: ParkedContexts<ParkedEvent>
     private var transactions: XIDTranslationTable
+    /// Kept between events so that planning one allocates no lists: the services its filters
+    /// matched, and the targets of the last plan (unshared again once that plan is done).
+    private var matched: [ServiceID] = []
+    private var planned: [DispatchTarget] = []
 
     public init(domain: UnitID, hosted: Set<ServiceID> = [], settings: DispatchSettings = DispatchSettings()) {
         self.domain = domain
@@ -128,11 +132,14 @@ public struct EventDispatcher: Sendable {
 
     public mutating func plan(_ event: NetworkEvent) -> Plan? {
         guard !remote.isEmpty else { return nil }
-        let matched = filters.matches(FilterSubject(event))
+        filters.matches(FilterSubject(event), into: &matched)
         guard !matched.isEmpty else { return nil }
         let category = event.category
-        let device = event.deviceMAC
+        let device = bypass.isEmpty ? nil : event.deviceMAC
         var found: [DispatchTarget] = []
+        swap(&found, &planned)
+        found.removeAll(keepingCapacity: true)
+        defer { planned = found }
         for sid in matched {
             guard let service = targets[sid], service.accepts(category) else { continue }
             if let device, bypass[device]?.contains(sid) == true {

@@ -55,9 +55,14 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
     @discardableResult
     public mutating func update(_ transaction: UInt32, _ change: (inout Context, TimeoutPolicy) -> Void) -> Bool {
         guard let index = parked.index(forKey: transaction) else { return false }
-        let policy = parked.values[index].policy
-        change(&parked.values[index].context, policy)
+        // Changed in place as a whole: reading the policy on its own would copy the entry out.
+        Self.change(&parked.values[index], change)
         return true
+    }
+
+    private static func change(_ entry: inout Parked, _ change: (inout Context, TimeoutPolicy) -> Void) {
+        let policy = entry.policy
+        change(&entry.context, policy)
     }
 
     /// Releases the contexts whose deadline has passed, in deadline order, each with its policy.

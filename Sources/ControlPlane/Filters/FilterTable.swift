@@ -137,6 +137,13 @@ public struct FilterTable: Sendable {
     /// The services whose filters the event matches, each once, in SID order.
     public func matches(_ subject: FilterSubject) -> [ServiceID] {
         var found: [ServiceID] = []
+        matches(subject, into: &found)
+        return found
+    }
+
+    /// The same, into a list the caller keeps (emptied first): matching then allocates nothing.
+    public func matches(_ subject: FilterSubject, into found: inout [ServiceID]) {
+        found.removeAll(keepingCapacity: true)
         let category = UInt16(1) << UInt16(subject.category.index)
         func lookUp(_ key: IndexKey) {
             let bit = key.presenceBit
@@ -159,7 +166,6 @@ public struct FilterTable: Sendable {
         // Sorted in place: an event usually matches one service, and a new array would cost
         // an allocation per event.
         if found.count > 1 { found.sort() }
-        return found
     }
 
     private mutating func add(_ conjunction: Conjunction) {

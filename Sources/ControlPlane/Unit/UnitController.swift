@@ -231,13 +231,20 @@ public struct UnitController {
             case .serve(let event, let sid, let transaction, let unit):
                 serve(event, sid: sid, transaction: transaction, from: unit, now: now, sink: sink)
             case .resume(let parked):
-                guard chain.wants(parked.event.category) else { continue }
-                var context = ServiceContext(now: now, hosts: hosts, sink: sink, attributes: parked.attributes)
-                chain.run(parked.event, context: &context, from: parked.position)
+                resume(parked, now: now, sink: sink)
             case .rejected(let rejection):
                 sink.rejected(rejection)
             }
         }
+    }
+
+    /// Goes on with a DIVERTed event's chain where it stopped. Not inlined into `perform`: the
+    /// context it builds would otherwise be set up for every action performed.
+    @inline(never)
+    private func resume(_ parked: ParkedEvent, now: NIODeadline, sink: some ControllerOutput) {
+        guard chain.wants(parked.event.category) else { return }
+        var context = ServiceContext(now: now, hosts: hosts, sink: sink, attributes: parked.attributes)
+        chain.run(parked.event, context: &context, from: parked.position)
     }
 
     /// Runs a hosted service on an event a unit below sent, and answers with what it did:
