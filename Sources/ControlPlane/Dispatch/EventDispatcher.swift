@@ -233,7 +233,8 @@ public struct EventDispatcher: Sendable {
     public mutating func received(_ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, actions: inout [DispatchAction]) {
         if event.category == .switchRemoved {
             if switchesBelow[event.datapathID] == unit { switchesBelow[event.datapathID] = nil }
-        } else {
+        } else if switchesBelow[event.datapathID] != unit {
+            // Written only when it changes: nearly every event comes from a switch already known.
             switchesBelow[event.datapathID] = unit
         }
         if hosted.contains(event.sid) {
