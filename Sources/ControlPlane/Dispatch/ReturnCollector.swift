@@ -13,7 +13,7 @@ final class ReturnCollector: SwitchMessageSink {
     }
 
     /// Keeps the messages `keep` accepts; returns how many it refused.
-    func retain(where keep: (DatapathID) -> Bool) -> Int {
+    func keep(where keep: (DatapathID) -> Bool) -> Int {
         let before = messages.count
         messages.removeAll { !keep($0.datapathID) }
         return before - messages.count

@@ -255,7 +255,7 @@ public struct UnitController {
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
         let below = dispatcher.switchesBelow
-        counters.undeliverableReturns += collector.retain { below[$0] == unit }
+        counters.undeliverableReturns += collector.keep { below[$0] == unit }
         let messages = collector.messages
         // What the return cannot carry is left out, and counted: a return over its limits
         // would be refused by the unit below as malformed, and its channel closed.

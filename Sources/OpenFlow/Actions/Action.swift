@@ -190,4 +190,11 @@ extension Action {
     public static func listLength(_ actions: [Action]) -> Int {
         actions.reduce(0) { $0 + $1.length }
     }
+
+    /// The list's length when every action in it has a fixed size, so that it can be written
+    /// through one view of a buffer (`Action.write(to:)` on a `FixedFieldWriter`); nil with a
+    /// vendor action.
+    public static func fixedListLength(_ actions: [Action]) -> Int? {
+        actions.contains(where: \.isVendor) ? nil : listLength(actions)
+    }
 }

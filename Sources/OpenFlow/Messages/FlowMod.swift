@@ -61,7 +61,7 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
     /// action): a unit sends a FLOW_MOD for nearly every PACKET_IN, and a known length lets the
     /// message be written through one view of the buffer (`OpenFlowMessage.write(to:)`).
     public var fixedMessageLength: Int? {
-        actions.contains(where: \.isVendor) ? nil : Self.minimumLength + Action.listLength(actions)
+        Action.fixedListLength(actions).map { Self.minimumLength + $0 }
     }
 
     /// Everything after the header: the match, the fixed fields and, given a fixed

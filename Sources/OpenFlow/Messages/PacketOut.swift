@@ -44,7 +44,7 @@ public struct PacketOut: OpenFlowMessageBody {
     /// The message's length without its data when every action has a fixed size (nil with a
     /// vendor action): the other answer to a PACKET_IN, written like `FlowMod.fixedMessageLength`.
     public var fixedMessageLengthBeforeData: Int? {
-        actions.contains(where: \.isVendor) ? nil : Self.minimumLength + Action.listLength(actions)
+        Action.fixedListLength(actions).map { Self.minimumLength + $0 }
     }
 
     /// Everything between the header and the data, given a fixed `fixedMessageLengthBeforeData`.

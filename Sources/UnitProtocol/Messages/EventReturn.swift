@@ -108,7 +108,7 @@ public struct EventReturn: Hashable, Sendable {
 
     /// Appends `prefixLength` bytes written by `prefix` (the headers of the message that
     /// carries the return), then the return. Each embedded message's DPID joins its fixed
-    /// fields in one view of the buffer, and the first one the return's header too.
+    /// fields in one view of the buffer.
     func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
         precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
         // The header takes plain values, not `self`: capturing the return would copy it.
@@ -124,19 +124,12 @@ public struct EventReturn: Hashable, Sendable {
             field.write(counts.1)
             field.write(counts.2)
         }
-        for (index, entry) in messages.enumerated() {
+        buffer.writeFixed(prefixLength + Self.headerSize, header)
+        for entry in messages {
             let message = entry.message
             let dpid = entry.datapathID.rawValue
-            if index == 0 {
-                OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: prefixLength + Self.headerSize + 8) { field in
-                    header(&field)
-                    field.write(dpid)
-                }
-            } else {
-                OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: 8) { $0.write(dpid) }
-            }
+            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: 8) { $0.write(dpid) }
         }
-        if messages.isEmpty { buffer.writeFixed(prefixLength + Self.headerSize, header) }
         for mac in bypass {
             buffer.writeMACAddress(mac)
             buffer.writePadding(2)
