@@ -1,5 +1,5 @@
 /// The 64-bit identifier of an OpenFlow switch (the low 48 bits are usually a MAC address).
-public struct DatapathID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct DatapathID: RawRepresentable, OneWordHashable, Sendable, Comparable, CustomStringConvertible {
     public let rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }

@@ -2,7 +2,7 @@ import NIOCore
 
 /// A 48-bit Ethernet address, held in the low 48 bits of an integer so that it costs no
 /// allocation and hashes cheaply.
-public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct MACAddress: OneWordHashable, Sendable, Comparable, CustomStringConvertible {
     public let rawValue: UInt64
 
     public static let zero = MACAddress(rawValue: 0)
@@ -12,18 +12,6 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
 
     public init(rawValue: UInt64) {
         self.rawValue = rawValue & 0xffff_ffff_ffff
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(rawValue)
-    }
-
-    /// Dictionaries and sets hash their keys through this entry point. A MAC address is one
-    /// word, so it takes the standard library's seeded one-word hash, as integer keys do,
-    /// rather than a streaming `Hasher`: the host tracker and forwarding hash a MAC three
-    /// times per PACKET_IN, and building and finalising a `Hasher` each time was 5 % of a unit.
-    public func _rawHashValue(seed: Int) -> Int {
-        rawValue._rawHashValue(seed: seed)
     }
 
     public init(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8, _ b4: UInt8, _ b5: UInt8) {

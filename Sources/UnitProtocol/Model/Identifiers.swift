@@ -1,5 +1,7 @@
+import OpenFlow
+
 /// A unit's id (UID), unique in a control plane; from the unit's configuration.
-public struct UnitID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct UnitID: RawRepresentable, OneWordHashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     public init(_ rawValue: UInt32) { self.rawValue = rawValue }
@@ -8,7 +10,7 @@ public struct UnitID: RawRepresentable, Hashable, Comparable, Sendable, Codable,
 }
 
 /// A hosted service's id (SID), unique in a control plane; from the hosting unit's configuration.
-public struct ServiceID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct ServiceID: RawRepresentable, OneWordHashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     public init(_ rawValue: UInt32) { self.rawValue = rawValue }
