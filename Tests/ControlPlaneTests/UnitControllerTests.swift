@@ -20,6 +20,15 @@ final class RecordingSink: ControllerOutput {
         sent.append((datapathID, message.body))
         xids.append(message.xid)
     }
+    /// A forwarded message is recorded decoded, with the xid it goes out with (nil: the channel's).
+    func forward(_ message: EventReturn.SwitchMessage, xid: UInt32?) {
+        do {
+            sent.append((message.datapathID, try message.message.body))
+            xids.append(xid)
+        } catch {
+            Issue.record("a forwarded message does not decode: \(error)")
+        }
+    }
     func send(_ message: UnitMessage, to unit: UnitID) { unitMessages.append((message, unit)) }
     func rejected(_ rejection: DispatchRejection) { rejections.append(rejection) }
     var packetOuts: [PacketOut] { sent.compactMap { if case .packetOut(let p) = $0.1 { p } else { nil } } }

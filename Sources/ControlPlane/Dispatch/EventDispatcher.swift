@@ -28,8 +28,9 @@ public struct AwaitedAnswer: Sendable {
 /// What the unit must do after the dispatcher took an input.
 public enum DispatchAction: Sendable {
     case sendToUnit(UnitMessage, UnitID)
-    /// `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel choose.
-    case sendToSwitch(OpenFlowMessage.Body, DatapathID, xid: UInt32?)
+    /// A message from a return, for one of this unit's switches, forwarded as its checked
+    /// bytes. `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel choose.
+    case sendToSwitch(EventReturn.SwitchMessage, xid: UInt32?)
     /// A unit below sent an event for a service hosted here: run it and answer.
     case serve(NetworkEvent, sid: ServiceID, transaction: UInt32, from: UnitID)
     /// A DIVERTed event's answers are in (or it timed out fail-open): go on with its chain.
@@ -326,7 +327,7 @@ public struct EventDispatcher: Sendable {
                     reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
                     continue
                 }
-                actions.append(.sendToSwitch(message.message.body, message.datapathID, xid: record.switchXID))
+                actions.append(.sendToSwitch(message, xid: record.switchXID))
             }
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
             if let key = record.context { answerArrived(answer, transaction: transaction, context: key, actions: &actions) }

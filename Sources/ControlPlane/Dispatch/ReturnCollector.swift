@@ -1,3 +1,4 @@
+import NIOCore
 import OpenFlow
 import UnitProtocol
 
@@ -7,9 +8,11 @@ import UnitProtocol
 /// return that shared its list is gone, no list either.
 final class ReturnCollector: SwitchMessageSink {
     private(set) var messages: [EventReturn.SwitchMessage] = []
+    /// The messages' bytes, one after another (each message is a slice of it).
+    private var storage = ByteBuffer()
 
     func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {
-        messages.append(EventReturn.SwitchMessage(datapathID: datapathID, message: OpenFlowMessage(xid: 0, body)))
+        messages.append(EventReturn.SwitchMessage(datapathID: datapathID, xid: 0, body, storage: &storage))
     }
 
     /// Keeps the messages `keep` accepts; returns how many it refused.
@@ -21,5 +24,6 @@ final class ReturnCollector: SwitchMessageSink {
 
     func reset() {
         messages.removeAll(keepingCapacity: true)
+        storage.clear()
     }
 }

@@ -226,8 +226,8 @@ public struct UnitController {
             switch action {
             case .sendToUnit(let message, let unit):
                 sink.send(message, to: unit)
-            case .sendToSwitch(let body, let dpid, let xid):
-                if let xid { sink.send(OpenFlowMessage(xid: xid, body), to: dpid) } else { sink.send(body, to: dpid) }
+            case .sendToSwitch(let message, let xid):
+                sink.forward(message, xid: xid)
             case .serve(let event, let sid, let transaction, let unit):
                 serve(event, sid: sid, transaction: transaction, from: unit, now: now, sink: sink)
             case .resume(let parked):

@@ -183,6 +183,11 @@ extension Action {
         try reader.readVariableEntries(Action.self)
     }
 
+    /// Reads a list as `parseList` does, with the same errors, keeping nothing.
+    static func checkList(_ reader: inout WireReader) throws(WireError) {
+        try reader.checkVariableEntries(Action.self)
+    }
+
     public static func writeList(_ actions: [Action], to buffer: inout ByteBuffer) {
         buffer.writeEntries(actions)
     }

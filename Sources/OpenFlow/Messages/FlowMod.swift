@@ -44,12 +44,28 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
     ]
 
     public init(parsing reader: inout WireReader) throws(WireError) {
-        match = try Match(parsing: &reader)
-        // Flow mods come down from the units above with every return: one view for the fields.
-        (cookie, command, idleTimeout, hardTimeout, priority, bufferID, outPort, flags) = try reader.readFixed(Self.fixedFields) { field in
-            (field.read(), Command(rawValue: field.read()), field.read(), field.read(), field.read(), BufferID(field.read()), PortNumber(field.read()), Flags(rawValue: field.read()))
-        }
+        (match, (cookie, command, idleTimeout, hardTimeout, priority, bufferID, outPort, flags)) = try Self.readFixedFields(&reader)
         actions = try Action.parseList(&reader)
+    }
+
+    /// Checks a body as `init(parsing:)` reads it, with the same errors, without building the
+    /// value: a unit relaying a return forwards the FLOW_MOD's bytes, and only needs to know
+    /// that they are a well-formed FLOW_MOD.
+    static func check(_ reader: inout WireReader) throws(WireError) {
+        _ = try readFixedFields(&reader)
+        try Action.checkList(&reader)
+    }
+
+    private static func readFixedFields(
+        _ reader: inout WireReader
+    ) throws(WireError) -> (Match, (UInt64, Command, UInt16, UInt16, UInt16, BufferID, PortNumber, Flags)) {
+        let match = try Match(parsing: &reader)
+        // Flow mods come down from the units above with every return: one view for the fields.
+        let fields = try reader.readFixed(Self.fixedFields) { field in
+            (field.read(UInt64.self), Command(rawValue: field.read()), field.read(UInt16.self), field.read(UInt16.self), field.read(UInt16.self),
+             BufferID(field.read()), PortNumber(field.read()), Flags(rawValue: field.read()))
+        }
+        return (match, fields)
     }
 
     public func write(to buffer: inout ByteBuffer) {

@@ -135,9 +135,42 @@ extension OpenFlowMessage {
         }
     }
 
+    /// Checks that `frame` is exactly one well-formed message, with the errors `init(parsing:)`
+    /// would throw, and returns its header. FLOW_MOD and PACKET_OUT, which units above send
+    /// down with nearly every return, are checked without building their values (no action
+    /// list is allocated), so a unit can forward their bytes as they came; any other type is
+    /// parsed.
+    public static func check(frame: ByteBuffer) throws(WireError) -> OpenFlowHeader {
+        guard let header = try OpenFlowHeader.peek(in: frame, maximumLength: OpenFlowHeader.maximumLength) else {
+            throw WireError(.truncated(needed: OpenFlowHeader.size, available: frame.readableBytes), field: "ofp_header", offset: 0)
+        }
+        let length = Int(header.length)
+        guard length == frame.readableBytes, let bodyBytes = frame.getSlice(at: frame.readerIndex + OpenFlowHeader.size, length: length - OpenFlowHeader.size) else {
+            throw WireError(.wrongBodySize(size: frame.readableBytes, expected: length), field: "ofp_header.length", offset: 2)
+        }
+        var reader = WireReader(bodyBytes, messageOffset: OpenFlowHeader.size)
+        switch header.type {
+        case .flowMod where header.version == OpenFlowHeader.version10:
+            try checkLength(FlowMod.self, length: length)
+            try FlowMod.check(&reader)
+        case .packetOut where header.version == OpenFlowHeader.version10:
+            try checkLength(PacketOut.self, length: length)
+            try PacketOut.check(&reader)
+        default:
+            _ = try OpenFlowMessage(header: header, body: &reader)
+        }
+        return header
+    }
+
     /// Checks the message length against the body type's size, then parses the body.
     @inlinable
     static func parse<Body: OpenFlowMessageBody>(_: Body.Type, length: Int, _ reader: inout WireReader) throws(WireError) -> Body {
+        try checkLength(Body.self, length: length)
+        return try Body(parsing: &reader)
+    }
+
+    @inlinable
+    static func checkLength<Body: OpenFlowMessageBody>(_: Body.Type, length: Int) throws(WireError) {
         if Body.isFixedSize {
             guard length == Body.minimumLength else {
                 throw WireError(.wrongBodySize(size: length, expected: Body.minimumLength), field: "ofp_header.length", offset: 2)
@@ -147,7 +180,6 @@ extension OpenFlowMessage {
                 throw WireError(.lengthBelowMinimum(length: length, minimum: Body.minimumLength), field: "ofp_header.length", offset: 2)
             }
         }
-        return try Body(parsing: &reader)
     }
 
     /// Appends the encoded message to `buffer`. The header's length is filled in afterwards,

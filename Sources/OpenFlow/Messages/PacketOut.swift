@@ -20,8 +20,23 @@ public struct PacketOut: OpenFlowMessageBody {
     }
 
     public init(parsing reader: inout WireReader) throws(WireError) {
-        bufferID = BufferID(try reader.readInteger(field: "ofp_packet_out.buffer_id"))
-        inPort = PortNumber(try reader.readInteger(field: "ofp_packet_out.in_port"))
+        var actionReader: WireReader
+        (bufferID, inPort, actionReader) = try Self.readFixedFields(&reader)
+        actions = try Action.parseList(&actionReader)
+        data = reader.readRest()
+    }
+
+    /// Checks a body as `init(parsing:)` reads it, with the same errors, without building the
+    /// value (see `FlowMod.check`).
+    static func check(_ reader: inout WireReader) throws(WireError) {
+        var (_, _, actionReader) = try readFixedFields(&reader)
+        try Action.checkList(&actionReader)
+    }
+
+    /// The fixed fields, and a reader over the actions (`reader` is left at the data).
+    private static func readFixedFields(_ reader: inout WireReader) throws(WireError) -> (BufferID, PortNumber, WireReader) {
+        let bufferID = BufferID(try reader.readInteger(field: "ofp_packet_out.buffer_id"))
+        let inPort = PortNumber(try reader.readInteger(field: "ofp_packet_out.in_port"))
         let lengthOffset = reader.offset
         let actionsLength = Int(try reader.readInteger(as: UInt16.self, field: "ofp_packet_out.actions_len"))
         guard actionsLength <= reader.remaining else {
@@ -30,9 +45,7 @@ public struct PacketOut: OpenFlowMessageBody {
         guard actionsLength % 8 == 0 else {
             throw WireError(.lengthNotMultiple(length: actionsLength, multiple: 8), field: "ofp_packet_out.actions_len", offset: lengthOffset)
         }
-        var actionReader = try reader.readReader(length: actionsLength, field: "ofp_packet_out.actions")
-        actions = try Action.parseList(&actionReader)
-        data = reader.readRest()
+        return (bufferID, inPort, try reader.readReader(length: actionsLength, field: "ofp_packet_out.actions"))
     }
 
     public func write(to buffer: inout ByteBuffer) {

@@ -2,6 +2,7 @@ import ControlPlane
 import Logging
 import NIOCore
 import OpenFlow
+import UnitProtocol
 
 /// One switch channel: feeds what the switch sends to its `SwitchConnectionStateMachine`,
 /// performs the actions that come back, and hands the switch's messages to the unit core.
@@ -122,6 +123,13 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     func send(_ message: OpenFlowMessage) {
         guard context != nil else { return }
         outbound.append(message)
+        awaitFlush()
+    }
+
+    /// Sends a message from a return as the bytes it came in, with the switch's xid or a fresh one.
+    func forward(_ message: EventReturn.SwitchMessage, xid: UInt32?) {
+        guard context != nil else { return }
+        outbound.append(message, xid: xid ?? machine.nextXID())
         awaitFlush()
     }
 

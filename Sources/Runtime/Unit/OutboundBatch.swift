@@ -22,6 +22,10 @@ struct OutboundBatch {
         OpenFlowMessage.write(xid: xid, body, to: &buffer)
     }
 
+    mutating func append(_ message: EventReturn.SwitchMessage, xid: UInt32) {
+        message.write(to: &buffer, xid: xid)
+    }
+
     mutating func append(_ message: UnitMessage, xid: UInt32) {
         message.write(to: &buffer, xid: xid)
     }

@@ -112,6 +112,10 @@ final class UnitCore: ControllerOutput {
         channel(to: datapathID)?.send(message)
     }
 
+    func forward(_ message: EventReturn.SwitchMessage, xid: UInt32?) {
+        channel(to: message.datapathID)?.forward(message, xid: xid)
+    }
+
     /// The switch's channel; nil (and counted) when the switch is gone.
     private func channel(to datapathID: DatapathID) -> SwitchChannelHandler? {
         if let lastChannel, lastChannel.datapathID == datapathID { return lastChannel.handler }

@@ -1,12 +1,25 @@
 import NIOCore
 import OpenFlow
 
-/// Whole OpenFlow messages inside unit messages (an escalated PACKET_IN, the FLOW_MODs of a
-/// return). The embedded header's length says how long each is; it is checked against what the
+/// An OpenFlow message carried inside a unit message (an escalated event's PACKET_IN, a
+/// return's FLOW_MOD). Its header's length is checked against what the
 /// outer message still holds before anything is read, and errors inside the embedded message
 /// report offsets in the outer one.
 extension WireReader {
     public mutating func readEmbeddedMessage(field: String) throws(WireError) -> OpenFlowMessage {
+        try readEmbedded(field: field) { bytes throws(WireError) in try OpenFlowMessage(parsing: &bytes) }
+    }
+
+    /// The embedded message's bytes, checked as `readEmbeddedMessage` would parse them
+    /// (`OpenFlowMessage.check(frame:)`), for a unit that forwards them without reading them.
+    public mutating func readEmbeddedFrame(field: String) throws(WireError) -> ByteBuffer {
+        try readEmbedded(field: field) { bytes throws(WireError) in
+            _ = try OpenFlowMessage.check(frame: bytes)
+            return bytes
+        }
+    }
+
+    private mutating func readEmbedded<Result>(field: String, _ read: (inout ByteBuffer) throws(WireError) -> Result) throws(WireError) -> Result {
         let at = offset
         try require(OpenFlowHeader.size, field: field)
         var probe = self
@@ -17,7 +30,7 @@ extension WireReader {
         }
         var bytes = try readBytes(length: length, field: field)
         do {
-            return try OpenFlowMessage(parsing: &bytes)
+            return try read(&bytes)
         } catch {
             var located = error
             located.offset += at

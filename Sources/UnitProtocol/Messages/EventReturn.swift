@@ -23,14 +23,49 @@ public struct EventReturn: Hashable, Sendable {
     public static let maximumKeyLength = 64
     public static let maximumValueLength = 1024
 
-    /// An OpenFlow message for a switch below the unit that receives the return.
+    /// An OpenFlow message for a switch below the unit that receives the return, kept as the
+    /// bytes it travels as. A unit relaying a return, or sending its messages to its switches,
+    /// forwards them without decoding and encoding them again; they were checked when the
+    /// return was read (`OpenFlowMessage.check(frame:)`), or encoded from a value.
     public struct SwitchMessage: Hashable, Sendable {
         public var datapathID: DatapathID
-        public var message: OpenFlowMessage
+        /// Exactly one well-formed OpenFlow message.
+        public private(set) var frame: ByteBuffer
 
         public init(datapathID: DatapathID, message: OpenFlowMessage) {
             self.datapathID = datapathID
-            self.message = message
+            self.frame = message.encoded()
+        }
+
+        /// Encodes the message at the end of `storage` and keeps its slice: a unit answering
+        /// many events writes all their messages into one buffer it reuses.
+        public init(datapathID: DatapathID, xid: UInt32, _ body: OpenFlowMessage.Body, storage: inout ByteBuffer) {
+            let start = storage.writerIndex
+            OpenFlowMessage.write(xid: xid, body, to: &storage)
+            self.datapathID = datapathID
+            // The bytes were just written, so the slice exists.
+            self.frame = storage.getSlice(at: start, length: storage.writerIndex - start) ?? ByteBuffer()
+        }
+
+        init(datapathID: DatapathID, checkedFrame: ByteBuffer) {
+            self.datapathID = datapathID
+            self.frame = checkedFrame
+        }
+
+        /// The message decoded (for printing and inspection; forwarding uses `write(to:xid:)`).
+        public var message: OpenFlowMessage {
+            get throws(WireError) {
+                var bytes = frame
+                return try OpenFlowMessage(parsing: &bytes)
+            }
+        }
+
+        /// Appends the message with `xid` in its header: the switch's own, when it answers the
+        /// switch's PACKET_IN.
+        public func write(to buffer: inout ByteBuffer, xid: UInt32) {
+            let start = buffer.writerIndex
+            buffer.writeImmutableBuffer(frame)
+            buffer.setInteger(xid, at: start + 4)
         }
     }
 
@@ -82,7 +117,7 @@ public struct EventReturn: Hashable, Sendable {
         messages.reserveCapacity(messageCount)
         for _ in 0..<messageCount {
             let dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
-            messages.append(SwitchMessage(datapathID: dpid, message: try reader.readEmbeddedMessage(field: "return.message")))
+            messages.append(SwitchMessage(datapathID: dpid, checkedFrame: try reader.readEmbeddedFrame(field: "return.message")))
         }
         var bypass: [MACAddress] = []
         bypass.reserveCapacity(bypassCount)
@@ -107,8 +142,7 @@ public struct EventReturn: Hashable, Sendable {
     }
 
     /// Appends `prefixLength` bytes written by `prefix` (the headers of the message that
-    /// carries the return), then the return. Each embedded message's DPID joins its fixed
-    /// fields in one view of the buffer.
+    /// carries the return), then the return.
     func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
         precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
         // The header takes plain values, not `self`: capturing the return would copy it.
@@ -126,9 +160,8 @@ public struct EventReturn: Hashable, Sendable {
         }
         buffer.writeFixed(prefixLength + Self.headerSize, header)
         for entry in messages {
-            let message = entry.message
-            let dpid = entry.datapathID.rawValue
-            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: 8) { $0.write(dpid) }
+            buffer.writeInteger(entry.datapathID.rawValue)
+            buffer.writeImmutableBuffer(entry.frame)
         }
         for mac in bypass {
             buffer.writeMACAddress(mac)

@@ -22,7 +22,9 @@ extension UnitMessage: CustomStringConvertible {
         case .eventReturn(let answer):
             var lines = ["\(type): transaction \(answer.transaction) from \(answer.sid), verdict \(answer.verdict), \(answer.messages.count) messages, \(answer.bypass.count) bypass, \(answer.context.count) context"]
             for entry in answer.messages {
-                lines += entry.message.description.split(separator: "\n").enumerated().map { $0.offset == 0 ? " to \(entry.datapathID): \($0.element)" : "  \($0.element)" }
+                // Checked when it was read, so it decodes; the error is shown should it not.
+                let text = (try? entry.message.description) ?? "undecodable message: \(entry.frame.readableBytes) bytes"
+                lines += text.split(separator: "\n").enumerated().map { $0.offset == 0 ? " to \(entry.datapathID): \($0.element)" : "  \($0.element)" }
             }
             lines += answer.bypass.map { " bypass \($0)" }
             lines += answer.context.map { " context \($0.key)=\($0.value)" }

@@ -32,7 +32,7 @@ extension UnitMessage: Encodable {
             try container.encode(answer.transaction, forKey: .transaction)
             try container.encode(answer.sid, forKey: .sid)
             try container.encode(answer.verdict.description, forKey: .verdict)
-            try container.encode(answer.messages.map { ReturnedMessageJSON(dpid: $0.datapathID.description, message: $0.message) }, forKey: .messages)
+            try container.encode(answer.messages.map { ReturnedMessageJSON(dpid: $0.datapathID.description, message: try $0.message) }, forKey: .messages)
             try container.encode(answer.bypass.map(\.description), forKey: .bypass)
             try container.encode(answer.context, forKey: .context)
         }
