@@ -137,6 +137,16 @@ import UnitProtocol
         #expect(error?.offset == Self.at(28 + 2))
     }
 
+    @Test func aReturnedFlowModWithABadActionIsRefusedWhereItIsWrong() {
+        // The return's first message is a FLOW_MOD at payload byte 28 (unit header 4, return
+        // header 16, DPID 8); its actions start 72 bytes in, and the action's length is at +2.
+        // It is checked, not parsed, and must fail exactly as parsing would.
+        #expect(Self.parse(Self.replacing(Self.answer, 102, with: 0, 4)) == WireError(
+            .lengthBelowMinimum(length: 4, minimum: 8), field: "return.message.ofp_action_header.len", offset: Self.at(102)))
+        #expect(Self.parse(Self.replacing(Self.answer, 30, with: 0, 71)) == WireError(
+            .lengthBelowMinimum(length: 71, minimum: 72), field: "return.message.ofp_header.length", offset: Self.at(30)))
+    }
+
     @Test func anUnknownVerdict() {
         #expect(Self.parse(Self.replacing(Self.answer, 12, with: 4)) == WireError(.invalidValue(4), field: "return.verdict", offset: Self.at(12)))
     }

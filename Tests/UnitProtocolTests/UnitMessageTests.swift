@@ -19,6 +19,35 @@ import UnitProtocol
         #expect(direct == bytes, "writing in one pass gives the same bytes")
     }
 
+    /// A return's messages arrive as the bytes the server wrote and leave for the switch with
+    /// the switch's xid put into their header: the same bytes as encoding them with that xid.
+    @Test func returnedMessagesLeaveAsTheirBytesWithTheSwitchsXID() throws {
+        let message = try #require(SampleUnitMessages.all.first { $0.0 == "return, stop with messages, bypass and context" }?.1)
+        guard case .eventReturn(let sent) = message, case .eventReturn(let received) = try message.roundTripped().0 else {
+            Issue.record("not a return"); return
+        }
+        #expect(received.messages.count == 2)
+        for (original, arrived) in zip(sent.messages, received.messages) {
+            let value = try original.message
+            #expect(arrived.frame == value.encoded())
+            #expect(try arrived.message == value)
+            var out = ByteBuffer()
+            arrived.write(to: &out, xid: 0xdead_beef)
+            #expect(out == OpenFlowMessage(xid: 0xdead_beef, value.body).encoded())
+        }
+    }
+
+    /// A hosted service's messages are encoded into one buffer the unit reuses; each stays its own slice.
+    @Test func messagesEncodedIntoSharedStorageAreEachTheirOwn() throws {
+        var storage = ByteBuffer()
+        let bodies: [OpenFlowMessage.Body] = [.barrierRequest(BarrierRequest()), .packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [9, 9])))]
+        let messages = bodies.enumerated().map { EventReturn.SwitchMessage(datapathID: DatapathID(UInt64($0.offset)), xid: 5, $0.element, storage: &storage) }
+        for (message, body) in zip(messages, bodies) {
+            #expect(message.frame == OpenFlowMessage(xid: 5, body).encoded())
+        }
+        #expect(storage.readableBytes == messages.reduce(0) { $0 + $1.frame.readableBytes })
+    }
+
     @Test func everySubtypeIsCovered() {
         #expect(Set(SampleUnitMessages.all.map(\.1.type)) == Set(UnitMessageType.known))
     }
