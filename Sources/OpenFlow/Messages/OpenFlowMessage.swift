@@ -86,6 +86,16 @@ extension OpenFlowMessage {
     /// before anything else is read. On error `buffer` is left as it was.
     @inlinable
     public init(parsing buffer: inout ByteBuffer, maximumLength: Int = OpenFlowHeader.maximumLength) throws(WireError) {
+        var (header, reader) = try Self.split(buffer, maximumLength: maximumLength)
+        self = try OpenFlowMessage(header: header, body: &reader)
+        buffer.moveReaderIndex(forwardBy: Int(header.length))
+    }
+
+    /// The header at the front of `buffer` and a reader over the body it announces, both
+    /// checked before the body is read: the length against `maximumLength` and against the
+    /// bytes available.
+    @inlinable
+    static func split(_ buffer: ByteBuffer, maximumLength: Int) throws(WireError) -> (OpenFlowHeader, WireReader) {
         guard let header = try OpenFlowHeader.peek(in: buffer, maximumLength: maximumLength) else {
             throw WireError(.truncated(needed: OpenFlowHeader.size, available: buffer.readableBytes), field: "ofp_header", offset: 0)
         }
@@ -93,17 +103,21 @@ extension OpenFlowMessage {
         guard let bodyBytes = buffer.getSlice(at: buffer.readerIndex + OpenFlowHeader.size, length: length - OpenFlowHeader.size) else {
             throw WireError(.truncated(needed: length, available: buffer.readableBytes), field: "ofp_header.length", offset: 2)
         }
-        var reader = WireReader(bodyBytes, messageOffset: OpenFlowHeader.size)
-        self = try OpenFlowMessage(header: header, body: &reader)
-        buffer.moveReaderIndex(forwardBy: length)
+        return (header, WireReader(bodyBytes, messageOffset: OpenFlowHeader.size))
+    }
+
+    /// Only HELLO and ERROR are read at a version other than 1.0.
+    @inlinable
+    static func checkVersion(_ header: OpenFlowHeader) throws(WireError) {
+        if header.version != OpenFlowHeader.version10 && !Self.isVersionIndependent(header.type) {
+            throw WireError(.unsupportedVersion(header.version), field: "ofp_header.version", offset: 0)
+        }
     }
 
     /// Parses a message body whose header has already been read and validated.
     @inlinable
     public init(header: OpenFlowHeader, body reader: inout WireReader) throws(WireError) {
-        if header.version != OpenFlowHeader.version10 && !Self.isVersionIndependent(header.type) {
-            throw WireError(.unsupportedVersion(header.version), field: "ofp_header.version", offset: 0)
-        }
+        try Self.checkVersion(header)
         let length = Int(header.length)
         switch header.type {
         case .hello: self.init(version: header.version, xid: header.xid, .hello(try Self.parse(Hello.self, length: length, &reader)))
@@ -141,19 +155,18 @@ extension OpenFlowMessage {
     /// list is allocated), so a unit can forward their bytes as they came; any other type is
     /// parsed.
     public static func check(frame: ByteBuffer) throws(WireError) -> OpenFlowHeader {
-        guard let header = try OpenFlowHeader.peek(in: frame, maximumLength: OpenFlowHeader.maximumLength) else {
-            throw WireError(.truncated(needed: OpenFlowHeader.size, available: frame.readableBytes), field: "ofp_header", offset: 0)
-        }
+        var (header, reader) = try split(frame, maximumLength: OpenFlowHeader.maximumLength)
         let length = Int(header.length)
-        guard length == frame.readableBytes, let bodyBytes = frame.getSlice(at: frame.readerIndex + OpenFlowHeader.size, length: length - OpenFlowHeader.size) else {
+        guard length == frame.readableBytes else {
             throw WireError(.wrongBodySize(size: frame.readableBytes, expected: length), field: "ofp_header.length", offset: 2)
         }
-        var reader = WireReader(bodyBytes, messageOffset: OpenFlowHeader.size)
         switch header.type {
-        case .flowMod where header.version == OpenFlowHeader.version10:
+        case .flowMod:
+            try checkVersion(header)
             try checkLength(FlowMod.self, length: length)
             try FlowMod.check(&reader)
-        case .packetOut where header.version == OpenFlowHeader.version10:
+        case .packetOut:
+            try checkVersion(header)
             try checkLength(PacketOut.self, length: length)
             try PacketOut.check(&reader)
         default:
