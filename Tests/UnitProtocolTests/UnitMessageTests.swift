@@ -1,6 +1,7 @@
 import NIOCore
 import OpenFlow
 import PropertyBased
+import TestSupport
 import Testing
 import UnitProtocol
 
@@ -124,6 +125,66 @@ import UnitProtocol
             guard let message = try? UnitMessage(parsing: vendor) else { return }
             let reparsed = try UnitMessage(parsing: message.vendorMessage)
             #expect(reparsed == message)
+        }
+    }
+}
+
+/// A unit channel reads events and returns straight from their frames
+/// (`UnitMessage(parsingFrame:)`); that must be the same as reading the frame as an OpenFlow
+/// message and then the unit message in it, to the error's field and offset.
+@Suite struct UnitMessageFrameReadingTests {
+    /// Reads `frame` both ways; nil stands for "another OpenFlow message". The direct way is
+    /// the channel's: a frame that is not a vendor message is then parsed as OpenFlow.
+    static func bothWays(_ frame: ByteBuffer) -> (direct: Result<UnitMessage?, WireError>, twoStep: Result<UnitMessage?, WireError>) {
+        let direct = Result { () throws(WireError) -> UnitMessage? in
+            if let message = try UnitMessage(parsingFrame: frame) { return message }
+            var bytes = frame
+            _ = try OpenFlowMessage(parsing: &bytes)
+            return nil
+        }
+        let twoStep = Result { () throws(WireError) -> UnitMessage? in
+            var bytes = frame
+            let message = try OpenFlowMessage(parsing: &bytes)
+            guard case .vendor(let vendor) = message.body else { return nil }
+            return try UnitMessage(parsing: vendor)
+        }
+        return (direct, twoStep)
+    }
+
+    @Test func validMessagesReadTheSame() async {
+        await propertyCheck(count: 2000, input: Gen.unitMessage) { message in
+            let frame = message.openFlowMessage(xid: 7).encoded()
+            let (direct, twoStep) = Self.bothWays(frame)
+            #expect(direct == twoStep)
+            #expect(direct == .success(message))
+        }
+    }
+
+    @Test func otherMessageTypesAreNotUnitMessages() throws {
+        let echo = try UnitMessage(parsingFrame: OpenFlowMessage(xid: 1, .echoRequest(EchoRequest())).encoded())
+        let packetIn = try UnitMessage(parsingFrame: SampleUnitMessages.packetIn.encoded())
+        #expect(echo == nil)
+        #expect(packetIn == nil)
+    }
+
+    /// Valid frames with random bytes changed (header, vendor id, unit header, body): both
+    /// ways give the same message or the same error.
+    @Test func corruptedFramesFailTheSame() async {
+        let corrupted = Generator<(UnitMessage, [Int], [UInt8]), Shrink.None<(UnitMessage, [Int], [UInt8])>> { rng in
+            var random = RandomUnitMessages(rng: SeededGenerator(base: rng))
+            let message = random.message()
+            rng = random.rng.base
+            let changes = Int.random(in: 1...4, using: &rng)
+            return (message, (0..<changes).map { _ in Int.random(in: 0..<64, using: &rng) }, (0..<changes).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        }
+        await propertyCheck(count: 5000, input: corrupted) { input in
+            let (message, positions, values) = input
+            var frame = message.openFlowMessage(xid: 7).encoded()
+            for (position, value) in zip(positions, values) where position < frame.readableBytes {
+                frame.setInteger(value, at: frame.readerIndex + position)
+            }
+            let (direct, twoStep) = Self.bothWays(frame)
+            #expect(direct == twoStep)
         }
     }
 }

@@ -158,7 +158,21 @@ public struct UnitChannelStateMachine: Sendable {
         switch unitMessage(in: message, state: "established") {
         case .failure(let reason):
             return closeAction(reason)
-        case .success(.exportsUpdate(let update)):
+        case .success(let unitMessage):
+            return action(for: unitMessage)
+        }
+    }
+
+    /// A unit message on an established channel, read by the channel straight from its frame.
+    public mutating func receivedWhenEstablished(_ unitMessage: UnitMessage, now: NIODeadline) -> UnitChannelAction {
+        guard case .established = state else { return .none }
+        lastHeard = now
+        return action(for: unitMessage)
+    }
+
+    private mutating func action(for unitMessage: UnitMessage) -> UnitChannelAction {
+        switch unitMessage {
+        case .exportsUpdate(let update):
             guard case .established(var established) = state else { return .none }
             established.updateParts += update.services
             guard !update.more else {
@@ -169,11 +183,10 @@ public struct UnitChannelStateMachine: Sendable {
             established.updateParts = []
             state = .established(established)
             return .deliver(.exportsUpdate(complete))
-        case .success(let unitMessage):
-            switch unitMessage {
-            case .routeAdvertisement, .routeWithdrawal, .event, .eventReturn: return .deliver(unitMessage)
-            default: return closeAction(.unexpectedUnitMessage(unitMessage.type, state: "after the exports exchange"))
-            }
+        case .routeAdvertisement, .routeWithdrawal, .event, .eventReturn:
+            return .deliver(unitMessage)
+        default:
+            return closeAction(.unexpectedUnitMessage(unitMessage.type, state: "after the exports exchange"))
         }
     }
 

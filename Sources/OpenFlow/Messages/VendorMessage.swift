@@ -24,3 +24,18 @@ public struct VendorMessage: OpenFlowMessageBody, WireStructure {
         buffer.writeImmutableBuffer(payload)
     }
 }
+
+extension VendorMessage {
+    /// The xid, the vendor id and a reader over the payload of the vendor message that `frame`
+    /// holds (exactly one message, as a frame decoder cuts it), read with the checks and errors
+    /// of `OpenFlowMessage(parsing:)`; nil when the frame is of another type. The payload is not
+    /// copied out into a message value: a unit channel reads its events and returns from it.
+    public static func payload(inFrame frame: ByteBuffer) throws(WireError) -> (xid: UInt32, vendor: UInt32, payload: WireReader)? {
+        var (header, reader) = try OpenFlowMessage.split(frame, maximumLength: OpenFlowHeader.maximumLength)
+        guard header.type == .vendor else { return nil }
+        try OpenFlowMessage.checkVersion(header)
+        try OpenFlowMessage.checkLength(VendorMessage.self, length: Int(header.length))
+        let vendor = try reader.readInteger(as: UInt32.self, field: "ofp_vendor_header.vendor")
+        return (header.xid, vendor, reader)
+    }
+}

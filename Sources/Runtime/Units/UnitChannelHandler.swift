@@ -63,11 +63,15 @@ final class UnitChannelHandler: ChannelInboundHandler {
                 burstLength += 1
                 var reader = frame
                 do throws(WireError) {
-                    let message = try OpenFlowMessage(parsing: &reader)
                     if machine.isEstablished {
-                        perform(machine.receivedWhenEstablished(message, now: now), now: now)
+                        // Events and returns are read from the frame's bytes; echoes and the rest as messages.
+                        if let unitMessage = try UnitMessage(parsingFrame: frame) {
+                            perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
+                        } else {
+                            perform(machine.receivedWhenEstablished(try OpenFlowMessage(parsing: &reader), now: now), now: now)
+                        }
                     } else {
-                        perform(machine.received(message, now: now), now: now)
+                        perform(machine.received(try OpenFlowMessage(parsing: &reader), now: now), now: now)
                     }
                 } catch {
                     perform(machine.receivedMalformed(error))

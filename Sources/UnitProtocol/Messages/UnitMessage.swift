@@ -27,10 +27,24 @@ public enum UnitMessage: Hashable, Sendable {
     /// unit version we do not speak, an unknown subtype, a malformed body or bytes after it
     /// are errors naming the field and its offset in the whole OpenFlow message.
     public init(parsing vendor: VendorMessage) throws(WireError) {
-        guard vendor.vendor == EchelonVendor.id else {
-            throw WireError(.unknownType(UInt64(vendor.vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
-        }
         var reader = WireReader(vendor.payload, messageOffset: EchelonVendor.unitHeaderOffset)
+        try self.init(vendor: vendor.vendor, payload: &reader)
+    }
+
+    /// Reads the unit message in an OpenFlow frame straight from its bytes, with the errors of
+    /// parsing the frame as an OpenFlow message and then `init(parsing:)`; nil when the frame
+    /// is not a vendor message. Events and returns arrive at the rate of PACKET_INs, and this
+    /// way no vendor message is built for each.
+    public init?(parsingFrame frame: ByteBuffer) throws(WireError) {
+        guard var (_, vendor, reader) = try VendorMessage.payload(inFrame: frame) else { return nil }
+        try self.init(vendor: vendor, payload: &reader)
+    }
+
+    /// `reader` covers what follows the vendor id, with offsets from the start of the message.
+    private init(vendor: UInt32, payload reader: inout WireReader) throws(WireError) {
+        guard vendor == EchelonVendor.id else {
+            throw WireError(.unknownType(UInt64(vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
+        }
         let versionOffset = reader.offset
         let version = try reader.readInteger(as: UInt8.self, field: "echelon_header.version")
         guard version == EchelonVendor.version else {
