@@ -162,12 +162,10 @@ extension OpenFlowMessage {
         }
         switch header.type {
         case .flowMod:
-            try checkVersion(header)
-            try checkLength(FlowMod.self, length: length)
+            try checkHeader(header, of: FlowMod.self)
             try FlowMod.check(&reader)
         case .packetOut:
-            try checkVersion(header)
-            try checkLength(PacketOut.self, length: length)
+            try checkHeader(header, of: PacketOut.self)
             try PacketOut.check(&reader)
         default:
             _ = try OpenFlowMessage(header: header, body: &reader)
@@ -180,6 +178,13 @@ extension OpenFlowMessage {
     static func parse<Body: OpenFlowMessageBody>(_: Body.Type, length: Int, _ reader: inout WireReader) throws(WireError) -> Body {
         try checkLength(Body.self, length: length)
         return try Body(parsing: &reader)
+    }
+
+    /// The header checks parsing makes before a body of this type is read, for a body read
+    /// outside `init(header:body:)` (checked in place, or read straight from its frame).
+    static func checkHeader<Body: OpenFlowMessageBody>(_ header: OpenFlowHeader, of _: Body.Type) throws(WireError) {
+        try checkVersion(header)
+        try checkLength(Body.self, length: Int(header.length))
     }
 
     @inlinable

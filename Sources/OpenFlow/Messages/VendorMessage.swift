@@ -15,8 +15,12 @@ public struct VendorMessage: OpenFlowMessageBody, WireStructure {
     }
 
     public init(parsing reader: inout WireReader) throws(WireError) {
-        vendor = try reader.readInteger(field: "ofp_vendor_header.vendor")
+        vendor = try Self.readVendorID(&reader)
         payload = reader.readRest()
+    }
+
+    private static func readVendorID(_ reader: inout WireReader) throws(WireError) -> UInt32 {
+        try reader.readInteger(field: "ofp_vendor_header.vendor")
     }
 
     public func write(to buffer: inout ByteBuffer) {
@@ -26,16 +30,14 @@ public struct VendorMessage: OpenFlowMessageBody, WireStructure {
 }
 
 extension VendorMessage {
-    /// The xid, the vendor id and a reader over the payload of the vendor message that `frame`
-    /// holds (exactly one message, as a frame decoder cuts it), read with the checks and errors
-    /// of `OpenFlowMessage(parsing:)`; nil when the frame is of another type. The payload is not
+    /// The vendor id and a reader over the payload of the vendor message that `frame` holds
+    /// (exactly one message, as a frame decoder cuts it), read with the checks and errors of
+    /// `OpenFlowMessage(parsing:)`; nil when the frame is of another type. The payload is not
     /// copied out into a message value: a unit channel reads its events and returns from it.
-    public static func payload(inFrame frame: ByteBuffer) throws(WireError) -> (xid: UInt32, vendor: UInt32, payload: WireReader)? {
+    public static func payload(inFrame frame: ByteBuffer) throws(WireError) -> (vendor: UInt32, payload: WireReader)? {
         var (header, reader) = try OpenFlowMessage.split(frame, maximumLength: OpenFlowHeader.maximumLength)
         guard header.type == .vendor else { return nil }
-        try OpenFlowMessage.checkVersion(header)
-        try OpenFlowMessage.checkLength(VendorMessage.self, length: Int(header.length))
-        let vendor = try reader.readInteger(as: UInt32.self, field: "ofp_vendor_header.vendor")
-        return (header.xid, vendor, reader)
+        try OpenFlowMessage.checkHeader(header, of: VendorMessage.self)
+        return (try readVendorID(&reader), reader)
     }
 }
