@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "echelon-bench",
             dependencies: [
-                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane",
+                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,6 +133,10 @@ let package = Package(
         .testTarget(
             name: "EchelonCLITests",
             dependencies: ["echelon", "OpenFlow", "UnitProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "BenchTests",
+            dependencies: ["echelon-bench", "OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "PacketsTests",

@@ -20,12 +20,15 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case throughput, latency, learn, filters }
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case throughput, latency, learn, filters, tierPath = "tier-path" }
 
     @Option(help: "The controller's switch address.")
     var controller = "127.0.0.1:6633"
 
-    @Option(help: "throughput, latency or learn; or filters (no controller: matching against --rules filter rules).")
+    @Option(help: """
+        throughput, latency or learn; or, with no controller: filters (matching against --rules filter rules), \
+        tier-path (the two tiers' and the single unit's code for a DIVERTed PACKET_IN, in this process).
+        """)
     var mode: Mode = .throughput
 
     @Option(help: "Emulated switches.")
@@ -72,6 +75,20 @@ struct BenchCommand: AsyncParsableCommand {
             }
             return
         }
+        if mode == .tierPath {
+            let result = try TierPathBenchmark.run(switches: switches, macs: macs, window: window, duration: duration)
+            if json {
+                print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+            } else {
+                let format = { (value: Double) in String(format: "%.0f", value) }
+                print("tier path in one process: \(result.events) events (\(switches) switches x \(macs) MACs, rounds of \(window) per switch)")
+                print("single unit: \(format(result.localNanosecondsPerEvent)) ns per event")
+                let tier1 = result.tier1EventNanosecondsPerEvent + result.tier1ReturnNanosecondsPerEvent
+                print("two tiers:   tier 1 \(format(tier1)) ns (event \(format(result.tier1EventNanosecondsPerEvent)), return \(format(result.tier1ReturnNanosecondsPerEvent))) + tier 2 \(format(result.tier2NanosecondsPerEvent)) ns per event")
+                print("single unit against the two tiers' sum, x2 (the share two tiers on two cores would keep): \(String(format: "%.0f", result.localShareOfTwoTiers * 100)) %")
+            }
+            return
+        }
         guard let (host, port) = parsedController else { return }
         let settings = LoadSettings(
             switchCount: switches, macsPerSwitch: macs,
@@ -97,7 +114,7 @@ struct BenchCommand: AsyncParsableCommand {
             emit(report)
             // Stay connected so the controller's memory can be read with everything learnt.
             try await Task.sleep(for: .seconds(duration))
-        case .filters:
+        case .filters, .tierPath:
             return
         case .throughput, .latency:
             try await Task.sleep(for: .seconds(warmup))

@@ -158,8 +158,12 @@ final class EmulatedSwitch: ChannelInboundHandler {
         OpenFlowMessage(xid: xid, body).write(to: &outbound)
     }
 
-    private var features: FeaturesReply {
-        FeaturesReply(
+    private var features: FeaturesReply { Self.features(index: index) }
+
+    /// The FEATURES_REPLY of the switch with this index (DPID index + 1).
+    static func features(index: Int) -> FeaturesReply {
+        let datapathID = DatapathID(UInt64(index + 1))
+        return FeaturesReply(
             datapathID: datapathID, bufferCount: 256, tableCount: 1,
             capabilities: [.flowStats, .tableStats, .portStats],
             supportedActions: FeaturesReply.SupportedActions([.output, .setVlanVid, .stripVlan, .setDlSrc, .setDlDst]),
@@ -168,34 +172,48 @@ final class EmulatedSwitch: ChannelInboundHandler {
             })
     }
 
-    /// A host MAC of this switch's pool: locally administered, unique per switch and index.
-    private func hostMAC(_ number: Int) -> MACAddress {
-        MACAddress(rawValue: 0x0600_0000_0000 | UInt64(index) << 20 | UInt64(number % settings.macsPerSwitch))
+    /// A host MAC of a switch's pool: locally administered, unique per switch and index.
+    private static func hostMAC(index: Int, number: Int, macs: Int) -> MACAddress {
+        MACAddress(rawValue: 0x0600_0000_0000 | UInt64(index) << 20 | UInt64(number % macs))
     }
 
     private func sendPacketIn() {
         let number = macCursor
         macCursor += 1
-        let source = hostMAC(number)
-        // The destination is a host learned earlier (one MAC behind), so that after the first
-        // round the controller answers with flows rather than floods, as in cbench.
-        let destination = hostMAC(number &+ settings.macsPerSwitch - 1)
-        let inPort = UInt16(number % Int(Self.portCount)) + 1
         let buffer = nextBuffer
         nextBuffer = Self.buffer(after: buffer)
         if unsentCount == 0 { firstUnsent = buffer }
         unsentCount += 1
         // One prepared message per request, copied and patched through one view of the buffer:
         // building and serialising a PacketIn each time was a fifth of the generator's time.
-        let template = Self.packetInTemplate
-        outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: template.count) { raw in
-            template.withUnsafeBytes { raw.copyMemory(from: $0) }
-            raw.storeBytes(of: buffer.bigEndian, toByteOffset: PacketIn.Offset.bufferID, as: UInt32.self)
-            raw.storeBytes(of: inPort.bigEndian, toByteOffset: PacketIn.Offset.inPort, as: UInt16.self)
-            Self.store(destination, at: PacketIn.Offset.data, in: raw)
-            Self.store(source, at: PacketIn.Offset.data + 6, in: raw)
-            return template.count
+        let (index, macs) = (index, settings.macsPerSwitch)
+        outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.packetInTemplate.count) { raw in
+            Self.writePacketIn(into: raw, index: index, number: number, macs: macs, buffer: buffer)
         }
+    }
+
+    /// The PACKET_IN (xid 0) the switch with this index sends for the `number`th request.
+    static func packetIn(index: Int, number: Int, macs: Int, buffer: UInt32) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: packetInTemplate.count) { raw, count in
+            count = writePacketIn(into: UnsafeMutableRawBufferPointer(raw), index: index, number: number, macs: macs, buffer: buffer)
+        }
+    }
+
+    /// Copies the template into `raw` and patches in the request's buffer id, port and MACs;
+    /// returns the bytes written.
+    private static func writePacketIn(into raw: UnsafeMutableRawBufferPointer, index: Int, number: Int, macs: Int, buffer: UInt32) -> Int {
+        let source = hostMAC(index: index, number: number, macs: macs)
+        // The destination is a host learned earlier (one MAC behind), so that after the first
+        // round the controller answers with flows rather than floods, as in cbench.
+        let destination = hostMAC(index: index, number: number &+ macs - 1, macs: macs)
+        let inPort = UInt16(number % Int(portCount)) + 1
+        let template = packetInTemplate
+        template.withUnsafeBytes { raw.copyMemory(from: $0) }
+        raw.storeBytes(of: buffer.bigEndian, toByteOffset: PacketIn.Offset.bufferID, as: UInt32.self)
+        raw.storeBytes(of: inPort.bigEndian, toByteOffset: PacketIn.Offset.inPort, as: UInt16.self)
+        store(destination, at: PacketIn.Offset.data, in: raw)
+        store(source, at: PacketIn.Offset.data + 6, in: raw)
+        return template.count
     }
 
     private static func store(_ mac: MACAddress, at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
