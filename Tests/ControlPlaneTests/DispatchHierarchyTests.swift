@@ -380,3 +380,31 @@ extension DispatchHierarchyTests {
         #expect(net.unit(20)?.counters.droppedFromReturns == 2 + 5)
     }
 }
+
+extension DispatchHierarchyTests {
+    /// A unit that only relays keeps no copy of a DIVERTed event while it waits (nothing local
+    /// would resume it), yet `pending` still says what and where it was; a unit with a local
+    /// service after the stage keeps the event, and that service gets it on resumption.
+    @Test(arguments: [false, true])
+    func aParkedEventIsKeptOnlyWhereALocalServiceGoesOnWithIt(withLocalService: Bool) {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: withLocalService ? [local] : [])
+        net.add(20, serving: [200: AnsweringService(tag: "above")])
+        net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
+        net.connect(11, switches: [3])
+        net.packetIn(11, dpid: 3, xid: 9, from: Self.mac(1))
+        let entries = net.unit(11)?.dispatcher.parked.entries ?? []
+        #expect(entries.count == 1)
+        let parked = entries.first?.parked.context
+        #expect(parked?.category == .packetIn)
+        #expect(parked?.datapathID == DatapathID(3))
+        #expect((parked?.event != nil) == withLocalService)
+        #expect(parked?.answers.map(\.sid) == [ServiceID(200)])
+        #expect(parked?.awaitingCount == 1)
+        net.deliverAll()
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        #expect(net.unit(11)?.dispatcher.counters.resumed == 1)
+        #expect(local.seen.count == (withLocalService ? 1 : 0))
+        #expect(local.seen.first?.attributes["answered-by"] == (withLocalService ? "above" : nil))
+    }
+}

@@ -168,3 +168,19 @@ import UnitProtocol
         #expect(table.count == 1)
     }
 }
+
+@Suite struct AwaitedAnswersTests {
+    /// The first answer is kept inline and the others in a list: as a collection they are one
+    /// sequence, in order, and each can be marked as arrived.
+    @Test(arguments: [0, 1, 2, 5])
+    func behavesAsTheListOfAnswersItHolds(count: Int) {
+        var answers = AwaitedAnswers()
+        for index in 0..<count { answers.append(AwaitedAnswer(transaction: UInt32(index + 1), sid: ServiceID(UInt32(100 + index)))) }
+        #expect(answers.count == count)
+        #expect(answers.map(\.transaction) == (0..<count).map { UInt32($0 + 1) })
+        #expect(answers.first?.sid == (count > 0 ? ServiceID(100) : nil))
+        for index in answers.indices where index % 2 == 0 { answers[index].arrived = true }
+        #expect(answers.map(\.arrived) == (0..<count).map { $0 % 2 == 0 })
+        #expect(answers.allSatisfy(\.arrived) == (count <= 1))
+    }
+}

@@ -2,29 +2,6 @@ import NIOCore
 import OpenFlow
 import UnitProtocol
 
-/// A DIVERTed event waiting for its answers: where its local processing stopped, and what it
-/// has gathered so far.
-public struct ParkedEvent: Sendable {
-    public var event: NetworkEvent
-    /// The position in the event's process chain where processing resumes.
-    public var position: Int
-    public var attributes: [String: String]
-    /// The services it waits for, each with the transaction its answer comes back on.
-    public var answers: [AwaitedAnswer]
-    /// An answer said stop (or an unreachable fail-closed service): it will not resume.
-    public var stopped = false
-
-    /// How many of its services have not given their final answer yet.
-    public var awaitingCount: Int { answers.count { !$0.arrived } }
-}
-
-/// One DIVERT service a parked event waits for.
-public struct AwaitedAnswer: Sendable {
-    public var transaction: UInt32
-    public var sid: ServiceID
-    public var arrived = false
-}
-
 /// What the unit must do after the dispatcher took an input.
 public enum DispatchAction: Sendable {
     case sendToUnit(UnitMessage, UnitID)
@@ -155,13 +132,15 @@ public struct EventDispatcher: Sendable {
     }
 
     /// Runs the dispatcher's stage for an event of this unit, which reached it at `position`
-    /// of its chain with `attributes`.
+    /// of its chain with `attributes`. `resumable` says whether local services may go on with
+    /// it: a parked event keeps its value only then.
     public mutating func escalate(
-        _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], now: NIODeadline, actions: inout [DispatchAction]
+        _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], resumable: Bool, now: NIODeadline,
+        actions: inout [DispatchAction]
     ) -> StageOutcome {
-        // One list, built as the events go up, becomes the parked context's: an event costs no
-        // set or array beyond it.
-        var waiting: [AwaitedAnswer] = []
+        // Built as the events go up, it becomes the parked context's (one inline answer for the
+        // usual single DIVERT: no list is allocated).
+        var waiting = AwaitedAnswers()
         // The shortest timeout and, if any waiting service fails closed, fail-closed: a service
         // that must see the event before it is forwarded is never skipped.
         var timeout = settings.transactionLifetime
@@ -202,7 +181,7 @@ public struct EventDispatcher: Sendable {
                 // policy applies now, as it would have at their timeout.
                 return diverting.contains { $0.policy == .failClosed } ? .stop(installDropFlow: false) : .continueLocally
             }
-            let context = ParkedEvent(event: event, position: position, attributes: attributes, answers: waiting)
+            let context = ParkedEvent(event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
             guard parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now) else {
                 reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)

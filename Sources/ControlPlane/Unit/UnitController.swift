@@ -189,7 +189,8 @@ public struct UnitController {
             context = stageContext
         }
         actions.removeAll(keepingCapacity: true)
-        let outcome = dispatcher.escalate(event, plan: plan, position: position, attributes: context?.attributes ?? [:], now: now, actions: &actions)
+        let outcome = dispatcher.escalate(
+            event, plan: plan, position: position, attributes: context?.attributes ?? [:], resumable: context != nil, now: now, actions: &actions)
         performActions(now: now, sink: sink)
         switch outcome {
         case .continueLocally:
@@ -242,9 +243,9 @@ public struct UnitController {
     /// context it builds would otherwise be set up for every action performed.
     @inline(never)
     private func resume(_ parked: ParkedEvent, now: NIODeadline, sink: some ControllerOutput) {
-        guard chain.wants(parked.event.category) else { return }
+        guard let event = parked.event, chain.wants(event.category) else { return }
         var context = ServiceContext(now: now, hosts: hosts, sink: sink, attributes: parked.attributes)
-        chain.run(parked.event, context: &context, from: parked.position)
+        chain.run(event, context: &context, from: parked.position)
     }
 
     /// Runs a hosted service on an event a unit below sent, and answers with what it did:
@@ -255,7 +256,9 @@ public struct UnitController {
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
         let below = dispatcher.switchesBelow
-        counters.undeliverableReturns += collector.keep { below[$0] == unit }
+        // The event's own switch was just seen below that unit: most answers go to it.
+        let asked = event.datapathID
+        counters.undeliverableReturns += collector.keep { $0 == asked || below[$0] == unit }
         let messages = collector.messages
         // What the return cannot carry is left out, and counted: a return over its limits
         // would be refused by the unit below as malformed, and its channel closed.
