@@ -156,12 +156,15 @@ public struct FilterTable: Sendable {
                 found.append(conjunction.sid)
             }
         }
-        if let mac = subject.sourceMAC { lookUp(.mac(mac.rawValue)) }
-        if let mac = subject.destinationMAC, mac != subject.sourceMAC { lookUp(.mac(mac.rawValue)) }
-        if let ip = subject.sourceIP { lookUp(.ip(ip.rawValue)) }
-        if let ip = subject.destinationIP, ip != subject.sourceIP { lookUp(.ip(ip.rawValue)) }
-        if let dpid = subject.datapathID { lookUp(.dpid(dpid.rawValue)) }
-        if let vlan = subject.vlan { lookUp(.vlan(vlan)) }
+        // Services that subscribe by event type alone leave the index empty: nothing to look up.
+        if !byKey.isEmpty {
+            if let mac = subject.sourceMAC { lookUp(.mac(mac.rawValue)) }
+            if let mac = subject.destinationMAC, mac != subject.sourceMAC { lookUp(.mac(mac.rawValue)) }
+            if let ip = subject.sourceIP { lookUp(.ip(ip.rawValue)) }
+            if let ip = subject.destinationIP, ip != subject.sourceIP { lookUp(.ip(ip.rawValue)) }
+            if let dpid = subject.datapathID { lookUp(.dpid(dpid.rawValue)) }
+            if let vlan = subject.vlan { lookUp(.vlan(vlan)) }
+        }
         check(byCategory[subject.category.index])
         // Sorted in place: an event usually matches one service, and a new array would cost
         // an allocation per event.

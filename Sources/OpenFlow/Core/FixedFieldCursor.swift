@@ -61,19 +61,38 @@ extension WireReader {
         return value
     }
 
-    /// Reads a structure given as its fields and their sizes through one view of the buffer.
-    /// When the message ends inside it, the error names the first field that is missing, as
-    /// reading the fields one by one would.
+    /// Reads a structure laid out as `layout` through one view of the buffer. When the message
+    /// ends inside it, the error names the first field that is missing, as reading the fields
+    /// one by one would.
     @inlinable
-    public mutating func readFixed<T>(_ fields: KeyValuePairs<StaticString, Int>, _ body: (inout FixedFieldCursor) -> T) throws(WireError) -> T {
-        var size = 0
+    public mutating func readFixed<T>(_ layout: FixedLayout, _ body: (inout FixedFieldCursor) -> T) throws(WireError) -> T {
+        guard layout.size > remaining else { return try readFixed(layout.size, field: "", body) }
+        throw layout.truncation(available: remaining, at: offset)
+    }
+}
+
+/// The fields of a fixed-size structure and their sizes, with the whole size worked out once
+/// (it is checked for every message read).
+public struct FixedLayout: Sendable {
+    public let fields: KeyValuePairs<StaticString, Int>
+    public let size: Int
+
+    public init(_ fields: KeyValuePairs<StaticString, Int>) {
+        self.fields = fields
+        self.size = fields.reduce(0) { $0 + $1.value }
+    }
+
+    /// The error for a structure cut short after `available` bytes: its first missing field.
+    @usableFromInline
+    func truncation(available: Int, at offset: Int) -> WireError {
+        var start = 0
         for (field, width) in fields {
-            guard size + width <= remaining else {
-                throw WireError(.truncated(needed: width, available: remaining - size), field: "\(field)", offset: offset + size)
+            guard start + width <= available else {
+                return WireError(.truncated(needed: width, available: available - start), field: "\(field)", offset: offset + start)
             }
-            size += width
+            start += width
         }
-        return try readFixed(size, field: "", body)
+        preconditionFailure("a layout of \(size) bytes fits in \(available)")
     }
 }
 

@@ -38,10 +38,10 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
         self.actions = actions
     }
 
-    static let fixedFields: KeyValuePairs<StaticString, Int> = [
+    static let fixedFields = FixedLayout([
         "ofp_flow_mod.cookie": 8, "ofp_flow_mod.command": 2, "ofp_flow_mod.idle_timeout": 2, "ofp_flow_mod.hard_timeout": 2,
         "ofp_flow_mod.priority": 2, "ofp_flow_mod.buffer_id": 4, "ofp_flow_mod.out_port": 2, "ofp_flow_mod.flags": 2,
-    ]
+    ])
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         (match, (cookie, command, idleTimeout, hardTimeout, priority, bufferID, outPort, flags)) = try Self.readFixedFields(&reader)

@@ -34,10 +34,18 @@ extension VendorMessage {
     /// (exactly one message, as a frame decoder cuts it), read with the checks and errors of
     /// `OpenFlowMessage(parsing:)`; nil when the frame is of another type. The payload is not
     /// copied out into a message value: a unit channel reads its events and returns from it.
-    public static func payload(inFrame frame: ByteBuffer) throws(WireError) -> (vendor: UInt32, payload: WireReader)? {
+    public static func payload(inFrame frame: ByteBuffer) throws(WireError) -> FramePayload? {
         var (header, reader) = try OpenFlowMessage.split(frame, maximumLength: OpenFlowHeader.maximumLength)
         guard header.type == .vendor else { return nil }
         try OpenFlowMessage.checkHeader(header, of: VendorMessage.self)
-        return (try readVendorID(&reader), reader)
+        return FramePayload(vendor: try readVendorID(&reader), payload: reader)
+    }
+
+    /// What `payload(inFrame:)` finds. A struct, not a tuple: an optional tuple holding a
+    /// reader was copied and tested through the runtime's generic tuple witnesses, once per
+    /// event and return.
+    public struct FramePayload {
+        public var vendor: UInt32
+        public var payload: WireReader
     }
 }

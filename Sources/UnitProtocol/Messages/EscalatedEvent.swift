@@ -52,14 +52,13 @@ public struct EscalatedEvent: Hashable, Sendable {
         }
     }
 
-    static let headerFields: KeyValuePairs<StaticString, Int> = [
+    static let header = FixedLayout([
         "event.transaction": 4, "event.sid": 4, "event.domain": 4, "event.category": 1, "event.pad": 3, "event.dpid": 8,
-    ]
-    static let headerSize = headerFields.reduce(0) { $0 + $1.value }
+    ])
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset
-        let (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.headerFields) { field in
+        let (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.header) { field in
             let transaction: UInt32 = field.read()
             let sid: UInt32 = field.read()
             let domain: UInt32 = field.read()
@@ -110,11 +109,11 @@ public struct EscalatedEvent: Hashable, Sendable {
         }
         switch payload {
         case .none:
-            buffer.writeFixed(prefixLength + Self.headerSize, header)
+            buffer.writeFixed(prefixLength + Self.header.size, header)
         case .message(let message):
-            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: prefixLength + Self.headerSize, header)
+            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: prefixLength + Self.header.size, header)
         case .device(let device):
-            buffer.writeFixed(prefixLength + Self.headerSize, header)
+            buffer.writeFixed(prefixLength + Self.header.size, header)
             device.write(to: &buffer)
         }
     }

@@ -87,16 +87,15 @@ public struct EventReturn: Hashable, Sendable {
         self.context = context
     }
 
-    static let headerFields: KeyValuePairs<StaticString, Int> = [
+    static let header = FixedLayout([
         "return.transaction": 4, "return.sid": 4, "return.verdict": 1, "return.pad": 1,
         "return.messages.count": 2, "return.bypass.count": 2, "return.context.count": 2,
-    ]
-    static let headerSize = headerFields.reduce(0) { $0 + $1.value }
+    ])
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset
         let available = reader.remaining
-        let (transaction, sid, verdict, messageCount, bypassCount, contextCount) = try reader.readFixed(Self.headerFields) { field in
+        let (transaction, sid, verdict, messageCount, bypassCount, contextCount) = try reader.readFixed(Self.header) { field in
             let transaction: UInt32 = field.read()
             let sid: UInt32 = field.read()
             let verdict: UInt8 = field.read()
@@ -119,14 +118,15 @@ public struct EventReturn: Hashable, Sendable {
             let dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
             messages.append(SwitchMessage(datapathID: dpid, checkedFrame: try reader.readEmbeddedFrame(field: "return.message")))
         }
+        // Most returns carry no BYPASS and no context: those lists are left unallocated.
         var bypass: [MACAddress] = []
-        bypass.reserveCapacity(bypassCount)
+        if bypassCount > 0 { bypass.reserveCapacity(bypassCount) }
         for _ in 0..<bypassCount {
             bypass.append(try reader.readMACAddress(field: "return.bypass.mac"))
             try reader.skip(2, field: "return.bypass.pad")
         }
         var context: [ContextEntry] = []
-        context.reserveCapacity(contextCount)
+        if contextCount > 0 { context.reserveCapacity(contextCount) }
         for _ in 0..<contextCount {
             let key = try reader.readText(maximumLength: Self.maximumKeyLength, field: "return.context.key")
             let value = try reader.readText(maximumLength: Self.maximumValueLength, field: "return.context.value")
@@ -158,7 +158,7 @@ public struct EventReturn: Hashable, Sendable {
             field.write(counts.1)
             field.write(counts.2)
         }
-        buffer.writeFixed(prefixLength + Self.headerSize, header)
+        buffer.writeFixed(prefixLength + Self.header.size, header)
         for entry in messages {
             buffer.writeInteger(entry.datapathID.rawValue)
             buffer.writeImmutableBuffer(entry.frame)
