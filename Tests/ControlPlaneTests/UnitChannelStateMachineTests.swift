@@ -122,6 +122,31 @@ import UnitProtocol
             == [.close(.unexpectedUnitMessage(.exportsRequest, state: "after the exports exchange"), sendingFirst: nil)])
     }
 
+    /// The types a channel hands over without an action are exactly those the state machine
+    /// answers with `.deliver` once established; before and after that, none; and handing one
+    /// over counts as hearing from the other unit.
+    @Test func messagesHandedOverAsTheyAreAreThoseTheMachineDelivers() {
+        var waiting = Self.machine(Self.tier1, .dialer(.upstream))
+        _ = waiting.start(now: Self.t0)
+        let beforeEstablished = waiting.deliversAsIs(.event, now: Self.t0)
+        #expect(!beforeEstablished && waiting.peer == nil, "not established")
+        var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
+        #expect(machine.peer?.uid == UnitID(20) && machine.peer?.relation == .upstream)
+        for raw in UInt8.min...UInt8.max {
+            let type = UnitMessageType(rawValue: raw)
+            let delivered = [UnitMessageType.event, .eventReturn, .routeAdvertisement, .routeWithdrawal].contains(type)
+            let handedOver = machine.deliversAsIs(type, now: Self.t0)
+            #expect(handedOver == delivered, "\(type)")
+        }
+        // Heard from at 200 ms: at 300 ms the 250 ms echo interval has not passed since.
+        let heard = machine.deliversAsIs(.eventReturn, now: Self.t0 + .milliseconds(200))
+        let tick = machine.tick(now: Self.t0 + .milliseconds(300))
+        #expect(heard && tick.isEmpty)
+        _ = machine.channelClosed()
+        let afterClose = machine.deliversAsIs(.event, now: Self.t0)
+        #expect(!afterClose && machine.peer == nil, "closed")
+    }
+
     @Test func silenceBringsAnEchoThenDeath() {
         var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
         #expect(machine.tick(now: Self.t0 + .milliseconds(100)).isEmpty)

@@ -10,7 +10,7 @@ public enum DispatchAction: Sendable {
     case sendToSwitch(EventReturn.SwitchMessage, xid: UInt32?)
     /// A unit below sent an event for a service hosted here: run it and answer.
     case serve(NetworkEvent, sid: ServiceID, transaction: UInt32, from: UnitID)
-    /// A DIVERTed event's answers are in (or it timed out fail-open): go on with its chain.
+    /// A DIVERTed event local services go on with: its answers are in (or it timed out fail-open).
     case resume(ParkedEvent)
     /// Already counted; for the log.
     case rejected(DispatchRejection)
@@ -329,7 +329,8 @@ public struct EventDispatcher: Sendable {
         }
         guard complete, let resumed = parked.resume(key), !resumed.context.stopped else { return }
         counters.resumed += 1
-        actions.append(.resume(resumed.context))
+        // Without its event no local service goes on with it: there is nothing to perform.
+        if resumed.context.event != nil { actions.append(.resume(resumed.context)) }
     }
 
     // MARK: Time
@@ -345,7 +346,7 @@ public struct EventDispatcher: Sendable {
             }
             if expired.policy == .failOpen && !expired.context.stopped {
                 counters.resumed += 1
-                actions.append(.resume(expired.context))
+                if expired.context.event != nil { actions.append(.resume(expired.context)) }
             }
         }
         transactions.expire(olderThan: settings.transactionLifetime, now: now)

@@ -44,7 +44,13 @@ public struct UnitChannelStateMachine: Sendable {
 
     public let configuration: UnitChannelConfiguration
     public let role: UnitChannelRole
-    var state: State = .idle
+    var state: State = .idle {
+        didSet { peer = if case .established(let established) = state { (established.remote.uid, established.relation) } else { nil } }
+    }
+    /// The unit at the other end and how it relates to this one, while the channel is
+    /// established. Kept beside the state, so that reading it for each event or return copies
+    /// no identity out of the state.
+    public private(set) var peer: (uid: UnitID, relation: ChannelRelation)?
     private var lastXID: UInt32 = 0
     /// When the established channel last carried anything. Kept out of `Established` because
     /// every event and return sets it: changing it inside the state would copy the remote's
@@ -160,6 +166,21 @@ public struct UnitChannelStateMachine: Sendable {
             return closeAction(reason)
         case .success(let unitMessage):
             return action(for: unitMessage)
+        }
+    }
+
+    /// Whether a unit message of this type, read on this channel, goes to the unit as it is
+    /// (what `receivedWhenEstablished(_:now:)` would answer with `.deliver`): events, returns and
+    /// route messages on an established channel. Such a message counts as hearing from the other
+    /// unit. The channel hands these over without an action value for each.
+    public mutating func deliversAsIs(_ type: UnitMessageType, now: NIODeadline) -> Bool {
+        guard peer != nil else { return false }
+        switch type {
+        case .event, .eventReturn, .routeAdvertisement, .routeWithdrawal:
+            lastHeard = now
+            return true
+        default:
+            return false
         }
     }
 

@@ -66,7 +66,11 @@ final class UnitChannelHandler: ChannelInboundHandler {
                     if machine.isEstablished {
                         // Events and returns are read from the frame's bytes; echoes and the rest as messages.
                         if let unitMessage = try UnitMessage(parsingFrame: frame) {
-                            perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
+                            if machine.deliversAsIs(unitMessage.type, now: now), let peer = machine.peer {
+                                core.received(unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
+                            } else {
+                                perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
+                            }
                         } else {
                             perform(machine.receivedWhenEstablished(try OpenFlowMessage(parsing: &reader), now: now), now: now)
                         }
@@ -174,8 +178,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
             logger.info("unit channel established", metadata: ["relation": "\(relation)", "tier": "\(remote.tier)", "exports": "\(exports.count)"])
             core.established(self, remote: remote, relation: relation, exports: exports)
         case .deliver(let message):
-            guard let remote = machine.remote else { return }
-            core.received(message, from: remote.identity.uid, on: self, now: now)
+            guard let peer = machine.peer else { return }
+            core.received(message, from: peer.uid, relation: peer.relation, on: self, now: now)
         case .close(let reason, let message):
             logger.warning("closing unit channel: \(reason)")
             if let message { outbound.append(message) }

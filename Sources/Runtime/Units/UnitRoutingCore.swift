@@ -105,7 +105,7 @@ final class UnitRoutingCore {
         }
     }
 
-    func received(_ message: UnitMessage, from unit: UnitID, on handler: UnitChannelHandler, now: NIODeadline) {
+    func received(_ message: UnitMessage, from unit: UnitID, relation: ChannelRelation, on handler: UnitChannelHandler, now: NIODeadline) {
         // A duplicate channel on its way out carries nothing.
         guard active[unit] === handler else { return }
         do {
@@ -115,13 +115,13 @@ final class UnitRoutingCore {
             case .routeWithdrawal(let withdrawal):
                 perform(try table.received(withdrawal, from: unit, now: now))
             case .exportsUpdate(let update):
-                guard handler.remote?.relation != .downstream else { return }
+                guard relation != .downstream else { return }
                 for service in update.services { exportsFrom[unit, default: [:]][service.sid] = service }
                 forwardDefinitions(of: update.services.compactMap { table.route(to: $0.sid) })
                 publishRemoteServices()
             case .event:
                 // Events flow up (and across peers): a unit above has no events for us.
-                guard handler.remote?.relation != .upstream else {
+                guard relation != .upstream else {
                     core.refused(.eventFromAbove(from: unit.rawValue))
                     return
                 }
