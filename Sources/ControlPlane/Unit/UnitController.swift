@@ -256,9 +256,10 @@ public struct UnitController {
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
         let below = dispatcher.switchesBelow
-        // The event's own switch was just seen below that unit: most answers go to it.
+        // Most answers go to the switch the event came from: it is looked up once, not per message.
         let asked = event.datapathID
-        counters.undeliverableReturns += collector.keep { $0 == asked || below[$0] == unit }
+        let askedIsBelow = below[asked] == unit
+        counters.undeliverableReturns += collector.keep { $0 == asked ? askedIsBelow : below[$0] == unit }
         let messages = collector.messages
         // What the return cannot carry is left out, and counted: a return over its limits
         // would be refused by the unit below as malformed, and its channel closed.

@@ -66,7 +66,7 @@ extension WireReader {
     /// one by one would.
     @inlinable
     public mutating func readFixed<T>(_ layout: FixedLayout, _ body: (inout FixedFieldCursor) -> T) throws(WireError) -> T {
-        guard layout.size > remaining else { return try readFixed(layout.size, field: "", body) }
+        if layout.size <= remaining { return try readFixed(layout.size, field: "", body) }
         throw layout.truncation(available: remaining, at: offset)
     }
 }

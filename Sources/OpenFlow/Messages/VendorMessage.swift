@@ -44,7 +44,7 @@ extension VendorMessage {
     /// What `payload(inFrame:)` finds. A struct, not a tuple: an optional tuple holding a
     /// reader was copied and tested through the runtime's generic tuple witnesses, once per
     /// event and return.
-    public struct FramePayload {
+    public struct FramePayload: Sendable {
         public var vendor: UInt32
         public var payload: WireReader
     }
