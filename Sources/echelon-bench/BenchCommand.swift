@@ -85,7 +85,7 @@ struct BenchCommand: AsyncParsableCommand {
                 print("single unit: \(format(result.localNanosecondsPerEvent)) ns per event")
                 let tier1 = result.tier1EventNanosecondsPerEvent + result.tier1ReturnNanosecondsPerEvent
                 print("two tiers:   tier 1 \(format(tier1)) ns (event \(format(result.tier1EventNanosecondsPerEvent)), return \(format(result.tier1ReturnNanosecondsPerEvent))) + tier 2 \(format(result.tier2NanosecondsPerEvent)) ns per event")
-                print("single unit against the two tiers' sum, x2 (the share two tiers on two cores would keep): \(String(format: "%.0f", result.localShareOfTwoTiers * 100)) %")
+                print("single unit against the two tiers' sum, x2 (the share two tiers on two cores would keep): \(format(result.localShareOfTwoTiers * 100)) %")
             }
             return
         }

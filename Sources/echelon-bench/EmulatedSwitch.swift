@@ -56,7 +56,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
         self.index = index
         self.settings = settings
         self.load = load
-        self.datapathID = DatapathID(UInt64(index + 1))
+        self.datapathID = Self.datapathID(index: index)
         self.sentAt = Array(repeating: 0, count: Self.ringSize)
     }
 
@@ -160,9 +160,12 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     private var features: FeaturesReply { Self.features(index: index) }
 
-    /// The FEATURES_REPLY of the switch with this index (DPID index + 1).
+    /// The DPID of the switch with this index.
+    static func datapathID(index: Int) -> DatapathID { DatapathID(UInt64(index + 1)) }
+
+    /// The FEATURES_REPLY of the switch with this index.
     static func features(index: Int) -> FeaturesReply {
-        let datapathID = DatapathID(UInt64(index + 1))
+        let datapathID = Self.datapathID(index: index)
         return FeaturesReply(
             datapathID: datapathID, bufferCount: 256, tableCount: 1,
             capabilities: [.flowStats, .tableStats, .portStats],

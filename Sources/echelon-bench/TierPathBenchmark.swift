@@ -24,8 +24,9 @@ enum TierPathBenchmark {
         /// Tier 1 reading the return and writing its messages for the switch.
         let tier1ReturnNanosecondsPerEvent: Double
         let tier2NanosecondsPerEvent: Double
-        /// Local against the two tiers' sum: the share of the single unit's throughput two
-        /// tiers would keep if this work were all there is and both tiers shared one core.
+        /// Twice the single unit's time over the two tiers' sum: the share of the single unit's
+        /// throughput two tiers would keep if this work were all there is, the single unit on
+        /// one core and the two tiers sharing two.
         let localShareOfTwoTiers: Double
     }
 
@@ -104,16 +105,19 @@ enum TierPathBenchmark {
     /// Whether two runs of OpenFlow messages are the same but for their xids (each unit numbers
     /// the messages it starts itself).
     static func sameButXIDs(_ a: ByteBuffer, _ b: ByteBuffer) -> Bool {
-        guard a.readableBytes == b.readableBytes else { return false }
-        var (a, b) = (a, b)
-        var offset = 0
-        while offset + OpenFlowHeader.size <= a.readableBytes {
-            guard let length = a.getInteger(at: a.readerIndex + offset + 2, as: UInt16.self), length >= OpenFlowHeader.size else { return false }
-            a.setInteger(UInt32(0), at: a.readerIndex + offset + 4)
-            b.setInteger(UInt32(0), at: b.readerIndex + offset + 4)
-            offset += Int(length)
+        guard let first = try? framesWithoutXIDs(a), let second = try? framesWithoutXIDs(b) else { return false }
+        return first == second
+    }
+
+    private static func framesWithoutXIDs(_ bytes: ByteBuffer) throws -> [ByteBuffer] {
+        var bytes = bytes
+        var frames: [ByteBuffer] = []
+        while var frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength) {
+            frame.setInteger(UInt32(0), at: frame.readerIndex + 4)
+            frames.append(frame)
         }
-        return offset == a.readableBytes && a == b
+        guard bytes.readableBytes == 0 else { throw BenchmarkError("\(bytes.readableBytes) bytes after the last whole message") }
+        return frames
     }
 
     private static func connect(_ unit: inout UnitController, switches: Int, output: BytesOutput, now: NIODeadline) {
@@ -131,10 +135,11 @@ enum TierPathBenchmark {
 
     /// Reads every unit message in `bytes` as a unit channel does and hands it to `unit`.
     private static func deliver(_ bytes: inout ByteBuffer, from sender: UnitID, to unit: inout UnitController, output: BytesOutput, now: NIODeadline) throws {
-        while let length = bytes.getInteger(at: bytes.readerIndex + 2, as: UInt16.self), let frame = bytes.readSlice(length: Int(length)) {
+        while let frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength) {
             guard let message = try UnitMessage(parsingFrame: frame) else { throw BenchmarkError("a unit sent a non-unit message") }
             unit.received(message, from: sender, now: now, sink: output)
         }
+        guard bytes.readableBytes == 0 else { throw BenchmarkError("a unit wrote \(bytes.readableBytes) bytes after its last whole message") }
     }
 
     /// The generator's PACKET_INs: `macs` sources per switch, each to the one before it.
@@ -144,7 +149,7 @@ enum TierPathBenchmark {
             for index in 0..<switches {
                 var frame = ByteBuffer(bytes: EmulatedSwitch.packetIn(index: index, number: number, macs: macs, buffer: UInt32(number)))
                 frame.setInteger(UInt32(frames.count), at: 4)
-                frames.append((DatapathID(UInt64(index + 1)), frame))
+                frames.append((EmulatedSwitch.datapathID(index: index), frame))
             }
         }
         return frames

@@ -137,10 +137,7 @@ public struct UnitChannelStateMachine: Sendable {
         }
     }
 
-    public var isEstablished: Bool {
-        if case .established = state { return true }
-        return false
-    }
+    public var isEstablished: Bool { peer != nil }
 
     /// A message on an established channel, where events and returns arrive at the rate of
     /// PACKET_INs: one action (`.none` for nothing), so that no list is built per message.
@@ -186,7 +183,7 @@ public struct UnitChannelStateMachine: Sendable {
 
     /// A unit message on an established channel, read by the channel straight from its frame.
     public mutating func receivedWhenEstablished(_ unitMessage: UnitMessage, now: NIODeadline) -> UnitChannelAction {
-        guard case .established = state else { return .none }
+        guard peer != nil else { return .none }
         lastHeard = now
         return action(for: unitMessage)
     }
