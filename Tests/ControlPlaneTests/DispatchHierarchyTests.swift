@@ -395,7 +395,7 @@ extension DispatchHierarchyTests {
         net.packetIn(11, dpid: 3, xid: 9, from: Self.mac(1))
         let entries = net.unit(11)?.dispatcher.parked.entries ?? []
         #expect(entries.count == 1)
-        let parked = entries.first?.parked.context
+        let parked = entries.first?.context
         #expect(parked?.category == .packetIn)
         #expect(parked?.datapathID == DatapathID(3))
         #expect((parked?.event != nil) == withLocalService)

@@ -99,37 +99,64 @@ import UnitProtocol
 @Suite struct ParkedContextsTests {
     let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
-    @Test func aContextResumesOnceWhenItsAnswerReturns() {
+    @Test func aContextResumesOnceWhenItsAnswerReturns() throws {
         var parked = ParkedContexts<String>()
-        let didPark = parked.park("packet 1", transaction: 7, sid: ServiceID(200), policy: .failOpen, timeout: .seconds(1), now: t0)
-        let resumed = parked.resume(7)
-        let again = parked.resume(7)
-        #expect(didPark)
-        #expect(resumed?.context == "packet 1")
+        let parkedKey = parked.park("packet 1", transaction: 7, sid: ServiceID(200), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let key = try #require(parkedKey)
+        let resumed = parked.resume(key)
+        let again = parked.resume(key)
+        #expect(resumed?.context == "packet 1" && resumed?.transaction == 7)
         #expect(again == nil, "a second answer finds nothing to resume")
         #expect(parked.counters.resumed == 1 && parked.count == 0)
     }
 
-    @Test func timeoutsApplyEachServicesPolicyAndAreCounted() {
+    @Test func timeoutsApplyEachServicesPolicyAndAreCounted() throws {
         var parked = ParkedContexts<String>()
-        _ = parked.park("open", transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .milliseconds(100), now: t0)
-        _ = parked.park("closed", transaction: 2, sid: ServiceID(2), policy: .failClosed, timeout: .milliseconds(200), now: t0)
-        _ = parked.park("later", transaction: 3, sid: ServiceID(2), policy: .failClosed, timeout: .seconds(5), now: t0)
+        // Parked out of deadline order: expiry releases them in deadline order.
+        let closed = parked.park("closed", transaction: 2, sid: ServiceID(2), policy: .failClosed, timeout: .milliseconds(200), now: t0)
+        let open = parked.park("open", transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .milliseconds(100), now: t0)
+        let later = parked.park("later", transaction: 3, sid: ServiceID(2), policy: .failClosed, timeout: .seconds(5), now: t0)
         let due = parked.expire(now: t0 + .milliseconds(250))
         #expect(due.map(\.parked.context) == ["open", "closed"])
         #expect(due.map(\.parked.policy) == [.failOpen, .failClosed])
+        let keys = (try #require(open), try #require(closed), try #require(later))
+        #expect(due.map(\.key) == [keys.0, keys.1])
         #expect(parked.counters.timedOutOpen == 1 && parked.counters.timedOutClosed == 1)
-        let late = parked.resume(1)
+        let late = parked.resume(keys.0)
         #expect(late == nil, "a late answer finds nothing")
         #expect(parked.waiting.map(\.transaction) == [3])
+        let stillWaiting = parked.resume(keys.2)
+        #expect(stillWaiting?.context == "later")
     }
 
     @Test func aFullTableRefusesAndCounts() {
         var parked = ParkedContexts<Int>(capacity: 1)
         let first = parked.park(1, transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
         let second = parked.park(2, transaction: 2, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
-        #expect(first && !second)
+        #expect(first != nil && second == nil)
         #expect(parked.counters.refusedFull == 1 && parked.count == 1)
+    }
+
+    /// One event waits for several answers: it is kept under its own key, so the first
+    /// transaction's slot being over and reused does not reach it.
+    @Test func aContextOutlivesTheTransactionItWasParkedFor() throws {
+        var transactions = XIDTranslationTable(capacity: 2)
+        var parked = ParkedContexts<String>(capacity: 2)
+        let issued = (transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 1, now: t0), transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 1, now: t0))
+        let first = try #require(issued.0), second = try #require(issued.1)
+        let parkedKey = parked.park("both", transaction: first, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let key = try #require(parkedKey)
+        transactions.complete(first)
+        let reissued = transactions.issue(for: .switchChannel(DatapathID(2)), originalXID: 9, now: t0)
+        let reused = try #require(reissued)
+        let otherKey = parked.park("other", transaction: reused, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let other = try #require(otherKey)
+        #expect(reused & 1 == first & 1, "the first transaction's slot was reused")
+        #expect(other != key)
+        let completed = transactions.complete(second)
+        let resumed = (parked.resume(key), parked.resume(other))
+        #expect(completed != nil)
+        #expect(resumed.0?.context == "both" && resumed.1?.context == "other")
     }
 }
 

@@ -182,11 +182,11 @@ public struct EventDispatcher: Sendable {
                 return diverting.contains { $0.policy == .failClosed } ? .stop(installDropFlow: false) : .continueLocally
             }
             let context = ParkedEvent(event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
-            guard parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now) else {
+            guard let key = parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now) else {
                 reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
             }
-            for answer in waiting { transactions.update(answer.transaction) { $0.context = first.transaction } }
+            for answer in waiting { transactions.update(answer.transaction) { $0.context = key } }
             return .parked
         }
     }

@@ -9,6 +9,8 @@ import UnitProtocol
 public struct ParkedContexts<Context: Sendable>: Sendable {
     public struct Parked: Sendable {
         public var context: Context
+        /// The transaction it was parked for (the first of those it waits for), for inspection.
+        public var transaction: UInt32
         public var sid: ServiceID
         public var policy: TimeoutPolicy
         public var deadline: NIODeadline
@@ -22,69 +24,69 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
         public var refusedFull = 0
     }
 
-    public let capacity: Int
     public private(set) var counters = Counters()
-    private var parked: [UInt32: Parked] = [:]
+    /// Under keys of their own (`SlotTable`), not their transactions': one event may wait for
+    /// several, and the first of them can be over before the others answer.
+    private var parked: SlotTable<Parked>
 
     public init(capacity: Int = 10_000) {
-        self.capacity = capacity
+        self.parked = SlotTable(capacity: capacity)
     }
 
+    public var capacity: Int { parked.capacity }
     public var count: Int { parked.count }
 
-    /// Parks a context under its transaction; false (and counted) when full.
-    public mutating func park(_ context: Context, transaction: UInt32, sid: ServiceID, policy: TimeoutPolicy, timeout: TimeAmount, now: NIODeadline) -> Bool {
-        guard parked.count < capacity else {
+    /// Parks a context waiting for `transaction` (and maybe others); returns the key it is
+    /// found by, or nil (and counted) when full.
+    public mutating func park(
+        _ context: consuming Context, transaction: UInt32, sid: ServiceID, policy: TimeoutPolicy, timeout: TimeAmount, now: NIODeadline
+    ) -> UInt32? {
+        guard let key = parked.insert(Parked(context: context, transaction: transaction, sid: sid, policy: policy, deadline: now + timeout)) else {
             counters.refusedFull += 1
-            return false
+            return nil
         }
-        parked[transaction] = Parked(context: context, sid: sid, policy: policy, deadline: now + timeout)
         counters.parked += 1
-        return true
+        return key
     }
 
-    /// The context waiting for this transaction, taken out; nil if none waits (never parked,
-    /// already resumed, or timed out).
-    public mutating func resume(_ transaction: UInt32) -> Parked? {
-        guard let context = parked.removeValue(forKey: transaction) else { return nil }
+    /// The context parked under this key, taken out; nil if none is (already resumed, or timed out).
+    public mutating func resume(_ key: UInt32) -> Parked? {
+        guard let context = parked.remove(key) else { return nil }
         counters.resumed += 1
         return context
     }
 
     /// Changes a waiting context in place (an answer arrived, but not the last one it waits for).
     @discardableResult
-    public mutating func update(_ transaction: UInt32, _ change: (inout Context, TimeoutPolicy) -> Void) -> Bool {
-        guard let index = parked.index(forKey: transaction) else { return false }
-        // Changed in place as a whole: reading the policy on its own would copy the entry out.
-        Self.change(&parked.values[index], change)
-        return true
-    }
-
-    private static func change(_ entry: inout Parked, _ change: (inout Context, TimeoutPolicy) -> Void) {
-        let policy = entry.policy
-        change(&entry.context, policy)
+    public mutating func update(_ key: UInt32, _ change: (inout Context, TimeoutPolicy) -> Void) -> Bool {
+        let changed: Void? = parked.update(key) { entry in
+            let policy = entry.policy
+            change(&entry.context, policy)
+        }
+        return changed != nil
     }
 
     /// Releases the contexts whose deadline has passed, in deadline order, each with its policy.
-    public mutating func expire(now: NIODeadline) -> [(transaction: UInt32, parked: Parked)] {
-        let due = parked.filter { $0.value.deadline <= now }.sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
-        for (transaction, context) in due {
-            parked[transaction] = nil
+    public mutating func expire(now: NIODeadline) -> [(key: UInt32, parked: Parked)] {
+        var due: [(key: UInt32, parked: Parked)] = []
+        for key in parked.ids(where: { $0.deadline <= now }) {
+            guard let context = parked.remove(key) else { continue }
             switch context.policy {
             case .failOpen: counters.timedOutOpen += 1
             case .failClosed: counters.timedOutClosed += 1
             }
+            due.append((key, context))
         }
-        return due.map { ($0.key, $0.value) }
+        return due.sorted { ($0.parked.deadline, $0.parked.transaction) < ($1.parked.deadline, $1.parked.transaction) }
     }
 
-    /// What waits, for `echelon pending`.
+    /// What waits, for `echelon pending`, in transaction order.
     public var waiting: [(transaction: UInt32, sid: ServiceID, deadline: NIODeadline)] {
-        parked.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sid, $0.value.deadline) }
+        entries.map { ($0.transaction, $0.sid, $0.deadline) }
     }
 
     /// Everything that waits, in transaction order.
-    public var entries: [(transaction: UInt32, parked: Parked)] {
-        parked.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    public var entries: [Parked] {
+        parked.stored.map(\.value).sorted { $0.transaction < $1.transaction }
     }
 }

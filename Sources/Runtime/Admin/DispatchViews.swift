@@ -61,9 +61,9 @@ enum DispatchViews {
     }
 
     static func pending(_ dispatcher: EventDispatcher, now: NIODeadline) -> [PendingView] {
-        dispatcher.parked.entries.map { transaction, parked in
+        dispatcher.parked.entries.map { parked in
             PendingView(
-                transaction: transaction, sids: parked.context.answers.map(\.sid.rawValue), event: parked.context.category.rawValue,
+                transaction: parked.transaction, sids: parked.context.answers.map(\.sid.rawValue), event: parked.context.category.rawValue,
                 dpid: parked.context.datapathID.description, waitingFor: parked.context.awaitingCount, policy: parked.policy.description,
                 expiresIn: Double((parked.deadline - now).nanoseconds) / 1e9)
         }

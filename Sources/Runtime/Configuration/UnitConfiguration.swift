@@ -304,7 +304,7 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
         transactionLifetime = try container.decode(.transactionLifetime, default: defaults.transactionLifetime)
         returnsPerTransaction = try container.decode(.returnsPerTransaction, default: defaults.returnsPerTransaction)
         dropFlowSeconds = try container.decodeInteger(.dropFlowSeconds, default: defaults.dropFlowSeconds)
-        try require(parkedCapacity > 0, CodingKeys.parkedCapacity, "must be positive", decoder)
+        try require((1...1_000_000).contains(parkedCapacity), CodingKeys.parkedCapacity, "must be 1...1000000", decoder)
         try require((1...1_000_000).contains(transactionCapacity), CodingKeys.transactionCapacity, "must be 1...1000000", decoder)
         try require(transactionLifetime > 0 && transactionLifetime <= 3600, CodingKeys.transactionLifetime, "must be more than 0 and at most 3600 seconds", decoder)
         try require(returnsPerTransaction > 0, CodingKeys.returnsPerTransaction, "must be positive", decoder)

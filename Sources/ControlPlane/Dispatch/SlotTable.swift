@@ -1,0 +1,97 @@
+/// Values kept in numbered slots under ids that carry their slot: an id is the slot's index in
+/// its low bits and the slot's generation above them (8 to 32 bits, by capacity). Finding a
+/// value is an array index, not a hash, and an id whose slot has since been reused finds
+/// another generation, hence nothing. Ids are never 0 and never one still in use. Freed slots
+/// are reused last-freed first, while they are still in the cache.
+///
+/// The XID translation table and the parked contexts keep their entries this way: both are
+/// looked up once or twice for every event that goes up and every answer that comes back.
+public struct SlotTable<Value: Sendable>: Sendable {
+    public let capacity: Int
+    private var slots: [Slot] = []
+    /// Slots that are free again, most recently freed last.
+    private var free: [Int] = []
+    private let indexBits: UInt32
+    public private(set) var count = 0
+
+    private struct Slot: Sendable {
+        /// The id the slot was last issued under.
+        var id: UInt32
+        /// Nil once the slot is free.
+        var value: Value?
+    }
+
+    public init(capacity: Int) {
+        precondition(capacity > 0 && capacity <= 1 << 24, "capacity out of range")
+        self.capacity = capacity
+        // Enough low bits for every slot index; at least 8 bits are left for generations.
+        self.indexBits = UInt32(Int.bitWidth - (capacity - 1).leadingZeroBitCount)
+    }
+
+    private var indexMask: UInt32 { indexBits == 0 ? 0 : (UInt32.max >> (32 - indexBits)) }
+
+    private func slotIndex(of id: UInt32) -> Int? {
+        let index = Int(id & indexMask)
+        guard index < slots.count, slots[index].id == id, slots[index].value != nil else { return nil }
+        return index
+    }
+
+    /// Stores a value under a fresh id, or returns nil when every slot is taken.
+    public mutating func insert(_ value: consuming Value) -> UInt32? {
+        if let index = free.popLast() {
+            let generationMask = UInt32.max >> indexBits
+            var generation = ((slots[index].id >> indexBits) &+ 1) & generationMask
+            if generation == 0 { generation = 1 }
+            let id = (generation << indexBits) | UInt32(index)
+            slots[index] = Slot(id: id, value: value)
+            count += 1
+            return id
+        }
+        guard slots.count < capacity else { return nil }
+        let id = (1 << indexBits) | UInt32(slots.count)
+        slots.append(Slot(id: id, value: value))
+        count += 1
+        return id
+    }
+
+    public subscript(id: UInt32) -> Value? {
+        slotIndex(of: id).flatMap { slots[$0].value }
+    }
+
+    /// Changes a stored value in place; nil when there is none (the result of `change` otherwise).
+    public mutating func update<Result>(_ id: UInt32, _ change: (inout Value) -> Result) -> Result? {
+        guard let index = slotIndex(of: id) else { return nil }
+        return Self.change(&slots[index], change)
+    }
+
+    // Moved out and back: reading the optional out would copy the value.
+    private static func change<Result>(_ slot: inout Slot, _ change: (inout Value) -> Result) -> Result? {
+        guard var value = slot.value.take() else { return nil }
+        let result = change(&value)
+        slot.value = consume value
+        return result
+    }
+
+    /// Takes a value out; its slot is free for another id.
+    @discardableResult
+    public mutating func remove(_ id: UInt32) -> Value? {
+        guard let index = slotIndex(of: id) else { return nil }
+        free.append(index)
+        count -= 1
+        return slots[index].value.take()
+    }
+
+    /// Every stored value with its id, in slot order.
+    public var stored: [(id: UInt32, value: Value)] {
+        slots.compactMap { slot in slot.value.map { (slot.id, $0) } }
+    }
+
+    /// The ids of the stored values `isIncluded` selects, in slot order.
+    public func ids(where isIncluded: (Value) -> Bool) -> [UInt32] {
+        var ids: [UInt32] = []
+        for slot in slots {
+            if let value = slot.value, isIncluded(value) { ids.append(slot.id) }
+        }
+        return ids
+    }
+}
