@@ -36,9 +36,10 @@ public struct EventDispatcher: Sendable {
     public private(set) var remote: [ServiceID: RemoteService] = [:]
     /// The same services in the form matching uses.
     private var targets: [ServiceID: DispatchTarget] = [:]
-    public private(set) var hosted: Set<ServiceID>
+    /// The services hosted here, with where their counters are.
+    private let hostedCounters: [ServiceID: Int]
     public private(set) var counters = DispatchCounters()
-    public private(set) var serviceCounters: [ServiceID: ServiceDispatchCounters] = [:]
+    private var perService = ServiceCounterTable()
     /// Devices whose events a service asked not to be sent (BYPASS), by MAC.
     public private(set) var bypass: [MACAddress: Set<ServiceID>] = [:]
     /// Switches below this unit's downstream neighbours, from the events they sent (topology
@@ -53,13 +54,20 @@ public struct EventDispatcher: Sendable {
 
     public init(domain: UnitID, hosted: Set<ServiceID> = [], settings: DispatchSettings = DispatchSettings()) {
         self.domain = domain
-        self.hosted = hosted
+        var perService = ServiceCounterTable()
+        self.hostedCounters = Dictionary(uniqueKeysWithValues: hosted.sorted().map { ($0, perService.index(for: $0)) })
+        self.perService = perService
         self.settings = settings
         self.parked = ParkedContexts(capacity: settings.parkedCapacity)
         self.transactions = XIDTranslationTable(capacity: settings.transactionCapacity)
     }
 
     public var openTransactions: Int { transactions.count }
+
+    public var hosted: Set<ServiceID> { Set(hostedCounters.keys) }
+
+    /// What happened to each service's events here (those something has happened to).
+    public var serviceCounters: [ServiceID: ServiceDispatchCounters] { perService.bySID }
 
     // MARK: Filters
 
@@ -91,7 +99,9 @@ public struct EventDispatcher: Sendable {
                 }
             }
             remote[service.sid] = service
-            targets[service.sid] = service.target
+            var target = service.target
+            target.counters = perService.index(for: service.sid)
+            targets[service.sid] = target
             if previous == nil, service.target.accepts(.switchAdded) { newcomers.append(service) }
         }
         return (rejected, newcomers)
@@ -121,10 +131,10 @@ public struct EventDispatcher: Sendable {
         for sid in matched {
             guard let service = targets[sid], service.accepts(category) else { continue }
             if let device, bypass[device]?.contains(sid) == true {
-                serviceCounters[sid, default: ServiceDispatchCounters()].bypassed += 1
+                perService[service.counters].bypassed += 1
                 continue
             }
-            serviceCounters[sid, default: ServiceDispatchCounters()].matched += 1
+            perService[service.counters].matched += 1
             found.append(service)
         }
         guard let stage = found.lazy.map(\.priority).max() else { return nil }
@@ -150,7 +160,7 @@ public struct EventDispatcher: Sendable {
             case .allow:
                 continue
             case .deny:
-                serviceCounters[service.sid, default: ServiceDispatchCounters()].denied += 1
+                perService[service.counters].denied += 1
                 continue
             case .split, .divert:
                 break
@@ -159,12 +169,12 @@ public struct EventDispatcher: Sendable {
                 continue
             }
             if service.action == .divert {
-                serviceCounters[service.sid, default: ServiceDispatchCounters()].diverted += 1
+                perService[service.counters].diverted += 1
                 waiting.append(AwaitedAnswer(transaction: transaction, sid: service.sid))
                 timeout = min(timeout, service.timeout)
                 if service.policy == .failClosed { policy = .failClosed }
             } else {
-                serviceCounters[service.sid, default: ServiceDispatchCounters()].split += 1
+                perService[service.counters].split += 1
             }
         }
         switch plan.action {
@@ -217,13 +227,13 @@ public struct EventDispatcher: Sendable {
             // Written only when it changes: nearly every event comes from a switch already known.
             switchesBelow[event.datapathID] = unit
         }
-        if hosted.contains(event.sid) {
+        if let hostedCounter = hostedCounters[event.sid] {
             guard let networkEvent = NetworkEvent(event) else {
                 reject(.eventNotUnderstood(event.transaction, sid: event.sid.rawValue, from: unit.rawValue), &actions)
                 return
             }
             counters.served += 1
-            serviceCounters[event.sid, default: ServiceDispatchCounters()].served += 1
+            perService[hostedCounter].served += 1
             actions.append(.serve(networkEvent, sid: event.sid, transaction: event.transaction, from: unit))
             return
         }
@@ -239,7 +249,7 @@ public struct EventDispatcher: Sendable {
         var relayed = event
         relayed.transaction = transaction
         counters.relayed += 1
-        serviceCounters[event.sid, default: ServiceDispatchCounters()].relayed += 1
+        perService[service.counters].relayed += 1
         actions.append(.sendToUnit(.event(relayed), service.nextHop))
     }
 
@@ -285,8 +295,8 @@ public struct EventDispatcher: Sendable {
         case .accepted(let entry):
             record = entry
         }
-        serviceCounters[record.sid, default: ServiceDispatchCounters()].returns += 1
-        if answer.verdict == .unreachable { serviceCounters[record.sid, default: ServiceDispatchCounters()].unreachable += 1 }
+        perService[record.counters].returns += 1
+        if answer.verdict == .unreachable { perService[record.counters].unreachable += 1 }
         switch record.origin {
         case .unit(let below):
             var forwarded = answer
@@ -341,7 +351,7 @@ public struct EventDispatcher: Sendable {
         for (_, expired) in parked.expire(now: now) {
             for answer in expired.context.answers where !answer.arrived {
                 if let record = transactions.complete(answer.transaction) {
-                    serviceCounters[record.sid, default: ServiceDispatchCounters()].timedOut += 1
+                    perService[record.counters].timedOut += 1
                 }
             }
             if expired.policy == .failOpen && !expired.context.stopped {
@@ -368,7 +378,7 @@ public struct EventDispatcher: Sendable {
         for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, now: NIODeadline, actions: inout [DispatchAction]
     ) -> UInt32? {
         guard let transaction = transactions.issue(
-            for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID, now: now
+            for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID, counters: service.counters, now: now
         ) else {
             reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
             return nil

@@ -35,6 +35,8 @@ public struct DispatchTarget: Hashable, Sendable {
     /// Accepted categories as `EventCategory.mask` bits (all when it subscribes to none): its
     /// subscriptions, when it lists any, restrict what its rules select.
     var categories: UInt16
+    /// Where its counters are (`ServiceCounterTable`); set when it is installed.
+    var counters = 0
 
     func accepts(_ category: EventCategory) -> Bool { categories & 1 << UInt16(category.index) != 0 }
 }

@@ -33,6 +33,8 @@ public struct XIDTranslationTable: Sendable {
         public var switchXID: UInt32?
         /// The parked context waiting for this transaction, by its key.
         public var context: UInt32?
+        /// Where the service's counters are (`ServiceCounterTable`).
+        var counters = 0
     }
 
     /// Entries under their transaction id (`SlotTable`): an answer finds its entry by
@@ -50,9 +52,9 @@ public struct XIDTranslationTable: Sendable {
     /// Never 0, and never one still in use.
     public mutating func issue(
         for origin: EventOrigin, originalXID: UInt32, sid: ServiceID = ServiceID(0), sentTo: UnitID = UnitID(0), switchXID: UInt32? = nil,
-        now: NIODeadline
+        counters: Int = 0, now: NIODeadline
     ) -> UInt32? {
-        entries.insert(Entry(origin: origin, originalXID: originalXID, issued: now, sid: sid, sentTo: sentTo, switchXID: switchXID))
+        entries.insert(Entry(origin: origin, originalXID: originalXID, issued: now, sid: sid, sentTo: sentTo, switchXID: switchXID, counters: counters))
     }
 
     /// Changes an open transaction in place; nil when there is none (the result of `change` otherwise).
