@@ -5,15 +5,25 @@ import UnitProtocol
 /// What the unit must do after the dispatcher took an input.
 public enum DispatchAction: Sendable {
     case sendToUnit(UnitMessage, UnitID)
-    /// A message from a return, for one of this unit's switches, forwarded as its checked
-    /// bytes. `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel choose.
-    case sendToSwitch(EventReturn.SwitchMessage, xid: UInt32?)
-    /// A unit below sent an event for a service hosted here: run it and answer.
-    case serve(NetworkEvent, sid: ServiceID, transaction: UInt32, from: UnitID)
+    /// The messages of a return, for this unit's switches, forwarded as their checked bytes, in
+    /// order. `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel
+    /// choose. One action for the return's list, which is passed on as it came when every
+    /// message in it may be delivered (the usual case).
+    case sendToSwitches([EventReturn.SwitchMessage], xid: UInt32?)
     /// A DIVERTed event local services go on with: its answers are in (or it timed out fail-open).
     case resume(ParkedEvent)
     /// Already counted; for the log.
     case rejected(DispatchRejection)
+}
+
+/// An event a unit below sent for a service hosted here: the unit runs the service on it and
+/// answers. Handed back by `received(_:from:now:actions:)` rather than as an action, so that
+/// the event is not copied into the list of actions and out again.
+public struct ServeRequest: Sendable {
+    public var event: NetworkEvent
+    public var sid: ServiceID
+    public var transaction: UInt32
+    public var unit: UnitID
 }
 
 /// What happens to an event locally once the dispatcher's stage has run.
@@ -220,7 +230,9 @@ public struct EventDispatcher: Sendable {
 
     // MARK: Events from units below
 
-    public mutating func received(_ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, actions: inout [DispatchAction]) {
+    /// An event from a unit below: relayed towards its service, answered as unreachable, or,
+    /// for a service hosted here, handed back to be served.
+    public mutating func received(_ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, actions: inout [DispatchAction]) -> ServeRequest? {
         if event.category == .switchRemoved {
             if switchesBelow[event.datapathID] == unit { switchesBelow[event.datapathID] = nil }
         } else if switchesBelow[event.datapathID] != unit {
@@ -230,27 +242,27 @@ public struct EventDispatcher: Sendable {
         if let hostedCounter = hostedCounters[event.sid] {
             guard let networkEvent = NetworkEvent(event) else {
                 reject(.eventNotUnderstood(event.transaction, sid: event.sid.rawValue, from: unit.rawValue), &actions)
-                return
+                return nil
             }
             counters.served += 1
             perService[hostedCounter].served += 1
-            actions.append(.serve(networkEvent, sid: event.sid, transaction: event.transaction, from: unit))
-            return
+            return ServeRequest(event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit)
         }
         guard let service = targets[event.sid] else {
             reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &actions)
             actions.append(.sendToUnit(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)), unit))
-            return
+            return nil
         }
         guard let transaction = issue(for: .unit(unit), originalXID: event.transaction, service: service, now: now, actions: &actions) else {
             actions.append(.sendToUnit(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)), unit))
-            return
+            return nil
         }
         var relayed = event
         relayed.transaction = transaction
         counters.relayed += 1
         perService[service.counters].relayed += 1
         actions.append(.sendToUnit(.event(relayed), service.nextHop))
+        return nil
     }
 
     /// A unit below is gone: the switches below it are no longer visible.
@@ -310,14 +322,21 @@ public struct EventDispatcher: Sendable {
             }
             counters.returnsForwarded += 1
             actions.append(.sendToUnit(.eventReturn(forwarded), below))
-        case .switchChannel:
-            for message in answer.messages {
-                guard isLocalSwitch(message.datapathID) else {
-                    reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
-                    continue
+        case .switchChannel(let asked):
+            // Most messages answer the switch that asked: it is looked up once, not per message.
+            let askedIsLocal = isLocalSwitch(asked)
+            func deliverable(_ dpid: DatapathID) -> Bool { dpid == asked ? askedIsLocal : isLocalSwitch(dpid) }
+            var messages = answer.messages
+            if !messages.allSatisfy({ deliverable($0.datapathID) }) {
+                messages = messages.filter { message in
+                    guard deliverable(message.datapathID) else {
+                        reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+                        return false
+                    }
+                    return true
                 }
-                actions.append(.sendToSwitch(message, xid: record.switchXID))
             }
+            if !messages.isEmpty { actions.append(.sendToSwitches(messages, xid: record.switchXID)) }
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
             if let key = record.context { answerArrived(answer, transaction: transaction, context: key, actions: &actions) }
         }

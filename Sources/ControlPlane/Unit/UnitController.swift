@@ -110,7 +110,9 @@ public struct UnitController {
         actions.removeAll(keepingCapacity: true)
         switch message {
         case .event(let event):
-            dispatcher.received(event, from: unit, now: now, actions: &actions)
+            if let request = dispatcher.received(event, from: unit, now: now, actions: &actions) {
+                serve(request, now: now, sink: sink)
+            }
         case .eventReturn(let answer):
             let switches = self.switches
             dispatcher.received(answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, actions: &actions)
@@ -227,10 +229,8 @@ public struct UnitController {
             switch action {
             case .sendToUnit(let message, let unit):
                 sink.send(message, to: unit)
-            case .sendToSwitch(let message, let xid):
-                sink.forward(message, xid: xid)
-            case .serve(let event, let sid, let transaction, let unit):
-                serve(event, sid: sid, transaction: transaction, from: unit, now: now, sink: sink)
+            case .sendToSwitches(let messages, let xid):
+                for message in messages { sink.forward(message, xid: xid) }
             case .resume(let parked):
                 resume(parked, now: now, sink: sink)
             case .rejected(let rejection):
@@ -250,7 +250,8 @@ public struct UnitController {
 
     /// Runs a hosted service on an event a unit below sent, and answers with what it did:
     /// messages for the switches below that unit, context additions, BYPASS, and its verdict.
-    private mutating func serve(_ event: NetworkEvent, sid: ServiceID, transaction: UInt32, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput) {
+    private mutating func serve(_ request: ServeRequest, now: NIODeadline, sink: some ControllerOutput) {
+        let (event, sid, transaction, unit) = (request.event, request.sid, request.transaction, request.unit)
         guard let service = serving[sid] else { return }
         collector.reset()
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
