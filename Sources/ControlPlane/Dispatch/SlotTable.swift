@@ -64,12 +64,11 @@ public struct SlotTable<Value: Sendable>: Sendable {
         return Self.change(&slots[index], change)
     }
 
-    // Moved out and back: reading the optional out would copy the value.
+    // Changed where it lies: moving a large value (a parked event) out and back costs two copies.
     private static func change<Result>(_ slot: inout Slot, _ change: (inout Value) -> Result) -> Result? {
-        guard var value = slot.value.take() else { return nil }
-        let result = change(&value)
-        slot.value = consume value
-        return result
+        guard slot.value != nil else { return nil }
+        // Present: checked on the line above.
+        return change(&slot.value!)
     }
 
     /// Takes a value out; its slot is free for another id.
