@@ -60,6 +60,24 @@ public enum Action: WireStructure {
 
     /// Parses one action, including its `ofp_action_header`.
     public init(parsing reader: inout WireReader) throws(WireError) {
+        let (type, start, body) = try Self.readHeader(&reader)
+        var fields = body
+        self = try Self.parseBody(type, at: start, &fields)
+    }
+
+    /// Reads one action as `init(parsing:)` does, with the same errors, building nothing. The
+    /// standard types (OUTPUT to ENQUEUE) have fixed sizes, which the header's checks have held
+    /// the action to, so none of their fields can be missing; VENDOR and unknown types go
+    /// through parsing for its errors.
+    static func check(_ reader: inout WireReader) throws(WireError) {
+        let (type, start, body) = try readHeader(&reader)
+        guard type.rawValue > ActionType.enqueue.rawValue else { return }
+        var fields = body
+        _ = try parseBody(type, at: start, &fields)
+    }
+
+    /// The `ofp_action_header`, checked: the type, where the action starts, and its body.
+    private static func readHeader(_ reader: inout WireReader) throws(WireError) -> (ActionType, Int, WireReader) {
         let start = reader.offset
         let type = ActionType(rawValue: try reader.readInteger(field: "ofp_action_header.type"))
         let lengthOffset = reader.offset
@@ -78,38 +96,41 @@ public enum Action: WireStructure {
         if let expected = Action.fixedLength(of: type), expected != length {
             throw WireError(.wrongBodySize(size: length, expected: expected), field: "ofp_action_header.len", offset: lengthOffset)
         }
-        var body = try reader.readReader(length: length - Action.headerSize, field: "ofp_action")
+        return (type, start, try reader.readReader(length: length - Action.headerSize, field: "ofp_action"))
+    }
+
+    private static func parseBody(_ type: ActionType, at start: Int, _ body: inout WireReader) throws(WireError) -> Action {
         switch type {
         case .output:
             let port = PortNumber(try body.readInteger(field: "ofp_action_output.port"))
-            self = .output(port: port, maxLength: try body.readInteger(field: "ofp_action_output.max_len"))
+            return .output(port: port, maxLength: try body.readInteger(field: "ofp_action_output.max_len"))
         case .setVlanVid:
-            self = .setVlanVid(try body.readInteger(field: "ofp_action_vlan_vid.vlan_vid"))
+            return .setVlanVid(try body.readInteger(field: "ofp_action_vlan_vid.vlan_vid"))
         case .setVlanPcp:
-            self = .setVlanPcp(try body.readInteger(field: "ofp_action_vlan_pcp.vlan_pcp"))
+            return .setVlanPcp(try body.readInteger(field: "ofp_action_vlan_pcp.vlan_pcp"))
         case .stripVlan:
-            self = .stripVlan
+            return .stripVlan
         case .setDlSrc:
-            self = .setDlSrc(try body.readMACAddress(field: "ofp_action_dl_addr.dl_addr"))
+            return .setDlSrc(try body.readMACAddress(field: "ofp_action_dl_addr.dl_addr"))
         case .setDlDst:
-            self = .setDlDst(try body.readMACAddress(field: "ofp_action_dl_addr.dl_addr"))
+            return .setDlDst(try body.readMACAddress(field: "ofp_action_dl_addr.dl_addr"))
         case .setNwSrc:
-            self = .setNwSrc(try body.readIPv4Address(field: "ofp_action_nw_addr.nw_addr"))
+            return .setNwSrc(try body.readIPv4Address(field: "ofp_action_nw_addr.nw_addr"))
         case .setNwDst:
-            self = .setNwDst(try body.readIPv4Address(field: "ofp_action_nw_addr.nw_addr"))
+            return .setNwDst(try body.readIPv4Address(field: "ofp_action_nw_addr.nw_addr"))
         case .setNwTos:
-            self = .setNwTos(try body.readInteger(field: "ofp_action_nw_tos.nw_tos"))
+            return .setNwTos(try body.readInteger(field: "ofp_action_nw_tos.nw_tos"))
         case .setTpSrc:
-            self = .setTpSrc(try body.readInteger(field: "ofp_action_tp_port.tp_port"))
+            return .setTpSrc(try body.readInteger(field: "ofp_action_tp_port.tp_port"))
         case .setTpDst:
-            self = .setTpDst(try body.readInteger(field: "ofp_action_tp_port.tp_port"))
+            return .setTpDst(try body.readInteger(field: "ofp_action_tp_port.tp_port"))
         case .enqueue:
             let port = PortNumber(try body.readInteger(field: "ofp_action_enqueue.port"))
             try body.skip(6, field: "ofp_action_enqueue.pad")
-            self = .enqueue(port: port, queueID: try body.readInteger(field: "ofp_action_enqueue.queue_id"))
+            return .enqueue(port: port, queueID: try body.readInteger(field: "ofp_action_enqueue.queue_id"))
         case .vendor:
             let vendor: UInt32 = try body.readInteger(field: "ofp_action_vendor_header.vendor")
-            self = .vendor(vendor: vendor, body: body.readRest())
+            return .vendor(vendor: vendor, body: body.readRest())
         default:
             throw WireError(.unknownType(UInt64(type.rawValue)), field: "ofp_action_header.type", offset: start)
         }
@@ -185,7 +206,7 @@ extension Action {
 
     /// Reads a list as `parseList` does, with the same errors, keeping nothing.
     static func checkList(_ reader: inout WireReader) throws(WireError) {
-        try reader.checkVariableEntries(Action.self)
+        while !reader.isAtEnd { try check(&reader) }
     }
 
     public static func writeList(_ actions: [Action], to buffer: inout ByteBuffer) {

@@ -38,12 +38,6 @@ extension WireReader {
         return entries
     }
 
-    /// Reads entries to the end as `readVariableEntries` does, keeping none of them.
-    public mutating func checkVariableEntries<Entry: WireStructure>(_: Entry.Type) throws(WireError) {
-        while !isAtEnd {
-            _ = try Entry(parsing: &self)
-        }
-    }
 }
 
 extension ByteBuffer {
