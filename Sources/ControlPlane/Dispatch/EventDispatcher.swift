@@ -5,6 +5,9 @@ import UnitProtocol
 /// What the unit must do after the dispatcher took an input.
 public enum DispatchAction: Sendable {
     case sendToUnit(UnitMessage, UnitID)
+    /// The event being escalated (`escalate`), sent up to a service under this transaction.
+    /// The unit writes it from the event it holds: the event is not copied into the action.
+    case sendEvent(transaction: UInt32, sid: ServiceID, to: UnitID)
     /// The messages of a return, for this unit's switches, forwarded as their checked bytes, in
     /// order. `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel
     /// choose. One action for the return's list, which is passed on as it came when every
@@ -175,9 +178,11 @@ public struct EventDispatcher: Sendable {
             case .split, .divert:
                 break
             }
-            guard let transaction = send(event, to: service, origin: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, switchXID: event.switchXID, now: now, actions: &actions) else {
-                continue
-            }
+            guard let transaction = issue(
+                for: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, service: service, switchXID: event.switchXID, now: now, actions: &actions)
+            else { continue }
+            counters.escalated += 1
+            actions.append(.sendEvent(transaction: transaction, sid: service.sid, to: service.nextHop))
             if service.action == .divert {
                 perService[service.counters].diverted += 1
                 waiting.append(AwaitedAnswer(transaction: transaction, sid: service.sid))
@@ -219,7 +224,11 @@ public struct EventDispatcher: Sendable {
             let event = NetworkEvent.switchAdded(description)
             // Only the switches its filter selects (its rules may name some DPIDs, or none).
             guard filters.matches(FilterSubject(event)).contains(service.sid) else { continue }
-            _ = send(event, to: service.target, origin: .switchChannel(description.datapathID), originalXID: 0, now: now, actions: &actions)
+            guard let transaction = issue(for: .switchChannel(description.datapathID), originalXID: 0, service: service.target, now: now, actions: &actions) else {
+                continue
+            }
+            counters.escalated += 1
+            actions.append(.sendToUnit(.event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), service.nextHop))
         }
     }
 
@@ -382,16 +391,6 @@ public struct EventDispatcher: Sendable {
     }
 
     // MARK: Helpers
-
-    private mutating func send(
-        _ event: NetworkEvent, to service: DispatchTarget, origin: EventOrigin, originalXID: UInt32, switchXID: UInt32? = nil, now: NIODeadline,
-        actions: inout [DispatchAction]
-    ) -> UInt32? {
-        guard let transaction = issue(for: origin, originalXID: originalXID, service: service, switchXID: switchXID, now: now, actions: &actions) else { return nil }
-        counters.escalated += 1
-        actions.append(.sendToUnit(.event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), service.nextHop))
-        return transaction
-    }
 
     private mutating func issue(
         for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, now: NIODeadline, actions: inout [DispatchAction]

@@ -193,7 +193,7 @@ public struct UnitController {
         actions.removeAll(keepingCapacity: true)
         let outcome = dispatcher.escalate(
             event, plan: plan, position: position, attributes: context?.attributes ?? [:], resumable: context != nil, now: now, actions: &actions)
-        performActions(now: now, sink: sink)
+        performActions(now: now, sink: sink, escalating: event)
         switch outcome {
         case .continueLocally:
             guard var context else { return }
@@ -215,20 +215,23 @@ public struct UnitController {
     }
 
     /// Performs the actions the dispatcher left in `actions` (taken out first: performing one
-    /// may dispatch again).
-    private mutating func performActions(now: NIODeadline, sink: some ControllerOutput) {
+    /// may dispatch again). `escalating` is the event `sendEvent` actions send.
+    private mutating func performActions(now: NIODeadline, sink: some ControllerOutput, escalating: NetworkEvent? = nil) {
         var pending: [DispatchAction] = []
         swap(&pending, &actions)
-        perform(pending, now: now, sink: sink)
+        perform(pending, now: now, sink: sink, escalating: escalating)
         pending.removeAll(keepingCapacity: true)
         if actions.isEmpty { swap(&pending, &actions) }
     }
 
-    private mutating func perform(_ actions: [DispatchAction], now: NIODeadline, sink: some ControllerOutput) {
+    private mutating func perform(_ actions: [DispatchAction], now: NIODeadline, sink: some ControllerOutput, escalating: NetworkEvent?) {
         for action in actions {
             switch action {
             case .sendToUnit(let message, let unit):
                 sink.send(message, to: unit)
+            case .sendEvent(let transaction, let sid, let unit):
+                guard let escalating else { preconditionFailure("an escalated event's action performed without its event") }
+                sink.send(.event(escalating.escalated(transaction: transaction, sid: sid, domain: dispatcher.domain)), to: unit)
             case .sendToSwitches(let messages, let xid):
                 for message in messages { sink.forward(message, xid: xid) }
             case .resume(let parked):
