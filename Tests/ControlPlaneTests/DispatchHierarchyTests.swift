@@ -341,6 +341,24 @@ extension DispatchHierarchyTests {
         }
         #expect(announced == ["s201:2"])
     }
+
+    /// The answer to a switch shown to a late service is counted for that service, not for
+    /// another one installed with it.
+    @Test func answersToALateServiceAreCountedForIt() {
+        let net = DispatchHierarchy()
+        net.add(11)
+        net.add(20, serving: [201: AnsweringService(tag: "late")])
+        net.connect(11, switches: [1])
+        net.route(11, to: [
+            .service(200, origin: 20, action: .split, subscriptions: [], rules: ["packet_in"]),
+            .service(201, origin: 20, action: .split, subscriptions: [], rules: ["switch_added"]),
+        ], via: 20)
+        net.deliverAll()
+        let counters = net.unit(11)?.dispatcher.serviceCounters
+        #expect(counters?[ServiceID(201)]?.returns == 1)
+        #expect(counters?[ServiceID(200)] == nil, "nothing happened to the other service's events")
+        #expect(net.unit(11)?.dispatcher.openTransactions == 0)
+    }
 }
 
 /// A service that annotates more than a return may carry.

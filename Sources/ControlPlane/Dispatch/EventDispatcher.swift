@@ -112,10 +112,9 @@ public struct EventDispatcher: Sendable {
                 }
             }
             remote[service.sid] = service
-            var target = service.target
-            target.counters = perService.index(for: service.sid)
+            let target = service.target(counters: perService.index(for: service.sid))
             targets[service.sid] = target
-            if previous == nil, service.target.accepts(.switchAdded) { newcomers.append(service) }
+            if previous == nil, target.accepts(.switchAdded) { newcomers.append(service) }
         }
         return (rejected, newcomers)
     }
@@ -220,15 +219,17 @@ public struct EventDispatcher: Sendable {
     /// these switches its filter selects (topology transparency: it sees the switches that were
     /// there before it).
     public mutating func announce(_ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) {
+        // The installed target: it knows where the service's counters are.
+        guard let target = targets[service.sid] else { return }
         for description in switches {
             let event = NetworkEvent.switchAdded(description)
             // Only the switches its filter selects (its rules may name some DPIDs, or none).
             guard filters.matches(FilterSubject(event)).contains(service.sid) else { continue }
-            guard let transaction = issue(for: .switchChannel(description.datapathID), originalXID: 0, service: service.target, now: now, actions: &actions) else {
+            guard let transaction = issue(for: .switchChannel(description.datapathID), originalXID: 0, service: target, now: now, actions: &actions) else {
                 continue
             }
             counters.escalated += 1
-            actions.append(.sendToUnit(.event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), service.nextHop))
+            actions.append(.sendToUnit(.event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), target.nextHop))
         }
     }
 

@@ -35,17 +35,19 @@ public struct DispatchTarget: Hashable, Sendable {
     /// Accepted categories as `EventCategory.mask` bits (all when it subscribes to none): its
     /// subscriptions, when it lists any, restrict what its rules select.
     var categories: UInt16
-    /// Where its counters are (`ServiceCounterTable`); set when it is installed.
-    var counters = 0
+    /// Where its counters are (`ServiceCounterTable`), given when it is installed.
+    var counters: Int
 
     func accepts(_ category: EventCategory) -> Bool { categories & 1 << UInt16(category.index) != 0 }
 }
 
 extension RemoteService {
-    public var target: DispatchTarget {
+    /// What matching needs of it, counting into the counters at `counters`.
+    func target(counters: Int) -> DispatchTarget {
         DispatchTarget(
             sid: sid, nextHop: nextHop, action: action, priority: priority, policy: definition.timeoutPolicy,
             timeout: .milliseconds(Int64(definition.timeoutMilliseconds)),
-            categories: definition.subscriptions.isEmpty ? EventCategory.mask(of: Set(EventCategory.allCases)) : EventCategory.mask(of: definition.subscriptions))
+            categories: definition.subscriptions.isEmpty ? EventCategory.mask(of: Set(EventCategory.allCases)) : EventCategory.mask(of: definition.subscriptions),
+            counters: counters)
     }
 }
