@@ -7,7 +7,10 @@ public struct ParkedEvent: Sendable {
     /// The event, for the local services that go on with it; nil when no local service wants
     /// its category (a unit that only relays it). A parked PACKET_IN would otherwise hold its
     /// bytes, and with them the buffer its channel read them into, until the answer came.
-    public var event: NetworkEvent?
+    public var event: NetworkEvent? { kept?.event }
+    /// Boxed: an event is a hundred bytes, which every move of a parked context (into its slot,
+    /// out of it, into a resume action) would copy, though a relay keeps none.
+    private let kept: KeptEvent?
     public var category: EventCategory
     public var datapathID: DatapathID
     /// The position in the event's process chain where processing resumes.
@@ -19,7 +22,7 @@ public struct ParkedEvent: Sendable {
     public var stopped = false
 
     public init(_ event: NetworkEvent, keepingEvent: Bool, position: Int, attributes: [String: String], answers: AwaitedAnswers) {
-        self.event = keepingEvent ? event : nil
+        self.kept = keepingEvent ? KeptEvent(event) : nil
         self.category = event.category
         self.datapathID = event.datapathID
         self.position = position
@@ -29,6 +32,11 @@ public struct ParkedEvent: Sendable {
 
     /// How many of its services have not given their final answer yet.
     public var awaitingCount: Int { answers.count { !$0.arrived } }
+}
+
+private final class KeptEvent: Sendable {
+    let event: NetworkEvent
+    init(_ event: NetworkEvent) { self.event = event }
 }
 
 /// One DIVERT service a parked event waits for.
