@@ -68,14 +68,12 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
 
     /// Releases the contexts whose deadline has passed, in deadline order, each with its policy.
     public mutating func expire(now: NIODeadline) -> [(key: UInt32, parked: Parked)] {
-        var due: [(key: UInt32, parked: Parked)] = []
-        for key in parked.ids(where: { $0.deadline <= now }) {
-            guard let context = parked.remove(key) else { continue }
+        let due = parked.removeAll { $0.deadline <= now }.map { (key: $0.id, parked: $0.value) }
+        for (_, context) in due {
             switch context.policy {
             case .failOpen: counters.timedOutOpen += 1
             case .failClosed: counters.timedOutClosed += 1
             }
-            due.append((key, context))
         }
         return due.sorted { ($0.parked.deadline, $0.parked.transaction) < ($1.parked.deadline, $1.parked.transaction) }
     }

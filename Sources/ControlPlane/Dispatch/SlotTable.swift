@@ -85,12 +85,16 @@ public struct SlotTable<Value: Sendable>: Sendable {
         slots.compactMap { slot in slot.value.map { (slot.id, $0) } }
     }
 
-    /// The ids of the stored values `isIncluded` selects, in slot order.
-    public func ids(where isIncluded: (Value) -> Bool) -> [UInt32] {
-        var ids: [UInt32] = []
-        for slot in slots {
-            if let value = slot.value, isIncluded(value) { ids.append(slot.id) }
+    /// Takes out every stored value `shouldRemove` selects, with its id, in slot order.
+    public mutating func removeAll(where shouldRemove: (Value) -> Bool) -> [(id: UInt32, value: Value)] {
+        var removed: [(id: UInt32, value: Value)] = []
+        for index in slots.indices {
+            guard let value = slots[index].value, shouldRemove(value) else { continue }
+            removed.append((slots[index].id, value))
+            slots[index].value = nil
+            free.append(index)
+            count -= 1
         }
-        return ids
+        return removed
     }
 }

@@ -77,10 +77,7 @@ public struct XIDTranslationTable: Sendable {
     /// Forgets transactions older than `age`; returns them, oldest first.
     @discardableResult
     public mutating func expire(olderThan age: TimeAmount, now: NIODeadline) -> [(transaction: UInt32, entry: Entry)] {
-        var old: [(transaction: UInt32, entry: Entry)] = []
-        for transaction in entries.ids(where: { now - $0.issued >= age }) {
-            if let entry = entries.remove(transaction) { old.append((transaction, entry)) }
-        }
+        var old = entries.removeAll { now - $0.issued >= age }.map { (transaction: $0.id, entry: $0.value) }
         old.sort { ($0.entry.issued, $0.transaction) < ($1.entry.issued, $1.transaction) }
         return old
     }
