@@ -65,6 +65,27 @@ import TestSupport
         }
     }
 
+    /// The check walks standard actions in one view and parses the others: a list that mixes
+    /// them, whole or with a header broken after a vendor action, agrees with parsing.
+    @Test func standardActionsAfterAVendorActionAreCheckedAsParsingDoes() throws {
+        let actions: [Action] = [
+            .output(port: PortNumber(1), maxLength: 0), .vendor(vendor: 0x2320, body: ByteBuffer(bytes: [1, 2, 3, 4])),
+            .setDlSrc(MACAddress(rawValue: 0x0000_0000_0001)), .output(port: PortNumber(2), maxLength: 0),
+        ]
+        let frame = OpenFlowMessage(xid: 3, .flowMod(FlowMod(match: Match(), command: .add, actions: actions))).encoded()
+        Self.expectAgreement(frame)
+        _ = try OpenFlowMessage.check(frame: frame)
+        // The last action starts 8 + 16 bytes before the end; its length is 2 bytes into it.
+        let lastLength = frame.readableBytes - 8 + 2
+        let setDlSrcLength = frame.readableBytes - 8 - 16 + 2
+        for (at, value) in [(lastLength, UInt16(12)), (lastLength, UInt16(4)), (setDlSrcLength, UInt16(8)), (setDlSrcLength, UInt16(64))] {
+            var broken = frame
+            broken.setInteger(value, at: at)
+            Self.expectAgreement(broken)
+            #expect(throws: WireError.self) { try OpenFlowMessage.check(frame: broken) }
+        }
+    }
+
     @Test func aFrameLongerOrShorterThanItsHeaderIsRefused() {
         var frame = OpenFlowMessage(xid: 7, .barrierRequest(BarrierRequest())).encoded()
         frame.writeInteger(UInt8(0))

@@ -65,38 +65,35 @@ public enum Action: WireStructure {
         self = try Self.parseBody(type, at: start, &fields)
     }
 
-    /// Reads one action as `init(parsing:)` does, with the same errors, building nothing. The
-    /// standard types (OUTPUT to ENQUEUE) have fixed sizes, which the header's checks have held
-    /// the action to, so none of their fields can be missing; VENDOR and unknown types go
-    /// through parsing for its errors.
-    static func check(_ reader: inout WireReader) throws(WireError) {
-        let (type, start, body) = try readHeader(&reader)
-        guard type.rawValue > ActionType.enqueue.rawValue else { return }
-        var fields = body
-        _ = try parseBody(type, at: start, &fields)
-    }
-
     /// The `ofp_action_header`, checked: the type, where the action starts, and its body.
     private static func readHeader(_ reader: inout WireReader) throws(WireError) -> (ActionType, Int, WireReader) {
         let start = reader.offset
-        let type = ActionType(rawValue: try reader.readInteger(field: "ofp_action_header.type"))
-        let lengthOffset = reader.offset
-        let length = Int(try reader.readInteger(as: UInt16.self, field: "ofp_action_header.len"))
+        let (rawType, length) = try reader.readFixed(Self.headerLayout) { field in (field.read(UInt16.self), Int(field.read(UInt16.self))) }
+        let type = ActionType(rawValue: rawType)
+        try checkHeader(type, length: length, remaining: reader.remaining, at: start)
+        return (type, start, try reader.readReader(length: length - Action.headerSize, field: "ofp_action"))
+    }
+
+    static let headerLayout = FixedLayout(["ofp_action_header.type": 2, "ofp_action_header.len": 2])
+
+    /// The rules an action header is held to, however it is read: `remaining` is what the list
+    /// holds after the header of the action that starts at `start`.
+    private static func checkHeader(_ type: ActionType, length: Int, remaining: Int, at start: Int) throws(WireError) {
+        let lengthOffset = start + 2
         guard length >= 8 else {
             throw WireError(.lengthBelowMinimum(length: length, minimum: 8), field: "ofp_action_header.len", offset: lengthOffset)
         }
         guard length % 8 == 0 else {
             throw WireError(.lengthNotMultiple(length: length, multiple: 8), field: "ofp_action_header.len", offset: lengthOffset)
         }
-        guard length - Action.headerSize <= reader.remaining else {
+        guard length - Action.headerSize <= remaining else {
             throw WireError(
-                .lengthAboveMaximum(length: length, maximum: reader.remaining + Action.headerSize),
+                .lengthAboveMaximum(length: length, maximum: remaining + Action.headerSize),
                 field: "ofp_action_header.len", offset: lengthOffset)
         }
         if let expected = Action.fixedLength(of: type), expected != length {
             throw WireError(.wrongBodySize(size: length, expected: expected), field: "ofp_action_header.len", offset: lengthOffset)
         }
-        return (type, start, try reader.readReader(length: length - Action.headerSize, field: "ofp_action"))
     }
 
     private static func parseBody(_ type: ActionType, at start: Int, _ body: inout WireReader) throws(WireError) -> Action {
@@ -205,8 +202,41 @@ extension Action {
     }
 
     /// Reads a list as `parseList` does, with the same errors, keeping nothing.
+    ///
+    /// Relayed FLOW_MODs and PACKET_OUTs are checked here, one per return: the standard actions
+    /// (OUTPUT to ENQUEUE) are walked through one view of the bytes, since their fixed sizes,
+    /// which the header rules hold them to, leave no field that can be missing or wrong. A
+    /// VENDOR or unknown action is parsed, for parsing's errors, and the walk goes on after it.
     static func checkList(_ reader: inout WireReader) throws(WireError) {
-        while !reader.isAtEnd { try check(&reader) }
+        while !reader.isAtEnd {
+            let (walked, failure) = reader.withReadableBytes { bytes, base in walkStandardActions(bytes, base: base) }
+            if let failure { throw failure }
+            try reader.skip(walked, field: "ofp_action")
+            guard !reader.isAtEnd else { return }
+            let (type, start, body) = try readHeader(&reader)
+            var fields = body
+            _ = try parseBody(type, at: start, &fields)
+        }
+    }
+
+    /// How many bytes of standard actions `bytes` (at message offset `base`) starts with, up
+    /// to the first other action or the end; or the error the first bad header makes.
+    private static func walkStandardActions(_ bytes: UnsafeRawBufferPointer, base: Int) -> (Int, WireError?) {
+        var at = 0
+        while at < bytes.count {
+            let left = bytes.count - at
+            guard left >= Action.headerSize else { return (at, headerLayout.truncation(available: left, at: base + at)) }
+            let type = ActionType(rawValue: UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+            guard type.rawValue <= ActionType.enqueue.rawValue else { return (at, nil) }
+            let length = Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self)))
+            do throws(WireError) {
+                try checkHeader(type, length: length, remaining: left - Action.headerSize, at: base + at)
+            } catch {
+                return (at, error)
+            }
+            at += length
+        }
+        return (at, nil)
     }
 
     public static func writeList(_ actions: [Action], to buffer: inout ByteBuffer) {

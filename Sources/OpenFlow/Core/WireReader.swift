@@ -48,6 +48,14 @@ public struct WireReader: Sendable {
         buffer.moveReaderIndex(forwardBy: count)
     }
 
+    /// Runs `body` on the unread bytes and the message offset of the first, consuming nothing:
+    /// for walking many small structures through one view of the buffer.
+    @inlinable
+    public func withReadableBytes<T>(_ body: (UnsafeRawBufferPointer, Int) -> T) -> T {
+        let at = offset
+        return buffer.withUnsafeReadableBytes { body($0, at) }
+    }
+
     /// Takes `length` bytes as a sub-reader that reports offsets relative to this message.
     @inlinable
     public mutating func readReader(length: Int, field: String) throws(WireError) -> WireReader {

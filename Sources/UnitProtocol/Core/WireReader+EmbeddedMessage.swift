@@ -22,9 +22,8 @@ extension WireReader {
     private mutating func readEmbedded<Result>(field: String, _ read: (inout ByteBuffer) throws(WireError) -> Result) throws(WireError) -> Result {
         let at = offset
         try require(OpenFlowHeader.size, field: field)
-        var probe = self
-        try probe.skip(2, field: field)
-        let length = Int(try probe.readInteger(as: UInt16.self, field: field, suffix: ".length"))
+        // The header is there (required above): its length is read in place, not through a copy of the reader.
+        let length = withReadableBytes { bytes, _ in Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self))) }
         guard length >= OpenFlowHeader.size else {
             throw WireError(.lengthBelowMinimum(length: length, minimum: OpenFlowHeader.size), field: "\(field).length", offset: at + 2)
         }

@@ -36,9 +36,8 @@ public enum UnitMessage: Hashable, Sendable {
     /// is not a vendor message. Events and returns arrive at the rate of PACKET_INs, and this
     /// way no vendor message is built for each.
     public init?(parsingFrame frame: ByteBuffer) throws(WireError) {
-        guard let found = try VendorMessage.payload(inFrame: frame) else { return nil }
-        var reader = found.payload
-        try self.init(vendor: found.vendor, payload: &reader)
+        guard var found = try VendorMessage.payload(inFrame: frame) else { return nil }
+        try self.init(vendor: found.vendor, payload: &found.payload)
     }
 
     /// `reader` covers what follows the vendor id, with offsets from the start of the message.
