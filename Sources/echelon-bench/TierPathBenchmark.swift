@@ -185,9 +185,9 @@ private final class BytesOutput: ControllerOutput {
         switchMessages += 1
     }
 
-    func forward(_ message: EventReturn.SwitchMessage, xid: UInt32?) {
-        message.write(to: &switchBytes, xid: xid ?? 0)
-        switchMessages += 1
+    func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
+        messages.writeFrames(to: &switchBytes, xid: xid ?? 0)
+        switchMessages += messages.count
     }
 
     func send(_ message: UnitMessage, to unit: UnitID) {

@@ -21,12 +21,14 @@ final class RecordingSink: ControllerOutput {
         xids.append(message.xid)
     }
     /// A forwarded message is recorded decoded, with the xid it goes out with (nil: the channel's).
-    func forward(_ message: EventReturn.SwitchMessage, xid: UInt32?) {
-        do {
-            sent.append((message.datapathID, try message.message.body))
-            xids.append(xid)
-        } catch {
-            Issue.record("a forwarded message does not decode: \(error)")
+    func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
+        for message in messages {
+            do {
+                sent.append((message.datapathID, try message.message.body))
+                xids.append(xid)
+            } catch {
+                Issue.record("a forwarded message does not decode: \(error)")
+            }
         }
     }
     func send(_ message: UnitMessage, to unit: UnitID) { unitMessages.append((message, unit)) }

@@ -106,6 +106,35 @@ import UnitProtocol
         #expect(try harness.received().map(\.type) == [.packetOut, .packetOut, .packetOut])
     }
 
+    /// A return's messages reach the switch as they came, with the switch's xid (or fresh
+    /// ones); those of a mixed return for a switch that is not here are counted, not sent.
+    @Test func aReturnsMessagesGoOutWithTheSwitchsXIDOrFreshOnes() throws {
+        let harness = try Harness()
+        try harness.handshake(dpid: 1)
+        var forOne = EventReturn.SwitchMessageList()
+        forOne.append(.barrierRequest(BarrierRequest()), to: DatapathID(1))
+        forOne.append(.packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [1, 2]))), to: DatapathID(1))
+        harness.core.forward(forOne, xid: 77)
+        harness.core.flushPending()  // as at the end of the unit channel's read
+        let answers = try harness.received()
+        #expect(answers.map(\.type) == [.barrierRequest, .packetOut])
+        #expect(answers.map(\.xid) == [77, 77])
+
+        harness.core.forward(forOne, xid: nil)
+        harness.core.flushPending()  // as at the end of the unit channel's read
+        let fresh = try harness.received()
+        #expect(fresh.map(\.type) == [.barrierRequest, .packetOut])
+        #expect(Set(fresh.map(\.xid)).count == 2, "each message its own xid")
+
+        var mixed = forOne
+        mixed.append(.barrierRequest(BarrierRequest()), to: DatapathID(99))
+        let before = harness.core.undeliverable
+        harness.core.forward(mixed, xid: 5)
+        harness.core.flushPending()  // as at the end of the unit channel's read
+        #expect(try harness.received().map(\.xid) == [5, 5])
+        #expect(harness.core.undeliverable == before + 1)
+    }
+
     @Test func garbageGetsAnErrorAndTheChannelStaysUp() throws {
         let harness = try Harness()
         try harness.handshake()

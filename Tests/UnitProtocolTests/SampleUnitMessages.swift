@@ -112,10 +112,10 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
         default:
             return .eventReturn(EventReturn(
                 transaction: int(), sid: ServiceID(int()), verdict: ReturnVerdict.allCases[count(0...3)],
-                messages: (0..<count(0...3)).map { _ in
+                messages: EventReturn.SwitchMessageList((0..<count(0...3)).map { _ in
                     EventReturn.SwitchMessage(datapathID: DatapathID(rawValue: int()), message: OpenFlowMessage(xid: int(), .packetOut(PacketOut(
                         bufferID: BufferID(rawValue: int()), inPort: PortNumber(int()), actions: [.output(port: PortNumber(int()), maxLength: int())], data: bytes()))))
-                },
+                }),
                 bypass: (0..<count(0...3)).map { _ in MACAddress(rawValue: int() & 0xffff_ffff_ffff) },
                 context: (0..<count(0...3)).map { _ in ContextEntry(key: text(maxBytes: 64), value: text(maxBytes: 200)) }))
         }

@@ -38,15 +38,50 @@ import UnitProtocol
         }
     }
 
-    /// A hosted service's messages are encoded into one buffer the unit reuses; each stays its own slice.
-    @Test func messagesEncodedIntoSharedStorageAreEachTheirOwn() throws {
-        var storage = ByteBuffer()
+    /// A hosted service's messages are encoded into the return's list, entry after entry: each
+    /// reads back as its own message, and a list for one switch says so.
+    @Test func messagesEncodedIntoAListReadBackEachAsItself() throws {
         let bodies: [OpenFlowMessage.Body] = [.barrierRequest(BarrierRequest()), .packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [9, 9])))]
-        let messages = bodies.enumerated().map { EventReturn.SwitchMessage(datapathID: DatapathID(UInt64($0.offset)), xid: 5, $0.element, storage: &storage) }
-        for (message, body) in zip(messages, bodies) {
+        var list = EventReturn.SwitchMessageList()
+        for body in bodies { list.append(body, xid: 5, to: DatapathID(7)) }
+        #expect(list.count == 2 && list.soleDatapathID == DatapathID(7))
+        for (message, body) in zip(list, bodies) {
+            #expect(message.datapathID == DatapathID(7))
             #expect(message.frame == OpenFlowMessage(xid: 5, body).encoded())
         }
-        #expect(storage.readableBytes == messages.reduce(0) { $0 + $1.frame.readableBytes })
+        #expect(list == EventReturn.SwitchMessageList(Array(list)))
+        // The frames alone, with the switch's xid.
+        var frames = ByteBuffer()
+        list.writeFrames(to: &frames, xid: 0x0102_0304)
+        var expected = ByteBuffer()
+        for body in bodies { OpenFlowMessage.write(xid: 0x0102_0304, body, to: &expected) }
+        #expect(frames == expected)
+
+        list.append(.barrierRequest(BarrierRequest()), to: DatapathID(8))
+        #expect(list.count == 3 && list.soleDatapathID == nil)
+        let (first, rest) = list.split(atMost: 2)
+        #expect(first.count == 2 && first.soleDatapathID == DatapathID(7) && rest.count == 1 && rest.soleDatapathID == DatapathID(8))
+        #expect(Array(first) + Array(rest) == Array(list))
+        var seen: [DatapathID] = []
+        let kept = list.filter { seen.append($0.datapathID); return $0.datapathID == DatapathID(8) }
+        #expect(seen == [DatapathID(7), DatapathID(7), DatapathID(8)])
+        #expect(kept.count == 1 && kept.soleDatapathID == DatapathID(8) && kept.first?.frame == Array(list)[2].frame)
+        #expect(list.filter { _ in true } == list)
+        list.removeAll()
+        #expect(list.isEmpty && list.soleDatapathID == nil && Array(list).isEmpty)
+    }
+
+    /// A return read from bytes keeps its messages as they came, and knows when they are all for one switch.
+    @Test func aReadReturnKnowsWhetherItsMessagesAreForOneSwitch() throws {
+        for dpids in [[1, 1, 1], [1, 2, 1], [3]] {
+            var messages = EventReturn.SwitchMessageList()
+            for dpid in dpids { messages.append(.barrierRequest(BarrierRequest()), to: DatapathID(UInt64(dpid))) }
+            let sent = UnitMessage.eventReturn(EventReturn(transaction: 1, sid: ServiceID(2), verdict: .stop, messages: messages))
+            let (decoded, _) = try sent.roundTripped()
+            guard case .eventReturn(let received) = decoded else { Issue.record("not a return"); continue }
+            #expect(received.messages == messages)
+            #expect(received.messages.soleDatapathID == (Set(dpids).count == 1 ? DatapathID(UInt64(dpids[0])) : nil))
+        }
     }
 
     @Test func everySubtypeIsCovered() {

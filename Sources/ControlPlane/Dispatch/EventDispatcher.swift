@@ -12,7 +12,7 @@ public enum DispatchAction: Sendable {
     /// order. `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel
     /// choose. One action for the return's list, which is passed on as it came when every
     /// message in it may be delivered (the usual case).
-    case sendToSwitches([EventReturn.SwitchMessage], xid: UInt32?)
+    case sendToSwitches(EventReturn.SwitchMessageList, xid: UInt32?)
     /// A DIVERTed event local services go on with: its answers are in (or it timed out fail-open).
     case resume(ParkedEvent)
     /// Already counted; for the log.
@@ -323,12 +323,15 @@ public struct EventDispatcher: Sendable {
         case .unit(let below):
             var forwarded = answer
             forwarded.transaction = record.originalXID
-            forwarded.messages = answer.messages.filter { message in
-                guard switchesBelow[message.datapathID] == below else {
-                    reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
-                    return false
+            let allBelow = answer.messages.soleDatapathID.map { switchesBelow[$0] == below } ?? false
+            if !allBelow {
+                forwarded.messages = answer.messages.filter { message in
+                    guard switchesBelow[message.datapathID] == below else {
+                        reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+                        return false
+                    }
+                    return true
                 }
-                return true
             }
             counters.returnsForwarded += 1
             actions.append(.sendToUnit(.eventReturn(forwarded), below))
@@ -337,7 +340,8 @@ public struct EventDispatcher: Sendable {
             let askedIsLocal = isLocalSwitch(asked)
             func deliverable(_ dpid: DatapathID) -> Bool { dpid == asked ? askedIsLocal : isLocalSwitch(dpid) }
             var messages = answer.messages
-            if !messages.allSatisfy({ deliverable($0.datapathID) }) {
+            let allDeliverable = messages.soleDatapathID.map(deliverable) ?? messages.allSatisfy { deliverable($0.datapathID) }
+            if !allDeliverable {
                 messages = messages.filter { message in
                     guard deliverable(message.datapathID) else {
                         reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)

@@ -233,7 +233,7 @@ public struct UnitController {
                 guard let escalating else { preconditionFailure("an escalated event's action performed without its event") }
                 sink.send(.event(escalating.escalated(transaction: transaction, sid: sid, domain: dispatcher.domain)), to: unit)
             case .sendToSwitches(let messages, let xid):
-                for message in messages { sink.forward(message, xid: xid) }
+                sink.forward(messages, xid: xid)
             case .resume(let parked):
                 resume(parked, now: now, sink: sink)
             case .rejected(let rejection):
@@ -275,13 +275,12 @@ public struct UnitController {
         counters.droppedFromReturns += context.bypassed.count - bypass.count + context.annotations.count - annotations.count
         // More messages than one return carries go first in partial returns; the usual answer
         // fits one, and its list is sent as it is.
-        var start = 0
-        while messages.count - start > EventReturn.maximumMessages {
-            let part = Array(messages[start..<start + EventReturn.maximumMessages])
+        var last = messages
+        while last.count > EventReturn.maximumMessages {
+            let (part, rest) = last.split(atMost: EventReturn.maximumMessages)
             sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part)), to: unit)
-            start += EventReturn.maximumMessages
+            last = rest
         }
-        let last = start == 0 ? messages : Array(messages[start...])
         sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations)), to: unit)
     }
 }

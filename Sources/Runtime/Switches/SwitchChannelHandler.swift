@@ -133,6 +133,17 @@ final class SwitchChannelHandler: ChannelInboundHandler {
         awaitFlush()
     }
 
+    /// Sends a return's messages, all for this switch, as `forward(_:xid:)` sends each.
+    func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
+        guard context != nil else { return }
+        if let xid {
+            outbound.append(messages, xid: xid)
+        } else {
+            for message in messages { outbound.append(message, xid: machine.nextXID()) }
+        }
+        awaitFlush()
+    }
+
     private func awaitFlush() {
         guard !awaitingFlush else { return }
         awaitingFlush = true

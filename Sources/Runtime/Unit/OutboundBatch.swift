@@ -26,6 +26,10 @@ struct OutboundBatch {
         message.write(to: &buffer, xid: xid)
     }
 
+    mutating func append(_ messages: EventReturn.SwitchMessageList, xid: UInt32) {
+        messages.writeFrames(to: &buffer, xid: xid)
+    }
+
     mutating func append(_ message: UnitMessage, xid: UInt32) {
         message.write(to: &buffer, xid: xid)
     }

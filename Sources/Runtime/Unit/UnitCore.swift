@@ -112,8 +112,12 @@ final class UnitCore: ControllerOutput {
         channel(to: datapathID)?.send(message)
     }
 
-    func forward(_ message: EventReturn.SwitchMessage, xid: UInt32?) {
-        channel(to: message.datapathID)?.forward(message, xid: xid)
+    func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
+        if let datapathID = messages.soleDatapathID {
+            channel(to: datapathID)?.forward(messages, xid: xid)
+        } else {
+            for message in messages { channel(to: message.datapathID)?.forward(message, xid: xid) }
+        }
     }
 
     /// The switch's channel; nil (and counted) when the switch is gone.

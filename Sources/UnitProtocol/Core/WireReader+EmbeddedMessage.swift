@@ -10,13 +10,11 @@ extension WireReader {
         try readEmbedded(field: field) { bytes throws(WireError) in try OpenFlowMessage(parsing: &bytes) }
     }
 
-    /// The embedded message's bytes, checked as `readEmbeddedMessage` would parse them
-    /// (`OpenFlowMessage.check(frame:)`), for a unit that forwards them without reading them.
-    public mutating func readEmbeddedFrame(field: String) throws(WireError) -> ByteBuffer {
-        try readEmbedded(field: field) { bytes throws(WireError) in
-            _ = try OpenFlowMessage.check(frame: bytes)
-            return bytes
-        }
+    /// Checks the embedded message as `readEmbeddedMessage` would parse it
+    /// (`OpenFlowMessage.check(frame:)`) and moves past it, for a unit that forwards its bytes
+    /// without reading them.
+    mutating func checkEmbeddedFrame(field: String) throws(WireError) {
+        try readEmbedded(field: field) { bytes throws(WireError) in _ = try OpenFlowMessage.check(frame: bytes) }
     }
 
     private mutating func readEmbedded<Result>(field: String, _ read: (inout ByteBuffer) throws(WireError) -> Result) throws(WireError) -> Result {

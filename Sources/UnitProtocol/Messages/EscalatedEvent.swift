@@ -88,6 +88,15 @@ public struct EscalatedEvent: Hashable, Sendable {
         }
     }
 
+    /// The event's length on the wire when it is known before writing it: always for a
+    /// PACKET_IN (events come at its rate), nil for the other messages. The message that carries
+    /// the event then writes its own length with its header instead of setting it afterwards.
+    var knownLength: Int? {
+        guard case .message(let message) = payload else { return nil }
+        guard case .packetIn(let packetIn) = message.body else { return nil }
+        return Self.header.size + PacketIn.minimumLength + packetIn.data.readableBytes
+    }
+
     public func write(to buffer: inout ByteBuffer) {
         write(to: &buffer, prefixLength: 0) { _ in }
     }

@@ -37,16 +37,6 @@ public struct EventReturn: Hashable, Sendable {
             self.frame = message.encoded()
         }
 
-        /// Encodes the message at the end of `storage` and keeps its slice: a unit answering
-        /// many events writes all their messages into one buffer it reuses.
-        public init(datapathID: DatapathID, xid: UInt32, _ body: OpenFlowMessage.Body, storage: inout ByteBuffer) {
-            let start = storage.writerIndex
-            OpenFlowMessage.write(xid: xid, body, to: &storage)
-            self.datapathID = datapathID
-            // The bytes were just written, so the slice exists.
-            self.frame = storage.getSlice(at: start, length: storage.writerIndex - start) ?? ByteBuffer()
-        }
-
         init(datapathID: DatapathID, checkedFrame: ByteBuffer) {
             self.datapathID = datapathID
             self.frame = checkedFrame
@@ -63,22 +53,28 @@ public struct EventReturn: Hashable, Sendable {
         /// Appends the message with `xid` in its header: the switch's own, when it answers the
         /// switch's PACKET_IN.
         public func write(to buffer: inout ByteBuffer, xid: UInt32) {
-            let start = buffer.writerIndex
-            buffer.writeImmutableBuffer(frame)
-            buffer.setInteger(xid, at: start + 4)
+            // Copied and given its xid through one view of each buffer.
+            let length = frame.readableBytes
+            _ = frame.withUnsafeReadableBytes { source in
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
+                    target.copyMemory(from: source)
+                    target.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
+                    return length
+                }
+            }
         }
     }
 
     public var transaction: UInt32
     public var sid: ServiceID
     public var verdict: ReturnVerdict
-    public var messages: [SwitchMessage]
+    public var messages: SwitchMessageList
     /// Devices (by MAC) whose events this service no longer wants.
     public var bypass: [MACAddress]
     /// Additions to the event's processing context, in order.
     public var context: [ContextEntry]
 
-    public init(transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: [SwitchMessage] = [], bypass: [MACAddress] = [], context: [ContextEntry] = []) {
+    public init(transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: SwitchMessageList = [], bypass: [MACAddress] = [], context: [ContextEntry] = []) {
         self.transaction = transaction
         self.sid = sid
         self.verdict = verdict
@@ -112,12 +108,18 @@ public struct EventReturn: Hashable, Sendable {
         try WireReader.checkCount(bypassCount, minimumEntrySize: 0, maximum: Self.maximumBypass, field: "return.bypass", at: start + 12, available: available - 14)
         try WireReader.checkCount(contextCount, minimumEntrySize: 0, maximum: Self.maximumContext, field: "return.context", at: start + 14, available: available - 16)
         try reader.require(messageCount * (8 + OpenFlowHeader.size) + bypassCount * 8 + contextCount * 4, field: "return")
-        var messages: [SwitchMessage] = []
-        messages.reserveCapacity(messageCount)
+        // The messages are checked where they lie and kept as the bytes they came in.
+        var entries = reader
+        var first: DatapathID?
+        var allSame = true
         for _ in 0..<messageCount {
             let dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
-            messages.append(SwitchMessage(datapathID: dpid, checkedFrame: try reader.readEmbeddedFrame(field: "return.message")))
+            if first == nil { first = dpid } else if dpid != first { allSame = false }
+            try reader.checkEmbeddedFrame(field: "return.message")
         }
+        let messages = SwitchMessageList(
+            checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: "return.messages"), count: messageCount,
+            soleDatapathID: SwitchMessageList.sole(count: messageCount, first: first, allSame: allSame))
         // Most returns carry no BYPASS and no context: those lists are left unallocated.
         var bypass: [MACAddress] = []
         if bypassCount > 0 { bypass.reserveCapacity(bypassCount) }
@@ -135,6 +137,13 @@ public struct EventReturn: Hashable, Sendable {
         self.messages = messages
         self.bypass = bypass
         self.context = context
+    }
+
+    /// The return's length on the wire when it is known before writing it: when it carries no
+    /// context (as nearly every return), whose texts would have to be measured first.
+    var knownLength: Int? {
+        guard context.isEmpty else { return nil }
+        return Self.header.size + messages.entries.readableBytes + bypass.count * 8
     }
 
     public func write(to buffer: inout ByteBuffer) {
@@ -159,10 +168,7 @@ public struct EventReturn: Hashable, Sendable {
             field.write(counts.2)
         }
         buffer.writeFixed(prefixLength + Self.header.size, header)
-        for entry in messages {
-            buffer.writeInteger(entry.datapathID.rawValue)
-            buffer.writeImmutableBuffer(entry.frame)
-        }
+        buffer.writeImmutableBuffer(messages.entries)
         for mac in bypass {
             buffer.writeMACAddress(mac)
             buffer.writePadding(2)

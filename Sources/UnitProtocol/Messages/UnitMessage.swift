@@ -112,12 +112,20 @@ public enum UnitMessage: Hashable, Sendable {
         // with the body's own fixed fields (the length is set at the end).
         // The prefix takes the type, not the message: capturing `self` would copy the message.
         let type = self.type
+        let headerLength = EchelonVendor.bodyOffset
+        // An event's or return's length is usually known first: it goes out with the header,
+        // and the buffer is not written a second time. Otherwise it is set at the end.
+        let declared: Int? = switch self {
+        case .event(let event): event.knownLength.map { headerLength + $0 }
+        case .eventReturn(let eventReturn): eventReturn.knownLength.map { headerLength + $0 }
+        default: nil
+        }
+        let headerLengthField = declared.flatMap { $0 <= OpenFlowHeader.maximumLength ? UInt16($0) : nil } ?? 0
         func header(_ field: inout FixedFieldWriter) {
-            OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: 0, xid: xid).write(to: &field)
+            OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: headerLengthField, xid: xid).write(to: &field)
             field.write(EchelonVendor.id)
             Self.writeUnitHeader(type, to: &field)
         }
-        let headerLength = EchelonVendor.bodyOffset
         switch self {
         case .event(let event): event.write(to: &buffer, prefixLength: headerLength, header)
         case .eventReturn(let eventReturn): eventReturn.write(to: &buffer, prefixLength: headerLength, header)
@@ -127,7 +135,11 @@ public enum UnitMessage: Hashable, Sendable {
         }
         let length = buffer.writerIndex - start
         precondition(length <= OpenFlowHeader.maximumLength, "unit message of \(length) bytes exceeds the 16-bit length field")
-        buffer.setInteger(UInt16(length), at: start + 2)
+        if let declared {
+            precondition(declared == length, "unit message declared \(declared) bytes and wrote \(length)")
+        } else {
+            buffer.setInteger(UInt16(length), at: start + 2)
+        }
     }
 
     /// The whole OpenFlow message.

@@ -1,0 +1,187 @@
+import NIOCore
+import OpenFlow
+
+extension EventReturn {
+    /// A return's messages for the switches below, kept as they travel: entry after entry of a
+    /// DPID (u64) and one whole OpenFlow message, in one buffer. A return read from a unit
+    /// channel keeps the bytes it arrived in (each message was checked), and one a hosted
+    /// service answers is encoded into a buffer the unit reuses: neither builds a list of
+    /// messages, and writing the return copies the entries at once.
+    ///
+    /// Every entry in `entries` is whole and well formed: the list is only made by appending
+    /// messages, or from bytes whose every message `OpenFlowMessage.check(frame:)` passed.
+    public struct SwitchMessageList: Hashable, Sendable, Collection, ExpressibleByArrayLiteral {
+        /// The entries' bytes, back to back, as a return carries them.
+        public private(set) var entries: ByteBuffer
+        public private(set) var count: Int
+        /// The DPID every message is for, when they are all for one switch (as nearly every
+        /// return's are): who may receive them is then one question, not one per message.
+        /// Nil when the list is empty or its messages are for several switches.
+        public private(set) var soleDatapathID: DatapathID?
+
+        /// An entry's position: its offset in `entries`.
+        public struct Index: Comparable, Hashable, Sendable {
+            fileprivate let offset: Int
+            public static func < (lhs: Index, rhs: Index) -> Bool { lhs.offset < rhs.offset }
+        }
+
+        public init() {
+            entries = ByteBuffer()
+            count = 0
+            soleDatapathID = nil
+        }
+
+        public init(_ messages: some Sequence<SwitchMessage>) {
+            self.init()
+            for message in messages { append(message) }
+        }
+
+        public init(arrayLiteral messages: SwitchMessage...) {
+            self.init(messages)
+        }
+
+        /// Entries read from a return and checked there (`EventReturn.init(parsing:)`).
+        init(checkedEntries: ByteBuffer, count: Int, soleDatapathID: DatapathID?) {
+            entries = checkedEntries
+            self.count = count
+            self.soleDatapathID = soleDatapathID
+        }
+
+        /// The sole DPID of a list made of `count` entries whose DPIDs were `first` and then,
+        /// when `allSame`, the same.
+        static func sole(count: Int, first: DatapathID?, allSame: Bool) -> DatapathID? {
+            count > 0 && allSame ? first : nil
+        }
+
+        public mutating func append(_ message: SwitchMessage) {
+            entries.writeInteger(message.datapathID.rawValue)
+            entries.writeImmutableBuffer(message.frame)
+            noteAppended(message.datapathID)
+        }
+
+        /// Encodes a message for `datapathID` at the end of the list.
+        public mutating func append(_ body: OpenFlowMessage.Body, xid: UInt32 = 0, to datapathID: DatapathID) {
+            entries.writeInteger(datapathID.rawValue)
+            OpenFlowMessage.write(xid: xid, body, to: &entries)
+            noteAppended(datapathID)
+        }
+
+        private mutating func noteAppended(_ datapathID: DatapathID) {
+            soleDatapathID = count == 0 || soleDatapathID == datapathID ? datapathID : nil
+            count += 1
+        }
+
+        /// Empties the list, keeping its buffer for the next messages.
+        public mutating func removeAll() {
+            entries.clear()
+            count = 0
+            soleDatapathID = nil
+        }
+
+        /// The messages `isIncluded` accepts, in order; the list itself when it accepts all.
+        /// `isIncluded` sees each message once, in order. Nothing is copied until a message is left out.
+        public func filter(_ isIncluded: (SwitchMessage) throws -> Bool) rethrows -> SwitchMessageList {
+            var kept: SwitchMessageList?
+            var keptBefore = 0
+            var index = startIndex
+            while index != endIndex {
+                let (message, next) = entry(at: index)
+                if try isIncluded(message) {
+                    if kept != nil { kept?.append(message) } else { keptBefore += 1 }
+                } else if kept == nil {
+                    // The first one left out: the list so far is kept as it is, in one copy.
+                    kept = split(atMost: keptBefore).first
+                }
+                index = next
+            }
+            return kept ?? self
+        }
+
+        /// The first `maximum` messages and the rest: a return carries at most
+        /// `EventReturn.maximumMessages`.
+        public func split(atMost maximum: Int) -> (first: SwitchMessageList, rest: SwitchMessageList) {
+            guard count > maximum else { return (self, SwitchMessageList()) }
+            let cut = index(startIndex, offsetBy: maximum)
+            let firstLength = cut.offset - entries.readerIndex
+            let first = entries.getSlice(at: entries.readerIndex, length: firstLength) ?? ByteBuffer()
+            let rest = entries.getSlice(at: cut.offset, length: entries.writerIndex - cut.offset) ?? ByteBuffer()
+            return (SwitchMessageList(retaking: first, count: maximum, soleDatapathID), SwitchMessageList(retaking: rest, count: count - maximum, soleDatapathID))
+        }
+
+        /// Part of a list: its messages share the whole's sole DPID, or are looked at for one.
+        private init(retaking part: ByteBuffer, count: Int, _ wholeSole: DatapathID?) {
+            self.init(checkedEntries: part, count: count, soleDatapathID: wholeSole)
+            if wholeSole == nil, let first = self.first?.datapathID {
+                soleDatapathID = allSatisfy { $0.datapathID == first } ? first : nil
+            }
+        }
+
+        /// Appends every message's frame to `buffer` with `xid` in its header, leaving out the
+        /// DPIDs: the messages of a return for one switch, through one view of each buffer.
+        public func writeFrames(to buffer: inout ByteBuffer, xid: UInt32) {
+            let length = entries.readableBytes - 8 * count
+            _ = entries.withUnsafeReadableBytes { source in
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
+                    var from = 0
+                    var to = 0
+                    while from + 8 + OpenFlowHeader.size <= source.count {
+                        // Each frame's length is its header's (whole, by the list's invariant).
+                        let frame = Int(UInt16(bigEndian: source.loadUnaligned(fromByteOffset: from + 10, as: UInt16.self)))
+                        guard frame >= OpenFlowHeader.size, from + 8 + frame <= source.count, to + frame <= length else { break }
+                        let destination = UnsafeMutableRawBufferPointer(rebasing: target[to..<to + frame])
+                        destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[from + 8..<from + 8 + frame]))
+                        destination.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
+                        from += 8 + frame
+                        to += frame
+                    }
+                    return to
+                }
+            }
+        }
+
+        public var startIndex: Index { Index(offset: entries.readerIndex) }
+        public var endIndex: Index { Index(offset: entries.writerIndex) }
+        public var isEmpty: Bool { count == 0 }
+
+        public func index(after index: Index) -> Index { entry(at: index).next }
+
+        public subscript(index: Index) -> SwitchMessage { entry(at: index).message }
+
+        public func makeIterator() -> Iterator { Iterator(list: self, index: startIndex) }
+
+        public struct Iterator: IteratorProtocol {
+            let list: SwitchMessageList
+            var index: Index
+
+            public mutating func next() -> SwitchMessage? {
+                guard index != list.endIndex else { return nil }
+                let (message, next) = list.entry(at: index)
+                index = next
+                return message
+            }
+        }
+
+        /// The entry at `index` and where the next begins, read through one view of the bytes.
+        /// The next index is clamped to the end, so that no reading could loop past it.
+        private func entry(at index: Index) -> (message: SwitchMessage, next: Index) {
+            let relative = index.offset - entries.readerIndex
+            let (dpid, length) = entries.withUnsafeReadableBytes { bytes -> (UInt64, Int) in
+                guard relative >= 0, relative + 8 + OpenFlowHeader.size <= bytes.count else { return (0, OpenFlowHeader.size) }
+                return (UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: relative, as: UInt64.self)),
+                        Swift.max(Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: relative + 10, as: UInt16.self))), OpenFlowHeader.size))
+            }
+            let frame = entries.getSlice(at: index.offset + 8, length: length) ?? ByteBuffer()
+            let next = Index(offset: Swift.min(index.offset + 8 + length, entries.writerIndex))
+            return (SwitchMessage(datapathID: DatapathID(rawValue: dpid), checkedFrame: frame), next)
+        }
+
+        public static func == (lhs: SwitchMessageList, rhs: SwitchMessageList) -> Bool {
+            lhs.count == rhs.count && lhs.entries == rhs.entries
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(count)
+            hasher.combine(entries)
+        }
+    }
+}
