@@ -53,7 +53,7 @@ import Testing
             }
             expected.setInteger(UInt16(expected.readableBytes - 3), at: 3 + 2)
             var written = ByteBuffer()
-            OpenFlowMessage.write(xid: 99, body, to: &written, prefixLength: 3) { field in
+            OpenFlowMessage.write(xid: 99, body, to: &written, prefixLength: 3) { field, _ in
                 for byte: UInt8 in [0xaa, 0xbb, 0xcc] { field.write(byte) }
             }
             #expect(written == expected, "\(body.type)")

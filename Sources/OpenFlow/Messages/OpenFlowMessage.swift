@@ -211,25 +211,27 @@ extension OpenFlowMessage {
     /// as they send it: no message value is built and copied for that.
     @inlinable
     public static func write(version: UInt8 = OpenFlowHeader.version10, xid: UInt32, _ body: Body, to buffer: inout ByteBuffer) {
-        write(version: version, xid: xid, body, to: &buffer, prefixLength: 0) { _ in }
+        write(version: version, xid: xid, body, to: &buffer, prefixLength: 0) { _, _ in }
     }
 
     /// Appends `prefixLength` bytes written by `prefix` (the headers of a message that
     /// carries this one), then the message. For the messages sent at the rate of PACKET_INs
     /// (PACKET_IN, FLOW_MOD, PACKET_OUT without vendor actions) the prefix, the header and every
     /// field before the packet data go through one view of the buffer instead of several writes,
-    /// each with its own checks.
+    /// each with its own checks. Those messages' lengths are known before they are written:
+    /// `prefix` is given the whole length (its own bytes and the message's), so that a carrier
+    /// can write its length with its header; nil for the other messages.
     @inlinable
     public static func write(
         version: UInt8 = OpenFlowHeader.version10, xid: UInt32, _ body: Body, to buffer: inout ByteBuffer,
-        prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void
+        prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
     ) {
         let type = body.type
         switch body {
         case .flowMod(let flowMod):
             if let length = flowMod.fixedMessageLength {
                 buffer.writeFixed(prefixLength + length) { field in
-                    prefix(&field)
+                    prefix(&field, prefixLength + length)
                     OpenFlowHeader(version: version, type: type, length: Self.checkedLength(length), xid: xid).write(to: &field)
                     flowMod.write(to: &field)
                 }
@@ -239,7 +241,7 @@ extension OpenFlowMessage {
             if let fixed = packetOut.fixedMessageLengthBeforeData {
                 let length = Self.checkedLength(fixed + packetOut.data.readableBytes)
                 buffer.writeFixed(prefixLength + fixed) { field in
-                    prefix(&field)
+                    prefix(&field, prefixLength + Int(length))
                     OpenFlowHeader(version: version, type: type, length: length, xid: xid).write(to: &field)
                     packetOut.write(to: &field, actionsLength: fixed - PacketOut.minimumLength)
                 }
@@ -249,7 +251,7 @@ extension OpenFlowMessage {
         case .packetIn(let packetIn):
             let length = Self.checkedLength(PacketIn.minimumLength + packetIn.data.readableBytes)
             buffer.writeFixed(prefixLength + PacketIn.minimumLength) { field in
-                prefix(&field)
+                prefix(&field, prefixLength + Int(length))
                 OpenFlowHeader(version: version, type: type, length: length, xid: xid).write(to: &field)
                 packetIn.writeFixedFields(to: &field)
             }
@@ -258,7 +260,7 @@ extension OpenFlowMessage {
         default:
             break
         }
-        if prefixLength > 0 { buffer.writeFixed(prefixLength, prefix) }
+        if prefixLength > 0 { buffer.writeFixed(prefixLength) { prefix(&$0, nil) } }
         let start = buffer.writerIndex
         OpenFlowHeader(version: version, type: type, length: 0, xid: xid).write(to: &buffer)
         switch body {

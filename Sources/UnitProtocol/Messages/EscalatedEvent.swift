@@ -88,27 +88,19 @@ public struct EscalatedEvent: Hashable, Sendable {
         }
     }
 
-    /// The event's length on the wire when it is known before writing it: always for a
-    /// PACKET_IN (events come at its rate), nil for the other messages. The message that carries
-    /// the event then writes its own length with its header instead of setting it afterwards.
-    var knownLength: Int? {
-        guard case .message(let message) = payload else { return nil }
-        guard case .packetIn(let packetIn) = message.body else { return nil }
-        return Self.header.size + PacketIn.minimumLength + packetIn.data.readableBytes
-    }
-
     public func write(to buffer: inout ByteBuffer) {
-        write(to: &buffer, prefixLength: 0) { _ in }
+        write(to: &buffer, prefixLength: 0) { _, _ in }
     }
 
     /// Appends `prefixLength` bytes written by `prefix` (the headers of the message that
     /// carries the event), then the event; an embedded PACKET_IN's fixed fields join the
-    /// prefix and the event's header in one view of the buffer.
-    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
+    /// prefix and the event's header in one view of the buffer. `prefix` is given the whole
+    /// length when it is known before the event is written (as `OpenFlowMessage.write` does).
+    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void) {
         // The header takes plain values, not `self`: capturing the event would copy it.
         let (transaction, sid, domain, category, dpid) = (transaction, sid.rawValue, domain.rawValue, UInt8(category.index), datapathID.rawValue)
-        func header(_ field: inout FixedFieldWriter) {
-            prefix(&field)
+        func header(_ field: inout FixedFieldWriter, wholeLength: Int?) {
+            prefix(&field, wholeLength)
             field.write(transaction)
             field.write(sid)
             field.write(domain)
@@ -116,13 +108,14 @@ public struct EscalatedEvent: Hashable, Sendable {
             field.pad(3)
             field.write(dpid)
         }
+        let length = prefixLength + Self.header.size
         switch payload {
         case .none:
-            buffer.writeFixed(prefixLength + Self.header.size, header)
+            buffer.writeFixed(length) { header(&$0, wholeLength: length) }
         case .message(let message):
-            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: prefixLength + Self.header.size, header)
+            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: length, header)
         case .device(let device):
-            buffer.writeFixed(prefixLength + Self.header.size, header)
+            buffer.writeFixed(length) { header(&$0, wholeLength: nil) }
             device.write(to: &buffer)
         }
     }

@@ -139,26 +139,21 @@ public struct EventReturn: Hashable, Sendable {
         self.context = context
     }
 
-    /// The return's length on the wire when it is known before writing it: when it carries no
-    /// context (as nearly every return), whose texts would have to be measured first.
-    var knownLength: Int? {
-        guard context.isEmpty else { return nil }
-        return Self.header.size + messages.entries.readableBytes + bypass.count * 8
-    }
-
     public func write(to buffer: inout ByteBuffer) {
-        write(to: &buffer, prefixLength: 0) { _ in }
+        write(to: &buffer, prefixLength: 0) { _, _ in }
     }
 
     /// Appends `prefixLength` bytes written by `prefix` (the headers of the message that
-    /// carries the return), then the return.
-    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter) -> Void) {
+    /// carries the return), then the return. `prefix` is given the whole length when the
+    /// return carries no context (as nearly every one), whose texts would have to be measured.
+    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void) {
         precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
         // The header takes plain values, not `self`: capturing the return would copy it.
         let (transaction, sid, verdict) = (transaction, sid.rawValue, verdict.rawValue)
         let counts = (UInt16(messages.count), UInt16(bypass.count), UInt16(context.count))
+        let wholeLength = context.isEmpty ? prefixLength + Self.header.size + messages.entries.readableBytes + bypass.count * 8 : nil
         func header(_ field: inout FixedFieldWriter) {
-            prefix(&field)
+            prefix(&field, wholeLength)
             field.write(transaction)
             field.write(sid)
             field.write(verdict)

@@ -113,16 +113,12 @@ public enum UnitMessage: Hashable, Sendable {
         // The prefix takes the type, not the message: capturing `self` would copy the message.
         let type = self.type
         let headerLength = EchelonVendor.bodyOffset
-        // An event's or return's length is usually known first: it goes out with the header,
-        // and the buffer is not written a second time. Otherwise it is set at the end.
-        let declared: Int? = switch self {
-        case .event(let event): event.knownLength.map { headerLength + $0 }
-        case .eventReturn(let eventReturn): eventReturn.knownLength.map { headerLength + $0 }
-        default: nil
-        }
-        let headerLengthField = declared.flatMap { $0 <= OpenFlowHeader.maximumLength ? UInt16($0) : nil } ?? 0
-        func header(_ field: inout FixedFieldWriter) {
-            OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: headerLengthField, xid: xid).write(to: &field)
+        // An event's or return's length is usually known before it is written: it then goes
+        // out with the header, and the buffer is not written a second time.
+        var declared: Int?
+        func header(_ field: inout FixedFieldWriter, wholeLength: Int?) {
+            declared = wholeLength.flatMap { $0 <= OpenFlowHeader.maximumLength ? $0 : nil }
+            OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: UInt16(declared ?? 0), xid: xid).write(to: &field)
             field.write(EchelonVendor.id)
             Self.writeUnitHeader(type, to: &field)
         }
@@ -130,7 +126,7 @@ public enum UnitMessage: Hashable, Sendable {
         case .event(let event): event.write(to: &buffer, prefixLength: headerLength, header)
         case .eventReturn(let eventReturn): eventReturn.write(to: &buffer, prefixLength: headerLength, header)
         default:
-            buffer.writeFixed(headerLength, header)
+            buffer.writeFixed(headerLength) { header(&$0, wholeLength: nil) }
             writeBody(to: &buffer)
         }
         let length = buffer.writerIndex - start
