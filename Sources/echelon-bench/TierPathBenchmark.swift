@@ -195,5 +195,10 @@ private final class BytesOutput: ControllerOutput {
         message.write(to: &unitBytes, xid: xid)
     }
 
+    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
+        xid &+= 1
+        event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &unitBytes, xid: xid)
+    }
+
     func rejected(_ rejection: DispatchRejection) {}
 }

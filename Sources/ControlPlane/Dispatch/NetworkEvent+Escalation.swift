@@ -1,3 +1,4 @@
+import NIOCore
 import OpenFlow
 import Packets
 import UnitProtocol
@@ -41,6 +42,18 @@ extension NetworkEvent {
         case .deviceChanged(let host, let change): .device(DeviceRecord(host, change: change))
         }
         return EscalatedEvent(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, payload: payload)
+    }
+
+    /// Appends this event as the ECH_EVENT `escalated(transaction:sid:domain:)` makes, in a
+    /// unit message with `xid`: a PACKET_IN is written from its parts, building no event value.
+    public func writeEscalated(transaction: UInt32, sid: ServiceID, domain: UnitID, to buffer: inout ByteBuffer, xid: UInt32) {
+        guard case .packetIn(let event) = self else {
+            UnitMessage.event(escalated(transaction: transaction, sid: sid, domain: domain)).write(to: &buffer, xid: xid)
+            return
+        }
+        UnitMessage.writeEvent(
+            transaction: transaction, sid: sid, domain: domain, category: .packetIn, datapathID: event.datapathID,
+            messageXID: event.xid, .packetIn(event.packetIn), to: &buffer, xid: xid)
     }
 
     /// The event an escalated event carries. Its payload was checked against its category when

@@ -9,6 +9,16 @@ public protocol ControllerOutput: SwitchMessageSink {
     /// in (each to its `datapathID`), with `xid` in their headers, or ones the channels choose.
     func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?)
     func send(_ message: UnitMessage, to unit: UnitID)
+    /// The event this unit is dispatching, escalated for one service (as
+    /// `NetworkEvent.escalated(transaction:sid:domain:)` makes it) to a neighbour.
+    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID)
     /// Something a neighbour sent was refused (already counted): the runtime logs it.
     func rejected(_ rejection: DispatchRejection)
+}
+
+extension ControllerOutput {
+    /// An output that writes no bytes of its own builds the event.
+    public func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
+        send(.event(event.escalated(transaction: transaction, sid: sid, domain: domain)), to: unit)
+    }
 }

@@ -231,7 +231,7 @@ public struct UnitController {
                 sink.send(message, to: unit)
             case .sendEvent(let transaction, let sid, let unit):
                 guard let escalating else { preconditionFailure("an escalated event's action performed without its event") }
-                sink.send(.event(escalating.escalated(transaction: transaction, sid: sid, domain: dispatcher.domain)), to: unit)
+                sink.sendEvent(escalating, transaction: transaction, sid: sid, domain: dispatcher.domain, to: unit)
             case .sendToSwitches(let messages, let xid):
                 sink.forward(messages, xid: xid)
             case .resume(let parked):

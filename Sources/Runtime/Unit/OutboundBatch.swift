@@ -1,3 +1,4 @@
+import ControlPlane
 import NIOCore
 import OpenFlow
 import UnitProtocol
@@ -28,6 +29,10 @@ struct OutboundBatch {
 
     mutating func append(_ messages: EventReturn.SwitchMessageList, xid: UInt32) {
         messages.writeFrames(to: &buffer, xid: xid)
+    }
+
+    mutating func append(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, xid: UInt32) {
+        event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &buffer, xid: xid)
     }
 
     mutating func append(_ message: UnitMessage, xid: UInt32) {

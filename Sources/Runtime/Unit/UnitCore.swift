@@ -135,6 +135,10 @@ final class UnitCore: ControllerOutput {
         routing?.send(message, to: unit)
     }
 
+    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
+        routing?.sendEvent(event, transaction: transaction, sid: sid, domain: domain, to: unit)
+    }
+
     func rejected(_ rejection: DispatchRejection) {
         guard let suppressed = rejectionLog.shouldLog(rejection.kind, now: .now()) else { return }
         let more = suppressed > 0 ? " (\(suppressed) more like it since the last line)" : ""

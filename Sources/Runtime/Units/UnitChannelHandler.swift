@@ -129,6 +129,14 @@ final class UnitChannelHandler: ChannelInboundHandler {
         return !awaitingFlush
     }
 
+    /// Appends an escalated event, written from the event being dispatched; as `enqueue(_:)`.
+    func enqueue(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID) -> Bool {
+        guard context != nil else { return false }
+        outbound.append(event, transaction: transaction, sid: sid, domain: domain, xid: machine.nextXID())
+        defer { awaitingFlush = true }
+        return !awaitingFlush
+    }
+
     func flushEnqueued() {
         flush()
     }

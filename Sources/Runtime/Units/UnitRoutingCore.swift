@@ -70,6 +70,14 @@ final class UnitRoutingCore {
         if handler.enqueue(message) { pendingFlush.append(handler) }
     }
 
+    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
+        guard let handler = active[unit] else {
+            undeliverable += 1
+            return
+        }
+        if handler.enqueue(event, transaction: transaction, sid: sid, domain: domain) { pendingFlush.append(handler) }
+    }
+
     func flushPending() {
         guard !pendingFlush.isEmpty else { return }
         let handlers = pendingFlush

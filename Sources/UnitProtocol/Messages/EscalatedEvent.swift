@@ -97,26 +97,46 @@ public struct EscalatedEvent: Hashable, Sendable {
     /// prefix and the event's header in one view of the buffer. `prefix` is given the whole
     /// length when it is known before the event is written (as `OpenFlowMessage.write` does).
     func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void) {
-        // The header takes plain values, not `self`: capturing the event would copy it.
-        let (transaction, sid, domain, category, dpid) = (transaction, sid.rawValue, domain.rawValue, UInt8(category.index), datapathID.rawValue)
-        func header(_ field: inout FixedFieldWriter, wholeLength: Int?) {
-            prefix(&field, wholeLength)
-            field.write(transaction)
-            field.write(sid)
-            field.write(domain)
-            field.write(category)
-            field.pad(3)
-            field.write(dpid)
-        }
-        let length = prefixLength + Self.header.size
         switch payload {
-        case .none:
-            buffer.writeFixed(length) { header(&$0, wholeLength: length) }
         case .message(let message):
-            OpenFlowMessage.write(version: message.version, xid: message.xid, message.body, to: &buffer, prefixLength: length, header)
+            Self.write(
+                transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                version: message.version, messageXID: message.xid, message.body, to: &buffer, prefixLength: prefixLength, prefix)
+        case .none:
+            let length = prefixLength + Self.header.size
+            buffer.writeFixed(length) { field in
+                prefix(&field, length)
+                Self.writeHeader(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, to: &field)
+            }
         case .device(let device):
-            buffer.writeFixed(length) { header(&$0, wholeLength: nil) }
+            buffer.writeFixed(prefixLength + Self.header.size) { field in
+                prefix(&field, nil)
+                Self.writeHeader(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, to: &field)
+            }
             device.write(to: &buffer)
         }
+    }
+
+    /// An event that carries an OpenFlow message, from its parts (`UnitMessage.writeEvent`).
+    static func write(
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
+        version: UInt8, messageXID: UInt32, _ body: OpenFlowMessage.Body, to buffer: inout ByteBuffer,
+        prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
+    ) {
+        OpenFlowMessage.write(version: version, xid: messageXID, body, to: &buffer, prefixLength: prefixLength + Self.header.size) { field, wholeLength in
+            prefix(&field, wholeLength)
+            writeHeader(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, to: &field)
+        }
+    }
+
+    private static func writeHeader(
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID, to field: inout FixedFieldWriter
+    ) {
+        field.write(transaction)
+        field.write(sid.rawValue)
+        field.write(domain.rawValue)
+        field.write(UInt8(category.index))
+        field.pad(3)
+        field.write(datapathID.rawValue)
     }
 }

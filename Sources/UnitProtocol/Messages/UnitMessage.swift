@@ -107,28 +107,49 @@ public enum UnitMessage: Hashable, Sendable {
     /// Appends the whole OpenFlow message to `buffer` in one pass, without building the vendor
     /// message first (events and returns go out at the rate of PACKET_INs).
     public func write(to buffer: inout ByteBuffer, xid: UInt32) {
+        switch self {
+        case .event(let event):
+            Self.writeCarried(.event, xid: xid, to: &buffer) { buffer, prefixLength, header in event.write(to: &buffer, prefixLength: prefixLength, header) }
+        case .eventReturn(let eventReturn):
+            Self.writeCarried(.eventReturn, xid: xid, to: &buffer) { buffer, prefixLength, header in eventReturn.write(to: &buffer, prefixLength: prefixLength, header) }
+        default:
+            Self.writeCarried(type, xid: xid, to: &buffer) { buffer, prefixLength, header in
+                buffer.writeFixed(prefixLength) { header(&$0, nil) }
+                writeBody(to: &buffer)
+            }
+        }
+    }
+
+    /// An ECH_EVENT that carries an OpenFlow message, written from its parts as
+    /// `write(to:xid:)` writes the event: a unit escalating a PACKET_IN builds no event value.
+    public static func writeEvent(
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
+        messageXID: UInt32, _ body: OpenFlowMessage.Body, to buffer: inout ByteBuffer, xid: UInt32
+    ) {
+        writeCarried(.event, xid: xid, to: &buffer) { buffer, prefixLength, header in
+            EscalatedEvent.write(
+                transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                version: OpenFlowHeader.version10, messageXID: messageXID, body, to: &buffer, prefixLength: prefixLength, header)
+        }
+    }
+
+    /// Writes a unit message of `type`: `body` appends the body after a prefix of
+    /// `prefixLength` bytes that it has the given header write (the OpenFlow header, the vendor
+    /// id and the unit header, in one view of the buffer with the body's own fixed fields),
+    /// telling it the whole length when that is known first; otherwise it is set at the end.
+    private static func writeCarried(
+        _ type: UnitMessageType, xid: UInt32, to buffer: inout ByteBuffer,
+        _ body: (inout ByteBuffer, Int, (inout FixedFieldWriter, Int?) -> Void) -> Void
+    ) {
         let start = buffer.writerIndex
-        // The OpenFlow header, the vendor id and the unit header go in one view of the buffer
-        // with the body's own fixed fields (the length is set at the end).
-        // The prefix takes the type, not the message: capturing `self` would copy the message.
-        let type = self.type
-        let headerLength = EchelonVendor.bodyOffset
-        // An event's or return's length is usually known before it is written: it then goes
-        // out with the header, and the buffer is not written a second time.
         var declared: Int?
         func header(_ field: inout FixedFieldWriter, wholeLength: Int?) {
             declared = wholeLength.flatMap { $0 <= OpenFlowHeader.maximumLength ? $0 : nil }
             OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: UInt16(declared ?? 0), xid: xid).write(to: &field)
             field.write(EchelonVendor.id)
-            Self.writeUnitHeader(type, to: &field)
+            writeUnitHeader(type, to: &field)
         }
-        switch self {
-        case .event(let event): event.write(to: &buffer, prefixLength: headerLength, header)
-        case .eventReturn(let eventReturn): eventReturn.write(to: &buffer, prefixLength: headerLength, header)
-        default:
-            buffer.writeFixed(headerLength) { header(&$0, wholeLength: nil) }
-            writeBody(to: &buffer)
-        }
+        body(&buffer, EchelonVendor.bodyOffset, header)
         let length = buffer.writerIndex - start
         precondition(length <= OpenFlowHeader.maximumLength, "unit message of \(length) bytes exceeds the 16-bit length field")
         if let declared {
