@@ -22,8 +22,11 @@ final class UnitCore: ControllerOutput {
     let eventLoop: any EventLoop
     private(set) var malformedMessages = 0
     private(set) var undeliverable = 0
-    /// Where unit messages go; set once the routing core exists (it holds this core).
-    weak var routing: UnitRoutingCore?
+    /// Where unit messages go; set once the routing core exists (it holds this core, and
+    /// whoever made both keeps it for as long as this one serves). Unowned, not weak: a weak
+    /// reference gives the routing core a side table, which sent every retain and release of
+    /// it, several per event and return, down the runtime's slow path.
+    unowned var routing: UnitRoutingCore?
     private var rejectionLog = RejectionLog()
 
     init(
