@@ -147,6 +147,20 @@ import UnitProtocol
             .lengthBelowMinimum(length: 71, minimum: 72), field: "return.message.ofp_header.length", offset: Self.at(30)))
     }
 
+    /// A returned message is checked through reads of its own: its length lies as an event's does.
+    @Test func aReturnedMessageWhoseLengthLiesIsRefusedAsAnEventsIs() {
+        // The FLOW_MOD's length field is payload bytes 30–31.
+        #expect(Self.parse(Self.replacing(Self.answer, 30, with: 0, 4)) == WireError(
+            .lengthBelowMinimum(length: 4, minimum: 8), field: "return.message.length", offset: Self.at(30)))
+        let longer = Self.parse(Self.replacing(Self.answer, 30, with: 0x10, 0x00))
+        #expect(longer?.field == "return.message")
+        #expect(longer?.offset == Self.at(28))
+        if case .truncated(let needed, _) = longer?.reason { #expect(needed == 0x1000) } else { Issue.record("expected truncated, got \(String(describing: longer))") }
+        // A version other than 1.0 inside a return, as parsing refuses it.
+        #expect(Self.parse(Self.replacing(Self.answer, 28, with: 4)) == WireError(
+            .unsupportedVersion(4), field: "return.message.ofp_header.version", offset: Self.at(28)))
+    }
+
     @Test func anUnknownVerdict() {
         #expect(Self.parse(Self.replacing(Self.answer, 12, with: 4)) == WireError(.invalidValue(4), field: "return.verdict", offset: Self.at(12)))
     }

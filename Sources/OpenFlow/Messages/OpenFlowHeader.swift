@@ -28,17 +28,24 @@ public struct OpenFlowHeader: Hashable, Sendable {
     public static func peek(in buffer: ByteBuffer, maximumLength: Int = OpenFlowHeader.maximumLength) throws(WireError) -> OpenFlowHeader? {
         guard buffer.readableBytes >= OpenFlowHeader.size else { return nil }
         // One view of the bytes: each ByteBuffer integer read would pay its own exclusivity check.
-        let (version, type, length, xid) = buffer.withUnsafeReadableBytes { raw in
+        let header = buffer.withUnsafeReadableBytes { raw in
             var field = FixedFieldCursor(UnsafeRawBufferPointer(rebasing: raw[..<OpenFlowHeader.size]))
-            return (field.read(UInt8.self), field.read(UInt8.self), field.read(UInt16.self), field.read(UInt32.self))
+            return OpenFlowHeader(reading: &field)
         }
+        let length = header.length
         guard Int(length) >= OpenFlowHeader.size else {
             throw WireError(.lengthBelowMinimum(length: Int(length), minimum: OpenFlowHeader.size), field: "ofp_header.length", offset: 2)
         }
         guard Int(length) <= maximumLength else {
             throw WireError(.lengthAboveMaximum(length: Int(length), maximum: maximumLength), field: "ofp_header.length", offset: 2)
         }
-        return OpenFlowHeader(version: version, type: MessageType(rawValue: type), length: length, xid: xid)
+        return header
+    }
+
+    /// The header's fields as they lie, unchecked (from a structure that holds it).
+    @inlinable
+    public init(reading field: inout FixedFieldCursor) {
+        self.init(version: field.read(UInt8.self), type: MessageType(rawValue: field.read(UInt8.self)), length: field.read(UInt16.self), xid: field.read(UInt32.self))
     }
 
     @inlinable

@@ -160,6 +160,13 @@ extension OpenFlowMessage {
         guard length == frame.readableBytes else {
             throw WireError(.wrongBodySize(size: frame.readableBytes, expected: length), field: "ofp_header.length", offset: 2)
         }
+        try check(header: header, body: &reader)
+        return header
+    }
+
+    /// Checks a message whose header has been read (its length is the body's and the
+    /// header's) as `check(frame:)` does; `body` reports offsets from the message's start.
+    public static func check(header: OpenFlowHeader, body reader: inout WireReader) throws(WireError) {
         switch header.type {
         case .flowMod:
             try checkHeader(header, of: FlowMod.self)
@@ -170,7 +177,6 @@ extension OpenFlowMessage {
         default:
             _ = try OpenFlowMessage(header: header, body: &reader)
         }
-        return header
     }
 
     /// Checks the message length against the body type's size, then parses the body.
