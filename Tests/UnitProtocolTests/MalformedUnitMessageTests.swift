@@ -29,6 +29,38 @@ import UnitProtocol
         return copy
     }
 
+    /// The same payload read from a whole frame, as a unit channel reads events and returns
+    /// (`UnitMessage(parsingFrame:)`, which reads its headers in fewer pieces).
+    static func parseFrame(_ payload: [UInt8], vendor: UInt32 = EchelonVendor.id) -> WireError? {
+        do {
+            _ = try UnitMessage(parsingFrame: OpenFlowMessage(xid: 1, .vendor(VendorMessage(vendor: vendor, payload: ByteBuffer(bytes: payload)))).encoded())
+            return nil
+        } catch { return error }
+    }
+
+    /// Every cut and every byte changed (to a few values) of an event, a return and a request:
+    /// read from a frame, each fails exactly as read from a vendor message.
+    @Test func aFrameFailsAsItsVendorMessageDoes() {
+        for sample in [Self.event, Self.answer, Self.request] {
+            for length in 0...sample.count {
+                let cut = Array(sample.prefix(length))
+                #expect(Self.parseFrame(cut) == Self.parse(cut), "cut to \(length)")
+            }
+            for index in sample.indices {
+                for value: UInt8 in [0, 1, 2, 7, 0x10, 0xff] {
+                    let changed = Self.replacing(sample, index, with: value)
+                    #expect(Self.parseFrame(changed) == Self.parse(changed), "byte \(index) = \(value)")
+                }
+            }
+        }
+        for length in 1...4 {
+            let wrongVersionCut = Array(Self.replacing(Self.event, 0, with: 2).prefix(length))
+            #expect(Self.parseFrame(wrongVersionCut) == Self.parse(wrongVersionCut), "another version, cut to \(length)")
+        }
+        #expect(Self.parseFrame(Self.event, vendor: 0x2320) == Self.parse(Self.event, vendor: 0x2320))
+        #expect(Self.parseFrame(Array(Self.event.prefix(2)), vendor: 0x2320) == Self.parse(Array(Self.event.prefix(2)), vendor: 0x2320))
+    }
+
     @Test func aForeignVendorIdIsNotOurs() {
         #expect(Self.parse(Self.request, vendor: 0x0000_2320) == WireError(.unknownType(0x2320), field: "ofp_vendor_header.vendor", offset: 8))
     }

@@ -30,22 +30,15 @@ public struct VendorMessage: OpenFlowMessageBody, WireStructure {
 }
 
 extension VendorMessage {
-    /// The vendor id and a reader over the payload of the vendor message that `frame` holds
-    /// (exactly one message, as a frame decoder cuts it), read with the checks and errors of
-    /// `OpenFlowMessage(parsing:)`; nil when the frame is of another type. The payload is not
-    /// copied out into a message value: a unit channel reads its events and returns from it.
-    public static func payload(inFrame frame: ByteBuffer) throws(WireError) -> FramePayload? {
-        var (header, reader) = try OpenFlowMessage.split(frame, maximumLength: OpenFlowHeader.maximumLength)
+    /// A reader over the body (from the vendor id on) of the vendor message that `frame` holds
+    /// (exactly one message, as a frame decoder cuts it), after the checks and with the errors of
+    /// `OpenFlowMessage(parsing:)`, which guarantee the vendor id is there; nil when the frame is
+    /// of another type. No message value is built: a unit channel reads its events and returns
+    /// from the frame, with the vendor id and the unit header in one view.
+    public static func body(inFrame frame: ByteBuffer) throws(WireError) -> WireReader? {
+        let (header, reader) = try OpenFlowMessage.split(frame, maximumLength: OpenFlowHeader.maximumLength)
         guard header.type == .vendor else { return nil }
         try OpenFlowMessage.checkHeader(header, of: VendorMessage.self)
-        return FramePayload(vendor: try readVendorID(&reader), payload: reader)
-    }
-
-    /// What `payload(inFrame:)` finds. A struct, not a tuple: an optional tuple holding a
-    /// reader was copied and tested through the runtime's generic tuple witnesses, once per
-    /// event and return.
-    public struct FramePayload: Sendable {
-        public var vendor: UInt32
-        public var payload: WireReader
+        return reader
     }
 }

@@ -22,6 +22,12 @@ extension WireReader {
         try require(OpenFlowHeader.size, field: field)
         let available = remaining
         let header = try readFixed(OpenFlowHeader.size, field: field) { OpenFlowHeader(reading: &$0) }
+        try checkEmbeddedBody(of: header, at: at, available: available, field: field)
+    }
+
+    /// The rest of `checkEmbeddedFrame` once the embedded header, which started at `at` with
+    /// `available` bytes from there, has been read (alone or with what precedes it).
+    mutating func checkEmbeddedBody(of header: OpenFlowHeader, at: Int, available: Int, field: String) throws(WireError) {
         let length = Int(header.length)
         guard length >= OpenFlowHeader.size else {
             throw WireError(.lengthBelowMinimum(length: length, minimum: OpenFlowHeader.size), field: "\(field).length", offset: at + 2)

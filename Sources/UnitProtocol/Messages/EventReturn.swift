@@ -113,9 +113,22 @@ public struct EventReturn: Hashable, Sendable {
         var first: DatapathID?
         var allSame = true
         for _ in 0..<messageCount {
-            let dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
+            let dpid: DatapathID
+            if reader.remaining >= 8 + OpenFlowHeader.size {
+                // The DPID and the message's header in one view of the bytes.
+                let at = reader.offset + 8
+                let available = reader.remaining - 8
+                let header: OpenFlowHeader
+                (dpid, header) = try reader.readFixed(8 + OpenFlowHeader.size, field: "return.message") { field in
+                    (DatapathID(rawValue: field.read(UInt64.self)), OpenFlowHeader(reading: &field))
+                }
+                try reader.checkEmbeddedBody(of: header, at: at, available: available, field: "return.message")
+            } else {
+                // Cut short: read field by field, for the error of the first one missing.
+                dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
+                try reader.checkEmbeddedFrame(field: "return.message")
+            }
             if first == nil { first = dpid } else if dpid != first { allSame = false }
-            try reader.checkEmbeddedFrame(field: "return.message")
         }
         let messages = SwitchMessageList(
             checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: "return.messages"), count: messageCount,

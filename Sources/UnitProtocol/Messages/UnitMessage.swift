@@ -36,23 +36,55 @@ public enum UnitMessage: Hashable, Sendable {
     /// is not a vendor message. Events and returns arrive at the rate of PACKET_INs, and this
     /// way no vendor message is built for each.
     public init?(parsingFrame frame: ByteBuffer) throws(WireError) {
-        guard var found = try VendorMessage.payload(inFrame: frame) else { return nil }
-        try self.init(vendor: found.vendor, payload: &found.payload)
+        guard var reader = try VendorMessage.body(inFrame: frame) else { return nil }
+        guard reader.remaining >= Self.carrierLayout.size else {
+            // Cut inside the unit header: read field by field, for the error of the first one missing.
+            let vendor = try reader.readInteger(as: UInt32.self, field: "ofp_vendor_header.vendor")
+            try self.init(vendor: vendor, payload: &reader)
+            return
+        }
+        let (vendor, version, subtype) = try reader.readFixed(Self.carrierLayout) { field in
+            let vendor: UInt32 = field.read()
+            let version: UInt8 = field.read()
+            let subtype: UInt8 = field.read()
+            field.skip(2)
+            return (vendor, version, subtype)
+        }
+        try self.init(vendor: vendor, version: version, subtype: UnitMessageType(rawValue: subtype), body: &reader)
     }
+
+    /// The vendor id and the unit header, which events and returns read in one piece.
+    private static let carrierLayout = FixedLayout([
+        "ofp_vendor_header.vendor": 4, "echelon_header.version": 1, "echelon_header.subtype": 1, "echelon_header.reserved": 2,
+    ])
 
     /// `reader` covers what follows the vendor id, with offsets from the start of the message.
     private init(vendor: UInt32, payload reader: inout WireReader) throws(WireError) {
         guard vendor == EchelonVendor.id else {
-            throw WireError(.unknownType(UInt64(vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
+            throw Self.foreignVendor(vendor)
         }
-        let versionOffset = reader.offset
         let version = try reader.readInteger(as: UInt8.self, field: "echelon_header.version")
-        guard version == EchelonVendor.version else {
-            throw WireError(.unsupportedVersion(version), field: "echelon_header.version", offset: versionOffset)
-        }
-        let subtypeOffset = reader.offset
+        guard version == EchelonVendor.version else { throw Self.unsupportedVersion(version) }
         let subtype = UnitMessageType(rawValue: try reader.readInteger(field: "echelon_header.subtype"))
         try reader.skip(2, field: "echelon_header.reserved")
+        try self.init(vendor: vendor, version: version, subtype: subtype, body: &reader)
+    }
+
+    private static func unsupportedVersion(_ version: UInt8) -> WireError {
+        WireError(.unsupportedVersion(version), field: "echelon_header.version", offset: EchelonVendor.unitHeaderOffset)
+    }
+
+    private static func foreignVendor(_ vendor: UInt32) -> WireError {
+        WireError(.unknownType(UInt64(vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
+    }
+
+    /// The unit header read; `reader` is at the body.
+    private init(vendor: UInt32, version: UInt8, subtype: UnitMessageType, body reader: inout WireReader) throws(WireError) {
+        guard vendor == EchelonVendor.id else {
+            throw Self.foreignVendor(vendor)
+        }
+        guard version == EchelonVendor.version else { throw Self.unsupportedVersion(version) }
+        let subtypeOffset = EchelonVendor.unitHeaderOffset + 1
         switch subtype {
         case .exportsRequest: self = .exportsRequest(try ExportsRequest(parsing: &reader))
         case .exportsReply: self = .exportsReply(try Exports(parsing: &reader))
