@@ -61,8 +61,8 @@ extension EventReturn {
 
         /// Encodes a message for `datapathID` at the end of the list.
         public mutating func append(_ body: OpenFlowMessage.Body, xid: UInt32 = 0, to datapathID: DatapathID) {
-            entries.writeInteger(datapathID.rawValue)
-            OpenFlowMessage.write(xid: xid, body, to: &entries)
+            // The DPID goes in with the message's fixed fields, in one view of the buffer.
+            OpenFlowMessage.write(xid: xid, body, to: &entries, prefixLength: 8) { field, _ in field.write(datapathID.rawValue) }
             noteAppended(datapathID)
         }
 
