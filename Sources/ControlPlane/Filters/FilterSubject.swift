@@ -25,9 +25,9 @@ public struct FilterSubject: Hashable, Sendable {
     }
 
     /// A device event's host is its source; a switch event has only its DPID.
-    // Borrowed: an initializer's parameters are otherwise taken owned, and every event matched
-    // against the filters was copied for it.
     public init(_ event: borrowing NetworkEvent) {
+        // Borrowed: an initializer's parameters are otherwise taken owned, and every event
+        // matched against the filters was copied for it.
         self.init(category: event.category)
         switch event {
         case .packetIn(let packetIn):
