@@ -67,6 +67,10 @@ import UnitProtocol
         #expect(seen == [DatapathID(7), DatapathID(7), DatapathID(8)])
         #expect(kept.count == 1 && kept.soleDatapathID == DatapathID(8) && kept.first?.frame == Array(list)[2].frame)
         #expect(list.filter { _ in true } == list)
+        let none = list.filter { _ in false }
+        #expect(none.isEmpty && none.soleDatapathID == nil)
+        let onlyLater = list.filter { $0.datapathID == DatapathID(8) || $0.frame.readableBytes > 8 }
+        #expect(onlyLater.count == 2 && onlyLater.soleDatapathID == nil)
         list.removeAll()
         #expect(list.isEmpty && list.soleDatapathID == nil && Array(list).isEmpty)
     }

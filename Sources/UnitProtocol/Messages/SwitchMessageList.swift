@@ -110,7 +110,7 @@ extension EventReturn {
 
         /// Part of a list: its messages share the whole's sole DPID, or are looked at for one.
         private init(retaking part: ByteBuffer, count: Int, _ wholeSole: DatapathID?) {
-            self.init(checkedEntries: part, count: count, soleDatapathID: wholeSole)
+            self.init(checkedEntries: part, count: count, soleDatapathID: count > 0 ? wholeSole : nil)
             if wholeSole == nil, let first = self.first?.datapathID {
                 soleDatapathID = allSatisfy { $0.datapathID == first } ? first : nil
             }
