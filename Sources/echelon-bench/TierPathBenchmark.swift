@@ -200,5 +200,14 @@ private final class BytesOutput: ControllerOutput {
         event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &unitBytes, xid: xid)
     }
 
+    func sendReturn(
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
+        bypass: [MACAddress], context: [ContextEntry], to unit: UnitID
+    ) {
+        xid &+= 1
+        UnitMessage.writeReturn(
+            transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context, to: &unitBytes, xid: xid)
+    }
+
     func rejected(_ rejection: DispatchRejection) {}
 }

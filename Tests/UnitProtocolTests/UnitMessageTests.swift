@@ -75,6 +75,21 @@ import UnitProtocol
         #expect(list.isEmpty && list.soleDatapathID == nil && Array(list).isEmpty)
     }
 
+    /// A unit answering from below writes its return from the parts; the bytes are the return's.
+    @Test func aReturnWrittenFromItsPartsIsTheReturnBuilt() {
+        var messages = EventReturn.SwitchMessageList()
+        messages.append(.barrierRequest(BarrierRequest()), to: DatapathID(3))
+        let bypass = [MACAddress(rawValue: 0x0000_0000_0009)]
+        for context in [[], [ContextEntry(key: "auth", value: "allowed")]] {
+            var direct = ByteBuffer()
+            UnitMessage.writeReturn(transaction: 7, sid: ServiceID(2), verdict: .stop, messages: messages, bypass: bypass, context: context, to: &direct, xid: 9)
+            var built = ByteBuffer()
+            UnitMessage.eventReturn(EventReturn(transaction: 7, sid: ServiceID(2), verdict: .stop, messages: messages, bypass: bypass, context: context))
+                .write(to: &built, xid: 9)
+            #expect(direct == built)
+        }
+    }
+
     /// A return read from bytes keeps its messages as they came, and knows when they are all for one switch.
     @Test func aReadReturnKnowsWhetherItsMessagesAreForOneSwitch() throws {
         for dpids in [[1, 1, 1], [1, 2, 1], [3]] {

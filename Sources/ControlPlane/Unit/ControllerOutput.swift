@@ -12,6 +12,10 @@ public protocol ControllerOutput: SwitchMessageSink {
     /// The event this unit is dispatching, escalated for one service (as
     /// `NetworkEvent.escalated(transaction:sid:domain:)` makes it) to a neighbour.
     func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID)
+    /// A hosted service's answer to an event a neighbour below sent (as `EventReturn` holds it).
+    func sendReturn(
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
+        bypass: [MACAddress], context: [ContextEntry], to unit: UnitID)
     /// Something a neighbour sent was refused (already counted): the runtime logs it.
     func rejected(_ rejection: DispatchRejection)
 }
@@ -20,5 +24,13 @@ extension ControllerOutput {
     /// An output that writes no bytes of its own builds the event.
     public func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
         send(.event(event.escalated(transaction: transaction, sid: sid, domain: domain)), to: unit)
+    }
+
+    /// Likewise the return.
+    public func sendReturn(
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
+        bypass: [MACAddress], context: [ContextEntry], to unit: UnitID
+    ) {
+        send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context)), to: unit)
     }
 }

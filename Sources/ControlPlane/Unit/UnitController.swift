@@ -278,10 +278,10 @@ public struct UnitController {
         var last = messages
         while last.count > EventReturn.maximumMessages {
             let (part, rest) = last.split(atMost: EventReturn.maximumMessages)
-            sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part)), to: unit)
+            sink.sendReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part, bypass: [], context: [], to: unit)
             last = rest
         }
-        sink.send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations)), to: unit)
+        sink.sendReturn(transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations, to: unit)
     }
 }
 

@@ -1,4 +1,3 @@
-import ControlPlane
 import NIOCore
 import OpenFlow
 import UnitProtocol
@@ -31,12 +30,9 @@ struct OutboundBatch {
         messages.writeFrames(to: &buffer, xid: xid)
     }
 
-    mutating func append(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, xid: UInt32) {
-        event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &buffer, xid: xid)
-    }
-
-    mutating func append(_ message: UnitMessage, xid: UInt32) {
-        message.write(to: &buffer, xid: xid)
+    /// Whatever `write` appends with `xid` (a unit message written from its parts).
+    mutating func append(xid: UInt32, _ write: (inout ByteBuffer, UInt32) -> Void) {
+        write(&buffer, xid)
     }
 
     /// Hands over what has been appended, if anything, leaving the batch empty. The caller

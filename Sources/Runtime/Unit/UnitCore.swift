@@ -139,7 +139,17 @@ final class UnitCore: ControllerOutput {
     }
 
     func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
-        routing?.sendEvent(event, transaction: transaction, sid: sid, domain: domain, to: unit)
+        routing?.send(to: unit) { event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &$0, xid: $1) }
+    }
+
+    func sendReturn(
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
+        bypass: [MACAddress], context: [ContextEntry], to unit: UnitID
+    ) {
+        routing?.send(to: unit) {
+            UnitMessage.writeReturn(
+                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context, to: &$0, xid: $1)
+        }
     }
 
     func rejected(_ rejection: DispatchRejection) {

@@ -120,19 +120,11 @@ final class UnitChannelHandler: ChannelInboundHandler {
         flush()
     }
 
-    /// Appends an event or a return to the outgoing batch; true when the batch was empty, so
-    /// the caller schedules one flush for the burst.
-    func enqueue(_ message: UnitMessage) -> Bool {
+    /// Appends an event or a return, which `write` writes with the xid it is given, to the
+    /// outgoing batch; true when the batch was empty, so the caller schedules one flush for the burst.
+    func enqueue(_ write: (inout ByteBuffer, UInt32) -> Void) -> Bool {
         guard context != nil else { return false }
-        outbound.append(message, xid: machine.nextXID())
-        defer { awaitingFlush = true }
-        return !awaitingFlush
-    }
-
-    /// Appends an escalated event, written from the event being dispatched; as `enqueue(_:)`.
-    func enqueue(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID) -> Bool {
-        guard context != nil else { return false }
-        outbound.append(event, transaction: transaction, sid: sid, domain: domain, xid: machine.nextXID())
+        outbound.append(xid: machine.nextXID(), write)
         defer { awaitingFlush = true }
         return !awaitingFlush
     }

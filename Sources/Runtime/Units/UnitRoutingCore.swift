@@ -63,19 +63,16 @@ final class UnitRoutingCore {
 
     /// Sends an event or a return; written at the end of the current burst.
     func send(_ message: UnitMessage, to unit: UnitID) {
-        guard let handler = active[unit] else {
-            undeliverable += 1
-            return
-        }
-        if handler.enqueue(message) { pendingFlush.append(handler) }
+        send(to: unit) { message.write(to: &$0, xid: $1) }
     }
 
-    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
+    /// Sends what `write` appends (one whole unit message, with the xid it is given) to the unit.
+    func send(to unit: UnitID, _ write: (inout ByteBuffer, UInt32) -> Void) {
         guard let handler = active[unit] else {
             undeliverable += 1
             return
         }
-        if handler.enqueue(event, transaction: transaction, sid: sid, domain: domain) { pendingFlush.append(handler) }
+        if handler.enqueue(write) { pendingFlush.append(handler) }
     }
 
     func flushPending() {

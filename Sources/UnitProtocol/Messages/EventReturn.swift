@@ -160,22 +160,28 @@ public struct EventReturn: Hashable, Sendable {
     /// carries the return), then the return. `prefix` is given the whole length when the
     /// return carries no context (as nearly every one), whose texts would have to be measured.
     func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void) {
-        precondition(messages.count <= Self.maximumMessages && bypass.count <= Self.maximumBypass && context.count <= Self.maximumContext, "return over its limits")
-        // The header takes plain values, not `self`: capturing the return would copy it.
-        let (transaction, sid, verdict) = (transaction, sid.rawValue, verdict.rawValue)
-        let counts = (UInt16(messages.count), UInt16(bypass.count), UInt16(context.count))
-        let wholeLength = context.isEmpty ? prefixLength + Self.header.size + messages.entries.readableBytes + bypass.count * 8 : nil
-        func header(_ field: inout FixedFieldWriter) {
+        Self.write(
+            transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context,
+            to: &buffer, prefixLength: prefixLength, prefix)
+    }
+
+    /// A return from its parts (`UnitMessage.writeReturn`).
+    static func write(
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: SwitchMessageList, bypass: [MACAddress], context: [ContextEntry],
+        to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
+    ) {
+        precondition(messages.count <= maximumMessages && bypass.count <= maximumBypass && context.count <= maximumContext, "return over its limits")
+        let wholeLength = context.isEmpty ? prefixLength + header.size + messages.entries.readableBytes + bypass.count * 8 : nil
+        buffer.writeFixed(prefixLength + header.size) { field in
             prefix(&field, wholeLength)
             field.write(transaction)
-            field.write(sid)
-            field.write(verdict)
+            field.write(sid.rawValue)
+            field.write(verdict.rawValue)
             field.pad(1)
-            field.write(counts.0)
-            field.write(counts.1)
-            field.write(counts.2)
+            field.write(UInt16(messages.count))
+            field.write(UInt16(bypass.count))
+            field.write(UInt16(context.count))
         }
-        buffer.writeFixed(prefixLength + Self.header.size, header)
         buffer.writeImmutableBuffer(messages.entries)
         for mac in bypass {
             buffer.writeMACAddress(mac)

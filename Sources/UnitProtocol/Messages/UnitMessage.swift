@@ -165,6 +165,19 @@ public enum UnitMessage: Hashable, Sendable {
         }
     }
 
+    /// An ECH_RETURN written from its parts as `write(to:xid:)` writes the return: a unit
+    /// answering an event from below builds no return value.
+    public static func writeReturn(
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
+        bypass: [MACAddress] = [], context: [ContextEntry] = [], to buffer: inout ByteBuffer, xid: UInt32
+    ) {
+        writeCarried(.eventReturn, xid: xid, to: &buffer) { buffer, prefixLength, header in
+            EventReturn.write(
+                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context,
+                to: &buffer, prefixLength: prefixLength, header)
+        }
+    }
+
     /// Writes a unit message of `type`: `body` appends the body after a prefix of
     /// `prefixLength` bytes that it has the given header write (the OpenFlow header, the vendor
     /// id and the unit header, in one view of the buffer with the body's own fixed fields),
