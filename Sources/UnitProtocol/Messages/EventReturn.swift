@@ -110,9 +110,8 @@ public struct EventReturn: Hashable, Sendable {
         try reader.require(messageCount * (8 + OpenFlowHeader.size) + bypassCount * 8 + contextCount * 4, field: "return")
         // The messages are checked where they lie and kept as the bytes they came in.
         var entries = reader
-        var first: DatapathID?
-        var allSame = true
-        for _ in 0..<messageCount {
+        var sole: DatapathID?
+        for read in 0..<messageCount {
             let dpid: DatapathID
             if reader.remaining >= 8 + OpenFlowHeader.size {
                 // The DPID and the message's header in one view of the bytes.
@@ -128,11 +127,11 @@ public struct EventReturn: Hashable, Sendable {
                 dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
                 try reader.checkEmbeddedFrame(field: "return.message")
             }
-            if first == nil { first = dpid } else if dpid != first { allSame = false }
+            sole = SwitchMessageList.sole(sole, ofCount: read, then: dpid)
         }
         let messages = SwitchMessageList(
             checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: "return.messages"), count: messageCount,
-            soleDatapathID: SwitchMessageList.sole(count: messageCount, first: first, allSame: allSame))
+            soleDatapathID: sole)
         // Most returns carry no BYPASS and no context: those lists are left unallocated.
         var bypass: [MACAddress] = []
         if bypassCount > 0 { bypass.reserveCapacity(bypassCount) }

@@ -9,7 +9,7 @@ extension EventReturn {
     /// messages, and writing the return copies the entries at once.
     ///
     /// Every entry in `entries` is whole and well formed: the list is only made by appending
-    /// messages, or from bytes whose every message `OpenFlowMessage.check(frame:)` passed.
+    /// messages, or from bytes whose every message `OpenFlowMessage.check(header:body:)` passed.
     public struct SwitchMessageList: Hashable, Sendable, Collection, ExpressibleByArrayLiteral {
         /// The entries' bytes, back to back, as a return carries them.
         public private(set) var entries: ByteBuffer
@@ -47,10 +47,10 @@ extension EventReturn {
             self.soleDatapathID = soleDatapathID
         }
 
-        /// The sole DPID of a list made of `count` entries whose DPIDs were `first` and then,
-        /// when `allSame`, the same.
-        static func sole(count: Int, first: DatapathID?, allSame: Bool) -> DatapathID? {
-            count > 0 && allSame ? first : nil
+        /// The sole DPID once a message for `datapathID` follows `count` messages whose sole
+        /// DPID was `sole`: the one rule for lists appended to and lists read.
+        static func sole(_ sole: DatapathID?, ofCount count: Int, then datapathID: DatapathID) -> DatapathID? {
+            count == 0 || sole == datapathID ? datapathID : nil
         }
 
         public mutating func append(_ message: SwitchMessage) {
@@ -67,7 +67,7 @@ extension EventReturn {
         }
 
         private mutating func noteAppended(_ datapathID: DatapathID) {
-            soleDatapathID = count == 0 || soleDatapathID == datapathID ? datapathID : nil
+            soleDatapathID = Self.sole(soleDatapathID, ofCount: count, then: datapathID)
             count += 1
         }
 
@@ -79,7 +79,7 @@ extension EventReturn {
         }
 
         /// The messages `isIncluded` accepts, in order; the list itself when it accepts all.
-        /// `isIncluded` sees each message once, in order. Nothing is copied until a message is left out.
+        /// `isIncluded` sees each message once. Nothing is copied until a message is left out.
         public func filter(_ isIncluded: (SwitchMessage) throws -> Bool) rethrows -> SwitchMessageList {
             var kept: SwitchMessageList?
             var keptBefore = 0
