@@ -133,11 +133,11 @@ enum TierPathBenchmark {
         unit.received(try OpenFlowMessage(parsing: &reader), from: dpid, now: now, sink: output)
     }
 
-    /// Reads every unit message in `bytes` as a unit channel does and hands it to `unit`.
+    /// Reads every unit message in `bytes` as a unit channel does (packed ones too) and hands it to `unit`.
     private static func deliver(_ bytes: inout ByteBuffer, from sender: UnitID, to unit: inout UnitController, output: BytesOutput, now: NIODeadline) throws {
         while let frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength) {
-            guard let message = try UnitMessage(parsingFrame: frame) else { throw BenchmarkError("a unit sent a non-unit message") }
-            unit.received(message, from: sender, now: now, sink: output)
+            guard var pack = try UnitMessagePack(frame: frame) else { throw BenchmarkError("a unit sent a non-unit message") }
+            while let message = try pack.next() { unit.received(message, from: sender, now: now, sink: output) }
         }
         guard bytes.readableBytes == 0 else { throw BenchmarkError("a unit wrote \(bytes.readableBytes) bytes after its last whole message") }
     }
@@ -161,17 +161,28 @@ enum TierPathBenchmark {
     }
 }
 
-/// Writes what a unit sends as the bytes its channels would carry.
+/// Writes what a unit sends as the bytes its channels would carry: events and returns packed
+/// as a unit channel packs them.
 private final class BytesOutput: ControllerOutput {
     var switchBytes = ByteBuffer()
     var unitBytes = ByteBuffer()
     var switchMessages = 0
     private var xid: UInt32 = 0
+    private var packer = UnitMessagePacker()
 
     func reset() {
         switchBytes.clear()
         unitBytes.clear()
+        packer.close()
         switchMessages = 0
+    }
+
+    /// Writes a unit message with `write`, packed with the ones before it.
+    private func pack(_ write: (inout ByteBuffer, UInt32) -> Void) {
+        xid &+= 1
+        let start = unitBytes.writerIndex
+        write(&unitBytes, xid)
+        packer.packed(&unitBytes, messageAt: start)
     }
 
     func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {
@@ -191,22 +202,21 @@ private final class BytesOutput: ControllerOutput {
     }
 
     func send(_ message: UnitMessage, to unit: UnitID) {
-        xid &+= 1
-        message.write(to: &unitBytes, xid: xid)
+        pack { message.write(to: &$0, xid: $1) }
     }
 
     func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
-        xid &+= 1
-        event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &unitBytes, xid: xid)
+        pack { event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &$0, xid: $1) }
     }
 
     func sendReturn(
         transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
         bypass: [MACAddress], context: [ContextEntry], to unit: UnitID
     ) {
-        xid &+= 1
-        UnitMessage.writeReturn(
-            transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context, to: &unitBytes, xid: xid)
+        pack {
+            UnitMessage.writeReturn(
+                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context, to: &$0, xid: $1)
+        }
     }
 
     func rejected(_ rejection: DispatchRejection) {}

@@ -76,10 +76,13 @@ enum HexInput {
 struct DecodedMessage {
     let streamOffset: Int
     let result: Result<OpenFlowMessage, WireError>
-    /// The unit-protocol message an Echelon VENDOR message carries.
-    var unitMessage: UnitMessage? = nil
+    /// The unit-protocol messages an Echelon VENDOR message carries (several when packed).
+    var unitMessages: [UnitMessage] = []
 
-    /// Reads the unit message inside an Echelon VENDOR message; a malformed one makes the whole
+    /// The unit message, when the VENDOR message carries exactly one.
+    var unitMessage: UnitMessage? { unitMessages.count == 1 ? unitMessages.first : nil }
+
+    /// Reads the unit messages inside an Echelon VENDOR message; a malformed one makes the whole
     /// message an error, as it would be on a unit channel.
     init(streamOffset: Int, result: Result<OpenFlowMessage, WireError>) {
         self.streamOffset = streamOffset
@@ -88,7 +91,8 @@ struct DecodedMessage {
             return
         }
         do {
-            unitMessage = try UnitMessage(parsing: vendor)
+            var pack = try UnitMessagePack(parsing: vendor)
+            while let unitMessage = try pack.next() { unitMessages.append(unitMessage) }
             self.result = result
         } catch {
             self.result = .failure(error)
@@ -131,7 +135,7 @@ enum DecodeOutput {
             switch decoded.result {
             case .success(let message):
                 return message.description + packetSummary(message).map { "\n" + $0 }.joined()
-                    + (decoded.unitMessage.map { "\n" + $0.description } ?? "")
+                    + decoded.unitMessages.map { "\n" + $0.description }.joined()
             case .failure(let error):
                 let position = decoded.streamOffset == 0 ? "" : " (message at input offset \(decoded.streamOffset))"
                 return "error: \(error)\(position)"
@@ -161,6 +165,8 @@ enum DecodeOutput {
     struct JSONEntry: Encodable {
         var message: OpenFlowMessage?
         var unitMessage: UnitMessage?
+        /// When the VENDOR message packs several.
+        var unitMessages: [UnitMessage]?
         var error: JSONError?
     }
 
@@ -168,7 +174,8 @@ enum DecodeOutput {
         let entries = results.map { decoded in
             switch decoded.result {
             case .success(let message):
-                return JSONEntry(message: message, unitMessage: decoded.unitMessage)
+                return JSONEntry(
+                    message: message, unitMessage: decoded.unitMessage, unitMessages: decoded.unitMessages.count > 1 ? decoded.unitMessages : nil)
             case .failure(let error):
                 return JSONEntry(error: JSONError(
                     field: error.field, offset: error.offset, inputOffset: decoded.streamOffset + error.offset,

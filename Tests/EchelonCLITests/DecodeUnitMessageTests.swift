@@ -65,4 +65,25 @@ import UnitProtocol
         let json = try DecodeOutput.json(Self.decode(answer.openFlowMessage(xid: 3)))
         #expect(json.contains("\"verdict\" : \"stop\"") || json.contains("\"verdict\":\"stop\""), "\(json)")
     }
+
+    @Test func printsEveryMessageOfAPackAndListsThemInJSON() throws {
+        let returns = (UInt32(1)...3).map { UnitMessage.eventReturn(EventReturn(transaction: $0, sid: ServiceID(9), verdict: .unreachable)) }
+        var input = ByteBuffer()
+        var packer = UnitMessagePacker()
+        for message in returns {
+            let start = input.writerIndex
+            message.write(to: &input, xid: 4)
+            packer.packed(&input, messageAt: start)
+        }
+        var decoder = MessageStreamDecoder(maximumLength: OpenFlowHeader.maximumLength)
+        let results = decoder.decode(&input)
+        #expect(results.count == 1)
+        #expect(results.first?.unitMessages == returns)
+        let text = DecodeOutput.text(results)
+        #expect(text.components(separatedBy: "ECH_RETURN").count == 4, "each packed return is printed: \(text)")
+        let json = try DecodeOutput.json(results)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect((entries.first?["unitMessages"] as? [[String: Any]])?.count == 3)
+        #expect(entries.first?["unitMessage"] == nil)
+    }
 }

@@ -83,4 +83,37 @@ import UnitProtocol
         #expect(harness.core.routes.map(\.sid) == [ServiceID(200)])
         #expect(harness.core.adjacencies.isEmpty)
     }
+
+    /// Events packed in one vendor message are each dispatched, and what they cause is packed
+    /// again: three events for a service this unit cannot reach are answered with three
+    /// UNREACHABLE returns in one vendor message.
+    @Test func packedEventsAreReadOneByOneAndTheirReturnsPacked() throws {
+        let harness = try Harness()
+        _ = try harness.received()
+        try harness.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+        try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: Self.tier1)).openFlowMessage(xid: 5))
+        try harness.send(UnitMessage.exportsReply(Exports(unit: Self.tier1, services: [])).openFlowMessage(xid: 2))
+        _ = try harness.received()
+
+        var burst = ByteBuffer()
+        var packer = UnitMessagePacker()
+        for transaction in UInt32(1)...3 {
+            let start = burst.writerIndex
+            UnitMessage.event(EscalatedEvent(
+                transaction: transaction, sid: ServiceID(999), domain: UnitID(11), category: .switchRemoved, datapathID: DatapathID(rawValue: UInt64(transaction)),
+                payload: .none)).write(to: &burst, xid: transaction)
+            packer.packed(&burst, messageAt: start)
+        }
+        try harness.channel.writeInbound(burst)
+
+        let answers = try harness.received()
+        #expect(answers.count == 1, "the three returns leave in one vendor message")
+        guard case .vendor(let vendor) = answers.first?.body else { Issue.record("no answer"); return }
+        var pack = try UnitMessagePack(parsing: vendor)
+        var returns: [UnitMessage] = []
+        while let message = try pack.next() { returns.append(message) }
+        #expect(returns == (UInt32(1)...3).map { .eventReturn(EventReturn(transaction: $0, sid: ServiceID(999), verdict: .unreachable)) })
+        #expect(harness.channel.isActive)
+        #expect(harness.core.core.dispatcher.counters.rejected["unreachable_service"] == 3)
+    }
 }

@@ -75,7 +75,7 @@ import UnitProtocol
     }
 
     @Test func aShortUnitHeader() {
-        #expect(Self.parse([1, 1]) == WireError(.truncated(needed: 2, available: 0), field: "echelon_header.reserved", offset: 14))
+        #expect(Self.parse([1, 1]) == WireError(.truncated(needed: 2, available: 0), field: "echelon_header.length", offset: 14))
         #expect(Self.parse([]) == WireError(.truncated(needed: 1, available: 0), field: "echelon_header.version", offset: 12))
     }
 

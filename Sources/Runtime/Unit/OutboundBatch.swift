@@ -4,9 +4,11 @@ import UnitProtocol
 
 /// The OpenFlow messages a channel handler has written since its last flush, sent as one
 /// write: one buffer and one system call for a burst of answers, instead of one per message.
+/// Unit messages appended one after another are packed into shared vendor messages.
 struct OutboundBatch {
     private var buffer = ByteBuffer()
     private var spare: ByteBuffer?
+    private var packer = UnitMessagePacker()
 
     /// Takes a buffer from the channel's allocator when the handler joins the pipeline.
     mutating func attach(to context: ChannelHandlerContext) {
@@ -15,24 +17,31 @@ struct OutboundBatch {
     }
 
     mutating func append(_ message: OpenFlowMessage) {
+        packer.close()
         message.write(to: &buffer)
     }
 
     mutating func append(xid: UInt32, _ body: OpenFlowMessage.Body) {
+        packer.close()
         OpenFlowMessage.write(xid: xid, body, to: &buffer)
     }
 
     mutating func append(_ message: EventReturn.SwitchMessage, xid: UInt32) {
+        packer.close()
         message.write(to: &buffer, xid: xid)
     }
 
     mutating func append(_ messages: EventReturn.SwitchMessageList, xid: UInt32) {
+        packer.close()
         messages.writeFrames(to: &buffer, xid: xid)
     }
 
-    /// Whatever `write` appends with `xid` (a unit message written from its parts).
-    mutating func append(xid: UInt32, _ write: (inout ByteBuffer, UInt32) -> Void) {
+    /// The unit message `write` appends with `xid` (an event or a return, written from its
+    /// parts), packed with the unit messages appended just before it (`UnitMessagePacker`).
+    mutating func appendPacked(xid: UInt32, _ write: (inout ByteBuffer, UInt32) -> Void) {
+        let start = buffer.writerIndex
         write(&buffer, xid)
+        packer.packed(&buffer, messageAt: start)
     }
 
     /// Hands over what has been appended, if anything, leaving the batch empty. The caller
@@ -41,6 +50,7 @@ struct OutboundBatch {
     /// handlers' callbacks, which may append to or flush this batch again.
     mutating func take() -> ByteBuffer? {
         guard buffer.readableBytes > 0 else { return nil }
+        packer.close()
         var bytes = spare ?? ByteBuffer()
         spare = nil
         swap(&bytes, &buffer)

@@ -60,21 +60,26 @@ final class UnitChannelHandler: ChannelInboundHandler {
             // One clock reading for the burst: its messages arrived together.
             let now = NIODeadline.now()
             try frames.process(buffer: unwrapInboundIn(data)) { frame in
-                burstLength += 1
                 var reader = frame
                 do throws(WireError) {
                     if machine.isEstablished {
-                        // Events and returns are read from the frame's bytes; echoes and the rest as messages.
-                        if let unitMessage = try UnitMessage(parsingFrame: frame) {
-                            if machine.deliversAsIs(unitMessage.type, now: now), let peer = machine.peer {
-                                core.received(unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
-                            } else {
-                                perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
+                        // Unit messages are read from the frame's bytes (several when packed);
+                        // echoes and the rest as OpenFlow messages.
+                        if var pack = try UnitMessagePack(frame: frame) {
+                            while let unitMessage = try pack.next() {
+                                burstLength += 1
+                                if machine.deliversAsIs(unitMessage.type, now: now), let peer = machine.peer {
+                                    core.received(unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
+                                } else {
+                                    perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
+                                }
                             }
                         } else {
+                            burstLength += 1
                             perform(machine.receivedWhenEstablished(try OpenFlowMessage(parsing: &reader), now: now), now: now)
                         }
                     } else {
+                        burstLength += 1
                         perform(machine.received(try OpenFlowMessage(parsing: &reader), now: now), now: now)
                     }
                 } catch {
@@ -121,10 +126,11 @@ final class UnitChannelHandler: ChannelInboundHandler {
     }
 
     /// Appends an event or a return, which `write` writes with the xid it is given, to the
-    /// outgoing batch; true when the batch was empty, so the caller schedules one flush for the burst.
+    /// outgoing batch, packed with those before it; true when the batch was empty, so the
+    /// caller schedules one flush for the burst.
     func enqueue(_ write: (inout ByteBuffer, UInt32) -> Void) -> Bool {
         guard context != nil else { return false }
-        outbound.append(xid: machine.nextXID(), write)
+        outbound.appendPacked(xid: machine.nextXID(), write)
         defer { awaitingFlush = true }
         return !awaitingFlush
     }

@@ -1,16 +1,21 @@
 import OpenFlow
 
-/// Where the unit protocol sits inside OpenFlow: every unit message is an OFPT_VENDOR message
-/// with Echelon's vendor id, followed by a 4-byte unit header.
+/// Where the unit protocol sits inside OpenFlow: unit messages travel in OFPT_VENDOR messages
+/// with Echelon's vendor id, each a 4-byte unit header and a body.
 ///
 /// ```
 ///  0: ofp_header        version 0x01, type OFPT_VENDOR (4), length, xid
 ///  8: vendor            0x00454348 ("\0ECH")
 /// 12: unit version      1
 /// 13: subtype           UnitMessageType
-/// 14: reserved          zero when sent, ignored when read
+/// 14: length            of this unit message from its unit header on; 0: to the end
 /// 16: body
+///     [unit header and body of the next unit message, when the length was not 0 ...]
 /// ```
+///
+/// A vendor message carries one unit message (length 0, as every message but the packed ones
+/// is sent) or several packed back to back (`UnitMessagePacker`, `UnitMessagePack`): every one
+/// but the last gives its length, and the last may give 0.
 public enum EchelonVendor {
     /// The vendor id: a zero top byte, as OpenFlow asks of OUI-based ids, then "ECH" in ASCII,
     /// so that the messages stand out in a hex dump.
@@ -19,7 +24,7 @@ public enum EchelonVendor {
     public static let version: UInt8 = 1
     /// Offset of the unit header in the whole OpenFlow message.
     public static let unitHeaderOffset = VendorMessage.minimumLength
-    /// Size of the unit header (version, subtype, reserved).
+    /// Size of the unit header (version, subtype, length).
     public static let unitHeaderSize = 4
     /// Offset of a unit message's body in the whole OpenFlow message.
     public static let bodyOffset = unitHeaderOffset + unitHeaderSize

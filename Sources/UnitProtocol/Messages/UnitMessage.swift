@@ -24,68 +24,26 @@ public enum UnitMessage: Hashable, Sendable {
     }
 
     /// Reads the unit message inside a vendor message. A vendor id that is not Echelon's, a
-    /// unit version we do not speak, an unknown subtype, a malformed body or bytes after it
-    /// are errors naming the field and its offset in the whole OpenFlow message.
+    /// unit version we do not speak, an unknown subtype, a malformed body, bytes after it or
+    /// more unit messages packed after it (`UnitMessagePack` reads those) are errors naming the
+    /// field and its offset in the whole OpenFlow message.
     public init(parsing vendor: VendorMessage) throws(WireError) {
-        var reader = WireReader(vendor.payload, messageOffset: EchelonVendor.unitHeaderOffset)
-        try self.init(vendor: vendor.vendor, payload: &reader)
+        var pack = try UnitMessagePack(parsing: vendor)
+        self = try pack.sole()
     }
 
     /// Reads the unit message in an OpenFlow frame straight from its bytes, with the errors of
     /// parsing the frame as an OpenFlow message and then `init(parsing:)`; nil when the frame
-    /// is not a vendor message. Events and returns arrive at the rate of PACKET_INs, and this
-    /// way no vendor message is built for each.
+    /// is not a vendor message.
     public init?(parsingFrame frame: ByteBuffer) throws(WireError) {
-        guard var reader = try VendorMessage.body(inFrame: frame) else { return nil }
-        guard reader.remaining >= Self.carrierLayout.size else {
-            // Cut inside the unit header: read field by field, for the error of the first one missing.
-            let vendor = try reader.readInteger(as: UInt32.self, field: "ofp_vendor_header.vendor")
-            try self.init(vendor: vendor, payload: &reader)
-            return
-        }
-        let (vendor, version, subtype) = try reader.readFixed(Self.carrierLayout) { field in
-            let vendor: UInt32 = field.read()
-            let version: UInt8 = field.read()
-            let subtype: UInt8 = field.read()
-            field.skip(2)
-            return (vendor, version, subtype)
-        }
-        try self.init(vendor: vendor, version: version, subtype: UnitMessageType(rawValue: subtype), body: &reader)
+        guard var pack = try UnitMessagePack(frame: frame) else { return nil }
+        self = try pack.sole()
     }
 
-    /// The vendor id and the unit header, which events and returns read in one piece.
-    private static let carrierLayout = FixedLayout([
-        "ofp_vendor_header.vendor": 4, "echelon_header.version": 1, "echelon_header.subtype": 1, "echelon_header.reserved": 2,
-    ])
-
-    /// `reader` covers what follows the vendor id, with offsets from the start of the message.
-    private init(vendor: UInt32, payload reader: inout WireReader) throws(WireError) {
-        guard vendor == EchelonVendor.id else {
-            throw Self.foreignVendor(vendor)
-        }
-        let version = try reader.readInteger(as: UInt8.self, field: "echelon_header.version")
-        guard version == EchelonVendor.version else { throw Self.unsupportedVersion(version) }
-        let subtype = UnitMessageType(rawValue: try reader.readInteger(field: "echelon_header.subtype"))
-        try reader.skip(2, field: "echelon_header.reserved")
-        try self.init(vendor: vendor, version: version, subtype: subtype, body: &reader)
-    }
-
-    private static func unsupportedVersion(_ version: UInt8) -> WireError {
-        WireError(.unsupportedVersion(version), field: "echelon_header.version", offset: EchelonVendor.unitHeaderOffset)
-    }
-
-    private static func foreignVendor(_ vendor: UInt32) -> WireError {
-        WireError(.unknownType(UInt64(vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
-    }
-
-    /// The unit header read; `reader` is at the body.
-    private init(vendor: UInt32, version: UInt8, subtype: UnitMessageType, body reader: inout WireReader) throws(WireError) {
-        guard vendor == EchelonVendor.id else {
-            throw Self.foreignVendor(vendor)
-        }
-        guard version == EchelonVendor.version else { throw Self.unsupportedVersion(version) }
-        let subtypeOffset = EchelonVendor.unitHeaderOffset + 1
-        switch subtype {
+    /// The unit header read (its version checked); `reader` covers the body and nothing after it.
+    init(header: UnitHeader, body reader: inout WireReader) throws(WireError) {
+        let subtypeOffset = reader.offset - EchelonVendor.unitHeaderSize + 1
+        switch header.subtype {
         case .exportsRequest: self = .exportsRequest(try ExportsRequest(parsing: &reader))
         case .exportsReply: self = .exportsReply(try Exports(parsing: &reader))
         case .exportsUpdate: self = .exportsUpdate(try Exports(parsing: &reader))
@@ -93,12 +51,12 @@ public enum UnitMessage: Hashable, Sendable {
         case .routeWithdrawal: self = .routeWithdrawal(try RouteWithdrawal(parsing: &reader))
         case .event: self = .event(try EscalatedEvent(parsing: &reader))
         case .eventReturn: self = .eventReturn(try EventReturn(parsing: &reader))
-        default: throw WireError(.unknownType(UInt64(subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
+        default: throw WireError(.unknownType(UInt64(header.subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
         }
         do {
             try reader.expectEnd(field: "")
         } catch {
-            throw WireError(error.reason, field: subtype.description, offset: error.offset)
+            throw WireError(error.reason, field: header.subtype.description, offset: error.offset)
         }
     }
 
@@ -122,7 +80,9 @@ public enum UnitMessage: Hashable, Sendable {
     private static func writeUnitHeader(_ type: UnitMessageType, to field: inout FixedFieldWriter) {
         field.write(EchelonVendor.version)
         field.write(type.rawValue)
-        field.pad(2)
+        // Length 0: the message runs to the end of its vendor message (a packer sets the
+        // lengths of the messages it packs, `UnitMessagePacker`).
+        field.write(UInt16(0))
     }
 
     private func writeBody(to buffer: inout ByteBuffer) {

@@ -1,0 +1,61 @@
+import NIOCore
+import OpenFlow
+
+/// Packs unit messages written one after another into a buffer into as few vendor messages as
+/// the 16-bit OpenFlow length allows (the format `UnitMessagePack` reads).
+///
+/// Each message is written whole, as `UnitMessage.write(to:xid:)` and the direct writers write
+/// it; the packer then folds it into the vendor message before it when that one is open and
+/// has room: it sets the length of the message that was last, moves the new one's unit header
+/// and body over its OpenFlow header and vendor id, and grows the vendor message's length. A
+/// unit channel packs the events and returns of a burst this way, so that the unit reading
+/// them frames and checks one OpenFlow message instead of one per event.
+public struct UnitMessagePacker: Sendable {
+    /// Where the open vendor message starts, where its last unit message starts (its unit
+    /// header) and where it ends, as writer indexes of the buffer being packed.
+    private var open: (start: Int, last: Int, end: Int)?
+
+    public init() {}
+
+    /// What the OpenFlow header and the vendor id take before the first unit header.
+    private static let carrierSize = EchelonVendor.unitHeaderOffset
+
+    /// `buffer` has just gained one whole unit message, from `start` to its writer index; it is
+    /// packed with the messages before it when those were packed here, end where it starts and
+    /// leave it room. Nothing else may be written to the buffer between two calls without
+    /// `close()`.
+    public mutating func packed(_ buffer: inout ByteBuffer, messageAt start: Int) {
+        let end = buffer.writerIndex
+        let unitLength = end - start - Self.carrierSize
+        guard let current = open, current.end == start, start - current.start + unitLength <= OpenFlowHeader.maximumLength,
+              current.start >= buffer.readerIndex
+        else {
+            open = (start, start + Self.carrierSize, end)
+            return
+        }
+        let packedEnd = start + unitLength
+        // In one view of the bytes: the new message's unit header and body move over its
+        // OpenFlow header and vendor id, the message that was last gets its length (it no
+        // longer runs to the end), and the vendor message grows.
+        let base = current.start - buffer.readerIndex
+        buffer.withUnsafeMutableReadableBytes { bytes in
+            let from = start - current.start
+            guard let pointer = bytes.baseAddress else { return }
+            (pointer + base + from).copyMemory(from: pointer + base + from + Self.carrierSize, byteCount: unitLength)
+            Self.store(UInt16(start - current.last), at: pointer + base + current.last - current.start + 2)
+            Self.store(UInt16(packedEnd - current.start), at: pointer + base + 2)
+        }
+        buffer.moveWriterIndex(to: packedEnd)
+        open = (current.start, start, packedEnd)
+    }
+
+    private static func store(_ value: UInt16, at pointer: UnsafeMutableRawPointer) {
+        pointer.storeBytes(of: value.bigEndian, as: UInt16.self)
+    }
+
+    /// The next message starts a vendor message of its own (the buffer was written or cleared,
+    /// or something else was appended).
+    public mutating func close() {
+        open = nil
+    }
+}
