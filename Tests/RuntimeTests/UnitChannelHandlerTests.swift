@@ -32,6 +32,17 @@ import UnitProtocol
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6644)).wait()
         }
 
+        /// A channel whose handshake with the tier-1 unit is done, its messages read.
+        static func established() throws -> Harness {
+            let harness = try Harness()
+            _ = try harness.received()
+            try harness.send(OpenFlowMessage(xid: 1, .hello(Hello())))
+            try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: UnitChannelHandlerTests.tier1)).openFlowMessage(xid: 5))
+            try harness.send(UnitMessage.exportsReply(Exports(unit: UnitChannelHandlerTests.tier1, services: [])).openFlowMessage(xid: 2))
+            _ = try harness.received()
+            return harness
+        }
+
         func send(_ message: OpenFlowMessage) throws { try channel.writeInbound(message.encoded()) }
 
         func received() throws -> [OpenFlowMessage] {
@@ -72,12 +83,7 @@ import UnitProtocol
     }
 
     @Test func routesFromBelowCloseTheChannelAndLeaveTheTableAlone() throws {
-        let harness = try Harness()
-        _ = try harness.received()
-        try harness.send(OpenFlowMessage(xid: 1, .hello(Hello())))
-        try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: Self.tier1)).openFlowMessage(xid: 5))
-        try harness.send(UnitMessage.exportsReply(Exports(unit: Self.tier1, services: [])).openFlowMessage(xid: 2))
-        _ = try harness.received()
+        let harness = try Harness.established()
         try harness.send(UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(9), origin: UnitID(11), hops: 0)])).openFlowMessage(xid: 3))
         #expect(!harness.channel.isActive, "the channel is closed")
         #expect(harness.core.routes.map(\.sid) == [ServiceID(200)])
@@ -88,12 +94,7 @@ import UnitProtocol
     /// again: three events for a service this unit cannot reach are answered with three
     /// UNREACHABLE returns in one vendor message.
     @Test func packedEventsAreReadOneByOneAndTheirReturnsPacked() throws {
-        let harness = try Harness()
-        _ = try harness.received()
-        try harness.send(OpenFlowMessage(xid: 1, .hello(Hello())))
-        try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: Self.tier1)).openFlowMessage(xid: 5))
-        try harness.send(UnitMessage.exportsReply(Exports(unit: Self.tier1, services: [])).openFlowMessage(xid: 2))
-        _ = try harness.received()
+        let harness = try Harness.established()
 
         var burst = ByteBuffer()
         var packer = UnitMessagePacker()
