@@ -180,9 +180,8 @@ private final class BytesOutput: ControllerOutput {
     /// Writes a unit message with `write`, packed with the ones before it.
     private func pack(_ write: (inout ByteBuffer, UInt32) -> Void) {
         xid &+= 1
-        let start = unitBytes.writerIndex
-        write(&unitBytes, xid)
-        packer.packed(&unitBytes, messageAt: start)
+        let xid = self.xid
+        packer.append(to: &unitBytes) { write(&$0, xid) }
     }
 
     func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {

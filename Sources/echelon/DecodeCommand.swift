@@ -92,7 +92,7 @@ struct DecodedMessage {
         }
         do {
             var pack = try UnitMessagePack(parsing: vendor)
-            while let unitMessage = try pack.next() { unitMessages.append(unitMessage) }
+            unitMessages = try pack.readAll()
             self.result = result
         } catch {
             self.result = .failure(error)

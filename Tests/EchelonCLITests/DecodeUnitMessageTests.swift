@@ -71,9 +71,7 @@ import UnitProtocol
         var input = ByteBuffer()
         var packer = UnitMessagePacker()
         for message in returns {
-            let start = input.writerIndex
-            message.write(to: &input, xid: 4)
-            packer.packed(&input, messageAt: start)
+            packer.append(to: &input) { message.write(to: &$0, xid: 4) }
         }
         var decoder = MessageStreamDecoder(maximumLength: OpenFlowHeader.maximumLength)
         let results = decoder.decode(&input)

@@ -99,11 +99,10 @@ import UnitProtocol
         var burst = ByteBuffer()
         var packer = UnitMessagePacker()
         for transaction in UInt32(1)...3 {
-            let start = burst.writerIndex
-            UnitMessage.event(EscalatedEvent(
+            let event = UnitMessage.event(EscalatedEvent(
                 transaction: transaction, sid: ServiceID(999), domain: UnitID(11), category: .switchRemoved, datapathID: DatapathID(rawValue: UInt64(transaction)),
-                payload: .none)).write(to: &burst, xid: transaction)
-            packer.packed(&burst, messageAt: start)
+                payload: .none))
+            packer.append(to: &burst) { event.write(to: &$0, xid: transaction) }
         }
         try harness.channel.writeInbound(burst)
 
@@ -111,8 +110,7 @@ import UnitProtocol
         #expect(answers.count == 1, "the three returns leave in one vendor message")
         guard case .vendor(let vendor) = answers.first?.body else { Issue.record("no answer"); return }
         var pack = try UnitMessagePack(parsing: vendor)
-        var returns: [UnitMessage] = []
-        while let message = try pack.next() { returns.append(message) }
+        let returns = try pack.readAll()
         #expect(returns == (UInt32(1)...3).map { .eventReturn(EventReturn(transaction: $0, sid: ServiceID(999), verdict: .unreachable)) })
         #expect(harness.channel.isActive)
         #expect(harness.core.core.dispatcher.counters.rejected["unreachable_service"] == 3)

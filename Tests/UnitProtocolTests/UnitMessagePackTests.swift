@@ -16,9 +16,7 @@ import UnitProtocol
         var packer = UnitMessagePacker()
         for (index, message) in messages.enumerated() {
             if closingBefore.contains(index) { packer.close() }
-            let start = buffer.writerIndex
-            message.write(to: &buffer, xid: UInt32(index + 1))
-            packer.packed(&buffer, messageAt: start)
+            packer.append(to: &buffer) { message.write(to: &$0, xid: UInt32(index + 1)) }
         }
         return buffer
     }
@@ -29,9 +27,7 @@ import UnitProtocol
         var frames: [[UnitMessage]] = []
         while let frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength) {
             var pack = try #require(try UnitMessagePack(frame: frame))
-            var messages: [UnitMessage] = []
-            while let message = try pack.next() { messages.append(message) }
-            frames.append(messages)
+            frames.append(try pack.readAll())
         }
         #expect(bytes.readableBytes == 0)
         return frames
@@ -44,9 +40,7 @@ import UnitProtocol
 
     static func readAll(_ frame: ByteBuffer) throws(WireError) -> [UnitMessage] {
         guard var pack = try UnitMessagePack(frame: frame) else { return [] }
-        var messages: [UnitMessage] = []
-        while let message = try pack.next() { messages.append(message) }
-        return messages
+        return try pack.readAll()
     }
 
     /// The payload of a packed vendor message: the messages' unit headers and bodies, every

@@ -39,9 +39,7 @@ struct OutboundBatch {
     /// The unit message `write` appends with `xid` (an event or a return, written from its
     /// parts), packed with the unit messages appended just before it (`UnitMessagePacker`).
     mutating func appendPacked(xid: UInt32, _ write: (inout ByteBuffer, UInt32) -> Void) {
-        let start = buffer.writerIndex
-        write(&buffer, xid)
-        packer.packed(&buffer, messageAt: start)
+        packer.append(to: &buffer) { write(&$0, xid) }
     }
 
     /// Hands over what has been appended, if anything, leaving the batch empty. The caller

@@ -54,6 +54,14 @@ public struct UnitMessagePack {
         return try UnitMessage(header: header, body: &body)
     }
 
+    /// Every unit message still to read, in order (for tools; a unit channel dispatches each as
+    /// `next` reads it).
+    public mutating func readAll() throws(WireError) -> [UnitMessage] {
+        var messages: [UnitMessage] = []
+        while let message = try next() { messages.append(message) }
+        return messages
+    }
+
     /// The one unit message the vendor message carries; more than one is an error.
     public mutating func sole() throws(WireError) -> UnitMessage {
         // `next` reads the first message or throws.

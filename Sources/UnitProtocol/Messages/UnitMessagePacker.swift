@@ -20,17 +20,24 @@ public struct UnitMessagePacker: Sendable {
     /// What the OpenFlow header and the vendor id take before the first unit header.
     private static let carrierSize = EchelonVendor.unitHeaderOffset
 
-    /// `buffer` has just gained one whole unit message, from `start` to its writer index; it is
-    /// packed with the messages before it when those were packed here, end where it starts and
-    /// leave it room. Nothing else may be written to the buffer between two calls without
-    /// `close()`.
-    public mutating func packed(_ buffer: inout ByteBuffer, messageAt start: Int) {
+    /// Appends the one whole unit message `write` writes (as `UnitMessage.write(to:xid:)` and
+    /// the direct writers write it) to `buffer`, packed with the messages appended here before
+    /// it when the open vendor message ends where it starts and has room. Nothing else may be
+    /// written to the buffer between two appends without `close()`.
+    public mutating func append(to buffer: inout ByteBuffer, _ write: (inout ByteBuffer) -> Void) {
+        let start = buffer.writerIndex
+        write(&buffer)
+        pack(&buffer, messageAt: start)
+    }
+
+    private mutating func pack(_ buffer: inout ByteBuffer, messageAt start: Int) {
         let end = buffer.writerIndex
         let unitLength = end - start - Self.carrierSize
+        let alone = (start: start, last: start + Self.carrierSize, end: end)
         guard let current = open, current.end == start, start - current.start + unitLength <= OpenFlowHeader.maximumLength,
               current.start >= buffer.readerIndex
         else {
-            open = (start, start + Self.carrierSize, end)
+            open = alone
             return
         }
         let packedEnd = start + unitLength
@@ -38,12 +45,17 @@ public struct UnitMessagePacker: Sendable {
         // OpenFlow header and vendor id, the message that was last gets its length (it no
         // longer runs to the end), and the vendor message grows.
         let base = current.start - buffer.readerIndex
-        buffer.withUnsafeMutableReadableBytes { bytes in
+        let moved = buffer.withUnsafeMutableReadableBytes { bytes in
+            guard let pointer = bytes.baseAddress.map({ $0 + base }) else { return false }
             let from = start - current.start
-            guard let pointer = bytes.baseAddress else { return }
-            (pointer + base + from).copyMemory(from: pointer + base + from + Self.carrierSize, byteCount: unitLength)
-            Self.store(UInt16(start - current.last), at: pointer + base + current.last - current.start + 2)
-            Self.store(UInt16(packedEnd - current.start), at: pointer + base + 2)
+            (pointer + from).copyMemory(from: pointer + from + Self.carrierSize, byteCount: unitLength)
+            Self.store(UInt16(start - current.last), at: pointer + current.last - current.start + 2)
+            Self.store(UInt16(packedEnd - current.start), at: pointer + 2)
+            return true
+        }
+        guard moved else {
+            open = alone
+            return
         }
         buffer.moveWriterIndex(to: packedEnd)
         open = (current.start, start, packedEnd)
