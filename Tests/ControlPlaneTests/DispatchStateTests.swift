@@ -129,6 +129,41 @@ import UnitProtocol
         #expect(stillWaiting?.context == "later")
     }
 
+    /// The key announced before parking is the one the context gets, fresh and after reuse;
+    /// a full table announces none.
+    @Test func theNextKeyIsTheOneTheContextIsParkedUnder() throws {
+        var parked = ParkedContexts<Int>(capacity: 2)
+        for round in 0..<3 {
+            let announced = parked.nextKey
+            let key = parked.park(round, transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+            #expect(announced != nil && key == announced)
+            if round < 2, let key { _ = parked.resume(key) }
+        }
+        let second = parked.park(9, transaction: 2, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        #expect(second != nil)
+        #expect(parked.nextKey == nil, "full: no key to announce")
+    }
+
+    /// Each answer is added in place; the context is taken out with the last one, once.
+    @Test func answersChangeTheContextUntilTheLastTakesItOut() throws {
+        var parked = ParkedContexts<[String]>()
+        let parkedKey = parked.park([], transaction: 1, sid: ServiceID(1), policy: .failClosed, timeout: .seconds(1), now: t0)
+        let key = try #require(parkedKey)
+        let first = parked.answer(key) { context, policy in
+            context.append("first \(policy)")
+            return false
+        }
+        #expect(first == nil && parked.count == 1 && parked.counters.resumed == 0)
+        let last = parked.answer(key) { context, _ in
+            context.append("last")
+            return true
+        }
+        #expect(last?.context == ["first fail-closed", "last"])
+        #expect(parked.count == 0 && parked.counters.resumed == 1)
+        let late = parked.answer(key) { _, _ in true }
+        #expect(late == nil, "nothing is parked under the key any more")
+    }
+
     @Test func aFullTableRefusesAndCounts() {
         var parked = ParkedContexts<Int>(capacity: 1)
         let first = parked.park(1, transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)

@@ -167,6 +167,9 @@ public struct EventDispatcher: Sendable {
         // that must see the event before it is forwarded is never skipped.
         var timeout = settings.transactionLifetime
         var policy = TimeoutPolicy.failOpen
+        // The key the event will be parked under, known before its DIVERTs are issued, so that
+        // each transaction names its context as it is made (nil: the table is full, or no DIVERT).
+        let contextKey = plan.action == .divert ? parked.nextKey : nil
         for service in plan.targets {
             switch service.action {
             case .allow:
@@ -178,7 +181,8 @@ public struct EventDispatcher: Sendable {
                 break
             }
             guard let transaction = issue(
-                for: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, service: service, switchXID: event.switchXID, now: now, actions: &actions)
+                for: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, service: service, switchXID: event.switchXID,
+                context: service.action == .divert ? contextKey : nil, now: now, actions: &actions)
             else { continue }
             counters.escalated += 1
             actions.append(.sendEvent(transaction: transaction, sid: service.sid, to: service.nextHop))
@@ -206,11 +210,15 @@ public struct EventDispatcher: Sendable {
                 return diverting.contains { $0.policy == .failClosed } ? .stop(installDropFlow: false) : .continueLocally
             }
             let context = ParkedEvent(event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
-            guard let key = parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now) else {
+            let key = parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now)
+            if key != contextKey {
+                // Not the key announced (none is, when the table is full): the transactions name this one.
+                for answer in waiting { transactions.update(answer.transaction) { $0.context = key } }
+            }
+            guard key != nil else {
                 reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
             }
-            for answer in waiting { transactions.update(answer.transaction) { $0.context = key } }
             return .parked
         }
     }
@@ -358,19 +366,19 @@ public struct EventDispatcher: Sendable {
     }
 
     private mutating func answerArrived(_ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]) {
-        var complete = false
-        parked.update(key) { context, policy in
+        // Added to the context in place; taken out in the same look-up once the last answer is in.
+        let resumed = parked.answer(key) { context, policy in
             for entry in answer.context { context.attributes[entry.key] = entry.value }
-            guard answer.verdict.isFinal else { return }
+            guard answer.verdict.isFinal else { return false }
             if let index = context.answers.firstIndex(where: { $0.transaction == transaction }) { context.answers[index].arrived = true }
             switch answer.verdict {
             case .stop: context.stopped = true
             case .unreachable where policy == .failClosed: context.stopped = true
             default: break
             }
-            complete = context.answers.allSatisfy(\.arrived)
+            return context.answers.allSatisfy(\.arrived)
         }
-        guard complete, let resumed = parked.resume(key), !resumed.context.stopped else { return }
+        guard let resumed, !resumed.context.stopped else { return }
         counters.resumed += 1
         // Without its event no local service goes on with it: there is nothing to perform.
         if resumed.context.event != nil { actions.append(.resume(resumed.context)) }
@@ -398,10 +406,12 @@ public struct EventDispatcher: Sendable {
     // MARK: Helpers
 
     private mutating func issue(
-        for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, now: NIODeadline, actions: inout [DispatchAction]
+        for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, context: UInt32? = nil, now: NIODeadline,
+        actions: inout [DispatchAction]
     ) -> UInt32? {
         guard let transaction = transactions.issue(
-            for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID, counters: service.counters, now: now
+            for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID, context: context,
+            counters: service.counters, now: now
         ) else {
             reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
             return nil

@@ -56,14 +56,20 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
         return context
     }
 
-    /// Changes a waiting context in place (an answer arrived, but not the last one it waits for).
-    @discardableResult
-    public mutating func update(_ key: UInt32, _ change: (inout Context, TimeoutPolicy) -> Void) -> Bool {
-        let changed: Void? = parked.update(key) { entry in
+    /// The key the next context parked is found by; nil when the table is full.
+    public var nextKey: UInt32? { parked.nextID }
+
+    /// An answer arrived for the context under `key`: `change` adds it, and says whether the
+    /// context waits for nothing more; then it is taken out and returned, as `resume` does.
+    /// Nil when it still waits, or none is parked under the key.
+    public mutating func answer(_ key: UInt32, _ change: (inout Context, TimeoutPolicy) -> Bool) -> Parked? {
+        let done = parked.update(key, removingWhen: { entry in
             let policy = entry.policy
-            change(&entry.context, policy)
-        }
-        return changed != nil
+            return change(&entry.context, policy)
+        })
+        guard let done else { return nil }
+        counters.resumed += 1
+        return done
     }
 
     /// Releases the contexts whose deadline has passed, in deadline order, each with its policy.

@@ -36,20 +36,28 @@ public struct SlotTable<Value: Sendable>: Sendable {
         return index
     }
 
-    /// Stores a value under a fresh id, or returns nil when every slot is taken.
-    public mutating func insert(_ value: consuming Value) -> UInt32? {
-        if let index = free.popLast() {
+    /// The id the next `insert` stores its value under; nil when every slot is taken. A caller
+    /// that must hand the id out before the value is complete (a parked context's transactions
+    /// name it) reads it here first.
+    public var nextID: UInt32? {
+        if let index = free.last {
             let generationMask = UInt32.max >> indexBits
             var generation = ((slots[index].id >> indexBits) &+ 1) & generationMask
             if generation == 0 { generation = 1 }
-            let id = (generation << indexBits) | UInt32(index)
-            slots[index] = Slot(id: id, value: value)
-            count += 1
-            return id
+            return (generation << indexBits) | UInt32(index)
         }
         guard slots.count < capacity else { return nil }
-        let id = (1 << indexBits) | UInt32(slots.count)
-        slots.append(Slot(id: id, value: value))
+        return (1 << indexBits) | UInt32(slots.count)
+    }
+
+    /// Stores a value under a fresh id (`nextID`), or returns nil when every slot is taken.
+    public mutating func insert(_ value: consuming Value) -> UInt32? {
+        guard let id = nextID else { return nil }
+        if let index = free.popLast() {
+            slots[index] = Slot(id: id, value: value)
+        } else {
+            slots.append(Slot(id: id, value: value))
+        }
         count += 1
         return id
     }
@@ -69,6 +77,15 @@ public struct SlotTable<Value: Sendable>: Sendable {
         guard slot.value != nil else { return nil }
         // Present: checked on the line above.
         return change(&slot.value!)
+    }
+
+    /// Changes a stored value in place and takes it out when `change` says it is done: one
+    /// look-up for both. Nil when there is none or it stays.
+    public mutating func update(_ id: UInt32, removingWhen change: (inout Value) -> Bool) -> Value? {
+        guard let index = slotIndex(of: id), Self.change(&slots[index], change) == true else { return nil }
+        free.append(index)
+        count -= 1
+        return slots[index].value.take()
     }
 
     /// Takes a value out; its slot is free for another id.

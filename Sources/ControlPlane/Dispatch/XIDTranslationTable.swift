@@ -52,9 +52,10 @@ public struct XIDTranslationTable: Sendable {
     /// Never 0, and never one still in use.
     public mutating func issue(
         for origin: EventOrigin, originalXID: UInt32, sid: ServiceID = ServiceID(0), sentTo: UnitID = UnitID(0), switchXID: UInt32? = nil,
-        counters: Int = 0, now: NIODeadline
+        context: UInt32? = nil, counters: Int = 0, now: NIODeadline
     ) -> UInt32? {
-        entries.insert(Entry(origin: origin, originalXID: originalXID, issued: now, sid: sid, sentTo: sentTo, switchXID: switchXID, counters: counters))
+        entries.insert(
+            Entry(origin: origin, originalXID: originalXID, issued: now, sid: sid, sentTo: sentTo, switchXID: switchXID, context: context, counters: counters))
     }
 
     /// Changes an open transaction in place; nil when there is none (the result of `change` otherwise).
