@@ -48,11 +48,40 @@ import UnitProtocol
         func received() throws -> [OpenFlowMessage] {
             // The unit flushes what a round of reads caused once the loop has handled them all.
             channel.embeddedEventLoop.run()
+            return try Self.written(on: channel)
+        }
+
+        /// What the unit has written on `channel` so far, without running the loop.
+        static func written(on channel: EmbeddedChannel) throws -> [OpenFlowMessage] {
             var messages: [OpenFlowMessage] = []
             while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
                 while buffer.readableBytes > 0 { messages.append(try OpenFlowMessage(parsing: &buffer)) }
             }
             return messages
+        }
+
+        /// A second channel of the same unit, dialed to a tier-3 unit that exports `service`,
+        /// established and with the service's route in: events for it from below go there.
+        func dialUpstream(exporting service: ExportedService) throws -> EmbeddedChannel {
+            let upstream = EmbeddedChannel(loop: channel.embeddedEventLoop)
+            try upstream.pipeline.syncOperations.addHandler(
+                UnitChannelHandler(
+                    configuration: UnitChannelConfiguration(local: tier2), role: .dialer(.upstream), core: core, logger: Logger(label: "test")))
+            try upstream.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6645)).wait()
+            let tier3 = UnitIdentity(uid: service.origin, tier: 3, name: "tier3")
+            for message in [
+                OpenFlowMessage(xid: 1, .hello(Hello())),
+                UnitMessage.exportsRequest(ExportsRequest(unit: tier3)).openFlowMessage(xid: 2),
+                UnitMessage.exportsReply(Exports(unit: tier3, services: [service])).openFlowMessage(xid: 3),
+                UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: service.sid, origin: service.origin, hops: 0)]))
+                    .openFlowMessage(xid: 4),
+            ] {
+                try upstream.writeInbound(message.encoded())
+            }
+            channel.embeddedEventLoop.run()
+            _ = try Self.written(on: upstream)
+            _ = try Self.written(on: channel)
+            return upstream
         }
 
         func unitMessages() throws -> [UnitMessage] {
@@ -114,5 +143,51 @@ import UnitProtocol
         #expect(returns == (UInt32(1)...3).map { .eventReturn(EventReturn(transaction: $0, sid: ServiceID(999), verdict: .unreachable)) })
         #expect(harness.channel.isActive)
         #expect(harness.core.core.dispatcher.counters.rejected["unreachable_service"] == 3)
+    }
+
+    /// Events relayed to the unit above are written once a batch of them waits, and the rest
+    /// when the loop's round ends: a small burst is held to the round's end, a large one leaves
+    /// in batches at once, and every event arrives, in order.
+    @Test func relayedEventsLeaveInBatchesAndTheRestAtTheRoundsEnd() throws {
+        let harness = try Harness.established()
+        let above = ExportedService(sid: ServiceID(300), origin: UnitID(30), name: "svc-300", subscriptions: [.switchRemoved])
+        let upstream = try harness.dialUpstream(exporting: above)
+        func burst(_ transactions: ClosedRange<UInt32>) -> ByteBuffer {
+            var bytes = ByteBuffer()
+            var packer = UnitMessagePacker()
+            for transaction in transactions {
+                let event = UnitMessage.event(EscalatedEvent(
+                    transaction: transaction, sid: above.sid, domain: UnitID(11), category: .switchRemoved,
+                    datapathID: DatapathID(rawValue: UInt64(transaction)), payload: .none))
+                packer.append(to: &bytes) { event.write(to: &$0, xid: transaction) }
+            }
+            return bytes
+        }
+        func relayed(_ messages: [OpenFlowMessage]) throws -> [UnitMessage] {
+            try messages.flatMap { message -> [UnitMessage] in
+                guard case .vendor(let vendor) = message.body else { return [] }
+                var pack = try UnitMessagePack(parsing: vendor)
+                return try pack.readAll()
+            }
+        }
+
+        try harness.channel.writeInbound(burst(1...3))
+        #expect(try Harness.written(on: upstream).isEmpty, "a small burst waits for the round's end")
+        harness.channel.embeddedEventLoop.run()
+        let small = try relayed(Harness.written(on: upstream))
+        #expect(small.count == 3)
+
+        let size = UInt32(UnitRoutingCore.batchSize)
+        try harness.channel.writeInbound(burst(1...(size + 5)))
+        let atOnce = try relayed(Harness.written(on: upstream))
+        #expect(atOnce.count == Int(size) + 5, "a burst of a batch or more leaves at once")
+        harness.channel.embeddedEventLoop.run()
+        #expect(try Harness.written(on: upstream).isEmpty)
+        #expect(harness.core.core.dispatcher.counters.relayed == 3 + Int(size) + 5)
+        let originals = atOnce.compactMap { message -> UInt32? in
+            guard case .event(let event) = message else { return nil }
+            return event.datapathID.rawValue <= UInt64(size + 5) ? UInt32(event.datapathID.rawValue) : nil
+        }
+        #expect(originals == Array(1...(size + 5)), "in the order they came")
     }
 }

@@ -20,8 +20,9 @@ final class UnitRoutingCore {
     private let logger: Logger
     /// The unit's switch side, which matches events and serves and relays them.
     let core: UnitCore
-    /// Channels with unit messages waiting for the end of the current burst.
+    /// Channels with unit messages waiting for the end of the current burst, and how many wait.
     private var pendingFlush: [UnitChannelHandler] = []
+    private var enqueuedSinceFlush = 0
     /// Unit messages for a unit with no channel (it went away while its events were on their way).
     private(set) var undeliverable = 0
 
@@ -73,9 +74,27 @@ final class UnitRoutingCore {
             return
         }
         if handler.enqueue(write) { pendingFlush.append(handler) }
+        enqueuedSinceFlush += 1
+    }
+
+    /// Whether unit messages wait to be written.
+    var hasPending: Bool { !pendingFlush.isEmpty }
+
+    /// Unit messages written in one go under load. A switch's burst is at most its window of
+    /// requests (32 in the benchmarks): 64 makes each write carry two or three bursts, which
+    /// cut tier 2's reads from 0.019–0.022 to 0.013–0.015 per event and raised two tiers'
+    /// throughput 8–26 % in five alternating runs (32 wrote after nearly every burst, as before).
+    static let batchSize = 64
+
+    /// Writes what waits once a batch of it does (`batchSize`); the caller writes the rest at
+    /// the end of the loop's round.
+    func flushIfBatchWaits() {
+        guard enqueuedSinceFlush >= Self.batchSize else { return }
+        flushPending()
     }
 
     func flushPending() {
+        enqueuedSinceFlush = 0
         guard !pendingFlush.isEmpty else { return }
         let handlers = pendingFlush
         pendingFlush.removeAll(keepingCapacity: true)
