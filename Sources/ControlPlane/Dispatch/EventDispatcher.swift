@@ -211,10 +211,9 @@ public struct EventDispatcher: Sendable {
             }
             let context = ParkedEvent(event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
             let key = parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now)
-            if key != contextKey {
-                // Not the key announced (none is, when the table is full): the transactions name this one.
-                for answer in waiting { transactions.update(answer.transaction) { $0.context = key } }
-            }
+            // `park` stores under `nextKey` (nil only when full, and then it refuses): the
+            // transactions already name the context's key.
+            assert(key == contextKey, "a context parked under another key than the one its transactions name")
             guard key != nil else {
                 reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
