@@ -155,10 +155,12 @@ import UnitProtocol
         #expect(net.unit(11)?.dispatcher.parked.count == 0)
     }
 
-    @Test(arguments: [TimeoutPolicy.failOpen, .failClosed])
-    func anUnansweredEventTimesOutUnderItsPolicy(policy: TimeoutPolicy) {
+    /// Parked (a local service goes on with the event) or waiting in its transaction (the unit
+    /// only relays it), an unanswered event times out the same way.
+    @Test(arguments: [TimeoutPolicy.failOpen, .failClosed], [true, false])
+    func anUnansweredEventTimesOutUnderItsPolicy(policy: TimeoutPolicy, withLocalService: Bool) {
         let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
-        net.add(11, services: [local])
+        net.add(11, services: withLocalService ? [local] : [])
         net.route(11, to: [.service(200, origin: 20, action: .divert, policy: policy, timeoutMilliseconds: 200)], via: 20)
         net.connect(11, switches: [1, 2])
         net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
@@ -170,7 +172,9 @@ import UnitProtocol
         net.now = net.now + .milliseconds(1)
         net.tick(11)
         #expect(net.unit(11)?.dispatcher.parked.count == 0)
-        #expect(local.seen.count == (policy == .failOpen ? 2 : 0))
+        #expect(net.unit(11)?.dispatcher.waiting.isEmpty == true)
+        #expect(local.seen.count == (policy == .failOpen && withLocalService ? 2 : 0))
+        #expect(net.unit(11)?.dispatcher.counters.resumed == (policy == .failOpen ? 2 : 0))
         let counters = net.unit(11)?.dispatcher.parked.counters
         #expect((policy == .failOpen ? counters?.timedOutOpen : counters?.timedOutClosed) == 2)
         #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.timedOut == 2)
@@ -179,7 +183,7 @@ import UnitProtocol
         guard case .event(let event) = lost.first?.message else { Issue.record("no event was sent"); return }
         net.deliver(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .continue)), from: UnitID(20), to: UnitID(11))
         #expect(net.output(11).rejections.map(\.kind) == ["unknown_transaction"])
-        #expect(local.seen.count == (policy == .failOpen ? 2 : 0), "nothing resumes twice")
+        #expect(local.seen.count == (policy == .failOpen && withLocalService ? 2 : 0), "nothing resumes twice")
     }
 
     @Test func bypassStopsADevicesEventsForThatServiceUntilTheDeviceLeaves() {
@@ -322,6 +326,29 @@ extension DispatchHierarchyTests {
         #expect(local.seen.count == (policy == .failOpen ? 1 : 0), "the second could not be sent")
         #expect(net.output(11).rejections.map(\.kind) == ["transaction_table_full"])
     }
+
+    /// The bound on waiting events holds whether they are parked or wait in their transactions:
+    /// past it an event is still sent up, but nothing waits for it, and the refusal is counted.
+    @Test(arguments: [true, false])
+    func waitingEventsAreBoundedParkedOrNot(withLocalService: Bool) {
+        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        net.add(11, services: withLocalService ? [local] : [], settings: DispatchSettings(parkedCapacity: 1))
+        net.add(20, serving: [200: AnsweringService(tag: "above")])
+        net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
+        net.packetIn(11, dpid: 1, xid: 2, from: Self.mac(2))
+        #expect(net.unit(11)?.dispatcher.parked.count == 1)
+        #expect(net.unit(11)?.dispatcher.waiting.map(\.awaiting) == [1])
+        #expect(net.unit(11)?.dispatcher.parked.counters.refusedFull == 1)
+        #expect(net.output(11).rejections.map(\.kind) == ["parked_table_full"])
+        #expect(net.inFlight.count == 2, "both events went up")
+        #expect(local.seen.count == (withLocalService ? 1 : 0), "the refused one goes on at once (fail-open)")
+        net.deliverAll()
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        #expect(net.unit(11)?.dispatcher.parked.counters.resumed == 1)
+        #expect(net.output(11).flowMods.map(\.2) == [1, 2], "both answers reach the switch with its xids")
+    }
 }
 
 extension DispatchHierarchyTests {
@@ -400,9 +427,10 @@ extension DispatchHierarchyTests {
 }
 
 extension DispatchHierarchyTests {
-    /// A unit that only relays keeps no copy of a DIVERTed event while it waits (nothing local
-    /// would resume it), yet `pending` still says what and where it was; a unit with a local
-    /// service after the stage keeps the event, and that service gets it on resumption.
+    /// A unit that only relays parks no context for a DIVERTed event (nothing local would
+    /// resume it): its transaction waits instead, yet `pending` still says what and where it
+    /// was; a unit with a local service after the stage parks the event, and that service gets
+    /// it on resumption.
     @Test(arguments: [false, true])
     func aParkedEventIsKeptOnlyWhereALocalServiceGoesOnWithIt(withLocalService: Bool) {
         let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
@@ -412,15 +440,20 @@ extension DispatchHierarchyTests {
         net.connect(11, switches: [3])
         net.packetIn(11, dpid: 3, xid: 9, from: Self.mac(1))
         let entries = net.unit(11)?.dispatcher.parked.entries ?? []
-        #expect(entries.count == 1)
-        let parked = entries.first?.context
-        #expect(parked?.category == .packetIn)
-        #expect(parked?.datapathID == DatapathID(3))
-        #expect((parked?.event != nil) == withLocalService)
-        #expect(parked?.answers.map(\.sid) == [ServiceID(200)])
-        #expect(parked?.awaitingCount == 1)
+        #expect(entries.count == (withLocalService ? 1 : 0))
+        #expect(entries.first.map { $0.context.event != nil } ?? true)
+        #expect(net.unit(11)?.dispatcher.parked.count == 1)
+        let waiting = net.unit(11)?.dispatcher.waiting ?? []
+        #expect(waiting.count == 1)
+        #expect(waiting.first?.category == .packetIn)
+        #expect(waiting.first?.datapathID == DatapathID(3))
+        #expect(waiting.first?.sids == [ServiceID(200)])
+        #expect(waiting.first?.awaiting == 1)
+        #expect(waiting.first?.policy == .failOpen)
         net.deliverAll()
         #expect(net.unit(11)?.dispatcher.parked.count == 0)
+        #expect(net.unit(11)?.dispatcher.waiting.isEmpty == true)
+        #expect(net.unit(11)?.dispatcher.parked.counters.resumed == 1)
         #expect(net.unit(11)?.dispatcher.counters.resumed == 1)
         #expect(local.seen.count == (withLocalService ? 1 : 0))
         #expect(local.seen.first?.attributes["answered-by"] == (withLocalService ? "above" : nil))

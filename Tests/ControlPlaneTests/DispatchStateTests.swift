@@ -172,6 +172,36 @@ import UnitProtocol
         #expect(parked.counters.refusedFull == 1 && parked.count == 1)
     }
 
+    /// Waits in transactions and parked contexts share one bound and one set of counters.
+    @Test func waitsInTransactionsCountAsParked() {
+        var parked = ParkedContexts<Int>(capacity: 2)
+        let admitted = parked.admitWait()
+        let key = parked.park(1, transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        #expect(admitted && key != nil && parked.count == 2 && parked.isFull)
+        let refused = parked.admitWait()
+        #expect(!refused && parked.nextKey == nil && parked.counters.refusedFull == 1)
+        parked.waitEnded(timedOutUnder: nil)
+        #expect(parked.count == 1 && parked.counters.resumed == 1 && parked.nextKey != nil)
+        let again = parked.admitWait()
+        parked.waitEnded(timedOutUnder: .failClosed)
+        #expect(again && parked.count == 1 && parked.counters.timedOutClosed == 1 && parked.counters.parked == 3)
+    }
+
+    /// A waiting transaction is taken out at its own deadline, before its lifetime ends, and
+    /// listed until then; the others stay.
+    @Test func waitingTransactionsExpireAtTheirDeadline() {
+        var transactions = XIDTranslationTable(capacity: 4)
+        let wait = TransactionWait(category: .packetIn, policy: .failOpen, deadline: t0 + .milliseconds(200))
+        let waiting = transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 7, wait: wait, now: t0)
+        let plain = transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 8, now: t0)
+        #expect(transactions.waits.map(\.transaction) == [waiting].compactMap { $0 })
+        #expect(transactions.expireWaits(now: t0 + .milliseconds(199)).isEmpty)
+        let expired = transactions.expireWaits(now: t0 + .milliseconds(200))
+        #expect(expired.map(\.transaction) == [waiting].compactMap { $0 })
+        #expect(expired.first?.entry.wait == wait && expired.first?.entry.originalXID == 7)
+        #expect(transactions.waits.isEmpty && transactions.count == 1 && plain.flatMap { transactions.resolve($0) } != nil)
+    }
+
     /// One event waits for several answers: it is kept under its own key, so the first
     /// transaction's slot being over and reused does not reach it.
     @Test func aContextOutlivesTheTransactionItWasParkedFor() throws {

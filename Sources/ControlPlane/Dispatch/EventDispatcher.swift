@@ -167,9 +167,16 @@ public struct EventDispatcher: Sendable {
         // that must see the event before it is forwarded is never skipped.
         var timeout = settings.transactionLifetime
         var policy = TimeoutPolicy.failOpen
-        // The key the event will be parked under, known before its DIVERTs are issued, so that
-        // each transaction names its context as it is made (nil: the table is full, or no DIVERT).
-        let contextKey = plan.action == .divert ? parked.nextKey : nil
+        // An event nothing here goes on with, DIVERTed to one service, waits in its transaction
+        // (`TransactionWait`); any other DIVERTed event is parked under the key known before its
+        // DIVERTs are issued, so that each transaction names its context as it is made (nil: the
+        // table is full, or no DIVERT).
+        let transactionWait = !resumable && plan.action == .divert && plan.targets.count == 1
+            ? TransactionWait(
+                category: event.category, policy: plan.targets[0].policy,
+                deadline: now + min(settings.transactionLifetime, plan.targets[0].timeout))
+            : nil
+        let contextKey = plan.action == .divert && transactionWait == nil ? parked.nextKey : nil
         for service in plan.targets {
             switch service.action {
             case .allow:
@@ -182,7 +189,7 @@ public struct EventDispatcher: Sendable {
             }
             guard let transaction = issue(
                 for: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, service: service, switchXID: event.switchXID,
-                context: service.action == .divert ? contextKey : nil, now: now, actions: &actions)
+                context: service.action == .divert ? contextKey : nil, wait: parked.isFull ? nil : transactionWait, now: now, actions: &actions)
             else { continue }
             counters.escalated += 1
             actions.append(.sendEvent(transaction: transaction, sid: service.sid, to: service.nextHop))
@@ -208,6 +215,13 @@ public struct EventDispatcher: Sendable {
                 // No DIVERT could be sent (the transaction table is full, and says so): their
                 // policy applies now, as it would have at their timeout.
                 return diverting.contains { $0.policy == .failClosed } ? .stop(installDropFlow: false) : .continueLocally
+            }
+            if transactionWait != nil {
+                guard parked.admitWait() else {
+                    reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
+                    return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
+                }
+                return .parked
             }
             let context = ParkedEvent(event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
             let key = parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now)
@@ -359,7 +373,13 @@ public struct EventDispatcher: Sendable {
             }
             if !messages.isEmpty { actions.append(.sendToSwitches(messages, xid: record.switchXID)) }
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
-            if let key = record.context { answerArrived(answer, transaction: transaction, context: key, actions: &actions) }
+            if let key = record.context {
+                answerArrived(answer, transaction: transaction, context: key, actions: &actions)
+            } else if let wait = record.wait, answer.verdict.isFinal {
+                parked.waitEnded(timedOutUnder: nil)
+                // Counted as a parked context would be; there is nothing to resume.
+                if !Self.stops(answer.verdict, under: wait.policy) { counters.resumed += 1 }
+            }
         }
         if answer.verdict.isFinal { transactions.complete(transaction) }
     }
@@ -370,11 +390,7 @@ public struct EventDispatcher: Sendable {
             for entry in answer.context { context.attributes[entry.key] = entry.value }
             guard answer.verdict.isFinal else { return false }
             if let index = context.answers.firstIndex(where: { $0.transaction == transaction }) { context.answers[index].arrived = true }
-            switch answer.verdict {
-            case .stop: context.stopped = true
-            case .unreachable where policy == .failClosed: context.stopped = true
-            default: break
-            }
+            if Self.stops(answer.verdict, under: policy) { context.stopped = true }
             return context.answers.allSatisfy(\.arrived)
         }
         guard let resumed, !resumed.context.stopped else { return }
@@ -399,18 +415,62 @@ public struct EventDispatcher: Sendable {
                 if expired.context.event != nil { actions.append(.resume(expired.context)) }
             }
         }
-        transactions.expire(olderThan: settings.transactionLifetime, now: now)
+        for (_, entry) in transactions.expireWaits(now: now) { waitTimedOut(entry) }
+        // A wait's deadline is within the lifetime, so these hold none but by a change of settings.
+        for (_, entry) in transactions.expire(olderThan: settings.transactionLifetime, now: now) where entry.wait != nil { waitTimedOut(entry) }
+    }
+
+    /// Whether a final answer ends the event's processing here: a STOP, or an unreachable
+    /// service that fails closed.
+    private static func stops(_ verdict: ReturnVerdict, under policy: TimeoutPolicy) -> Bool {
+        verdict == .stop || (verdict == .unreachable && policy == .failClosed)
+    }
+
+    private mutating func waitTimedOut(_ entry: XIDTranslationTable.Entry) {
+        guard let wait = entry.wait else { return }
+        perService[entry.counters].timedOut += 1
+        parked.waitEnded(timedOutUnder: wait.policy)
+        if wait.policy == .failOpen { counters.resumed += 1 }
+    }
+
+    /// A DIVERTed event waiting for its answers, parked or waiting in its transaction.
+    public struct WaitingEvent: Hashable, Sendable {
+        /// The transaction it waits under (the first, when it waits for several).
+        public var transaction: UInt32
+        public var sids: [ServiceID]
+        public var category: EventCategory
+        public var datapathID: DatapathID
+        /// How many of its services have not given their final answer yet.
+        public var awaiting: Int
+        public var policy: TimeoutPolicy
+        public var deadline: NIODeadline
+    }
+
+    /// Every DIVERTed event that waits, in transaction order (`echelon pending`).
+    public var waiting: [WaitingEvent] {
+        let contexts = parked.entries.map { parked in
+            WaitingEvent(
+                transaction: parked.transaction, sids: parked.context.answers.map(\.sid), category: parked.context.category,
+                datapathID: parked.context.datapathID, awaiting: parked.context.awaitingCount, policy: parked.policy, deadline: parked.deadline)
+        }
+        let transactionWaits = transactions.waits.compactMap { transaction, entry -> WaitingEvent? in
+            guard let wait = entry.wait, case .switchChannel(let dpid) = entry.origin else { return nil }
+            return WaitingEvent(
+                transaction: transaction, sids: [entry.sid], category: wait.category, datapathID: dpid, awaiting: 1, policy: wait.policy,
+                deadline: wait.deadline)
+        }
+        return (contexts + transactionWaits).sorted { $0.transaction < $1.transaction }
     }
 
     // MARK: Helpers
 
     private mutating func issue(
-        for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, context: UInt32? = nil, now: NIODeadline,
-        actions: inout [DispatchAction]
+        for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, context: UInt32? = nil,
+        wait: TransactionWait? = nil, now: NIODeadline, actions: inout [DispatchAction]
     ) -> UInt32? {
         guard let transaction = transactions.issue(
             for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID, context: context,
-            counters: service.counters, now: now
+            wait: wait, counters: service.counters, now: now
         ) else {
             reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
             return nil

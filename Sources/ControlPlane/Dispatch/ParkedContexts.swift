@@ -33,15 +33,20 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
         self.parked = SlotTable(capacity: capacity)
     }
 
+    /// DIVERTs that wait in their transactions (`TransactionWait`): counted here as parked
+    /// contexts, against the same bound and in the same counters, though none is stored.
+    public private(set) var waitsInTransactions = 0
+
     public var capacity: Int { parked.capacity }
-    public var count: Int { parked.count }
+    public var count: Int { parked.count + waitsInTransactions }
+    public var isFull: Bool { count >= capacity }
 
     /// Parks a context waiting for `transaction` (and maybe others); returns the key it is
     /// found by, or nil (and counted) when full.
     public mutating func park(
         _ context: consuming Context, transaction: UInt32, sid: ServiceID, policy: TimeoutPolicy, timeout: TimeAmount, now: NIODeadline
     ) -> UInt32? {
-        guard let key = parked.insert(Parked(context: context, transaction: transaction, sid: sid, policy: policy, deadline: now + timeout)) else {
+        guard !isFull, let key = parked.insert(Parked(context: context, transaction: transaction, sid: sid, policy: policy, deadline: now + timeout)) else {
             counters.refusedFull += 1
             return nil
         }
@@ -57,7 +62,28 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
     }
 
     /// The key the next context parked is found by; nil when the table is full.
-    public var nextKey: UInt32? { parked.nextID }
+    public var nextKey: UInt32? { isFull ? nil : parked.nextID }
+
+    /// A DIVERT waits in its transaction: counted as parked; false (and counted) when full.
+    public mutating func admitWait() -> Bool {
+        guard !isFull else {
+            counters.refusedFull += 1
+            return false
+        }
+        waitsInTransactions += 1
+        counters.parked += 1
+        return true
+    }
+
+    /// A transaction's wait ended: its last answer came (nil), or its deadline passed, and its policy applies.
+    public mutating func waitEnded(timedOutUnder policy: TimeoutPolicy?) {
+        waitsInTransactions -= 1
+        switch policy {
+        case nil: counters.resumed += 1
+        case .failOpen: counters.timedOutOpen += 1
+        case .failClosed: counters.timedOutClosed += 1
+        }
+    }
 
     /// An answer arrived for the context under `key`: `change` adds it, and says whether the
     /// context waits for nothing more; then it is taken out and returned, as `resume` does.

@@ -61,11 +61,11 @@ enum DispatchViews {
     }
 
     static func pending(_ dispatcher: EventDispatcher, now: NIODeadline) -> [PendingView] {
-        dispatcher.parked.entries.map { parked in
+        dispatcher.waiting.map { waiting in
             PendingView(
-                transaction: parked.transaction, sids: parked.context.answers.map(\.sid.rawValue), event: parked.context.category.rawValue,
-                dpid: parked.context.datapathID.description, waitingFor: parked.context.awaitingCount, policy: parked.policy.description,
-                expiresIn: Double((parked.deadline - now).nanoseconds) / 1e9)
+                transaction: waiting.transaction, sids: waiting.sids.map(\.rawValue), event: waiting.category.rawValue,
+                dpid: waiting.datapathID.description, waitingFor: waiting.awaiting, policy: waiting.policy.description,
+                expiresIn: Double((waiting.deadline - now).nanoseconds) / 1e9)
         }
     }
 
