@@ -8,11 +8,6 @@ public enum DispatchAction: Sendable {
     /// The event being escalated (`escalate`), sent up to a service under this transaction.
     /// The unit writes it from the event it holds: the event is not copied into the action.
     case sendEvent(transaction: UInt32, sid: ServiceID, to: UnitID)
-    /// The messages of a return, for this unit's switches, forwarded as their checked bytes, in
-    /// order. `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel
-    /// choose. One action for the return's list, which is passed on as it came when every
-    /// message in it may be delivered (the usual case).
-    case sendToSwitches(EventReturn.SwitchMessageList, xid: UInt32?)
     /// A DIVERTed event local services go on with: its answers are in (or it timed out fail-open).
     case resume(ParkedEvent)
     /// Already counted; for the log.
@@ -27,6 +22,16 @@ public struct ServeRequest: Sendable {
     public var sid: ServiceID
     public var transaction: UInt32
     public var unit: UnitID
+}
+
+/// The messages of a return for this unit's switches, forwarded as their checked bytes, in
+/// order: the list is passed on as it came when every message in it may be delivered (the usual
+/// case). `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel choose.
+/// Handed back by `received(_:from:now:isLocalSwitch:actions:)` rather than as an action, as
+/// `ServeRequest` is, and performed before the actions.
+public struct SwitchDelivery: Sendable {
+    public var messages: EventReturn.SwitchMessageList
+    public var xid: UInt32?
 }
 
 /// What happens to an event locally once the dispatcher's stage has run.
@@ -309,7 +314,7 @@ public struct EventDispatcher: Sendable {
     /// A return from a unit above. `isLocalSwitch` says whether a DPID is one of this unit's switches.
     public mutating func received(
         _ answer: EventReturn, from unit: UnitID, now: NIODeadline, isLocalSwitch: (DatapathID) -> Bool, actions: inout [DispatchAction]
-    ) {
+    ) -> SwitchDelivery? {
         counters.returnsReceived += 1
         let transaction = answer.transaction
         // Checked and counted in one look-up; only a return that passes the checks counts
@@ -325,19 +330,20 @@ public struct EventDispatcher: Sendable {
         switch check {
         case nil:
             reject(.unknownTransaction(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
-            return
+            return nil
         case .wrongSender(let expected):
             reject(.wrongSender(transaction, expected: expected.rawValue, from: unit.rawValue), &actions)
-            return
+            return nil
         case .wrongService(let expected):
             reject(.wrongService(transaction, expected: expected.rawValue, got: answer.sid.rawValue, from: unit.rawValue), &actions)
-            return
+            return nil
         case .flood:
             reject(.returnFlood(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
-            return
+            return nil
         case .accepted(let entry):
             record = entry
         }
+        var delivery: SwitchDelivery?
         perService[record.counters].returns += 1
         if answer.verdict == .unreachable { perService[record.counters].unreachable += 1 }
         switch record.origin {
@@ -371,7 +377,7 @@ public struct EventDispatcher: Sendable {
                     return true
                 }
             }
-            if !messages.isEmpty { actions.append(.sendToSwitches(messages, xid: record.switchXID)) }
+            if !messages.isEmpty { delivery = SwitchDelivery(messages: messages, xid: record.switchXID) }
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
             if let key = record.context {
                 answerArrived(answer, transaction: transaction, context: key, actions: &actions)
@@ -382,6 +388,7 @@ public struct EventDispatcher: Sendable {
             }
         }
         if answer.verdict.isFinal { transactions.complete(transaction) }
+        return delivery
     }
 
     private mutating func answerArrived(_ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]) {

@@ -115,7 +115,9 @@ public struct UnitController {
             }
         case .eventReturn(let answer):
             let switches = self.switches
-            dispatcher.received(answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, actions: &actions)
+            if let delivery = dispatcher.received(answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, actions: &actions) {
+                sink.forward(delivery.messages, xid: delivery.xid)
+            }
         default:
             return
         }
@@ -232,8 +234,6 @@ public struct UnitController {
             case .sendEvent(let transaction, let sid, let unit):
                 guard let escalating else { preconditionFailure("an escalated event's action performed without its event") }
                 sink.sendEvent(escalating, transaction: transaction, sid: sid, domain: dispatcher.domain, to: unit)
-            case .sendToSwitches(let messages, let xid):
-                sink.forward(messages, xid: xid)
             case .resume(let parked):
                 resume(parked, now: now, sink: sink)
             case .rejected(let rejection):

@@ -13,7 +13,13 @@ final class UnitRoutingCore {
     /// What each upstream unit or peer exported to us.
     private var exportsFrom: [UnitID: [ServiceID: ExportedService]] = [:]
     /// The channel that carries routing to each neighbour.
-    private var active: [UnitID: UnitChannelHandler] = [:]
+    private var active: [UnitID: UnitChannelHandler] = [:] {
+        didSet { lastActive = nil }
+    }
+    /// The neighbour the last event or return went to or came from, with its channel: nearly
+    /// all of them are to and from one unit (the one above), which saves hashing its UID for
+    /// each. Forgotten whenever `active` changes.
+    private var lastActive: (unit: UnitID, handler: UnitChannelHandler)?
     private var open: [ObjectIdentifier: UnitChannelHandler] = [:]
     /// What each dialer is doing, by the neighbour's name in the topology.
     private(set) var dialing: [String: DialerState] = [:]
@@ -69,12 +75,19 @@ final class UnitRoutingCore {
 
     /// Sends what `write` appends (one whole unit message, with the xid it is given) to the unit.
     func send(to unit: UnitID, _ write: (inout ByteBuffer, UInt32) -> Void) {
-        guard let handler = active[unit] else {
+        guard let handler = activeChannel(to: unit) else {
             undeliverable += 1
             return
         }
         if handler.enqueue(write) { pendingFlush.append(handler) }
         enqueuedSinceFlush += 1
+    }
+
+    private func activeChannel(to unit: UnitID) -> UnitChannelHandler? {
+        if let lastActive, lastActive.unit == unit { return lastActive.handler }
+        guard let handler = active[unit] else { return nil }
+        lastActive = (unit, handler)
+        return handler
     }
 
     /// Whether unit messages wait to be written.
@@ -132,7 +145,7 @@ final class UnitRoutingCore {
 
     func received(_ message: UnitMessage, from unit: UnitID, relation: ChannelRelation, on handler: UnitChannelHandler, now: NIODeadline) {
         // A duplicate channel on its way out carries nothing.
-        guard active[unit] === handler else { return }
+        guard activeChannel(to: unit) === handler else { return }
         do {
             switch message {
             case .routeAdvertisement(let advertisement):
