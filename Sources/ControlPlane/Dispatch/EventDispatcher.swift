@@ -5,9 +5,6 @@ import UnitProtocol
 /// What the unit must do after the dispatcher took an input.
 public enum DispatchAction: Sendable {
     case sendToUnit(UnitMessage, UnitID)
-    /// The event being escalated (`escalate`), sent up to a service under this transaction.
-    /// The unit writes it from the event it holds: the event is not copied into the action.
-    case sendEvent(transaction: UInt32, sid: ServiceID, to: UnitID)
     /// A DIVERTed event local services go on with: its answers are in (or it timed out fail-open).
     case resume(ParkedEvent)
     /// Already counted; for the log.
@@ -21,6 +18,15 @@ public struct ServeRequest: Sendable {
     public var event: NetworkEvent
     public var sid: ServiceID
     public var transaction: UInt32
+    public var unit: UnitID
+}
+
+/// The event being escalated (`escalate`), sent up to a service under this transaction. The
+/// unit writes it from the event it holds. Handed back in a list of their own rather than as
+/// actions: an action is as large as its largest case, and every event that goes up has one.
+public struct EventSend: Sendable {
+    public var transaction: UInt32
+    public var sid: ServiceID
     public var unit: UnitID
 }
 
@@ -160,10 +166,10 @@ public struct EventDispatcher: Sendable {
 
     /// Runs the dispatcher's stage for an event of this unit, which reached it at `position`
     /// of its chain with `attributes`. `resumable` says whether local services may go on with
-    /// it: a parked event keeps its value only then.
+    /// it: a parked event keeps its value only then. The copies to send up are added to `sends`.
     public mutating func escalate(
         _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], resumable: Bool, now: NIODeadline,
-        actions: inout [DispatchAction]
+        sends: inout [EventSend], actions: inout [DispatchAction]
     ) -> StageOutcome {
         // Built as the events go up, it becomes the parked context's (one inline answer for the
         // usual single DIVERT: no list is allocated).
@@ -197,7 +203,7 @@ public struct EventDispatcher: Sendable {
                 context: service.action == .divert ? contextKey : nil, wait: parked.isFull ? nil : transactionWait, now: now, actions: &actions)
             else { continue }
             counters.escalated += 1
-            actions.append(.sendEvent(transaction: transaction, sid: service.sid, to: service.nextHop))
+            sends.append(EventSend(transaction: transaction, sid: service.sid, unit: service.nextHop))
             if service.action == .divert {
                 perService[service.counters].diverted += 1
                 waiting.append(AwaitedAnswer(transaction: transaction, sid: service.sid))

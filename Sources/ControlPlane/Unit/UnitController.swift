@@ -16,8 +16,9 @@ public struct UnitController {
     public let chain: ProcessChain
     public private(set) var counters = UnitCounters()
     public private(set) var dispatcher: EventDispatcher
-    /// Reused for every event, so that dispatching allocates no list of actions.
+    /// Reused for every event, so that dispatching allocates no list of actions or of copies sent up.
     private var actions: [DispatchAction] = []
+    private var sends: [EventSend] = []
     /// The hosted services units below may send events to, by SID.
     private let serving: [ServiceID: any HostedService]
     /// Gathers what a hosted service answers to an event from below (one, reused).
@@ -193,9 +194,12 @@ public struct UnitController {
             context = stageContext
         }
         actions.removeAll(keepingCapacity: true)
+        sends.removeAll(keepingCapacity: true)
         let outcome = dispatcher.escalate(
-            event, plan: plan, position: position, attributes: context?.attributes ?? [:], resumable: context != nil, now: now, actions: &actions)
-        performActions(now: now, sink: sink, escalating: event)
+            event, plan: plan, position: position, attributes: context?.attributes ?? [:], resumable: context != nil, now: now,
+            sends: &sends, actions: &actions)
+        for send in sends { sink.sendEvent(event, transaction: send.transaction, sid: send.sid, domain: dispatcher.domain, to: send.unit) }
+        performActions(now: now, sink: sink)
         switch outcome {
         case .continueLocally:
             guard var context else { return }
@@ -217,23 +221,20 @@ public struct UnitController {
     }
 
     /// Performs the actions the dispatcher left in `actions` (taken out first: performing one
-    /// may dispatch again). `escalating` is the event `sendEvent` actions send.
-    private mutating func performActions(now: NIODeadline, sink: some ControllerOutput, escalating: NetworkEvent? = nil) {
+    /// may dispatch again).
+    private mutating func performActions(now: NIODeadline, sink: some ControllerOutput) {
         var pending: [DispatchAction] = []
         swap(&pending, &actions)
-        perform(pending, now: now, sink: sink, escalating: escalating)
+        perform(pending, now: now, sink: sink)
         pending.removeAll(keepingCapacity: true)
         if actions.isEmpty { swap(&pending, &actions) }
     }
 
-    private mutating func perform(_ actions: [DispatchAction], now: NIODeadline, sink: some ControllerOutput, escalating: NetworkEvent?) {
+    private mutating func perform(_ actions: [DispatchAction], now: NIODeadline, sink: some ControllerOutput) {
         for action in actions {
             switch action {
             case .sendToUnit(let message, let unit):
                 sink.send(message, to: unit)
-            case .sendEvent(let transaction, let sid, let unit):
-                guard let escalating else { preconditionFailure("an escalated event's action performed without its event") }
-                sink.sendEvent(escalating, transaction: transaction, sid: sid, domain: dispatcher.domain, to: unit)
             case .resume(let parked):
                 resume(parked, now: now, sink: sink)
             case .rejected(let rejection):
