@@ -19,6 +19,9 @@ public struct ServeRequest: Sendable {
     public var sid: ServiceID
     public var transaction: UInt32
     public var unit: UnitID
+    /// Whether the event's own switch is below `unit` now (it is, unless the event says it
+    /// left): most answers go to it, and this saves looking it up again.
+    public var askedIsBelow: Bool
 }
 
 /// The event being escalated (`escalate`), sent up to a service under this transaction. The
@@ -288,7 +291,8 @@ public struct EventDispatcher: Sendable {
             }
             counters.served += 1
             perService[hostedCounter].served += 1
-            return ServeRequest(event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit)
+            return ServeRequest(
+                event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit, askedIsBelow: event.category != .switchRemoved)
         }
         guard let service = targets[event.sid] else {
             reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &actions)

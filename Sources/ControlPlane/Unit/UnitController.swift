@@ -261,9 +261,10 @@ public struct UnitController {
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
         let below = dispatcher.switchesBelow
-        // Most answers go to the switch the event came from: it is looked up once, not per message.
+        // Most answers go to the switch the event came from: the dispatcher has just seen it below
+        // the unit (`ServeRequest.askedIsBelow`), so only messages for other switches are looked up.
         let asked = event.datapathID
-        let askedIsBelow = below[asked] == unit
+        let askedIsBelow = request.askedIsBelow
         counters.undeliverableReturns += collector.keep { $0 == asked ? askedIsBelow : below[$0] == unit }
         let messages = collector.messages
         // What the return cannot carry is left out, and counted: a return over its limits
