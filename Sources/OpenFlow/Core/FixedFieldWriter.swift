@@ -34,6 +34,17 @@ public struct FixedFieldWriter: ~Copyable {
         offset += count
     }
 
+    /// The readable bytes of `buffer`, as they are (a packet's data, messages already encoded),
+    /// copied into this view: a separate `ByteBuffer` write would pay its own checks.
+    @inlinable
+    public mutating func write(bytesOf buffer: ByteBuffer) {
+        let count = buffer.readableBytes
+        precondition(offset + count <= bytes.count, "writer wrote past its declared size")
+        let target = UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count])
+        buffer.withUnsafeReadableBytes { target.copyMemory(from: $0) }
+        offset += count
+    }
+
     /// A NUL-padded text field; see `ByteBuffer.writeFixedString` for the rules.
     public mutating func writeFixedString(_ text: String, length: Int) {
         let count = FixedString.encodedLength(text, fieldLength: length)

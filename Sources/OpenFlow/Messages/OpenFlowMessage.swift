@@ -222,8 +222,8 @@ extension OpenFlowMessage {
 
     /// Appends `prefixLength` bytes written by `prefix` (the headers of a message that
     /// carries this one), then the message. For the messages sent at the rate of PACKET_INs
-    /// (PACKET_IN, FLOW_MOD, PACKET_OUT without vendor actions) the prefix, the header and every
-    /// field before the packet data go through one view of the buffer instead of several writes,
+    /// (PACKET_IN, FLOW_MOD, PACKET_OUT without vendor actions) the prefix, the header, every
+    /// field and the packet data go through one view of the buffer instead of several writes,
     /// each with its own checks. Those messages' lengths are known before they are written:
     /// `prefix` is given the whole length (its own bytes and the message's), so that a carrier
     /// can write its length with its header; nil for the other messages.
@@ -246,22 +246,22 @@ extension OpenFlowMessage {
         case .packetOut(let packetOut):
             if let fixed = packetOut.fixedMessageLengthBeforeData {
                 let length = Self.checkedLength(fixed + packetOut.data.readableBytes)
-                buffer.writeFixed(prefixLength + fixed) { field in
+                buffer.writeFixed(prefixLength + Int(length)) { field in
                     prefix(&field, prefixLength + Int(length))
                     OpenFlowHeader(version: version, type: type, length: length, xid: xid).write(to: &field)
                     packetOut.write(to: &field, actionsLength: fixed - PacketOut.minimumLength)
+                    field.write(bytesOf: packetOut.data)
                 }
-                buffer.writeImmutableBuffer(packetOut.data)
                 return
             }
         case .packetIn(let packetIn):
             let length = Self.checkedLength(PacketIn.minimumLength + packetIn.data.readableBytes)
-            buffer.writeFixed(prefixLength + PacketIn.minimumLength) { field in
+            buffer.writeFixed(prefixLength + Int(length)) { field in
                 prefix(&field, prefixLength + Int(length))
                 OpenFlowHeader(version: version, type: type, length: length, xid: xid).write(to: &field)
                 packetIn.writeFixedFields(to: &field)
+                field.write(bytesOf: packetIn.data)
             }
-            buffer.writeImmutableBuffer(packetIn.data)
             return
         default:
             break

@@ -170,9 +170,11 @@ public struct EventReturn: Hashable, Sendable {
         to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
     ) {
         precondition(messages.count <= maximumMessages && bypass.count <= maximumBypass && context.count <= maximumContext, "return over its limits")
-        let wholeLength = context.isEmpty ? prefixLength + header.size + messages.entries.readableBytes + bypass.count * 8 : nil
-        buffer.writeFixed(prefixLength + header.size) { field in
-            prefix(&field, wholeLength)
+        // Everything but the context (whose texts would have to be measured first) goes through
+        // one view of the buffer: headers, the messages' bytes and the BYPASS entries.
+        let fixedLength = prefixLength + header.size + messages.entries.readableBytes + bypass.count * 8
+        buffer.writeFixed(fixedLength) { field in
+            prefix(&field, context.isEmpty ? fixedLength : nil)
             field.write(transaction)
             field.write(sid.rawValue)
             field.write(verdict.rawValue)
@@ -180,11 +182,11 @@ public struct EventReturn: Hashable, Sendable {
             field.write(UInt16(messages.count))
             field.write(UInt16(bypass.count))
             field.write(UInt16(context.count))
-        }
-        buffer.writeImmutableBuffer(messages.entries)
-        for mac in bypass {
-            buffer.writeMACAddress(mac)
-            buffer.writePadding(2)
+            field.write(bytesOf: messages.entries)
+            for mac in bypass {
+                field.writeMACAddress(mac)
+                field.pad(2)
+            }
         }
         for entry in context {
             buffer.writeText(entry.key)
