@@ -191,3 +191,27 @@ extension FixedStringTests {
         #expect(bytes.getBytes(at: PacketIn.Offset.data, length: 4) == [0xde, 0xad, 0xbe, 0xef])
     }
 }
+
+@Suite struct WireReaderTests {
+    /// Bytes given back are read again, and offsets count them again, from the same place.
+    @Test func bytesGivenBackAreReadAgainAtTheirOffset() throws {
+        var reader = WireReader(ByteBuffer(bytes: [1, 2, 3, 4, 5, 6]), messageOffset: 10)
+        _ = try reader.readInteger(as: UInt32.self, field: "first")
+        reader.unread(2)
+        #expect(reader.offset == 12)
+        #expect(reader.remaining == 4)
+        #expect(try reader.readInteger(as: UInt16.self, field: "again") == 0x0304)
+    }
+
+    /// A structure's fixed fields and the bytes after them go into one view, byte for byte.
+    @Test func bytesWrittenThroughAFixedViewAreTheBuffersReadableOnes() {
+        var data = ByteBuffer(bytes: [0xff, 0xaa, 0xbb, 0xcc])
+        data.moveReaderIndex(forwardBy: 1)
+        var buffer = ByteBuffer()
+        buffer.writeFixed(5) { field in
+            field.write(UInt16(0x0102))
+            field.write(bytesOf: data)
+        }
+        #expect(Array(buffer.readableBytesView) == [0x01, 0x02, 0xaa, 0xbb, 0xcc])
+    }
+}

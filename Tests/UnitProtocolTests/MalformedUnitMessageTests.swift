@@ -157,6 +157,15 @@ import UnitProtocol
         if case .truncated = error?.reason {} else { Issue.record("expected truncated, got \(String(describing: error))") }
     }
 
+    /// An event read with its message's header in the same view: when the category carries no
+    /// message, the bytes read ahead are given back and read as what they are.
+    @Test func bytesReadAheadOfAnEventWithoutAMessageAreItsOwn() {
+        // switch_removed (index 2) carries nothing: the PACKET_IN's bytes after the event's
+        // header are extra, counted from where they start.
+        let extra = Self.event.count - 4 - 24
+        #expect(Self.parse(Self.replacing(Self.event, 16, with: 2)) == WireError(.trailingBytes(count: extra), field: "ECH_EVENT", offset: Self.at(28)))
+    }
+
     @Test func anEmbeddedMessageShorterThanAHeader() {
         #expect(Self.parse(Self.replacing(Self.event, 30, with: 0, 4)) == WireError(.lengthBelowMinimum(length: 4, minimum: 8), field: "event.message.length", offset: Self.at(30)))
     }

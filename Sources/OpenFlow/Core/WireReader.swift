@@ -48,6 +48,14 @@ public struct WireReader: Sendable {
         buffer.moveReaderIndex(forwardBy: count)
     }
 
+    /// Gives back the last `count` bytes read, for a structure read ahead in the same view as
+    /// the one before it and then found not to be there.
+    @inlinable
+    public mutating func unread(_ count: Int) {
+        precondition(count >= 0 && count <= buffer.readerIndex - startIndex, "unread past the reader's start")
+        buffer.moveReaderIndex(to: buffer.readerIndex - count)
+    }
+
     /// Runs `body` on the unread bytes and the message offset of the first, consuming nothing:
     /// for walking many small structures through one view of the buffer.
     @inlinable

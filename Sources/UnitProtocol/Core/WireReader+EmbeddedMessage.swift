@@ -36,6 +36,14 @@ extension WireReader {
         return try readEmbeddedBody(of: header, at: at, available: available, field: field, read)
     }
 
+    /// The rest of `readEmbeddedMessage` once the embedded header, which started at `at` with
+    /// `available` bytes from there, has been read (with what precedes it).
+    mutating func readEmbeddedMessageBody(of header: OpenFlowHeader, at: Int, available: Int, field: String) throws(WireError) -> OpenFlowMessage {
+        try readEmbeddedBody(of: header, at: at, available: available, field: field) { header, body throws(WireError) in
+            try OpenFlowMessage(header: header, body: &body)
+        }
+    }
+
     private mutating func readEmbeddedBody<Result>(
         of header: OpenFlowHeader, at: Int, available: Int, field: String, _ read: (OpenFlowHeader, inout WireReader) throws(WireError) -> Result
     ) throws(WireError) -> Result {

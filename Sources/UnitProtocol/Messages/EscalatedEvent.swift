@@ -58,13 +58,18 @@ public struct EscalatedEvent: Hashable, Sendable {
 
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset
-        let (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.header) { field in
-            let transaction: UInt32 = field.read()
-            let sid: UInt32 = field.read()
-            let domain: UInt32 = field.read()
-            let index = Int(field.read(UInt8.self))
-            field.skip(3)
-            return (transaction, sid, domain, index, field.read(UInt64.self))
+        let available = reader.remaining
+        // Nearly every event carries a message: its header is read in the same view as the
+        // event's when both are there (and checked once the category says it must be there).
+        var embedded: OpenFlowHeader?
+        let (transaction, sid, domain, index, dpid): (UInt32, UInt32, UInt32, Int, UInt64)
+        if available >= Self.header.size + OpenFlowHeader.size {
+            (transaction, sid, domain, index, dpid, embedded) = try reader.readFixed(Self.header.size + OpenFlowHeader.size, field: "event") { field in
+                let fields = Self.readHeader(&field)
+                return (fields.0, fields.1, fields.2, fields.3, fields.4, OpenFlowHeader(reading: &field))
+            }
+        } else {
+            (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.header) { Self.readHeader(&$0) }
         }
         guard index < EventCategory.byIndex.count else {
             throw WireError(.invalidValue(UInt64(index)), field: "event.category", offset: start + 12)
@@ -74,18 +79,36 @@ public struct EscalatedEvent: Hashable, Sendable {
         self.domain = UnitID(domain)
         category = EventCategory.byIndex[index]
         datapathID = DatapathID(rawValue: dpid)
-        if category.isDeviceEvent {
-            payload = .device(try DeviceRecord(parsing: &reader))
-        } else if let expected = Self.messageType(of: category) {
-            let at = reader.offset
-            let message = try reader.readEmbeddedMessage(field: "event.message")
+        if let expected = Self.messageType(of: category) {
+            let at = start + Self.header.size
+            let message: OpenFlowMessage
+            if let embedded {
+                message = try reader.readEmbeddedMessageBody(of: embedded, at: at, available: available - Self.header.size, field: "event.message")
+            } else {
+                message = try reader.readEmbeddedMessage(field: "event.message")
+            }
             guard message.type == expected else {
                 throw WireError(.unknownType(UInt64(message.type.rawValue)), field: "event.message.type (\(category.rawValue) carries \(expected))", offset: at + 1)
             }
             payload = .message(message)
         } else {
-            payload = .none
+            // The bytes read with the header belong to the payload (a device record) or are extra.
+            if embedded != nil { reader.unread(OpenFlowHeader.size) }
+            if category.isDeviceEvent {
+                payload = .device(try DeviceRecord(parsing: &reader))
+            } else {
+                payload = .none
+            }
         }
+    }
+
+    private static func readHeader(_ field: inout FixedFieldCursor) -> (UInt32, UInt32, UInt32, Int, UInt64) {
+        let transaction: UInt32 = field.read()
+        let sid: UInt32 = field.read()
+        let domain: UInt32 = field.read()
+        let index = Int(field.read(UInt8.self))
+        field.skip(3)
+        return (transaction, sid, domain, index, field.read(UInt64.self))
     }
 
     public func write(to buffer: inout ByteBuffer) {
