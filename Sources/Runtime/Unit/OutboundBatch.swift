@@ -38,8 +38,12 @@ struct OutboundBatch {
 
     /// The unit message `write` appends with `xid` (an event or a return, written from its
     /// parts), packed with the unit messages appended just before it (`UnitMessagePacker`).
-    mutating func appendPacked(xid: UInt32, _ write: (inout ByteBuffer, UInt32) -> Void) {
+    /// Returns whether the batch was empty before: the first message since the last write asks
+    /// for one.
+    mutating func appendPacked(xid: UInt32, _ write: (inout ByteBuffer, UInt32) -> Void) -> Bool {
+        let wasEmpty = buffer.readableBytes == 0
         packer.append(to: &buffer) { write(&$0, xid) }
+        return wasEmpty
     }
 
     /// Hands over what has been appended, if anything, leaving the batch empty. The caller

@@ -15,7 +15,6 @@ final class UnitChannelHandler: ChannelInboundHandler {
     private var outbound = OutboundBatch()
     private var machine: UnitChannelStateMachine
     private var framingFailed = false
-    private var awaitingFlush = false
     /// Messages read since the last read burst ended.
     private var burstLength = 0
     private let core: UnitRoutingCore
@@ -66,9 +65,22 @@ final class UnitChannelHandler: ChannelInboundHandler {
                         // Unit messages are read from the frame's bytes (several when packed);
                         // echoes and the rest as OpenFlow messages.
                         if var pack = try UnitMessagePack(frame: frame) {
+                            // A busy channel's frame packs dozens of events or returns, which
+                            // cannot close the channel: once the state machine has taken one
+                            // (and noted the channel heard now), the rest of the frame's go
+                            // straight to the routing core with the peer it gave, so that each
+                            // costs no access to this handler's state.
+                            var relayPeer: (uid: UnitID, relation: ChannelRelation)?
+                            var read = 0
+                            defer { burstLength += read }
                             while let unitMessage = try pack.next() {
-                                burstLength += 1
-                                if machine.deliversAsIs(unitMessage.type, now: now), let peer = machine.peer {
+                                read += 1
+                                let type = unitMessage.type
+                                let relayed = type == .event || type == .eventReturn
+                                if relayed, let peer = relayPeer {
+                                    core.received(unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
+                                } else if machine.deliversAsIs(type, now: now), let peer = machine.peer {
+                                    if relayed { relayPeer = peer }
                                     core.received(unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
                                 } else {
                                     perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
@@ -130,9 +142,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
     /// caller schedules one flush for the burst.
     func enqueue(_ write: (inout ByteBuffer, UInt32) -> Void) -> Bool {
         guard context != nil else { return false }
-        outbound.appendPacked(xid: machine.nextXID(), write)
-        defer { awaitingFlush = true }
-        return !awaitingFlush
+        // Every write empties the batch, so a non-empty one already has its flush coming.
+        return outbound.appendPacked(xid: machine.nextXID(), write)
     }
 
     func flushEnqueued() {
@@ -155,7 +166,6 @@ final class UnitChannelHandler: ChannelInboundHandler {
     }
 
     private func flush() {
-        awaitingFlush = false
         guard let context, var bytes = outbound.take() else { return }
         context.writeAndFlush(NIOAny(bytes), promise: nil)
         outbound.recycle(&bytes)
