@@ -260,21 +260,25 @@ public struct UnitController {
         collector.reset()
         var context = ServiceContext(now: now, hosts: hosts, sink: collector)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
-        let below = dispatcher.switchesBelow
         // Most answers go to the switch the event came from: the dispatcher has just seen it below
         // the unit (`ServeRequest.askedIsBelow`), so only messages for other switches are looked up.
         let asked = event.datapathID
         let askedIsBelow = request.askedIsBelow
-        counters.undeliverableReturns += collector.keep { $0 == asked ? askedIsBelow : below[$0] == unit }
+        counters.undeliverableReturns += collector.keep { $0 == asked ? askedIsBelow : dispatcher.switchesBelow[$0] == unit }
         let messages = collector.messages
         // What the return cannot carry is left out, and counted: a return over its limits
-        // would be refused by the unit below as malformed, and its channel closed.
-        let bypass = Array(context.bypassed.prefix(EventReturn.maximumBypass))
-        let fitting = context.annotations.filter {
-            $0.key.utf8.count <= EventReturn.maximumKeyLength && $0.value.utf8.count <= EventReturn.maximumValueLength
+        // would be refused by the unit below as malformed, and its channel closed. (Most
+        // answers carry neither BYPASS nor context.)
+        var bypass: [MACAddress] = []
+        var annotations: [ContextEntry] = []
+        if !context.bypassed.isEmpty || !context.annotations.isEmpty {
+            bypass = Array(context.bypassed.prefix(EventReturn.maximumBypass))
+            let fitting = context.annotations.filter {
+                $0.key.utf8.count <= EventReturn.maximumKeyLength && $0.value.utf8.count <= EventReturn.maximumValueLength
+            }
+            annotations = Array(fitting.suffix(EventReturn.maximumContext))
+            counters.droppedFromReturns += context.bypassed.count - bypass.count + context.annotations.count - annotations.count
         }
-        let annotations = Array(fitting.suffix(EventReturn.maximumContext))
-        counters.droppedFromReturns += context.bypassed.count - bypass.count + context.annotations.count - annotations.count
         // More messages than one return carries go first in partial returns; the usual answer
         // fits one, and its list is sent as it is.
         var last = messages
