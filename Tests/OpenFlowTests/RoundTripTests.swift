@@ -202,7 +202,9 @@ extension FixedStringTests {
         #expect(reader.remaining == 4)
         #expect(try reader.readInteger(as: UInt16.self, field: "again") == 0x0304)
     }
+}
 
+@Suite struct FixedFieldWriterTests {
     /// A structure's fixed fields and the bytes after them go into one view, byte for byte.
     @Test func bytesWrittenThroughAFixedViewAreTheBuffersReadableOnes() {
         var data = ByteBuffer(bytes: [0xff, 0xaa, 0xbb, 0xcc])

@@ -64,10 +64,11 @@ public struct EscalatedEvent: Hashable, Sendable {
         var embedded: OpenFlowHeader?
         let (transaction, sid, domain, index, dpid): (UInt32, UInt32, UInt32, Int, UInt64)
         if available >= Self.header.size + OpenFlowHeader.size {
-            (transaction, sid, domain, index, dpid, embedded) = try reader.readFixed(Self.header.size + OpenFlowHeader.size, field: "event") { field in
-                let fields = Self.readHeader(&field)
-                return (fields.0, fields.1, fields.2, fields.3, fields.4, OpenFlowHeader(reading: &field))
+            let header: OpenFlowHeader
+            ((transaction, sid, domain, index, dpid), header) = try reader.readFixed(Self.header.size + OpenFlowHeader.size, field: "event") { field in
+                (Self.readHeader(&field), OpenFlowHeader(reading: &field))
             }
+            embedded = header
         } else {
             (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.header) { Self.readHeader(&$0) }
         }
