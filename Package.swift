@@ -115,7 +115,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ServicesTests",
-            dependencies: ["Services", "ControlPlane", "OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "Services", "ControlPlane", "OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "RuntimeTests",
@@ -132,7 +134,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EchelonCLITests",
-            dependencies: ["echelon", "OpenFlow", "UnitProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "echelon", "OpenFlow", "UnitProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "BenchTests",

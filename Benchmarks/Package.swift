@@ -27,6 +27,6 @@ let package = Package(
             path: "Benchmarks/WireBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        )
     ]
 )

@@ -20,7 +20,9 @@ public struct ICMPMessage: WireStructure {
     public static let echoRequest: UInt8 = 8
     public static let timeExceeded: UInt8 = 11
 
-    public init(type: UInt8, code: UInt8 = 0, checksum: UInt16 = 0, restOfHeader: UInt32 = 0, data: ByteBuffer = ByteBuffer()) {
+    public init(
+        type: UInt8, code: UInt8 = 0, checksum: UInt16 = 0, restOfHeader: UInt32 = 0, data: ByteBuffer = ByteBuffer()
+    ) {
         self.type = type
         self.code = code
         self.checksum = checksum

@@ -199,7 +199,9 @@ extension ByteBuffer {
     /// Completes `partial` with the bytes from `start` to the writer index, with the 16-bit
     /// field at `index` counted as zero, and stores the result there. `zeroMeansNone` is UDP's
     /// rule that a computed 0 is sent as 0xffff, since 0 means "no checksum".
-    mutating func setChecksum(at index: Int, covering start: Int, _ partial: InternetChecksum, zeroMeansNone: Bool = false) {
+    mutating func setChecksum(
+        at index: Int, covering start: Int, _ partial: InternetChecksum, zeroMeansNone: Bool = false
+    ) {
         var checksum = partial
         setInteger(UInt16(0), at: index)
         checksum.add(bytes: getSlice(at: start, length: writerIndex - start) ?? ByteBuffer())

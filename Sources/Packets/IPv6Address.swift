@@ -36,7 +36,8 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
             var result: [UInt16] = []
             for group in part.split(separator: ":", omittingEmptySubsequences: false) {
                 guard (1...4).contains(group.count), group.allSatisfy(\.isHexDigit),
-                      let value = UInt16(group, radix: 16) else { return nil }
+                    let value = UInt16(group, radix: 16)
+                else { return nil }
                 result.append(value)
             }
             return result

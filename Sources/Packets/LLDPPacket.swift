@@ -114,7 +114,8 @@ public struct LLDPPacket: WireStructure {
         /// other type, or one too short to hold an OUI and subtype.
         public var organizationallySpecific: (oui: UInt32, subtype: UInt8, information: ByteBuffer)? {
             guard type == TLVType.organizationallySpecific,
-                  let prefix: UInt32 = value.getInteger(at: value.readerIndex) else { return nil }
+                let prefix: UInt32 = value.getInteger(at: value.readerIndex)
+            else { return nil }
             let information = value.getSlice(at: value.readerIndex + 4, length: value.readableBytes - 4)
             return (prefix >> 8, UInt8(truncatingIfNeeded: prefix), information ?? ByteBuffer())
         }
@@ -129,14 +130,17 @@ extension WireReader {
         let header: UInt16 = try readInteger(field: "lldp.tlv")
         let length = Int(header & 0x1ff)
         guard length <= remaining else {
-            throw WireError(.lengthAboveMaximum(length: length, maximum: remaining), field: "lldp.tlv.length", offset: at)
+            throw WireError(
+                .lengthAboveMaximum(length: length, maximum: remaining), field: "lldp.tlv.length", offset: at)
         }
         return (UInt8(header >> 9), at, try readReader(length: length, field: "lldp.tlv.value"))
     }
 
     /// Reads a TLV that must be of `type` (the mandatory TLVs come first, in a fixed order)
     /// with a value length in `length`.
-    mutating func readMandatoryTLV(_ type: UInt8, field: String, length: ClosedRange<Int>) throws(WireError) -> WireReader {
+    mutating func readMandatoryTLV(
+        _ type: UInt8, field: String, length: ClosedRange<Int>
+    ) throws(WireError) -> WireReader {
         let tlv = try readLLDPTLV()
         guard tlv.type == type else {
             throw WireError(.unknownType(UInt64(tlv.type)), field: field, offset: tlv.offset)
@@ -144,11 +148,13 @@ extension WireReader {
         let actual = tlv.value.remaining
         guard actual >= length.lowerBound else {
             throw WireError(
-                .lengthBelowMinimum(length: actual, minimum: length.lowerBound), field: field + ".length", offset: tlv.offset)
+                .lengthBelowMinimum(length: actual, minimum: length.lowerBound), field: field + ".length",
+                offset: tlv.offset)
         }
         guard actual <= length.upperBound else {
             throw WireError(
-                .lengthAboveMaximum(length: actual, maximum: length.upperBound), field: field + ".length", offset: tlv.offset)
+                .lengthAboveMaximum(length: actual, maximum: length.upperBound), field: field + ".length",
+                offset: tlv.offset)
         }
         return tlv.value
     }

@@ -35,10 +35,10 @@ public struct LLDPProbe: Hashable, Sendable {
     /// from a host or a non-OpenFlow switch, which discovery must ignore rather than fail on).
     public init?(_ frame: EthernetFrame) {
         guard case .lldp(let lldp) = frame.payload,
-              lldp.portID.subtype == Self.portComponent,
-              lldp.portID.value.readableBytes == 2,
-              let port: UInt16 = lldp.portID.value.getInteger(at: lldp.portID.value.readerIndex),
-              let datapathID = lldp.optionalTLVs.lazy.compactMap(\.echelonDatapathID).first
+            lldp.portID.subtype == Self.portComponent,
+            lldp.portID.value.readableBytes == 2,
+            let port: UInt16 = lldp.portID.value.getInteger(at: lldp.portID.value.readerIndex),
+            let datapathID = lldp.optionalTLVs.lazy.compactMap(\.echelonDatapathID).first
         else { return nil }
         self.init(datapathID: datapathID, port: PortNumber(port), portAddress: frame.source)
     }
@@ -78,8 +78,8 @@ extension LLDPPacket.TLV {
     /// The DPID if this is Echelon's DPID TLV with a well-formed 8-byte value.
     public var echelonDatapathID: DatapathID? {
         guard let (oui, subtype, information) = organizationallySpecific,
-              oui == LLDPProbe.echelonOUI, subtype == LLDPProbe.datapathSubtype, information.readableBytes == 8,
-              let raw: UInt64 = information.getInteger(at: information.readerIndex)
+            oui == LLDPProbe.echelonOUI, subtype == LLDPProbe.datapathSubtype, information.readableBytes == 8,
+            let raw: UInt64 = information.getInteger(at: information.readerIndex)
         else { return nil }
         return DatapathID(raw)
     }

@@ -44,7 +44,8 @@ extension Match {
         offset += 2
         if type < EtherType.ethernetIIMinimum {
             // LLC/SNAP: DSAP, SSAP, control = AA AA 03, then a zero OUI and the EtherType.
-            guard frame.count - offset >= 8, frame.uint32(at: offset) == 0xaaaa_0300, frame.uint16(at: offset + 4) == 0 else {
+            guard frame.count - offset >= 8, frame.uint32(at: offset) == 0xaaaa_0300, frame.uint16(at: offset + 4) == 0
+            else {
                 dlType = EtherType.notEthernetII.rawValue
                 return
             }
@@ -63,7 +64,8 @@ extension Match {
     private mutating func extractARP(from frame: FrameBytes, at offset: Int) {
         // htype 1, ptype 0x0800, hlen 6, plen 4
         guard frame.count - offset >= ARPPacket.size,
-              frame.uint32(at: offset) == 0x0001_0800, frame.uint16(at: offset + 4) == 0x0604 else { return }
+            frame.uint32(at: offset) == 0x0001_0800, frame.uint16(at: offset + 4) == 0x0604
+        else { return }
         let operation = frame.uint16(at: offset + 6)
         if operation <= 0xff { nwProto = UInt8(operation) }
         nwSrc = IPv4Address(rawValue: frame.uint32(at: offset + 14))

@@ -32,7 +32,8 @@ public struct UDPDatagram: WireStructure {
         let length = Int(try reader.readInteger(as: UInt16.self, field: "udp.length"))
         checksum = try reader.readInteger(field: "udp.checksum")
         guard length >= Self.headerLength else {
-            throw WireError(.lengthBelowMinimum(length: length, minimum: Self.headerLength), field: "udp.length", offset: lengthAt)
+            throw WireError(
+                .lengthBelowMinimum(length: length, minimum: Self.headerLength), field: "udp.length", offset: lengthAt)
         }
         guard length - Self.headerLength <= reader.remaining else {
             throw WireError(

@@ -20,15 +20,19 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case throughput, latency, learn, filters, tierPath = "tier-path" }
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case throughput, latency, learn, filters
+        case tierPath = "tier-path"
+    }
 
     @Option(help: "The controller's switch address.")
     var controller = "127.0.0.1:6633"
 
-    @Option(help: """
-        throughput, latency or learn; or, with no controller: filters (matching against --rules filter rules), \
-        tier-path (the two tiers' and the single unit's code for a DIVERTed PACKET_IN, in this process).
-        """)
+    @Option(
+        help: """
+            throughput, latency or learn; or, with no controller: filters (matching against --rules filter rules), \
+            tier-path (the two tiers' and the single unit's code for a DIVERTed PACKET_IN, in this process).
+            """)
     var mode: Mode = .throughput
 
     @Option(help: "Emulated switches.")
@@ -60,7 +64,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     var parsedController: (host: String, port: Int)? {
-        guard let colon = controller.lastIndex(of: ":"), let port = Int(controller[controller.index(after: colon)...]) else { return nil }
+        guard let colon = controller.lastIndex(of: ":"), let port = Int(controller[controller.index(after: colon)...])
+        else { return nil }
         return (String(controller[..<colon]), port)
     }
 
@@ -71,7 +76,9 @@ struct BenchCommand: AsyncParsableCommand {
                 print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
             } else {
                 print("filters: \(result.rules) rules (\(result.conjunctions) conjunctions), \(result.events) events")
-                print("match: \(String(format: "%.0f", result.nanosecondsPerEvent)) ns per event, \(String(format: "%.2f", result.matchesPerEvent)) services matched per event")
+                print(
+                    "match: \(String(format: "%.0f", result.nanosecondsPerEvent)) ns per event, \(String(format: "%.2f", result.matchesPerEvent)) services matched per event"
+                )
             }
             return
         }
@@ -81,11 +88,17 @@ struct BenchCommand: AsyncParsableCommand {
                 print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
             } else {
                 let format = { (value: Double) in String(format: "%.0f", value) }
-                print("tier path in one process: \(result.events) events (\(switches) switches x \(macs) MACs, rounds of \(window) per switch)")
+                print(
+                    "tier path in one process: \(result.events) events (\(switches) switches x \(macs) MACs, rounds of \(window) per switch)"
+                )
                 print("single unit: \(format(result.localNanosecondsPerEvent)) ns per event")
                 let tier1 = result.tier1EventNanosecondsPerEvent + result.tier1ReturnNanosecondsPerEvent
-                print("two tiers:   tier 1 \(format(tier1)) ns (event \(format(result.tier1EventNanosecondsPerEvent)), return \(format(result.tier1ReturnNanosecondsPerEvent))) + tier 2 \(format(result.tier2NanosecondsPerEvent)) ns per event")
-                print("single unit against the two tiers' sum, x2 (the share two tiers on two cores would keep): \(format(result.localShareOfTwoTiers * 100)) %")
+                print(
+                    "two tiers:   tier 1 \(format(tier1)) ns (event \(format(result.tier1EventNanosecondsPerEvent)), return \(format(result.tier1ReturnNanosecondsPerEvent))) + tier 2 \(format(result.tier2NanosecondsPerEvent)) ns per event"
+                )
+                print(
+                    "single unit against the two tiers' sum, x2 (the share two tiers on two cores would keep): \(format(result.localShareOfTwoTiers * 100)) %"
+                )
             }
             return
         }
@@ -98,7 +111,8 @@ struct BenchCommand: AsyncParsableCommand {
         let loop = group.next()
         let load = try await loop.submit { NIOLoopBound(LoadState(settings: settings), eventLoop: loop) }.get()
 
-        let connected = try await EmulatedSwitchFleet.connect(host: host, port: port, settings: settings, load: load, eventLoop: loop)
+        let connected = try await EmulatedSwitchFleet.connect(
+            host: host, port: port, settings: settings, load: load, eventLoop: loop)
         let ready = try await waitUntil(timeout: 30, loop: loop) { load.value.readySwitches >= settings.switchCount }
         guard ready else {
             let count = try await loop.submit { load.value.readySwitches }.get()
@@ -108,9 +122,13 @@ struct BenchCommand: AsyncParsableCommand {
         let report: BenchReport
         switch mode {
         case .learn:
-            let done = try await waitUntil(timeout: 120, loop: loop) { load.value.answered >= UInt64(settings.switchCount * settings.macsPerSwitch) }
+            let done = try await waitUntil(timeout: 120, loop: loop) {
+                load.value.answered >= UInt64(settings.switchCount * settings.macsPerSwitch)
+            }
             let answered = try await loop.submit { load.value.answered }.get()
-            report = BenchReport(mode: mode.rawValue, switches: switches, answersPerSecond: nil, samples: answered, latency: nil, complete: done)
+            report = BenchReport(
+                mode: mode.rawValue, switches: switches, answersPerSecond: nil, samples: answered, latency: nil,
+                complete: done)
             emit(report)
             // Stay connected so the controller's memory can be read with everything learnt.
             try await Task.sleep(for: .seconds(duration))
@@ -123,7 +141,8 @@ struct BenchCommand: AsyncParsableCommand {
             let (answered, histogram) = try await loop.submit { load.value.stopMeasuring() }.get()
             let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
             report = BenchReport(
-                mode: mode.rawValue, switches: switches, answersPerSecond: Double(answered) / elapsed, samples: answered,
+                mode: mode.rawValue, switches: switches, answersPerSecond: Double(answered) / elapsed,
+                samples: answered,
                 latency: mode == .latency ? histogram : nil, complete: true)
             emit(report)
         }
@@ -141,7 +160,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    private func waitUntil(timeout: Double, loop: any EventLoop, _ condition: @escaping @Sendable () -> Bool) async throws -> Bool {
+    private func waitUntil(
+        timeout: Double, loop: any EventLoop, _ condition: @escaping @Sendable () -> Bool
+    ) async throws -> Bool {
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
         while NIODeadline.now() < deadline {
             if try await loop.submit(condition).get() { return true }
@@ -170,8 +191,10 @@ struct BenchReport: Encodable {
         var lines = ["mode: \(mode), switches: \(switches), answers: \(samples)"]
         if let answersPerSecond { lines.append("throughput: \(Int(answersPerSecond.rounded())) answers/s") }
         if let latency {
-            lines.append(String(format: "latency: p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, max %.1f µs",
-                                latency.p50Microseconds, latency.p90Microseconds, latency.p99Microseconds, latency.maxMicroseconds))
+            lines.append(
+                String(
+                    format: "latency: p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, max %.1f µs",
+                    latency.p50Microseconds, latency.p90Microseconds, latency.p99Microseconds, latency.maxMicroseconds))
         }
         if !complete { lines.append("incomplete: not every request was answered in time") }
         return lines.joined(separator: "\n")

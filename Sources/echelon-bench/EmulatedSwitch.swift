@@ -6,14 +6,17 @@ import Packets
 /// Connects the emulated switches, a few at a time so that the controller's accept queue
 /// is not flooded.
 enum EmulatedSwitchFleet {
-    static func connect(host: String, port: Int, settings: LoadSettings, load: NIOLoopBound<LoadState>, eventLoop: any EventLoop) async throws -> [any Channel] {
+    static func connect(
+        host: String, port: Int, settings: LoadSettings, load: NIOLoopBound<LoadState>, eventLoop: any EventLoop
+    ) async throws -> [any Channel] {
         var channels: [any Channel] = []
         for index in 0..<settings.switchCount {
             let channel = try await ClientBootstrap(group: eventLoop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(EmulatedSwitch(index: index, settings: settings, load: load.value))
+                        try channel.pipeline.syncOperations.addHandler(
+                            EmulatedSwitch(index: index, settings: settings, load: load.value))
                     }
                 }
                 .connect(host: host, port: port)
@@ -100,8 +103,14 @@ final class EmulatedSwitch: ChannelInboundHandler {
             reply(message.xid, .barrierReply(BarrierReply()))
         case .statsRequest(let request):
             if case .description = request.body {
-                reply(message.xid, .statsReply(StatsReply(.description(DescriptionStats(
-                    manufacturer: "Echelon", hardware: "echelon-bench", software: "emulated switch", serialNumber: "\(index)", datapath: "")))))
+                reply(
+                    message.xid,
+                    .statsReply(
+                        StatsReply(
+                            .description(
+                                DescriptionStats(
+                                    manufacturer: "Echelon", hardware: "echelon-bench", software: "emulated switch",
+                                    serialNumber: "\(index)", datapath: "")))))
             } else {
                 reply(message.xid, .error(ErrorMessage(BadRequestCode.badStat, excerptOf: message)))
             }
@@ -171,7 +180,10 @@ final class EmulatedSwitch: ChannelInboundHandler {
             capabilities: [.flowStats, .tableStats, .portStats],
             supportedActions: FeaturesReply.SupportedActions([.output, .setVlanVid, .stripVlan, .setDlSrc, .setDlDst]),
             ports: (1...Self.portCount).map { number in
-                PhysicalPort(portNumber: PortNumber(number), hardwareAddress: MACAddress(rawValue: 0x0200_0000_0000 | datapathID.rawValue << 8 | UInt64(number)), name: "bench\(index)-\(number)")
+                PhysicalPort(
+                    portNumber: PortNumber(number),
+                    hardwareAddress: MACAddress(rawValue: 0x0200_0000_0000 | datapathID.rawValue << 8 | UInt64(number)),
+                    name: "bench\(index)-\(number)")
             })
     }
 
@@ -198,13 +210,16 @@ final class EmulatedSwitch: ChannelInboundHandler {
     /// The PACKET_IN (xid 0) the switch with this index sends for the `number`th request.
     static func packetIn(index: Int, number: Int, macs: Int, buffer: UInt32) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: packetInTemplate.count) { raw, count in
-            count = writePacketIn(into: UnsafeMutableRawBufferPointer(raw), index: index, number: number, macs: macs, buffer: buffer)
+            count = writePacketIn(
+                into: UnsafeMutableRawBufferPointer(raw), index: index, number: number, macs: macs, buffer: buffer)
         }
     }
 
     /// Copies the template into `raw` and patches in the request's buffer id, port and MACs;
     /// returns the bytes written.
-    private static func writePacketIn(into raw: UnsafeMutableRawBufferPointer, index: Int, number: Int, macs: Int, buffer: UInt32) -> Int {
+    private static func writePacketIn(
+        into raw: UnsafeMutableRawBufferPointer, index: Int, number: Int, macs: Int, buffer: UInt32
+    ) -> Int {
         let source = hostMAC(index: index, number: number, macs: macs)
         // The destination is a host learned earlier (one MAC behind), so that after the first
         // round the controller answers with flows rather than floods, as in cbench.
@@ -220,19 +235,29 @@ final class EmulatedSwitch: ChannelInboundHandler {
     }
 
     private static func store(_ mac: MACAddress, at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
-        raw.storeBytes(of: UInt16(truncatingIfNeeded: mac.rawValue >> 32).bigEndian, toByteOffset: offset, as: UInt16.self)
-        raw.storeBytes(of: UInt32(truncatingIfNeeded: mac.rawValue).bigEndian, toByteOffset: offset + 2, as: UInt32.self)
+        raw.storeBytes(
+            of: UInt16(truncatingIfNeeded: mac.rawValue >> 32).bigEndian, toByteOffset: offset, as: UInt16.self)
+        raw.storeBytes(
+            of: UInt32(truncatingIfNeeded: mac.rawValue).bigEndian, toByteOffset: offset + 2, as: UInt32.self)
     }
 
     /// A buffered PACKET_IN (xid 0) carrying `frameTemplate`.
-    static let packetInTemplate: [UInt8] = Array(buffer: OpenFlowMessage(xid: 0, .packetIn(PacketIn(
-        bufferID: BufferID(0), totalLength: UInt16(frameTemplate.readableBytes), inPort: PortNumber(1), reason: .noMatch, data: frameTemplate))).encoded())
+    static let packetInTemplate: [UInt8] = Array(
+        buffer: OpenFlowMessage(
+            xid: 0,
+            .packetIn(
+                PacketIn(
+                    bufferID: BufferID(0), totalLength: UInt16(frameTemplate.readableBytes), inPort: PortNumber(1),
+                    reason: .noMatch, data: frameTemplate))
+        ).encoded())
 
     /// A 64-byte IPv4/UDP frame; each request sets its two MAC addresses.
     static let frameTemplate: ByteBuffer = EthernetFrame(
         destination: .zero, source: .zero,
-        payload: .ipv4(IPv4Packet(
-            source: IPv4Address(10, 0, 0, 1), destination: IPv4Address(10, 0, 0, 2),
-            payload: .udp(UDPDatagram(sourcePort: 12345, destinationPort: 53, payload: ByteBuffer(repeating: 0, count: 18)))))
+        payload: .ipv4(
+            IPv4Packet(
+                source: IPv4Address(10, 0, 0, 1), destination: IPv4Address(10, 0, 0, 2),
+                payload: .udp(
+                    UDPDatagram(sourcePort: 12345, destinationPort: 53, payload: ByteBuffer(repeating: 0, count: 18)))))
     ).encoded()
 }

@@ -38,8 +38,10 @@ enum FilterBenchmark {
             let b = Int(generator.next() % UInt64(ruleCount * 2))
             let device = generator.next() % 4 == 0
             return FilterSubject(
-                category: device ? .deviceAdded : .packetIn, datapathID: DatapathID(UInt64(a)), vlan: device ? nil : UInt16(b % 4096),
-                sourceMAC: mac(a), destinationMAC: device ? nil : mac(b), sourceIP: ip(a), destinationIP: device ? nil : ip(b))
+                category: device ? .deviceAdded : .packetIn, datapathID: DatapathID(UInt64(a)),
+                vlan: device ? nil : UInt16(b % 4096),
+                sourceMAC: mac(a), destinationMAC: device ? nil : mac(b), sourceIP: ip(a),
+                destinationIP: device ? nil : ip(b))
         }
         var matched = 0
         // Into one kept list, as the dispatcher matches.

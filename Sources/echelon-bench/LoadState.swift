@@ -39,7 +39,8 @@ final class LoadState {
         measuring = false
         let micro = { (nanoseconds: UInt64) in Double(nanoseconds) / 1000 }
         let latency = BenchReport.Latency(
-            p50Microseconds: micro(histogram.valueAtPercentile(50)), p90Microseconds: micro(histogram.valueAtPercentile(90)),
+            p50Microseconds: micro(histogram.valueAtPercentile(50)),
+            p90Microseconds: micro(histogram.valueAtPercentile(90)),
             p99Microseconds: micro(histogram.valueAtPercentile(99)), maxMicroseconds: micro(histogram.max))
         return (measuredAnswers, latency)
     }

@@ -44,14 +44,16 @@ enum TierPathBenchmark {
         connect(&local, switches: switches, output: localOutput, now: now)
 
         var lower = UnitController(services: [], domain: tier1)
-        var upper = UnitController(services: [], domain: tier2, serving: [service: LearningSwitchService(priority: 100)])
+        var upper = UnitController(
+            services: [], domain: tier2, serving: [service: LearningSwitchService(priority: 100)])
         let lowerOutput = BytesOutput()
         let upperOutput = BytesOutput()
         connect(&lower, switches: switches, output: lowerOutput, now: now)
         let definition = ExportedService(
             sid: service, origin: tier2, name: "forwarding", priority: 0, action: .divert, timeoutPolicy: .failOpen,
             subscriptions: [.packetIn, .switchRemoved], timeoutMilliseconds: 2000)
-        _ = lower.remoteServicesChanged([RemoteService(definition: definition, nextHop: tier2)], now: now, sink: lowerOutput)
+        _ = lower.remoteServicesChanged(
+            [RemoteService(definition: definition, nextHop: tier2)], now: now, sink: lowerOutput)
         lowerOutput.reset()
 
         var localTime: UInt64 = 0
@@ -80,10 +82,13 @@ enum TierPathBenchmark {
             try deliver(&downward, from: tier2, to: &lower, output: lowerOutput, now: now)
             let t3 = DispatchTime.now().uptimeNanoseconds
 
-            guard lowerOutput.switchMessages == localOutput.switchMessages, sameButXIDs(lowerOutput.switchBytes, localOutput.switchBytes) else {
+            guard lowerOutput.switchMessages == localOutput.switchMessages,
+                sameButXIDs(lowerOutput.switchBytes, localOutput.switchBytes)
+            else {
                 throw BenchmarkError(
                     "round \(round): two tiers answered \(lowerOutput.switchMessages) messages (\(lowerOutput.switchBytes.readableBytes) bytes), "
-                        + "the single unit \(localOutput.switchMessages) (\(localOutput.switchBytes.readableBytes) bytes), not the same")
+                        + "the single unit \(localOutput.switchMessages) (\(localOutput.switchBytes.readableBytes) bytes), not the same"
+                )
             }
             if round >= warmupRounds {
                 localTime += t1 - t0
@@ -98,8 +103,10 @@ enum TierPathBenchmark {
         let tierSum = perEvent(tierTimes.events + tierTimes.upper + tierTimes.returns)
         return Result(
             events: events, localNanosecondsPerEvent: perEvent(localTime),
-            tier1EventNanosecondsPerEvent: perEvent(tierTimes.events), tier1ReturnNanosecondsPerEvent: perEvent(tierTimes.returns),
-            tier2NanosecondsPerEvent: perEvent(tierTimes.upper), localShareOfTwoTiers: perEvent(localTime) * 2 / tierSum)
+            tier1EventNanosecondsPerEvent: perEvent(tierTimes.events),
+            tier1ReturnNanosecondsPerEvent: perEvent(tierTimes.returns),
+            tier2NanosecondsPerEvent: perEvent(tierTimes.upper), localShareOfTwoTiers: perEvent(localTime) * 2 / tierSum
+        )
     }
 
     /// Whether two runs of OpenFlow messages are the same but for their xids (each unit numbers
@@ -112,34 +119,50 @@ enum TierPathBenchmark {
     private static func framesWithoutXIDs(_ bytes: ByteBuffer) throws -> [ByteBuffer] {
         var bytes = bytes
         var frames: [ByteBuffer] = []
-        while var frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength) {
+        while var frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength)
+        {
             frame.setInteger(UInt32(0), at: frame.readerIndex + 4)
             frames.append(frame)
         }
-        guard bytes.readableBytes == 0 else { throw BenchmarkError("\(bytes.readableBytes) bytes after the last whole message") }
+        guard bytes.readableBytes == 0 else {
+            throw BenchmarkError("\(bytes.readableBytes) bytes after the last whole message")
+        }
         return frames
     }
 
     private static func connect(_ unit: inout UnitController, switches: Int, output: BytesOutput, now: NIODeadline) {
         for index in 0..<switches {
             let features = EmulatedSwitch.features(index: index)
-            _ = unit.switchConnected(SwitchDescription(features: features), on: ConnectionID(rawValue: UInt(index + 1)), now: now, sink: output)
+            _ = unit.switchConnected(
+                SwitchDescription(features: features), on: ConnectionID(rawValue: UInt(index + 1)), now: now,
+                sink: output)
         }
         output.reset()
     }
 
-    private static func receive(_ frame: ByteBuffer, from dpid: DatapathID, into unit: inout UnitController, output: BytesOutput, now: NIODeadline) throws {
+    private static func receive(
+        _ frame: ByteBuffer, from dpid: DatapathID, into unit: inout UnitController, output: BytesOutput,
+        now: NIODeadline
+    ) throws {
         var reader = frame
         unit.received(try OpenFlowMessage(parsing: &reader), from: dpid, now: now, sink: output)
     }
 
     /// Reads every unit message in `bytes` as a unit channel does (packed ones too) and hands it to `unit`.
-    private static func deliver(_ bytes: inout ByteBuffer, from sender: UnitID, to unit: inout UnitController, output: BytesOutput, now: NIODeadline) throws {
-        while let frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength) {
-            guard var pack = try UnitMessagePack(frame: frame) else { throw BenchmarkError("a unit sent a non-unit message") }
+    private static func deliver(
+        _ bytes: inout ByteBuffer, from sender: UnitID, to unit: inout UnitController, output: BytesOutput,
+        now: NIODeadline
+    ) throws {
+        while let frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength)
+        {
+            guard var pack = try UnitMessagePack(frame: frame) else {
+                throw BenchmarkError("a unit sent a non-unit message")
+            }
             while let message = try pack.next() { unit.received(message, from: sender, now: now, sink: output) }
         }
-        guard bytes.readableBytes == 0 else { throw BenchmarkError("a unit wrote \(bytes.readableBytes) bytes after its last whole message") }
+        guard bytes.readableBytes == 0 else {
+            throw BenchmarkError("a unit wrote \(bytes.readableBytes) bytes after its last whole message")
+        }
     }
 
     /// The generator's PACKET_INs: `macs` sources per switch, each to the one before it.
@@ -147,7 +170,8 @@ enum TierPathBenchmark {
         var frames: [(DatapathID, ByteBuffer)] = []
         for number in 0..<macs {
             for index in 0..<switches {
-                var frame = ByteBuffer(bytes: EmulatedSwitch.packetIn(index: index, number: number, macs: macs, buffer: UInt32(number)))
+                var frame = ByteBuffer(
+                    bytes: EmulatedSwitch.packetIn(index: index, number: number, macs: macs, buffer: UInt32(number)))
                 frame.setInteger(UInt32(frames.count), at: 4)
                 frames.append((EmulatedSwitch.datapathID(index: index), frame))
             }
@@ -214,7 +238,8 @@ private final class BytesOutput: ControllerOutput {
     ) {
         pack {
             UnitMessage.writeReturn(
-                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context, to: &$0, xid: $1)
+                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass,
+                context: context, to: &$0, xid: $1)
         }
     }
 

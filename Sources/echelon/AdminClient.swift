@@ -12,7 +12,8 @@ struct AdminClient {
     let authority: String
 
     func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
-        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) else {
+        guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...])
+        else {
             throw ValidationError("--unit must be host:port, got \"\(authority)\"")
         }
         let host = String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
@@ -20,13 +21,18 @@ struct AdminClient {
         do {
             (status, body) = try await Self.fetch(host: host, port: port, path: "/" + path)
         } catch {
-            throw AdminClientError("cannot reach the unit's admin API at \(authority): \(describeConnectionFailure(error)) (is the unit running, and is this its admin.listen address?)")
+            throw AdminClientError(
+                "cannot reach the unit's admin API at \(authority): \(describeConnectionFailure(error)) (is the unit running, and is this its admin.listen address?)"
+            )
         }
-        guard status == 200 else { throw AdminClientError("the unit at \(authority) answered /\(path) with HTTP \(status)") }
+        guard status == 200 else {
+            throw AdminClientError("the unit at \(authority) answered /\(path) with HTTP \(status)")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
         } catch {
-            throw AdminClientError("the unit at \(authority) sent an answer to /\(path) this echelon cannot read: \(error)")
+            throw AdminClientError(
+                "the unit at \(authority) sent an answer to /\(path) this echelon cannot read: \(error)")
         }
     }
 
@@ -111,8 +117,10 @@ enum TextTable {
     static func render(header: [String], rows: [[String]]) -> String {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                separator: "  "
+            )
+            .trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import OpenFlow
-import UnitProtocol
 import Packets
+import UnitProtocol
 
 /// `echelon decode`: reads OpenFlow bytes and prints each message, in the spirit of
 /// `ovs-ofctl ofp-print`.
@@ -49,7 +49,10 @@ struct DecodeCommand: ParsableCommand {
             }
             return ByteBuffer(bytes: data)
         }
-        let text = hex.isEmpty ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : hex.joined(separator: " ")
+        let text =
+            hex.isEmpty
+            ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            : hex.joined(separator: " ")
         return try HexInput.parse(text)
     }
 }
@@ -57,12 +60,15 @@ struct DecodeCommand: ParsableCommand {
 /// Turns the hex people paste (from captures, logs or ofp-print) into bytes.
 enum HexInput {
     static func parse(_ text: String) throws -> ByteBuffer {
-        let cleaned = text
+        let cleaned =
+            text
             .split(whereSeparator: { $0.isWhitespace || $0 == ":" || $0 == "," })
             .map { $0.hasPrefix("0x") || $0.hasPrefix("0X") ? $0.dropFirst(2) : $0[...] }
             .joined()
         guard !cleaned.isEmpty else { throw ValidationError("no input: give hex bytes, pipe them in, or use --file") }
-        guard cleaned.count % 2 == 0 else { throw ValidationError("hex input has an odd number of digits (\(cleaned.count))") }
+        guard cleaned.count % 2 == 0 else {
+            throw ValidationError("hex input has an odd number of digits (\(cleaned.count))")
+        }
         do {
             return try ByteBuffer(plainHexEncodedBytes: cleaned)
         } catch {
@@ -86,7 +92,9 @@ struct DecodedMessage {
     /// message an error, as it would be on a unit channel.
     init(streamOffset: Int, result: Result<OpenFlowMessage, WireError>) {
         self.streamOffset = streamOffset
-        guard case .success(let message) = result, case .vendor(let vendor) = message.body, UnitMessage.isEchelon(vendor) else {
+        guard case .success(let message) = result, case .vendor(let vendor) = message.body,
+            UnitMessage.isEchelon(vendor)
+        else {
             self.result = result
             return
         }
@@ -116,10 +124,16 @@ struct MessageStreamDecoder {
                     // Fewer bytes than the header, or than the header's length, remain.
                     var rest = input
                     _ = input.readSlice(length: input.readableBytes)
-                    results.append(DecodedMessage(streamOffset: offset, result: Result { () throws(WireError) in try OpenFlowMessage(parsing: &rest) }))
+                    results.append(
+                        DecodedMessage(
+                            streamOffset: offset,
+                            result: Result { () throws(WireError) in try OpenFlowMessage(parsing: &rest) }))
                     continue
                 }
-                results.append(DecodedMessage(streamOffset: offset, result: Result { () throws(WireError) in try OpenFlowMessage(parsing: &frame) }))
+                results.append(
+                    DecodedMessage(
+                        streamOffset: offset,
+                        result: Result { () throws(WireError) in try OpenFlowMessage(parsing: &frame) }))
             } catch {
                 results.append(DecodedMessage(streamOffset: offset, result: .failure(error)))
                 break
@@ -175,11 +189,13 @@ enum DecodeOutput {
             switch decoded.result {
             case .success(let message):
                 return JSONEntry(
-                    message: message, unitMessage: decoded.unitMessage, unitMessages: decoded.unitMessages.count > 1 ? decoded.unitMessages : nil)
+                    message: message, unitMessage: decoded.unitMessage,
+                    unitMessages: decoded.unitMessages.count > 1 ? decoded.unitMessages : nil)
             case .failure(let error):
-                return JSONEntry(error: JSONError(
-                    field: error.field, offset: error.offset, inputOffset: decoded.streamOffset + error.offset,
-                    reason: error.reasonDescription))
+                return JSONEntry(
+                    error: JSONError(
+                        field: error.field, offset: error.offset, inputOffset: decoded.streamOffset + error.offset,
+                        reason: error.reasonDescription))
             }
         }
         let encoder = JSONEncoder()

@@ -7,21 +7,37 @@ import Runtime
 struct FiltersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filters",
-        abstract: "Print a running unit's filter table: the services above it, their rules, and what happened to their events.",
-        discussion: "One row per service whose filter the unit matches its events against: its SID and name, the neighbour its events go to now, its action (ALLOW, SPLIT, DIVERT, DENY) and priority, then its counters: events matched, split, diverted, denied, timed out, bypassed, and returns received. The rules follow, one per line.")
+        abstract:
+            "Print a running unit's filter table: the services above it, their rules, and what happened to their events.",
+        discussion:
+            "One row per service whose filter the unit matches its events against: its SID and name, the neighbour its events go to now, its action (ALLOW, SPLIT, DIVERT, DENY) and priority, then its counters: events matched, split, diverted, denied, timed out, bypassed, and returns received. The rules follow, one per line."
+    )
 
     @OptionGroup var options: UnitAddressOptions
 
     func run() async throws {
-        try await options.show("filters", as: FilterView.self, empty: "no filters (no service above this unit is reachable)") { filters in
+        try await options.show(
+            "filters", as: FilterView.self, empty: "no filters (no service above this unit is reachable)"
+        ) { filters in
             let table = TextTable.render(
-                header: ["SID", "SERVICE", "NEXT HOP", "ACTION", "PRIO", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "BYPASSED", "RETURNS"],
+                header: [
+                    "SID", "SERVICE", "NEXT HOP", "ACTION", "PRIO", "MATCHED", "SPLIT", "DIVERTED", "DENIED",
+                    "TIMED OUT", "BYPASSED", "RETURNS",
+                ],
                 rows: filters.map { filter in
                     let counters = filter.counters
-                    return [String(filter.sid), filter.service, "u\(filter.nextHop)", filter.action, String(filter.priority)]
-                        + [counters.matched, counters.split, counters.diverted, counters.denied, counters.timedOut, counters.bypassed, counters.returns].map(String.init)
+                    return [
+                        String(filter.sid), filter.service, "u\(filter.nextHop)", filter.action,
+                        String(filter.priority),
+                    ]
+                        + [
+                            counters.matched, counters.split, counters.diverted, counters.denied, counters.timedOut,
+                            counters.bypassed, counters.returns,
+                        ].map(String.init)
                 })
-            let rules = filters.flatMap { filter in filter.rules.enumerated().map { "  \(filter.sid) rule \($0.offset): \($0.element)" } }
+            let rules = filters.flatMap { filter in
+                filter.rules.enumerated().map { "  \(filter.sid) rule \($0.offset): \($0.element)" }
+            }
             return ([table] + rules).joined(separator: "\n")
         }
     }
@@ -40,8 +56,11 @@ struct PendingCommand: AsyncParsableCommand {
             TextTable.render(
                 header: ["TRANSACTION", "EVENT", "DPID", "SERVICES", "WAITING FOR", "POLICY", "EXPIRES IN"],
                 rows: pending.map { entry in
-                    [String(entry.transaction), entry.event, entry.dpid, entry.sids.map { "s\($0)" }.joined(separator: ","), String(entry.waitingFor),
-                     entry.policy, String(format: "%.2fs", entry.expiresIn)]
+                    [
+                        String(entry.transaction), entry.event, entry.dpid,
+                        entry.sids.map { "s\($0)" }.joined(separator: ","), String(entry.waitingFor),
+                        entry.policy, String(format: "%.2fs", entry.expiresIn),
+                    ]
                 })
         }
     }
@@ -51,7 +70,9 @@ struct PendingCommand: AsyncParsableCommand {
 struct CountersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "counters",
-        abstract: "Print a running unit's dispatch counters, per service (matched, split, diverted, denied, timed out, ...) and in total.")
+        abstract:
+            "Print a running unit's dispatch counters, per service (matched, split, diverted, denied, timed out, ...) and in total."
+    )
 
     @OptionGroup var options: UnitAddressOptions
 
@@ -64,18 +85,32 @@ struct CountersCommand: AsyncParsableCommand {
         if view.services.isEmpty {
             print("no service has seen an event yet")
         } else {
-            print(TextTable.render(
-                header: ["SID", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "UNREACHABLE", "BYPASSED", "RETURNS", "SERVED", "RELAYED"],
-                rows: view.services.map { service in
-                    let c = service.counters
-                    return ["s\(service.sid)"] + [c.matched, c.split, c.diverted, c.denied, c.timedOut, c.unreachable, c.bypassed, c.returns, c.served, c.relayed].map(String.init)
-                }))
+            print(
+                TextTable.render(
+                    header: [
+                        "SID", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "UNREACHABLE", "BYPASSED",
+                        "RETURNS", "SERVED", "RELAYED",
+                    ],
+                    rows: view.services.map { service in
+                        let c = service.counters
+                        return ["s\(service.sid)"]
+                            + [
+                                c.matched, c.split, c.diverted, c.denied, c.timedOut, c.unreachable, c.bypassed,
+                                c.returns, c.served, c.relayed,
+                            ].map(String.init)
+                    }))
         }
         let totals = view.totals
         print("")
-        print("escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed)")
-        print("parked now \(view.waiting) (ever \(view.parked.parked), resumed \(view.parked.resumed), timed out fail-open \(view.parked.timedOutOpen), fail-closed \(view.parked.timedOutClosed), refused full \(view.parked.refusedFull))")
-        print("open transactions \(view.openTransactions), switches below \(view.switchesBelow), devices with BYPASS \(view.bypassedDevices), filters rejected \(totals.filtersRejected)")
+        print(
+            "escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed)"
+        )
+        print(
+            "parked now \(view.waiting) (ever \(view.parked.parked), resumed \(view.parked.resumed), timed out fail-open \(view.parked.timedOutOpen), fail-closed \(view.parked.timedOutClosed), refused full \(view.parked.refusedFull))"
+        )
+        print(
+            "open transactions \(view.openTransactions), switches below \(view.switchesBelow), devices with BYPASS \(view.bypassedDevices), filters rejected \(totals.filtersRejected)"
+        )
         let rejected = totals.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         print("rejected: " + (rejected.isEmpty ? "none" : rejected.joined(separator: ", ")))
     }

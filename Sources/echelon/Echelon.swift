@@ -5,6 +5,9 @@ struct Echelon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echelon",
         abstract: "A hierarchical multi-controller control plane for OpenFlow 1.0 networks.",
-        subcommands: [RunCommand.self, DecodeCommand.self, RoutesCommand.self, UnitsCommand.self, FiltersCommand.self, PendingCommand.self, CountersCommand.self]
+        subcommands: [
+            RunCommand.self, DecodeCommand.self, RoutesCommand.self, UnitsCommand.self, FiltersCommand.self,
+            PendingCommand.self, CountersCommand.self,
+        ]
     )
 }

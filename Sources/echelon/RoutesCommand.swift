@@ -7,7 +7,9 @@ struct RoutesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "routes",
         abstract: "Print a running unit's control-plane route table.",
-        discussion: "One row per service the unit can reach: its SID and name, the neighbour its events go to (local when the unit hosts it), the hop count, how that neighbour relates to the unit, and how long the route has been as it is.")
+        discussion:
+            "One row per service the unit can reach: its SID and name, the neighbour its events go to (local when the unit hosts it), the hop count, how that neighbour relates to the unit, and how long the route has been as it is."
+    )
 
     @OptionGroup var options: UnitAddressOptions
 
@@ -16,7 +18,10 @@ struct RoutesCommand: AsyncParsableCommand {
             TextTable.render(
                 header: ["SID", "SERVICE", "NEXT HOP", "HOPS", "RELATION", "AGE"],
                 rows: routes.map { route in
-                    [String(route.sid), route.service ?? "?", route.nextHop.map { "u\($0)" } ?? "local", String(route.hops), route.relation, String(format: "%.1fs", route.age)]
+                    [
+                        String(route.sid), route.service ?? "?", route.nextHop.map { "u\($0)" } ?? "local",
+                        String(route.hops), route.relation, String(format: "%.1fs", route.age),
+                    ]
                 })
         }
     }
@@ -35,8 +40,10 @@ struct UnitsCommand: AsyncParsableCommand {
             TextTable.render(
                 header: ["UID", "NAME", "TIER", "RELATION", "STATE"],
                 rows: units.map { unit in
-                    [unit.uid.map { "u\($0)" } ?? "-", unit.name, unit.tier.map(String.init) ?? "-", unit.relation,
-                     unit.state + (unit.address.map { " (\($0))" } ?? "")]
+                    [
+                        unit.uid.map { "u\($0)" } ?? "-", unit.name, unit.tier.map(String.init) ?? "-", unit.relation,
+                        unit.state + (unit.address.map { " (\($0))" } ?? ""),
+                    ]
                 })
         }
     }

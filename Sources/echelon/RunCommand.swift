@@ -31,12 +31,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "echelon")
         do {
-            var configuration = try config.map { path throws(ConfigurationError) in try UnitConfiguration.load(path: path) } ?? .standard
+            var configuration =
+                try config.map { path throws(ConfigurationError) in try UnitConfiguration.load(path: path) }
+                ?? .standard
             if let listen {
-                guard let address = SocketAddressSpec(listen) else { throw ValidationError("--listen: expected host:port, got \(listen)") }
+                guard let address = SocketAddressSpec(listen) else {
+                    throw ValidationError("--listen: expected host:port, got \(listen)")
+                }
                 configuration.switches.listen = address
             }
-            let blueprints = try ServiceCatalog.blueprints(for: configuration, file: config ?? "(default configuration)")
+            let blueprints = try ServiceCatalog.blueprints(
+                for: configuration, file: config ?? "(default configuration)")
             let unit = UnitRuntime(configuration: configuration, logger: logger) { blueprints.map { $0.make() } }
             let group = ServiceGroup(services: [unit], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()

@@ -25,24 +25,31 @@ enum ServiceCatalog {
     /// Kinds that act on the network: two of them in one unit would both answer every packet.
     static let single: Set<String> = ["forwarding"]
 
-    static func blueprints(for configuration: UnitConfiguration, file: String) throws(ConfigurationError) -> [Blueprint] {
+    static func blueprints(for configuration: UnitConfiguration, file: String) throws(ConfigurationError) -> [Blueprint]
+    {
         var seen = Set<String>()
         var blueprints: [Blueprint] = []
         for (index, declaration) in configuration.services.enumerated() {
             let path = "$.services[\(index)]"
             guard !single.contains(declaration.service) || seen.insert(declaration.service).inserted else {
-                throw ConfigurationError(file: file, path: path + ".service", problem: "service \"\(declaration.service)\" is declared twice")
+                throw ConfigurationError(
+                    file: file, path: path + ".service", problem: "service \"\(declaration.service)\" is declared twice"
+                )
             }
             switch declaration.service {
             case "forwarding":
                 let defaults = LearningSwitchService.Configuration()
-                blueprints.append(.forwarding(
-                    LearningSwitchService.Configuration(
-                        idleTimeout: declaration.idleTimeout ?? defaults.idleTimeout,
-                        hardTimeout: declaration.hardTimeout ?? defaults.hardTimeout),
-                    priority: declaration.priority ?? 100))
+                blueprints.append(
+                    .forwarding(
+                        LearningSwitchService.Configuration(
+                            idleTimeout: declaration.idleTimeout ?? defaults.idleTimeout,
+                            hardTimeout: declaration.hardTimeout ?? defaults.hardTimeout),
+                        priority: declaration.priority ?? 100))
             case "counter":
-                blueprints.append(.counter(name: declaration.name ?? "counter", subscriptions: Set(declaration.subscriptions), priority: declaration.priority ?? 0))
+                blueprints.append(
+                    .counter(
+                        name: declaration.name ?? "counter", subscriptions: Set(declaration.subscriptions),
+                        priority: declaration.priority ?? 0))
             default:
                 throw ConfigurationError(
                     file: file, path: path + ".service",

@@ -12,7 +12,9 @@ import Testing
         let result = try TierPathBenchmark.run(switches: 3, macs: 20, window: 4, duration: 0.05)
         #expect(result.events >= 3 * 4)
         #expect(result.localNanosecondsPerEvent > 0)
-        #expect(result.tier1EventNanosecondsPerEvent > 0 && result.tier1ReturnNanosecondsPerEvent > 0 && result.tier2NanosecondsPerEvent > 0)
+        #expect(
+            result.tier1EventNanosecondsPerEvent > 0 && result.tier1ReturnNanosecondsPerEvent > 0
+                && result.tier2NanosecondsPerEvent > 0)
         #expect(result.localShareOfTwoTiers > 0 && result.localShareOfTwoTiers < 1)
     }
 

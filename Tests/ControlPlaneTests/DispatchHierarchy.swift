@@ -12,10 +12,15 @@ final class DispatchHierarchy {
     private(set) var inFlight: [(from: UnitID, to: UnitID, message: UnitMessage)] = []
     var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
-    func add(_ uid: UInt32, services: [any HostedService] = [], serving: [UInt32: any HostedService] = [:], settings: DispatchSettings = DispatchSettings()) {
+    func add(
+        _ uid: UInt32, services: [any HostedService] = [], serving: [UInt32: any HostedService] = [:],
+        settings: DispatchSettings = DispatchSettings()
+    ) {
         let id = UnitID(uid)
         units[id] = UnitController(
-            services: services, domain: id, serving: Dictionary(uniqueKeysWithValues: serving.map { (ServiceID($0.key), $0.value) }), dispatch: settings)
+            services: services, domain: id,
+            serving: Dictionary(uniqueKeysWithValues: serving.map { (ServiceID($0.key), $0.value) }), dispatch: settings
+        )
         outputs[id] = RecordingSink()
     }
 
@@ -35,12 +40,17 @@ final class DispatchHierarchy {
     func connect(_ uid: UInt32, switches: [UInt64]) {
         guard let output = outputs[UnitID(uid)] else { return }
         for dpid in switches {
-            _ = units[UnitID(uid)]?.switchConnected(LinkDiscoveryTests.description(dpid, ports: [1, 2]), on: ConnectionID(rawValue: UInt(dpid)), now: now, sink: output)
+            _ = units[UnitID(uid)]?.switchConnected(
+                LinkDiscoveryTests.description(dpid, ports: [1, 2]), on: ConnectionID(rawValue: UInt(dpid)), now: now,
+                sink: output)
         }
         collect()
     }
 
-    func packetIn(_ uid: UInt32, dpid: UInt64, xid: UInt32, from source: MACAddress, to destination: MACAddress = MACAddress(0, 0, 0, 0, 0, 0xee)) {
+    func packetIn(
+        _ uid: UInt32, dpid: UInt64, xid: UInt32, from source: MACAddress,
+        to destination: MACAddress = MACAddress(0, 0, 0, 0, 0, 0xee)
+    ) {
         var message = UnitControllerTests.packetIn(from: source, to: destination, port: 1)
         message.xid = xid
         guard let output = outputs[UnitID(uid)] else { return }
@@ -106,7 +116,10 @@ final class AnsweringService: HostedService {
     private(set) var seen: [NetworkEvent] = []
     let tag: String
 
-    init(tag: String, priority: Int = 0, verdict: ServiceVerdict = .continue, subscriptions: Set<EventCategory> = [.packetIn, .switchAdded, .switchRemoved]) {
+    init(
+        tag: String, priority: Int = 0, verdict: ServiceVerdict = .continue,
+        subscriptions: Set<EventCategory> = [.packetIn, .switchAdded, .switchRemoved]
+    ) {
         self.tag = tag
         self.priority = priority
         self.verdict = verdict
@@ -116,7 +129,11 @@ final class AnsweringService: HostedService {
     func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
         seen.append(event)
         guard case .packetIn(let packetIn) = event else { return .continue }
-        context.send(.flowMod(FlowMod(match: packetIn.match, idleTimeout: 10, bufferID: packetIn.packetIn.bufferID, actions: [.output(port: PortNumber(2), maxLength: 0)])), to: packetIn.datapathID)
+        context.send(
+            .flowMod(
+                FlowMod(
+                    match: packetIn.match, idleTimeout: 10, bufferID: packetIn.packetIn.bufferID,
+                    actions: [.output(port: PortNumber(2), maxLength: 0)])), to: packetIn.datapathID)
         if let alsoAddress { context.send(.barrierRequest(BarrierRequest()), to: alsoAddress) }
         for _ in 0..<extraMessages { context.send(.barrierRequest(BarrierRequest()), to: packetIn.datapathID) }
         context.annotate("answered-by", tag)
@@ -146,9 +163,14 @@ final class ContextRecorder: HostedService {
 }
 
 extension ExportedService {
-    static func service(_ sid: UInt32, origin: UInt32, action: ProcessChainAction, priority: Int32 = 0, policy: TimeoutPolicy = .failOpen,
-                        timeoutMilliseconds: UInt32 = 500, subscriptions: Set<EventCategory> = [.packetIn], rules: [String] = []) -> ExportedService {
-        ExportedService(sid: ServiceID(sid), origin: UnitID(origin), name: "s\(sid)", priority: priority, action: action, timeoutPolicy: policy,
-                        subscriptions: subscriptions, timeoutMilliseconds: timeoutMilliseconds, rules: rules)
+    static func service(
+        _ sid: UInt32, origin: UInt32, action: ProcessChainAction, priority: Int32 = 0,
+        policy: TimeoutPolicy = .failOpen,
+        timeoutMilliseconds: UInt32 = 500, subscriptions: Set<EventCategory> = [.packetIn], rules: [String] = []
+    ) -> ExportedService {
+        ExportedService(
+            sid: ServiceID(sid), origin: UnitID(origin), name: "s\(sid)", priority: priority, action: action,
+            timeoutPolicy: policy,
+            subscriptions: subscriptions, timeoutMilliseconds: timeoutMilliseconds, rules: rules)
     }
 }

@@ -2,8 +2,8 @@ import ControlPlane
 import NIOCore
 import OpenFlow
 import Packets
-import Testing
 import TestSupport
+import Testing
 import UnitProtocol
 
 /// The dispatcher end to end, with units wired together in memory: tier 1 (u11) has the
@@ -22,13 +22,15 @@ import UnitProtocol
         net.add(11, services: [local])
         net.add(20)
         net.add(30, serving: [300: answering])
-        let service = ExportedService.service(300, origin: 30, action: .divert, timeoutMilliseconds: 5000, subscriptions: [.packetIn, .switchAdded])
+        let service = ExportedService.service(
+            300, origin: 30, action: .divert, timeoutMilliseconds: 5000, subscriptions: [.packetIn, .switchAdded])
         net.route(11, to: [service], via: 20)
         net.route(20, to: [service], via: 30)
         let switches = Array(UInt64(1)...200)
         net.connect(11, switches: switches)
         for dpid in switches { net.packetIn(11, dpid: dpid, xid: UInt32(dpid % 3), from: Self.mac(dpid)) }
-        #expect(net.unit(11)?.dispatcher.parked.count == 400, "every event waits: the switches joining and their packets")
+        #expect(
+            net.unit(11)?.dispatcher.parked.count == 400, "every event waits: the switches joining and their packets")
         #expect(local.seen.isEmpty, "local processing after the stage waits too")
         var rng = SplitMix64(seed: 7)
         net.deliverAll(using: &rng)
@@ -66,7 +68,10 @@ import UnitProtocol
         net.packetIn(11, dpid: 1, xid: 5, from: Self.mac(1))
         net.deliverAll()
         let answers = zip(net.output(11).sent, net.output(11).xids).filter { entry, _ in
-            switch entry.1 { case .flowMod, .barrierRequest: true; default: false }
+            switch entry.1 {
+            case .flowMod, .barrierRequest: true
+            default: false
+            }
         }
         #expect(answers.count == 600)
         #expect(answers.allSatisfy { $0.1 == 5 }, "each with the switch's own xid")
@@ -96,9 +101,12 @@ import UnitProtocol
     }
 
     @Test func denyDropsTheEventAndInstallsADropFlow() throws {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: [local])
-        net.route(11, to: [.service(200, origin: 20, action: .deny, rules: ["packet_in and src mac 02:00:00:00:00:01"])], via: 20)
+        net.route(
+            11, to: [.service(200, origin: 20, action: .deny, rules: ["packet_in and src mac 02:00:00:00:00:01"])],
+            via: 20)
         net.connect(11, switches: [1])
         net.packetIn(11, dpid: 1, xid: 9, from: Self.mac(1))
         net.packetIn(11, dpid: 1, xid: 10, from: Self.mac(2))
@@ -111,15 +119,20 @@ import UnitProtocol
     }
 
     @Test func denyWithSplitSendsTheCopyButGoesNoFurther() {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: [local])
-        net.route(11, to: [.service(200, origin: 20, action: .deny), .service(201, origin: 20, action: .split)], via: 20)
+        net.route(
+            11, to: [.service(200, origin: 20, action: .deny), .service(201, origin: 20, action: .split)], via: 20)
         net.connect(11, switches: [1])
         net.collect()
         net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
         #expect(local.seen.isEmpty)
         #expect(net.output(11).flowMods.isEmpty, "no drop flow: later packets must still reach the SPLIT service")
-        #expect(net.dropInFlight().compactMap { if case .event(let e) = $0.message { e.sid } else { nil } } == [ServiceID(201)])
+        #expect(
+            net.dropInFlight().compactMap { if case .event(let e) = $0.message { e.sid } else { nil } } == [
+                ServiceID(201)
+            ])
         #expect(net.unit(11)?.dispatcher.parked.count == 0)
     }
 
@@ -143,7 +156,8 @@ import UnitProtocol
     }
 
     @Test func anAnswerThatSaysStopEndsLocalProcessing() {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: [local])
         net.add(20, serving: [200: AnsweringService(tag: "x", verdict: .stop)])
         net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
@@ -159,9 +173,11 @@ import UnitProtocol
     /// only relays it), an unanswered event times out the same way.
     @Test(arguments: [TimeoutPolicy.failOpen, .failClosed], [true, false])
     func anUnansweredEventTimesOutUnderItsPolicy(policy: TimeoutPolicy, withLocalService: Bool) {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: withLocalService ? [local] : [])
-        net.route(11, to: [.service(200, origin: 20, action: .divert, policy: policy, timeoutMilliseconds: 200)], via: 20)
+        net.route(
+            11, to: [.service(200, origin: 20, action: .divert, policy: policy, timeoutMilliseconds: 200)], via: 20)
         net.connect(11, switches: [1, 2])
         net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
         net.packetIn(11, dpid: 2, xid: 2, from: Self.mac(2))
@@ -180,8 +196,13 @@ import UnitProtocol
         #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.timedOut == 2)
         #expect(net.unit(11)?.dispatcher.openTransactions == 0)
         // An answer that arrives after that is for an expired transaction.
-        guard case .event(let event) = lost.first?.message else { Issue.record("no event was sent"); return }
-        net.deliver(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .continue)), from: UnitID(20), to: UnitID(11))
+        guard case .event(let event) = lost.first?.message else {
+            Issue.record("no event was sent")
+            return
+        }
+        net.deliver(
+            .eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .continue)),
+            from: UnitID(20), to: UnitID(11))
         #expect(net.output(11).rejections.map(\.kind) == ["unknown_transaction"])
         #expect(local.seen.count == (policy == .failOpen && withLocalService ? 2 : 0), "nothing resumes twice")
     }
@@ -193,7 +214,8 @@ import UnitProtocol
         let other = AnsweringService(tag: "audit")
         net.add(11)
         net.add(20, serving: [200: bypassing, 201: other])
-        net.route(11, to: [.service(200, origin: 20, action: .divert), .service(201, origin: 20, action: .split)], via: 20)
+        net.route(
+            11, to: [.service(200, origin: 20, action: .divert), .service(201, origin: 20, action: .split)], via: 20)
         net.connect(11, switches: [1])
         net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
         net.deliverAll()
@@ -201,11 +223,17 @@ import UnitProtocol
         net.packetIn(11, dpid: 1, xid: 2, from: Self.mac(1))
         net.packetIn(11, dpid: 1, xid: 3, from: Self.mac(2))
         net.deliverAll()
-        #expect(bypassing.seen.filter { if case .packetIn = $0 { true } else { false } }.count == 2, "the first packet and the other host's")
-        #expect(other.seen.filter { if case .packetIn = $0 { true } else { false } }.count == 3, "per server: the other one still sees them all")
+        #expect(
+            bypassing.seen.filter { if case .packetIn = $0 { true } else { false } }.count == 2,
+            "the first packet and the other host's")
+        #expect(
+            other.seen.filter { if case .packetIn = $0 { true } else { false } }.count == 3,
+            "per server: the other one still sees them all")
         #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.bypassed == 1)
         // The host leaves (its switch goes): its BYPASS ends.
-        if let output = net.outputs[UnitID(11)] { net.units[UnitID(11)]?.switchDisconnected(DatapathID(1), on: 1, now: net.now, sink: output) }
+        if let output = net.outputs[UnitID(11)] {
+            net.units[UnitID(11)]?.switchDisconnected(DatapathID(1), on: 1, now: net.now, sink: output)
+        }
         #expect(net.unit(11)?.dispatcher.bypass[Self.mac(1)] == nil)
     }
 
@@ -215,20 +243,40 @@ import UnitProtocol
         net.route(11, to: [.service(200, origin: 20, action: .divert, timeoutMilliseconds: 1000)], via: 20)
         net.connect(11, switches: [1])
         net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
-        guard case .event(let event) = net.dropInFlight().first?.message else { Issue.record("no event"); return }
+        guard case .event(let event) = net.dropInFlight().first?.message else {
+            Issue.record("no event")
+            return
+        }
         let txn = event.transaction
-        let flowMod = EventReturn.SwitchMessage(datapathID: DatapathID(1), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))
-        let unseen = EventReturn.SwitchMessage(datapathID: DatapathID(99), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))
+        let flowMod = EventReturn.SwitchMessage(
+            datapathID: DatapathID(1), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))
+        let unseen = EventReturn.SwitchMessage(
+            datapathID: DatapathID(99), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))
         let u11 = UnitID(11)
-        net.deliver(.eventReturn(EventReturn(transaction: txn &+ 1000, sid: ServiceID(200), verdict: .stop)), from: UnitID(20), to: u11)
-        net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .stop)), from: UnitID(21), to: u11)
-        net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(201), verdict: .stop)), from: UnitID(20), to: u11)
-        net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .partial, messages: [flowMod, unseen])), from: UnitID(20), to: u11)
-        for _ in 0..<5 { net.deliver(.eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .partial)), from: UnitID(20), to: u11) }
-        #expect(net.output(11).rejections.map(\.kind) == [
-            "unknown_transaction", "wrong_sender", "wrong_service", "unseen_switch", "return_flood", "return_flood", "return_flood",
-        ])
-        #expect(net.output(11).sent.count(where: { $0.0 == DatapathID(1) && $0.1 == .barrierRequest(BarrierRequest()) }) == 1, "the good message went out")
+        net.deliver(
+            .eventReturn(EventReturn(transaction: txn &+ 1000, sid: ServiceID(200), verdict: .stop)), from: UnitID(20),
+            to: u11)
+        net.deliver(
+            .eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .stop)), from: UnitID(21), to: u11)
+        net.deliver(
+            .eventReturn(EventReturn(transaction: txn, sid: ServiceID(201), verdict: .stop)), from: UnitID(20), to: u11)
+        net.deliver(
+            .eventReturn(
+                EventReturn(transaction: txn, sid: ServiceID(200), verdict: .partial, messages: [flowMod, unseen])),
+            from: UnitID(20), to: u11)
+        for _ in 0..<5 {
+            net.deliver(
+                .eventReturn(EventReturn(transaction: txn, sid: ServiceID(200), verdict: .partial)), from: UnitID(20),
+                to: u11)
+        }
+        #expect(
+            net.output(11).rejections.map(\.kind) == [
+                "unknown_transaction", "wrong_sender", "wrong_service", "unseen_switch", "return_flood", "return_flood",
+                "return_flood",
+            ])
+        #expect(
+            net.output(11).sent.count(where: { $0.0 == DatapathID(1) && $0.1 == .barrierRequest(BarrierRequest()) })
+                == 1, "the good message went out")
         #expect(net.unit(11)?.dispatcher.counters.rejected["return_flood"] == 3)
         // The flood does not keep the context for ever: it times out, and nothing is left.
         net.now = net.now + .seconds(1)
@@ -246,7 +294,8 @@ import UnitProtocol
         net.add(12)
         net.add(20)
         net.add(30, serving: [300: answering])
-        let service = ExportedService.service(300, origin: 30, action: .divert, subscriptions: [.packetIn, .switchAdded])
+        let service = ExportedService.service(
+            300, origin: 30, action: .divert, subscriptions: [.packetIn, .switchAdded])
         net.route(11, to: [service], via: 20)
         net.route(12, to: [service], via: 20)
         net.route(20, to: [service], via: 30)
@@ -269,12 +318,17 @@ import UnitProtocol
         net.add(11)
         net.add(20, serving: [200: topology])
         net.connect(11, switches: [1, 2, 3])
-        net.route(11, to: [.service(200, origin: 20, action: .split, subscriptions: EventCategory.switchEvents)], via: 20)
+        net.route(
+            11, to: [.service(200, origin: 20, action: .split, subscriptions: EventCategory.switchEvents)], via: 20)
         net.deliverAll()
         let added = topology.seen.compactMap { if case .switchAdded(let d) = $0 { d.datapathID.rawValue } else { nil } }
         #expect(added.sorted() == [1, 2, 3])
-        #expect(topology.seen.allSatisfy { if case .switchAdded(let d) = $0 { d.ports.count == 3 } else { true } }, "with their features")
-        if let output = net.outputs[UnitID(11)] { net.units[UnitID(11)]?.switchDisconnected(DatapathID(2), on: 2, now: net.now, sink: output) }
+        #expect(
+            topology.seen.allSatisfy { if case .switchAdded(let d) = $0 { d.ports.count == 3 } else { true } },
+            "with their features")
+        if let output = net.outputs[UnitID(11)] {
+            net.units[UnitID(11)]?.switchDisconnected(DatapathID(2), on: 2, now: net.now, sink: output)
+        }
         net.collect()
         net.deliverAll()
         #expect(topology.seen.contains(.switchRemoved(DatapathID(2))))
@@ -284,7 +338,8 @@ import UnitProtocol
     }
 
     @Test func aRelayWithoutARouteAnswersUnreachableAndTheWaitingUnitAppliesItsPolicyAtOnce() {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: [local])
         net.add(20)
         net.route(11, to: [.service(300, origin: 30, action: .divert, policy: .failClosed)], via: 20)
@@ -300,10 +355,12 @@ import UnitProtocol
     @Test func aFilterThatDoesNotParseIsRejectedAndTheOthersInstalled() {
         let net = DispatchHierarchy()
         net.add(11)
-        let errors = net.route(11, to: [
-            .service(200, origin: 20, action: .split, rules: ["packet_in and src mac 00:00:00:00:00"]),
-            .service(201, origin: 20, action: .split, rules: ["packet_in"]),
-        ], via: 20)
+        let errors = net.route(
+            11,
+            to: [
+                .service(200, origin: 20, action: .split, rules: ["packet_in and src mac 00:00:00:00:00"]),
+                .service(201, origin: 20, action: .split, rules: ["packet_in"]),
+            ], via: 20)
         #expect(errors.map(\.sid) == [ServiceID(200)])
         #expect(errors.first?.description.contains("column 23") == true)
         #expect(net.unit(11)?.dispatcher.remote.keys.sorted() == [ServiceID(201)])
@@ -316,7 +373,8 @@ extension DispatchHierarchyTests {
     /// applies at once, and the refusal is counted.
     @Test(arguments: [TimeoutPolicy.failOpen, .failClosed])
     func aFullTransactionTableAppliesThePolicyAtOnce(policy: TimeoutPolicy) {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: [local], settings: DispatchSettings(transactionCapacity: 1))
         net.route(11, to: [.service(200, origin: 20, action: .divert, policy: policy)], via: 20)
         net.connect(11, switches: [1])
@@ -331,7 +389,8 @@ extension DispatchHierarchyTests {
     /// past it an event is still sent up, but nothing waits for it, and the refusal is counted.
     @Test(arguments: [true, false])
     func waitingEventsAreBoundedParkedOrNot(withLocalService: Bool) {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: withLocalService ? [local] : [], settings: DispatchSettings(parkedCapacity: 1))
         net.add(20, serving: [200: AnsweringService(tag: "above")])
         net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
@@ -358,10 +417,12 @@ extension DispatchHierarchyTests {
         let net = DispatchHierarchy()
         net.add(11)
         net.connect(11, switches: [1, 2, 3])
-        net.route(11, to: [
-            .service(200, origin: 20, action: .split, subscriptions: [], rules: ["packet_in"]),
-            .service(201, origin: 20, action: .split, subscriptions: [], rules: ["switch_added and dpid 0x2"]),
-        ], via: 20)
+        net.route(
+            11,
+            to: [
+                .service(200, origin: 20, action: .split, subscriptions: [], rules: ["packet_in"]),
+                .service(201, origin: 20, action: .split, subscriptions: [], rules: ["switch_added and dpid 0x2"]),
+            ], via: 20)
         let announced = net.dropInFlight().compactMap { entry -> String? in
             guard case .event(let event) = entry.message else { return nil }
             return "\(event.sid):\(event.datapathID.rawValue)"
@@ -376,10 +437,12 @@ extension DispatchHierarchyTests {
         net.add(11)
         net.add(20, serving: [201: AnsweringService(tag: "late")])
         net.connect(11, switches: [1])
-        net.route(11, to: [
-            .service(200, origin: 20, action: .split, subscriptions: [], rules: ["packet_in"]),
-            .service(201, origin: 20, action: .split, subscriptions: [], rules: ["switch_added"]),
-        ], via: 20)
+        net.route(
+            11,
+            to: [
+                .service(200, origin: 20, action: .split, subscriptions: [], rules: ["packet_in"]),
+                .service(201, origin: 20, action: .split, subscriptions: [], rules: ["switch_added"]),
+            ], via: 20)
         net.deliverAll()
         let counters = net.unit(11)?.dispatcher.serviceCounters
         #expect(counters?[ServiceID(201)]?.returns == 1)
@@ -412,13 +475,21 @@ extension DispatchHierarchyTests {
         net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)
         net.connect(11, switches: [1])
         net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
-        guard let up = net.dropInFlight().first else { Issue.record("no event sent"); return }
+        guard let up = net.dropInFlight().first else {
+            Issue.record("no event sent")
+            return
+        }
         net.deliver(up.message, from: up.from, to: up.to)
-        guard let down = net.dropInFlight().first else { Issue.record("no return sent"); return }
+        guard let down = net.dropInFlight().first else {
+            Issue.record("no return sent")
+            return
+        }
         var bytes = down.message.openFlowMessage(xid: 1).encoded()
         let reparsed = try OpenFlowMessage(parsing: &bytes)
-        guard case .vendor(let vendor) = reparsed.body, case .eventReturn(let answer) = try UnitMessage(parsing: vendor) else {
-            Issue.record("not a return"); return
+        guard case .vendor(let vendor) = reparsed.body, case .eventReturn(let answer) = try UnitMessage(parsing: vendor)
+        else {
+            Issue.record("not a return")
+            return
         }
         #expect(answer.context.count == EventReturn.maximumContext)
         #expect(answer.context.last == ContextEntry(key: "n68", value: "ok"))
@@ -433,7 +504,8 @@ extension DispatchHierarchyTests {
     /// it on resumption.
     @Test(arguments: [false, true])
     func aParkedEventIsKeptOnlyWhereALocalServiceGoesOnWithIt(withLocalService: Bool) {
-        let net = DispatchHierarchy(), local = ContextRecorder("local", priority: -10)
+        let net = DispatchHierarchy()
+        let local = ContextRecorder("local", priority: -10)
         net.add(11, services: withLocalService ? [local] : [])
         net.add(20, serving: [200: AnsweringService(tag: "above")])
         net.route(11, to: [.service(200, origin: 20, action: .divert)], via: 20)

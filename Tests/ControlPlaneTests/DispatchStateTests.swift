@@ -27,7 +27,9 @@ import UnitProtocol
     @Test func everyListCombinesLikeItsPairwiseFold() {
         let all = ProcessChainAction.allCases
         var lists: [[ProcessChainAction]] = [[]]
-        for _ in 1...4 { lists += lists.filter { $0.count == lists.map(\.count).max() }.flatMap { list in all.map { list + [$0] } } }
+        for _ in 1...4 {
+            lists += lists.filter { $0.count == lists.map(\.count).max() }.flatMap { list in all.map { list + [$0] } }
+        }
         #expect(lists.count == 1 + 4 + 16 + 64 + 256)
         for list in lists {
             let whole = ProcessChainConsensus.combine(list)
@@ -101,7 +103,8 @@ import UnitProtocol
 
     @Test func aContextResumesOnceWhenItsAnswerReturns() throws {
         var parked = ParkedContexts<String>()
-        let parkedKey = parked.park("packet 1", transaction: 7, sid: ServiceID(200), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let parkedKey = parked.park(
+            "packet 1", transaction: 7, sid: ServiceID(200), policy: .failOpen, timeout: .seconds(1), now: t0)
         let key = try #require(parkedKey)
         let resumed = parked.resume(key)
         let again = parked.resume(key)
@@ -113,9 +116,12 @@ import UnitProtocol
     @Test func timeoutsApplyEachServicesPolicyAndAreCounted() throws {
         var parked = ParkedContexts<String>()
         // Parked out of deadline order: expiry releases them in deadline order.
-        let closed = parked.park("closed", transaction: 2, sid: ServiceID(2), policy: .failClosed, timeout: .milliseconds(200), now: t0)
-        let open = parked.park("open", transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .milliseconds(100), now: t0)
-        let later = parked.park("later", transaction: 3, sid: ServiceID(2), policy: .failClosed, timeout: .seconds(5), now: t0)
+        let closed = parked.park(
+            "closed", transaction: 2, sid: ServiceID(2), policy: .failClosed, timeout: .milliseconds(200), now: t0)
+        let open = parked.park(
+            "open", transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .milliseconds(100), now: t0)
+        let later = parked.park(
+            "later", transaction: 3, sid: ServiceID(2), policy: .failClosed, timeout: .seconds(5), now: t0)
         let due = parked.expire(now: t0 + .milliseconds(250))
         #expect(due.map(\.parked.context) == ["open", "closed"])
         #expect(due.map(\.parked.policy) == [.failOpen, .failClosed])
@@ -135,7 +141,8 @@ import UnitProtocol
         var parked = ParkedContexts<Int>(capacity: 2)
         for round in 0..<3 {
             let announced = parked.nextKey
-            let key = parked.park(round, transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+            let key = parked.park(
+                round, transaction: 1, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
             #expect(announced != nil && key == announced)
             if round < 2, let key { _ = parked.resume(key) }
         }
@@ -147,7 +154,8 @@ import UnitProtocol
     /// Each answer is added in place; the context is taken out with the last one, once.
     @Test func answersChangeTheContextUntilTheLastTakesItOut() throws {
         var parked = ParkedContexts<[String]>()
-        let parkedKey = parked.park([], transaction: 1, sid: ServiceID(1), policy: .failClosed, timeout: .seconds(1), now: t0)
+        let parkedKey = parked.park(
+            [], transaction: 1, sid: ServiceID(1), policy: .failClosed, timeout: .seconds(1), now: t0)
         let key = try #require(parkedKey)
         let first = parked.answer(key) { context, policy in
             context.append("first \(policy)")
@@ -199,7 +207,8 @@ import UnitProtocol
         let expired = transactions.expireWaits(now: t0 + .milliseconds(200))
         #expect(expired.map(\.transaction) == [waiting].compactMap { $0 })
         #expect(expired.first?.entry.wait == wait && expired.first?.entry.originalXID == 7)
-        #expect(transactions.waits.isEmpty && transactions.count == 1 && plain.flatMap { transactions.resolve($0) } != nil)
+        #expect(
+            transactions.waits.isEmpty && transactions.count == 1 && plain.flatMap { transactions.resolve($0) } != nil)
     }
 
     /// One event waits for several answers: it is kept under its own key, so the first
@@ -207,14 +216,20 @@ import UnitProtocol
     @Test func aContextOutlivesTheTransactionItWasParkedFor() throws {
         var transactions = XIDTranslationTable(capacity: 2)
         var parked = ParkedContexts<String>(capacity: 2)
-        let issued = (transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 1, now: t0), transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 1, now: t0))
-        let first = try #require(issued.0), second = try #require(issued.1)
-        let parkedKey = parked.park("both", transaction: first, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let issued = (
+            transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 1, now: t0),
+            transactions.issue(for: .switchChannel(DatapathID(1)), originalXID: 1, now: t0)
+        )
+        let first = try #require(issued.0)
+        let second = try #require(issued.1)
+        let parkedKey = parked.park(
+            "both", transaction: first, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
         let key = try #require(parkedKey)
         transactions.complete(first)
         let reissued = transactions.issue(for: .switchChannel(DatapathID(2)), originalXID: 9, now: t0)
         let reused = try #require(reissued)
-        let otherKey = parked.park("other", transaction: reused, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
+        let otherKey = parked.park(
+            "other", transaction: reused, sid: ServiceID(1), policy: .failOpen, timeout: .seconds(1), now: t0)
         let other = try #require(otherKey)
         #expect(reused & 1 == first & 1, "the first transaction's slot was reused")
         #expect(other != key)
@@ -267,7 +282,9 @@ import UnitProtocol
     @Test(arguments: [0, 1, 2, 5])
     func behavesAsTheListOfAnswersItHolds(count: Int) {
         var answers = AwaitedAnswers()
-        for index in 0..<count { answers.append(AwaitedAnswer(transaction: UInt32(index + 1), sid: ServiceID(UInt32(100 + index)))) }
+        for index in 0..<count {
+            answers.append(AwaitedAnswer(transaction: UInt32(index + 1), sid: ServiceID(UInt32(100 + index))))
+        }
         #expect(answers.count == count)
         #expect(answers.map(\.transaction) == (0..<count).map { UInt32($0 + 1) })
         #expect(answers.first?.sid == (count > 0 ? ServiceID(100) : nil))

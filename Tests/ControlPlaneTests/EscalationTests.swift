@@ -7,7 +7,9 @@ import UnitProtocol
 /// An event goes up as the ECH_EVENT `escalated(transaction:sid:domain:)` makes; a unit writes
 /// PACKET_INs straight from the event (`writeEscalated`), and the bytes must be the same.
 @Suite struct EscalationTests {
-    static let host = Host(mac: MACAddress(0, 0, 0, 0, 0, 7), vlan: 12, ipv4: IPv4Address(10, 0, 0, 7), location: HostLocation(datapathID: DatapathID(3), port: PortNumber(4)))
+    static let host = Host(
+        mac: MACAddress(0, 0, 0, 0, 0, 7), vlan: 12, ipv4: IPv4Address(10, 0, 0, 7),
+        location: HostLocation(datapathID: DatapathID(3), port: PortNumber(4)))
 
     static var events: [NetworkEvent] {
         var frame = ByteBuffer()
@@ -16,9 +18,14 @@ import UnitProtocol
         frame.writeInteger(UInt16(0x0800))
         frame.writeRepeatingByte(0, count: 46)
         let packetIn = PacketIn(bufferID: BufferID(rawValue: 77), totalLength: 60, inPort: PortNumber(2), data: frame)
-        let status = PortStatus(reason: .modify, port: PhysicalPort(portNumber: PortNumber(2), hardwareAddress: MACAddress(0, 0, 0, 0, 1, 2), name: "p2"))
+        let status = PortStatus(
+            reason: .modify,
+            port: PhysicalPort(portNumber: PortNumber(2), hardwareAddress: MACAddress(0, 0, 0, 0, 1, 2), name: "p2"))
         return [
-            .packetIn(PacketInEvent(datapathID: DatapathID(3), xid: 0x1234_5678, packetIn: packetIn, match: Match(extractingFrom: frame, inPort: PortNumber(2)))),
+            .packetIn(
+                PacketInEvent(
+                    datapathID: DatapathID(3), xid: 0x1234_5678, packetIn: packetIn,
+                    match: Match(extractingFrom: frame, inPort: PortNumber(2)))),
             .switchAdded(SwitchDescription(features: FeaturesReply(datapathID: DatapathID(3)))),
             .switchRemoved(DatapathID(3)),
             .portStatus(DatapathID(3), status),

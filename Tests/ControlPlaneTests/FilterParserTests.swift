@@ -8,9 +8,13 @@ import UnitProtocol
 
     @Test func andBindsTighterThanOr() throws {
         let expression = try FilterParser.parse("packet_in and src mac 00:00:00:00:00:01 or dpid 0x1")
-        #expect(expression == .or(
-            .and(.component(FilterComponent(events: [.packetIn])), .component(FilterComponent(direction: .src, attribute: .mac(Self.mac1)))),
-            .component(FilterComponent(attribute: .dpid(DatapathID(1))))))
+        #expect(
+            expression
+                == .or(
+                    .and(
+                        .component(FilterComponent(events: [.packetIn])),
+                        .component(FilterComponent(direction: .src, attribute: .mac(Self.mac1)))),
+                    .component(FilterComponent(attribute: .dpid(DatapathID(1))))))
     }
 
     @Test func parenthesesGroup() throws {
@@ -19,10 +23,14 @@ import UnitProtocol
     }
 
     @Test func everyFormOfEveryValue() throws {
-        #expect(try FilterParser.parse("dpid 00:00:00:00:00:00:00:1f") == .component(FilterComponent(attribute: .dpid(DatapathID(31)))))
+        #expect(
+            try FilterParser.parse("dpid 00:00:00:00:00:00:00:1f")
+                == .component(FilterComponent(attribute: .dpid(DatapathID(31)))))
         #expect(try FilterParser.parse("DPID 0x1F") == .component(FilterComponent(attribute: .dpid(DatapathID(31)))))
         #expect(try FilterParser.parse("vlan 4095") == .component(FilterComponent(attribute: .vlan(4095))))
-        #expect(try FilterParser.parse("dst ip 10.0.0.2") == .component(FilterComponent(direction: .dst, attribute: .ip(IPv4Address(10, 0, 0, 2)))))
+        #expect(
+            try FilterParser.parse("dst ip 10.0.0.2")
+                == .component(FilterComponent(direction: .dst, attribute: .ip(IPv4Address(10, 0, 0, 2)))))
         #expect(try FilterParser.parse("device") == .component(FilterComponent(events: EventCategory.deviceEvents)))
         #expect(try FilterParser.parse("any") == .component(FilterComponent()))
     }
@@ -30,9 +38,15 @@ import UnitProtocol
     @Test(arguments: [
         ("", 1, "the rule is empty"),
         ("packet_in and", 14, "expected an event type, an attribute or '(', got the end of the rule"),
-        ("packet_in and src mac 00:00:00:00:00", 23, "expected a MAC address like 00:00:00:00:00:01, got '00:00:00:00:00'"),
+        (
+            "packet_in and src mac 00:00:00:00:00", 23,
+            "expected a MAC address like 00:00:00:00:00:01, got '00:00:00:00:00'"
+        ),
         ("src dpid 1", 1, "'src' applies to mac and ip only; dpid has no direction"),
-        ("packet_out", 1, "expected an event type (packet_in, port_status, vendor, switch_added, …), src, dst, an attribute (dpid, vlan, ip, mac), any or '(', got 'packet_out'"),
+        (
+            "packet_out", 1,
+            "expected an event type (packet_in, port_status, vendor, switch_added, …), src, dst, an attribute (dpid, vlan, ip, mac), any or '(', got 'packet_out'"
+        ),
         ("(packet_in or dpid 1", 21, "expected ')' to close the '(' at column 1, got the end of the rule"),
         ("packet_in)", 10, "unmatched ')'"),
         ("packet_in dpid 1", 11, "expected 'and', 'or' or the end of the rule, got 'dpid'"),

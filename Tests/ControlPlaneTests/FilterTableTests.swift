@@ -9,8 +9,12 @@ import UnitProtocol
     static let a = MACAddress(0, 0, 0, 0, 0, 0xa)
     static let b = MACAddress(0, 0, 0, 0, 0, 0xb)
 
-    static func packetIn(from source: MACAddress, to destination: MACAddress, dpid: UInt64 = 1, vlan: UInt16? = nil) -> FilterSubject {
-        FilterSubject(category: .packetIn, datapathID: DatapathID(dpid), vlan: vlan, sourceMAC: source, destinationMAC: destination)
+    static func packetIn(
+        from source: MACAddress, to destination: MACAddress, dpid: UInt64 = 1, vlan: UInt16? = nil
+    ) -> FilterSubject {
+        FilterSubject(
+            category: .packetIn, datapathID: DatapathID(dpid), vlan: vlan, sourceMAC: source,
+            destinationMAC: destination)
     }
 
     @Test func directionsAndCategories() throws {
@@ -22,7 +26,9 @@ import UnitProtocol
         try table.install(["any"], for: ServiceID(5))
         #expect(table.matches(Self.packetIn(from: Self.a, to: Self.b)) == [1, 3, 5].map { ServiceID($0) })
         #expect(table.matches(Self.packetIn(from: Self.b, to: Self.a)) == [2, 3, 5].map { ServiceID($0) })
-        #expect(table.matches(FilterSubject(category: .deviceAdded, sourceMAC: Self.a)) == [3, 4, 5].map { ServiceID($0) }, "src mac holds for a device, packet_in does not")
+        #expect(
+            table.matches(FilterSubject(category: .deviceAdded, sourceMAC: Self.a)) == [3, 4, 5].map { ServiceID($0) },
+            "src mac holds for a device, packet_in does not")
     }
 
     @Test func orAcrossRulesAndWithinOne() throws {
@@ -32,13 +38,19 @@ import UnitProtocol
         #expect(table.matches(Self.packetIn(from: Self.b, to: Self.a, dpid: 2)) == [ServiceID(7)])
         #expect(table.matches(Self.packetIn(from: Self.b, to: Self.a, vlan: 10)) == [ServiceID(7)])
         #expect(table.matches(Self.packetIn(from: Self.b, to: Self.a)).isEmpty)
-        #expect(table.matches(FilterSubject(category: .switchRemoved, datapathID: DatapathID(2))) == [ServiceID(7)], "dpid 0x2 alone holds for any event")
+        #expect(
+            table.matches(FilterSubject(category: .switchRemoved, datapathID: DatapathID(2))) == [ServiceID(7)],
+            "dpid 0x2 alone holds for any event")
     }
 
     @Test func aBadRuleChangesNothingAndSaysWhichRuleAndWhere() throws {
         var table = FilterTable()
         try table.install(["dpid 1"], for: ServiceID(3))
-        #expect(throws: FilterRuleError(sid: ServiceID(3), rule: 1, error: FilterParseError(column: 6, problem: "expected a VLAN id 0-4095, got 'x'"))) {
+        #expect(
+            throws: FilterRuleError(
+                sid: ServiceID(3), rule: 1,
+                error: FilterParseError(column: 6, problem: "expected a VLAN id 0-4095, got 'x'"))
+        ) {
             try table.install(["dpid 2", "vlan x"], for: ServiceID(3))
         }
         #expect(table.rules[ServiceID(3)] == ["dpid 1"])
@@ -65,8 +77,10 @@ import UnitProtocol
 
     /// The index must answer exactly what evaluating every rule on every event would.
     @Test func theIndexAgreesWithEvaluatingEveryRule() async {
-        let words = ["packet_in", "device_added", "switch", "any", "dpid 1", "dpid 2", "vlan 5", "src mac 00:00:00:00:00:01",
-                     "dst mac 00:00:00:00:00:02", "mac 00:00:00:00:00:01", "ip 10.0.0.1", "src ip 10.0.0.2"]
+        let words = [
+            "packet_in", "device_added", "switch", "any", "dpid 1", "dpid 2", "vlan 5", "src mac 00:00:00:00:00:01",
+            "dst mac 00:00:00:00:00:02", "mac 00:00:00:00:00:01", "ip 10.0.0.1", "src ip 10.0.0.2",
+        ]
         let scenario = Generator<([String], [FilterSubject]), Shrink.None<([String], [FilterSubject])>> { seeded in
             var rng = SeededGenerator(base: seeded)
             defer { seeded = rng.base }
@@ -82,9 +96,12 @@ import UnitProtocol
             let subjects = (0..<20).map { _ in
                 FilterSubject(
                     category: EventCategory.allCases[Int.random(in: 0..<EventCategory.allCases.count, using: &rng)],
-                    datapathID: DatapathID(UInt64.random(in: 1...3, using: &rng)), vlan: Bool.random(using: &rng) ? 5 : nil,
-                    sourceMAC: macs[Int.random(in: 0..<3, using: &rng)], destinationMAC: macs[Int.random(in: 0..<3, using: &rng)],
-                    sourceIP: ips[Int.random(in: 0..<2, using: &rng)], destinationIP: ips[Int.random(in: 0..<2, using: &rng)])
+                    datapathID: DatapathID(UInt64.random(in: 1...3, using: &rng)),
+                    vlan: Bool.random(using: &rng) ? 5 : nil,
+                    sourceMAC: macs[Int.random(in: 0..<3, using: &rng)],
+                    destinationMAC: macs[Int.random(in: 0..<3, using: &rng)],
+                    sourceIP: ips[Int.random(in: 0..<2, using: &rng)],
+                    destinationIP: ips[Int.random(in: 0..<2, using: &rng)])
             }
             return (rules, subjects)
         }
@@ -94,7 +111,9 @@ import UnitProtocol
             for (index, rule) in rules.enumerated() { try table.install([rule], for: ServiceID(UInt32(index))) }
             let expressions = try rules.map { try FilterParser.parse($0) }
             for subject in subjects {
-                let expected = expressions.indices.filter { expressions[$0].evaluate(subject) }.map { ServiceID(UInt32($0)) }
+                let expected = expressions.indices.filter { expressions[$0].evaluate(subject) }.map {
+                    ServiceID(UInt32($0))
+                }
                 #expect(table.matches(subject) == expected)
             }
         }
@@ -120,7 +139,8 @@ extension FilterComponent {
         case .dpid(let dpid): return subject.datapathID == dpid
         case .vlan(let vlan): return subject.vlan == vlan
         case .mac(let mac):
-            return (direction != .dst && subject.sourceMAC == mac) || (direction != .src && subject.destinationMAC == mac)
+            return (direction != .dst && subject.sourceMAC == mac)
+                || (direction != .src && subject.destinationMAC == mac)
         case .ip(let ip):
             return (direction != .dst && subject.sourceIP == ip) || (direction != .src && subject.destinationIP == ip)
         }

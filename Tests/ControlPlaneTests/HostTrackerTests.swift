@@ -9,8 +9,9 @@ import Testing
     let hostMAC = MACAddress(0, 0, 0, 0, 0, 1)
 
     func match(from mac: MACAddress, port: UInt16, ip: IPv4Address? = nil, vlan: UInt16 = Match.vlanNone) -> Match {
-        Match(wildcards: [], inPort: PortNumber(port), dlSrc: mac, dlDst: .broadcast, dlVlan: vlan,
-              dlType: ip == nil ? 0x86dd : 0x0800, nwSrc: ip ?? .any)
+        Match(
+            wildcards: [], inPort: PortNumber(port), dlSrc: mac, dlDst: .broadcast, dlVlan: vlan,
+            dlType: ip == nil ? 0x86dd : 0x0800, nwSrc: ip ?? .any)
     }
 
     @Test func learnsAHostThenReportsWhatChanges() {
@@ -20,14 +21,23 @@ import Testing
         #expect(tracker.observe(match(from: hostMAC, port: 1), on: s1, now: t0) == nil)
 
         let withIP = tracker.observe(match(from: hostMAC, port: 1, ip: IPv4Address(10, 0, 0, 1)), on: s1, now: t0)
-        guard case .deviceChanged(let host, .ipv4(from: nil)) = withIP else { Issue.record("\(String(describing: withIP))"); return }
+        guard case .deviceChanged(let host, .ipv4(from: nil)) = withIP else {
+            Issue.record("\(String(describing: withIP))")
+            return
+        }
         #expect(host.ipv4 == IPv4Address(10, 0, 0, 1))
 
         let tagged = tracker.observe(match(from: hostMAC, port: 1, vlan: 10), on: s1, now: t0)
-        guard case .deviceChanged(_, .vlan(from: nil)) = tagged else { Issue.record("\(String(describing: tagged))"); return }
+        guard case .deviceChanged(_, .vlan(from: nil)) = tagged else {
+            Issue.record("\(String(describing: tagged))")
+            return
+        }
 
         let moved = tracker.observe(match(from: hostMAC, port: 3, vlan: 10), on: s2, now: t0)
-        guard case .deviceChanged(let movedHost, .moved(let from)) = moved else { Issue.record("\(String(describing: moved))"); return }
+        guard case .deviceChanged(let movedHost, .moved(let from)) = moved else {
+            Issue.record("\(String(describing: moved))")
+            return
+        }
         #expect(from == HostLocation(datapathID: s1, port: PortNumber(1)))
         #expect(movedHost.location == HostLocation(datapathID: s2, port: PortNumber(3)))
         #expect(movedHost.ipv4 == IPv4Address(10, 0, 0, 1), "moving keeps what is known")
@@ -65,7 +75,9 @@ import Testing
 
     @Test func capacityBoundsMemory() {
         var tracker = HostTracker(capacity: 2)
-        for index in 1...5 { _ = tracker.observe(match(from: MACAddress(rawValue: UInt64(index)), port: 1), on: s1, now: t0) }
+        for index in 1...5 {
+            _ = tracker.observe(match(from: MACAddress(rawValue: UInt64(index)), port: 1), on: s1, now: t0)
+        }
         #expect(tracker.count == 2)
         #expect(tracker.overflowCount == 3)
     }

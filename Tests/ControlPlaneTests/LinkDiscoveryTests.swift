@@ -8,15 +8,23 @@ import Testing
     let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
     static func description(_ dpid: UInt64, ports: [UInt16]) -> SwitchDescription {
-        SwitchDescription(features: FeaturesReply(datapathID: DatapathID(dpid), ports: ports.map {
-            PhysicalPort(portNumber: PortNumber($0), hardwareAddress: MACAddress(rawValue: dpid << 8 | UInt64($0)), name: "p\($0)")
-        } + [PhysicalPort(portNumber: .local, hardwareAddress: .zero, name: "local")]))
+        SwitchDescription(
+            features: FeaturesReply(
+                datapathID: DatapathID(dpid),
+                ports: ports.map {
+                    PhysicalPort(
+                        portNumber: PortNumber($0), hardwareAddress: MACAddress(rawValue: dpid << 8 | UInt64($0)),
+                        name: "p\($0)")
+                } + [PhysicalPort(portNumber: .local, hardwareAddress: .zero, name: "local")]))
     }
 
     @Test func probesGoOutOfEveryPhysicalPortAndIdentifyTheirOrigin() throws {
         let probes = LinkDiscovery.probes(for: Self.description(7, ports: [1, 2, 3]))
         #expect(probes.count == 3)
-        guard case .packetOut(let packetOut) = probes[1] else { Issue.record("expected PACKET_OUT"); return }
+        guard case .packetOut(let packetOut) = probes[1] else {
+            Issue.record("expected PACKET_OUT")
+            return
+        }
         #expect(packetOut.actions == [.output(port: PortNumber(2), maxLength: 0)])
         let probe = try #require(LLDPProbe(try EthernetFrame(parsing: packetOut.data)))
         #expect(probe.datapathID == DatapathID(7))
@@ -30,7 +38,8 @@ import Testing
         let observed = links.observe(probe, arrivedAt: arrival, now: t0)
         let link = try #require(observed)
         #expect(link.source == HostLocation(datapathID: DatapathID(1), port: PortNumber(2)))
-        #expect(links.observe(probe, arrivedAt: arrival, now: t0 + .seconds(10)) == nil, "a known link is only refreshed")
+        #expect(
+            links.observe(probe, arrivedAt: arrival, now: t0 + .seconds(10)) == nil, "a known link is only refreshed")
         #expect(links.expire(now: t0 + .seconds(25)).isEmpty)
         #expect(links.expire(now: t0 + .seconds(26)) == [link])
     }

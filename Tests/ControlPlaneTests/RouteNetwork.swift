@@ -96,8 +96,10 @@ struct RouteNetwork {
             }
             do {
                 switch message {
-                case .routeAdvertisement(let advertisement): enqueue(from: to, try table.received(advertisement, from: from, now: now))
-                case .routeWithdrawal(let withdrawal): enqueue(from: to, try table.received(withdrawal, from: from, now: now))
+                case .routeAdvertisement(let advertisement):
+                    enqueue(from: to, try table.received(advertisement, from: from, now: now))
+                case .routeWithdrawal(let withdrawal):
+                    enqueue(from: to, try table.received(withdrawal, from: from, now: now))
                 default: Issue.record("unexpected \(message.type)")
                 }
             } catch {

@@ -70,7 +70,8 @@ import UnitProtocol
         network.connect(1, upstream: 11)
         let messages = network.settle()
         #expect(network.table(11) == [300: "30/1", 110: "local/0"])
-        #expect(network.table(12) == [300: "30/1", 120: "local/0"], "a peer's own services never become routes through it")
+        #expect(
+            network.table(12) == [300: "30/1", 120: "local/0"], "a peer's own services never become routes through it")
         #expect(network.table(30) == [300: "local/0"])
         #expect(network.table(1) == [300: "11/2", 110: "11/1"])
         #expect(messages <= 8)

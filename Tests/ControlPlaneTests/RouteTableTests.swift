@@ -28,7 +28,11 @@ import UnitProtocol
     @Test func routesFromADownstreamUnitAreRefused() throws {
         var table = RouteTable(localUnit: UnitID(20))
         _ = try table.channelUp(UnitID(10), relation: .downstream, now: now)
-        #expect(throws: RouteTableError(neighbour: UnitID(10), reason: "a downstream unit advertised routes; lower tiers do not serve higher ones")) {
+        #expect(
+            throws: RouteTableError(
+                neighbour: UnitID(10),
+                reason: "a downstream unit advertised routes; lower tiers do not serve higher ones")
+        ) {
             try table.received(Self.routes((5, 10, 0)), from: UnitID(10), now: now)
         }
         #expect(table.routes.isEmpty)
@@ -50,8 +54,12 @@ import UnitProtocol
 
     @Test func routesBeforeTheHandshakeAreRefused() {
         var table = RouteTable(localUnit: UnitID(10))
-        #expect(throws: RouteTableError.self) { try table.received(Self.routes((5, 20, 0)), from: UnitID(20), now: now) }
-        #expect(throws: RouteTableError.self) { try table.received(RouteWithdrawal(sids: [ServiceID(5)]), from: UnitID(20), now: now) }
+        #expect(throws: RouteTableError.self) {
+            try table.received(Self.routes((5, 20, 0)), from: UnitID(20), now: now)
+        }
+        #expect(throws: RouteTableError.self) {
+            try table.received(RouteWithdrawal(sids: [ServiceID(5)]), from: UnitID(20), now: now)
+        }
     }
 
     @Test func fifteenHopsAwayIsTheEdgeAndSixteenIsAWithdrawal() throws {

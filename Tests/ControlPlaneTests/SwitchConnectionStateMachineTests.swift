@@ -5,9 +5,11 @@ import Testing
 
 @Suite struct SwitchConnectionStateMachineTests {
     let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
-    let features = FeaturesReply(datapathID: DatapathID(0x2a), ports: [
-        PhysicalPort(portNumber: PortNumber(1), hardwareAddress: MACAddress(2, 0, 0, 0, 0, 1), name: "eth1"),
-    ])
+    let features = FeaturesReply(
+        datapathID: DatapathID(0x2a),
+        ports: [
+            PhysicalPort(portNumber: PortNumber(1), hardwareAddress: MACAddress(2, 0, 0, 0, 0, 1), name: "eth1")
+        ])
 
     func message(_ action: SwitchConnectionAction) -> OpenFlowMessage? {
         if case .send(let message) = action { return message }
@@ -15,7 +17,9 @@ import Testing
     }
 
     /// Runs the handshake to the active state; returns the machine.
-    func activeMachine(_ configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()) throws -> SwitchConnectionStateMachine {
+    func activeMachine(
+        _ configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()
+    ) throws -> SwitchConnectionStateMachine {
         var machine = SwitchConnectionStateMachine(configuration: configuration)
         _ = machine.start(now: t0)
         let request = try #require(message(machine.received(OpenFlowMessage(xid: 1, .hello(Hello())), now: t0)))
@@ -35,10 +39,16 @@ import Testing
         #expect(request.type == .featuresRequest)
         #expect(machine.datapathID == nil)
         let action = machine.received(OpenFlowMessage(xid: request.xid, .featuresReply(features)), now: t0)
-        guard case .handshakeComplete(let description, let send) = action else { Issue.record("\(action)"); return }
+        guard case .handshakeComplete(let description, let send) = action else {
+            Issue.record("\(action)")
+            return
+        }
         #expect(description.datapathID == DatapathID(0x2a))
         #expect(send.count == 1)
-        guard case .setConfig(let config) = send.first?.body else { Issue.record("expected SET_CONFIG"); return }
+        guard case .setConfig(let config) = send.first?.body else {
+            Issue.record("expected SET_CONFIG")
+            return
+        }
         #expect(config.config.missSendLength == 0xffff)
         #expect(machine.datapathID == DatapathID(0x2a))
     }
@@ -54,7 +64,8 @@ import Testing
     @Test func aLaterVersionWithoutBitmapNegotiatesDownTo10() throws {
         var machine = SwitchConnectionStateMachine()
         _ = machine.start(now: t0)
-        let reply = try #require(message(machine.received(OpenFlowMessage(version: 4, xid: 1, .hello(Hello())), now: t0)))
+        let reply = try #require(
+            message(machine.received(OpenFlowMessage(version: 4, xid: 1, .hello(Hello())), now: t0)))
         #expect(reply.type == .featuresRequest)
     }
 
@@ -73,10 +84,16 @@ import Testing
         _ = machine.start(now: t0)
         let hello = Hello(elements: ByteBuffer(bytes: [0, 1, 0, 8, 0, 0, 0, 0x10]))
         let action = machine.received(OpenFlowMessage(version: 4, xid: 7, .hello(hello)), now: t0)
-        guard case .close(.incompatibleVersion(4), let error?) = action else { Issue.record("\(action)"); return }
+        guard case .close(.incompatibleVersion(4), let error?) = action else {
+            Issue.record("\(action)")
+            return
+        }
         #expect(error.version == 4)
         #expect(error.xid == 7)
-        guard case .error(let body) = error.body else { Issue.record("expected an error"); return }
+        guard case .error(let body) = error.body else {
+            Issue.record("expected an error")
+            return
+        }
         #expect(body.type == .helloFailed && body.code == HelloFailedCode.incompatible.rawValue)
         #expect(String(buffer: body.data).contains("OpenFlow 1.0"))
         // Nothing more is accepted after the close.
@@ -86,36 +103,42 @@ import Testing
     @Test func anythingButHelloFirstClosesTheChannel() {
         var machine = SwitchConnectionStateMachine()
         _ = machine.start(now: t0)
-        #expect(machine.received(OpenFlowMessage(xid: 1, .featuresRequest(FeaturesRequest())), now: t0)
-            == .close(.expectedHello(got: .featuresRequest), sendingFirst: nil))
+        #expect(
+            machine.received(OpenFlowMessage(xid: 1, .featuresRequest(FeaturesRequest())), now: t0)
+                == .close(.expectedHello(got: .featuresRequest), sendingFirst: nil))
     }
 
     @Test func echoRequestsAreAnsweredInEveryOpenState() throws {
         var machine = SwitchConnectionStateMachine()
         _ = machine.start(now: t0)
         let payload = ByteBuffer(bytes: [1, 2, 3])
-        let reply = try #require(message(machine.received(OpenFlowMessage(xid: 5, .echoRequest(EchoRequest(payload: payload))), now: t0)))
+        let reply = try #require(
+            message(machine.received(OpenFlowMessage(xid: 5, .echoRequest(EchoRequest(payload: payload))), now: t0)))
         #expect(reply == OpenFlowMessage(xid: 5, .echoReply(EchoReply(payload: payload))))
         var active = try activeMachine()
-        #expect(message(active.received(OpenFlowMessage(xid: 6, .echoRequest(EchoRequest())), now: t0))?.type == .echoReply)
+        #expect(
+            message(active.received(OpenFlowMessage(xid: 6, .echoRequest(EchoRequest())), now: t0))?.type == .echoReply)
     }
 
     @Test func keepaliveProbesASilentSwitchAndDropsADeadOne() throws {
-        var machine = try activeMachine(SwitchConnectionConfiguration(echoInterval: .seconds(5), echoTimeout: .seconds(15)))
+        var machine = try activeMachine(
+            SwitchConnectionConfiguration(echoInterval: .seconds(5), echoTimeout: .seconds(15)))
         #expect(machine.tick(now: t0 + .seconds(4)) == .none)
         let echo = try #require(message(machine.tick(now: t0 + .seconds(5))))
         #expect(echo.type == .echoRequest)
         // One probe at a time.
         #expect(machine.tick(now: t0 + .seconds(6)) == .none)
         // The switch answers: silence starts again from the answer.
-        #expect(machine.received(OpenFlowMessage(xid: echo.xid, .echoReply(EchoReply())), now: t0 + .seconds(7)) == .none)
+        #expect(
+            machine.received(OpenFlowMessage(xid: echo.xid, .echoReply(EchoReply())), now: t0 + .seconds(7)) == .none)
         #expect(machine.tick(now: t0 + .seconds(11)) == .none)
         #expect(message(machine.tick(now: t0 + .seconds(12)))?.type == .echoRequest)
         #expect(machine.tick(now: t0 + .seconds(22)) == .close(.keepaliveTimeout, sendingFirst: nil))
     }
 
     @Test func aHandshakeThatStallsIsClosed() {
-        var machine = SwitchConnectionStateMachine(configuration: SwitchConnectionConfiguration(handshakeTimeout: .seconds(10)))
+        var machine = SwitchConnectionStateMachine(
+            configuration: SwitchConnectionConfiguration(handshakeTimeout: .seconds(10)))
         _ = machine.start(now: t0)
         #expect(machine.tick(now: t0 + .seconds(9)) == .none)
         #expect(machine.tick(now: t0 + .seconds(10)) == .close(.handshakeTimeout, sendingFirst: nil))
@@ -123,7 +146,8 @@ import Testing
 
     @Test func messagesForTheUnitAreDeliveredAndPortStatusUpdatesTheSwitch() throws {
         var machine = try activeMachine()
-        let packetIn = OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 0, inPort: PortNumber(1), data: ByteBuffer())))
+        let packetIn = OpenFlowMessage(
+            xid: 0, .packetIn(PacketIn(totalLength: 0, inPort: PortNumber(1), data: ByteBuffer())))
         #expect(machine.received(packetIn, now: t0) == .deliver(packetIn))
         let added = PhysicalPort(portNumber: PortNumber(2), hardwareAddress: MACAddress(2, 0, 0, 0, 0, 2), name: "eth2")
         let status = OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .add, port: added)))
@@ -136,12 +160,18 @@ import Testing
         let error = WireError(.unknownType(30), field: "ofp_header.type", offset: 1)
         let first = try #require(message(machine.receivedMalformed(error, frame: frame, now: t0)))
         #expect(first.xid == 77)
-        guard case .error(let body) = first.body else { Issue.record("expected an error"); return }
+        guard case .error(let body) = first.body else {
+            Issue.record("expected an error")
+            return
+        }
         #expect(body.type == .badRequest && body.code == BadRequestCode.badType.rawValue)
         #expect(body.data == frame)
         _ = machine.receivedMalformed(error, frame: frame, now: t0 + .seconds(1))
         let third = machine.receivedMalformed(error, frame: frame, now: t0 + .seconds(2))
-        guard case .close(.tooManyErrors(3), _?) = third else { Issue.record("\(third)"); return }
+        guard case .close(.tooManyErrors(3), _?) = third else {
+            Issue.record("\(third)")
+            return
+        }
     }
 
     @Test func theErrorBudgetIsPerWindow() throws {
@@ -156,7 +186,10 @@ import Testing
         var machine = try activeMachine()
         let flowMod = OpenFlowMessage(xid: 3, .flowMod(FlowMod(match: .all)))
         let reply = try #require(message(machine.received(flowMod, now: t0)))
-        guard case .error(let body) = reply.body else { Issue.record("expected an error"); return }
+        guard case .error(let body) = reply.body else {
+            Issue.record("expected an error")
+            return
+        }
         #expect(body.type == .badRequest && body.code == BadRequestCode.badType.rawValue)
         #expect(body.data.readableBytes == 64)
     }
@@ -165,22 +198,31 @@ import Testing
         var machine = try activeMachine(SwitchConnectionConfiguration(errorBudget: 1, errorWindow: .seconds(10)))
         let flowMod = OpenFlowMessage(xid: 3, .flowMod(FlowMod(match: .all)))
         #expect(message(machine.received(flowMod, now: t0)) != nil)
-        guard case .close(.tooManyErrors(2), _?) = machine.received(flowMod, now: t0) else { Issue.record("expected the close"); return }
+        guard case .close(.tooManyErrors(2), _?) = machine.received(flowMod, now: t0) else {
+            Issue.record("expected the close")
+            return
+        }
         // The rest of the same read burst: the connection is closed, nothing more is said.
         #expect(machine.received(flowMod, now: t0) == .none)
-        let packetIn = OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: 0, inPort: PortNumber(1), data: ByteBuffer())))
+        let packetIn = OpenFlowMessage(
+            xid: 0, .packetIn(PacketIn(totalLength: 0, inPort: PortNumber(1), data: ByteBuffer())))
         #expect(machine.received(packetIn, now: t0) == .none)
     }
 
     @Test func aLyingLengthClosesWithBadLength() throws {
         var machine = try activeMachine()
-        let action = machine.framingFailed(WireError(.lengthBelowMinimum(length: 2, minimum: 8), field: "ofp_header.length", offset: 2))
-        guard case .close(.framingError, let error?) = action, case .error(let body) = error.body else { Issue.record("\(action)"); return }
+        let action = machine.framingFailed(
+            WireError(.lengthBelowMinimum(length: 2, minimum: 8), field: "ofp_header.length", offset: 2))
+        guard case .close(.framingError, let error?) = action, case .error(let body) = error.body else {
+            Issue.record("\(action)")
+            return
+        }
         #expect(body.code == BadRequestCode.badLength.rawValue)
     }
 
     @Test func aSwitchClosedByTheControllerIsStillReportedRemovedWhenItsChannelEnds() throws {
-        var machine = try activeMachine(SwitchConnectionConfiguration(echoInterval: .seconds(1), echoTimeout: .seconds(3)))
+        var machine = try activeMachine(
+            SwitchConnectionConfiguration(echoInterval: .seconds(1), echoTimeout: .seconds(3)))
         #expect(machine.tick(now: t0 + .seconds(3)) == .close(.keepaliveTimeout, sendingFirst: nil))
         #expect(machine.channelClosed() == .switchRemoved(DatapathID(0x2a)))
         #expect(machine.channelClosed() == .none, "reported once")
@@ -200,11 +242,28 @@ import Testing
             #expect(message.data.readableBytes == 64)
             return (message.type, message.code)
         }
-        #expect(code(WireError(.unsupportedVersion(4), field: "ofp_header.version", offset: 0)) == (.badRequest, BadRequestCode.badVersion.rawValue))
-        #expect(code(WireError(.unknownType(40), field: "ofp_header.type", offset: 1)) == (.badRequest, BadRequestCode.badType.rawValue))
-        #expect(code(WireError(.unknownType(9), field: "ofp_stats_request.type", offset: 8)) == (.badRequest, BadRequestCode.badStat.rawValue))
-        #expect(code(WireError(.unknownType(12), field: "ofp_action_header.type", offset: 72)) == (.badAction, BadActionCode.badType.rawValue))
-        #expect(code(WireError(.lengthNotMultiple(length: 12, multiple: 8), field: "ofp_action_header.len", offset: 74)) == (.badAction, BadActionCode.badLength.rawValue))
-        #expect(code(WireError(.wrongBodySize(size: 60, expected: 64), field: "ofp_header.length", offset: 2)) == (.badRequest, BadRequestCode.badLength.rawValue))
+        #expect(
+            code(WireError(.unsupportedVersion(4), field: "ofp_header.version", offset: 0)) == (
+                .badRequest, BadRequestCode.badVersion.rawValue
+            ))
+        #expect(
+            code(WireError(.unknownType(40), field: "ofp_header.type", offset: 1)) == (
+                .badRequest, BadRequestCode.badType.rawValue
+            ))
+        #expect(
+            code(WireError(.unknownType(9), field: "ofp_stats_request.type", offset: 8)) == (
+                .badRequest, BadRequestCode.badStat.rawValue
+            ))
+        #expect(
+            code(WireError(.unknownType(12), field: "ofp_action_header.type", offset: 72)) == (
+                .badAction, BadActionCode.badType.rawValue
+            ))
+        #expect(
+            code(WireError(.lengthNotMultiple(length: 12, multiple: 8), field: "ofp_action_header.len", offset: 74))
+                == (.badAction, BadActionCode.badLength.rawValue))
+        #expect(
+            code(WireError(.wrongBodySize(size: 60, expected: 64), field: "ofp_header.length", offset: 2)) == (
+                .badRequest, BadRequestCode.badLength.rawValue
+            ))
     }
 }

@@ -18,7 +18,9 @@ import UnitProtocol
     static let hello = OpenFlowMessage(xid: 1, .hello(Hello()))
 
     /// Runs the handshake up to the point where both requests are answered.
-    static func established(_ local: UnitIdentity, _ role: UnitChannelRole, remote: UnitIdentity, exports: [ExportedService] = []) -> (UnitChannelStateMachine, [UnitChannelAction]) {
+    static func established(
+        _ local: UnitIdentity, _ role: UnitChannelRole, remote: UnitIdentity, exports: [ExportedService] = []
+    ) -> (UnitChannelStateMachine, [UnitChannelAction]) {
         var machine = machine(local, role)
         _ = machine.start(now: t0)
         _ = machine.received(hello, now: t0)
@@ -31,15 +33,25 @@ import UnitProtocol
         var machine = Self.machine(Self.tier1, .dialer(.upstream))
         let hello = machine.start(now: Self.t0)
         #expect(hello.count == 1)
-        guard case .send(let first) = hello.first else { Issue.record("no HELLO"); return }
+        guard case .send(let first) = hello.first else {
+            Issue.record("no HELLO")
+            return
+        }
         #expect(first.type == .hello)
         let afterHello = machine.received(Self.hello, now: Self.t0)
-        guard case .send(let request) = afterHello.first, case .vendor(let vendor) = request.body else { Issue.record("no request"); return }
+        guard case .send(let request) = afterHello.first, case .vendor(let vendor) = request.body else {
+            Issue.record("no request")
+            return
+        }
         #expect(try UnitMessage(parsing: vendor) == .exportsRequest(ExportsRequest(unit: Self.tier1)))
 
-        #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2)), xid: 44), now: Self.t0) == [.sendExports(xid: 44, to: UnitID(20), relation: .upstream)])
+        #expect(
+            machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2)), xid: 44), now: Self.t0) == [
+                .sendExports(xid: 44, to: UnitID(20), relation: .upstream)
+            ])
         #expect(machine.remote == nil, "not established until the reply arrives")
-        let done = machine.received(Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [Self.service]))), now: Self.t0)
+        let done = machine.received(
+            Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [Self.service]))), now: Self.t0)
         #expect(done == [.established(Self.tier2, .upstream, exports: [Self.service])])
         #expect(machine.remote?.relation == .upstream)
     }
@@ -49,15 +61,26 @@ import UnitProtocol
         _ = machine.start(now: Self.t0)
         _ = machine.received(Self.hello, now: Self.t0)
         let other = ExportedService(sid: ServiceID(8), origin: UnitID(20), name: "resolver")
-        #expect(machine.received(Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [Self.service], more: true))), now: Self.t0).isEmpty)
-        #expect(machine.received(Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [other]))), now: Self.t0).isEmpty)
-        #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2)), xid: 3), now: Self.t0)
-            == [.sendExports(xid: 3, to: UnitID(20), relation: .upstream), .established(Self.tier2, .upstream, exports: [Self.service, other])])
+        #expect(
+            machine.received(
+                Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [Self.service], more: true))), now: Self.t0
+            ).isEmpty)
+        #expect(
+            machine.received(Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [other]))), now: Self.t0)
+                .isEmpty)
+        #expect(
+            machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2)), xid: 3), now: Self.t0)
+                == [
+                    .sendExports(xid: 3, to: UnitID(20), relation: .upstream),
+                    .established(Self.tier2, .upstream, exports: [Self.service, other]),
+                ])
     }
 
     @Test func theAcceptorLearnsTheRelationFromTheTiers() {
         let lower = UnitIdentity(uid: UnitID(1), tier: 0, name: "below")
-        #expect(Self.established(Self.tier1, .acceptor, remote: lower).1.last == .established(lower, .downstream, exports: []))
+        #expect(
+            Self.established(Self.tier1, .acceptor, remote: lower).1.last
+                == .established(lower, .downstream, exports: []))
         let peer = UnitIdentity(uid: UnitID(12), tier: 1, name: "tier1-b")
         #expect(Self.established(Self.tier1, .acceptor, remote: peer).1.last == .established(peer, .peer, exports: []))
     }
@@ -67,7 +90,12 @@ import UnitProtocol
         _ = machine.start(now: Self.t0)
         _ = machine.received(Self.hello, now: Self.t0)
         let actions = machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2))), now: Self.t0)
-        #expect(actions == [.close(.wrongTier(remote: 2, local: 1, relation: "client (a higher tier does not dial a lower one)"), sendingFirst: nil)])
+        #expect(
+            actions == [
+                .close(
+                    .wrongTier(remote: 2, local: 1, relation: "client (a higher tier does not dial a lower one)"),
+                    sendingFirst: nil)
+            ])
     }
 
     @Test func anUpstreamThatIsNotHigherIsRefused() {
@@ -75,8 +103,9 @@ import UnitProtocol
         _ = machine.start(now: Self.t0)
         _ = machine.received(Self.hello, now: Self.t0)
         let same = UnitIdentity(uid: UnitID(12), tier: 1, name: "x")
-        #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: same))), now: Self.t0)
-            == [.close(.wrongTier(remote: 1, local: 1, relation: "upstream"), sendingFirst: nil)])
+        #expect(
+            machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: same))), now: Self.t0)
+                == [.close(.wrongTier(remote: 1, local: 1, relation: "upstream"), sendingFirst: nil)])
     }
 
     @Test func aUnitClaimingOurUIDIsRefused() {
@@ -84,28 +113,41 @@ import UnitProtocol
         _ = machine.start(now: Self.t0)
         _ = machine.received(Self.hello, now: Self.t0)
         let impostor = UnitIdentity(uid: UnitID(11), tier: 0, name: "impostor")
-        #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: impostor))), now: Self.t0) == [.close(.claimsOurUID(UnitID(11)), sendingFirst: nil)])
+        #expect(
+            machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: impostor))), now: Self.t0) == [
+                .close(.claimsOurUID(UnitID(11)), sendingFirst: nil)
+            ])
     }
 
     @Test func somethingOtherThanHelloFirstCloses() {
         var machine = Self.machine(Self.tier1, .acceptor)
         _ = machine.start(now: Self.t0)
-        #expect(machine.received(OpenFlowMessage(xid: 1, .featuresReply(FeaturesReply(datapathID: DatapathID(1)))), now: Self.t0)
-            == [.close(.expectedHello(got: .featuresReply), sendingFirst: nil)])
+        #expect(
+            machine.received(
+                OpenFlowMessage(xid: 1, .featuresReply(FeaturesReply(datapathID: DatapathID(1)))), now: Self.t0)
+                == [.close(.expectedHello(got: .featuresReply), sendingFirst: nil)])
     }
 
     @Test func aForeignVendorMessageCloses() {
         var machine = Self.machine(Self.tier1, .acceptor)
         _ = machine.start(now: Self.t0)
         _ = machine.received(Self.hello, now: Self.t0)
-        let foreign = OpenFlowMessage(xid: 2, .vendor(VendorMessage(vendor: 0x2320, payload: ByteBuffer(bytes: [0, 0, 0, 1]))))
-        #expect(machine.received(foreign, now: Self.t0)
-            == [.close(.malformed(WireError(.unknownType(0x2320), field: "ofp_vendor_header.vendor", offset: 8)), sendingFirst: nil)])
+        let foreign = OpenFlowMessage(
+            xid: 2, .vendor(VendorMessage(vendor: 0x2320, payload: ByteBuffer(bytes: [0, 0, 0, 1]))))
+        #expect(
+            machine.received(foreign, now: Self.t0)
+                == [
+                    .close(
+                        .malformed(WireError(.unknownType(0x2320), field: "ofp_vendor_header.vendor", offset: 8)),
+                        sendingFirst: nil)
+                ])
     }
 
     @Test func aSwitchMessageOnAnEstablishedChannelClosesIt() {
         var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
-        let actions = machine.received(OpenFlowMessage(xid: 3, .packetIn(PacketIn(totalLength: 0, inPort: PortNumber(1), data: ByteBuffer()))), now: Self.t0)
+        let actions = machine.received(
+            OpenFlowMessage(xid: 3, .packetIn(PacketIn(totalLength: 0, inPort: PortNumber(1), data: ByteBuffer()))),
+            now: Self.t0)
         #expect(actions == [.close(.unexpectedMessage(.packetIn, state: "established"), sendingFirst: nil)])
         #expect(machine.channelClosed() == [.channelDown(UnitID(20))], "the routes it carried go with it")
         #expect(machine.channelClosed().isEmpty, "reported once")
@@ -113,13 +155,22 @@ import UnitProtocol
 
     @Test func routesAndCompleteExportsUpdatesAreDelivered() {
         var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
-        let routes = UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(7), origin: UnitID(20), hops: 0)]))
+        let routes = UnitMessage.routeAdvertisement(
+            RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(7), origin: UnitID(20), hops: 0)]))
         #expect(machine.received(Self.unit(routes), now: Self.t0) == [.deliver(routes)])
-        #expect(machine.received(Self.unit(.exportsUpdate(Exports(unit: Self.tier2, services: [Self.service], more: true))), now: Self.t0).isEmpty)
-        #expect(machine.received(Self.unit(.exportsUpdate(Exports(unit: Self.tier2, services: []))), now: Self.t0)
-            == [.deliver(.exportsUpdate(Exports(unit: Self.tier2, services: [Self.service])))])
-        #expect(machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2))), now: Self.t0)
-            == [.close(.unexpectedUnitMessage(.exportsRequest, state: "after the exports exchange"), sendingFirst: nil)])
+        #expect(
+            machine.received(
+                Self.unit(.exportsUpdate(Exports(unit: Self.tier2, services: [Self.service], more: true))), now: Self.t0
+            ).isEmpty)
+        #expect(
+            machine.received(Self.unit(.exportsUpdate(Exports(unit: Self.tier2, services: []))), now: Self.t0)
+                == [.deliver(.exportsUpdate(Exports(unit: Self.tier2, services: [Self.service])))])
+        #expect(
+            machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2))), now: Self.t0)
+                == [
+                    .close(
+                        .unexpectedUnitMessage(.exportsRequest, state: "after the exports exchange"), sendingFirst: nil)
+                ])
     }
 
     /// The types a channel hands over without an action are exactly those the state machine
@@ -151,7 +202,10 @@ import UnitProtocol
         var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
         #expect(machine.tick(now: Self.t0 + .milliseconds(100)).isEmpty)
         let echo = machine.tick(now: Self.t0 + .milliseconds(300))
-        guard case .send(let request) = echo.first else { Issue.record("no echo"); return }
+        guard case .send(let request) = echo.first else {
+            Issue.record("no echo")
+            return
+        }
         #expect(request.type == .echoRequest)
         #expect(machine.tick(now: Self.t0 + .milliseconds(400)).isEmpty, "one echo outstanding at a time")
         #expect(machine.tick(now: Self.t0 + .milliseconds(800)) == [.close(.keepaliveTimeout, sendingFirst: nil)])
@@ -163,9 +217,15 @@ import UnitProtocol
         _ = machine.received(OpenFlowMessage(xid: 5, .echoReply(EchoReply())), now: Self.t0 + .milliseconds(310))
         // 490 ms of silence since the reply: time for another echo, not for a close.
         let next = machine.tick(now: Self.t0 + .milliseconds(800))
-        guard case .send(let echo) = next.first, next.count == 1 else { Issue.record("\(next)"); return }
+        guard case .send(let echo) = next.first, next.count == 1 else {
+            Issue.record("\(next)")
+            return
+        }
         #expect(echo.type == .echoRequest)
-        #expect(machine.received(OpenFlowMessage(xid: 6, .echoRequest(EchoRequest())), now: Self.t0) == [.send(OpenFlowMessage(xid: 6, .echoReply(EchoReply())))])
+        #expect(
+            machine.received(OpenFlowMessage(xid: 6, .echoRequest(EchoRequest())), now: Self.t0) == [
+                .send(OpenFlowMessage(xid: 6, .echoReply(EchoReply())))
+            ])
     }
 
     @Test func aHandshakeThatNeverFinishesTimesOut() {
@@ -182,8 +242,12 @@ import UnitProtocol
         _ = machine.start(now: Self.t0)
         // An OpenFlow 1.3 HELLO whose version bitmap holds 1.3 only (bit 4).
         let bitmap = ByteBuffer(bytes: [0, 1, 0, 8, 0, 0, 0, 0x10])
-        let actions = machine.received(OpenFlowMessage(version: 4, xid: 1, .hello(Hello(elements: bitmap))), now: Self.t0)
-        guard case .close(.incompatibleVersion(4), let reply?) = actions.first else { Issue.record("\(actions)"); return }
+        let actions = machine.received(
+            OpenFlowMessage(version: 4, xid: 1, .hello(Hello(elements: bitmap))), now: Self.t0)
+        guard case .close(.incompatibleVersion(4), let reply?) = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
         #expect(reply.version == 4 && reply.type == .error)
     }
 }

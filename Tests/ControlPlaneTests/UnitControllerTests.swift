@@ -35,7 +35,8 @@ final class RecordingSink: ControllerOutput {
     func rejected(_ rejection: DispatchRejection) { rejections.append(rejection) }
     var packetOuts: [PacketOut] { sent.compactMap { if case .packetOut(let p) = $0.1 { p } else { nil } } }
     var flowMods: [(DatapathID, FlowMod, UInt32?)] {
-        zip(sent, xids).compactMap { entry, xid in if case .flowMod(let f) = entry.1 { (entry.0, f, xid) } else { nil } }
+        zip(sent, xids).compactMap { entry, xid in if case .flowMod(let f) = entry.1 { (entry.0, f, xid) } else { nil }
+        }
     }
 }
 
@@ -50,7 +51,10 @@ final class RecordingService: HostedService {
 
     final class SharedLog { var entries: [String] = [] }
 
-    init(_ name: String, priority: Int, subscriptions: Set<EventCategory> = Set(EventCategory.allCases), verdict: ServiceVerdict = .continue, shared: SharedLog) {
+    init(
+        _ name: String, priority: Int, subscriptions: Set<EventCategory> = Set(EventCategory.allCases),
+        verdict: ServiceVerdict = .continue, shared: SharedLog
+    ) {
         self.name = name
         self.priority = priority
         self.subscriptions = subscriptions
@@ -86,10 +90,16 @@ final class RecordingService: HostedService {
     let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
     static func packetIn(from source: MACAddress, to destination: MACAddress, port: UInt16) -> OpenFlowMessage {
-        let frame = EthernetFrame(destination: destination, source: source, payload: .arp(ARPPacket(
-            operation: .request, senderHardwareAddress: source, senderProtocolAddress: IPv4Address(10, 0, 0, 1),
-            targetHardwareAddress: .zero, targetProtocolAddress: IPv4Address(10, 0, 0, 2)))).encoded()
-        return OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: UInt16(frame.readableBytes), inPort: PortNumber(port), data: frame)))
+        let frame = EthernetFrame(
+            destination: destination, source: source,
+            payload: .arp(
+                ARPPacket(
+                    operation: .request, senderHardwareAddress: source, senderProtocolAddress: IPv4Address(10, 0, 0, 1),
+                    targetHardwareAddress: .zero, targetProtocolAddress: IPv4Address(10, 0, 0, 2)))
+        ).encoded()
+        return OpenFlowMessage(
+            xid: 0, .packetIn(PacketIn(totalLength: UInt16(frame.readableBytes), inPort: PortNumber(port), data: frame))
+        )
     }
 
     @Test func aSwitchIsAnnouncedProbedAndItsHostsLearnt() {
@@ -100,7 +110,9 @@ final class RecordingService: HostedService {
         let s1 = LinkDiscoveryTests.description(1, ports: [1, 2])
         #expect(unit.switchConnected(s1, on: 10, now: t0, sink: sink) == nil)
         #expect(sink.packetOuts.count == 2, "an LLDP probe per physical port")
-        unit.received(Self.packetIn(from: MACAddress(0, 0, 0, 0, 0, 1), to: .broadcast, port: 1), from: DatapathID(1), now: t0, sink: sink)
+        unit.received(
+            Self.packetIn(from: MACAddress(0, 0, 0, 0, 0, 1), to: .broadcast, port: 1), from: DatapathID(1), now: t0,
+            sink: sink)
         #expect(log.entries == ["observer:switch_added", "observer:device_added", "observer:packet_in"])
         #expect(unit.hosts.host(MACAddress(0, 0, 0, 0, 0, 1))?.ipv4 == IPv4Address(10, 0, 0, 1))
     }
@@ -112,18 +124,28 @@ final class RecordingService: HostedService {
         _ = unit.switchConnected(LinkDiscoveryTests.description(2, ports: [1, 2]), on: 20, now: t0, sink: sink)
         // s1's probe out of port 2 arrives at s2 port 1.
         let probe = try #require(sink.packetOuts.first { $0.actions == [.output(port: PortNumber(2), maxLength: 0)] })
-        unit.received(OpenFlowMessage(xid: 0, .packetIn(PacketIn(totalLength: UInt16(probe.data.readableBytes), inPort: PortNumber(1), reason: .action, data: probe.data))),
-                      from: DatapathID(2), now: t0, sink: sink)
+        unit.received(
+            OpenFlowMessage(
+                xid: 0,
+                .packetIn(
+                    PacketIn(
+                        totalLength: UInt16(probe.data.readableBytes), inPort: PortNumber(1), reason: .action,
+                        data: probe.data))),
+            from: DatapathID(2), now: t0, sink: sink)
         #expect(unit.links.links.count == 1)
         #expect(unit.hosts.infrastructurePorts.contains(HostLocation(datapathID: DatapathID(2), port: PortNumber(1))))
         // A host's frame relayed by s1 reaches s2 on the link port: it does not make a host there.
-        unit.received(Self.packetIn(from: MACAddress(0, 0, 0, 0, 0, 9), to: .broadcast, port: 1), from: DatapathID(2), now: t0, sink: sink)
+        unit.received(
+            Self.packetIn(from: MACAddress(0, 0, 0, 0, 0, 9), to: .broadcast, port: 1), from: DatapathID(2), now: t0,
+            sink: sink)
         #expect(unit.hosts.count == 0)
     }
 
     @Test func aReconnectingSwitchReplacesItsOldChannelAndOnlyTheNewOneCounts() {
         let log = RecordingService.SharedLog()
-        var unit = UnitController(services: [RecordingService("observer", priority: 1, subscriptions: EventCategory.switchEvents, shared: log)])
+        var unit = UnitController(services: [
+            RecordingService("observer", priority: 1, subscriptions: EventCategory.switchEvents, shared: log)
+        ])
         let sink = RecordingSink()
         let s1 = LinkDiscoveryTests.description(1, ports: [1])
         _ = unit.switchConnected(s1, on: 10, now: t0, sink: sink)
@@ -142,7 +164,9 @@ final class RecordingService: HostedService {
         let sink = RecordingSink()
         _ = unit.switchConnected(LinkDiscoveryTests.description(1, ports: [1]), on: 10, now: t0, sink: sink)
         let port = PhysicalPort(portNumber: PortNumber(2), hardwareAddress: MACAddress(2, 0, 0, 0, 0, 2), name: "p2")
-        unit.received(OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .add, port: port))), from: DatapathID(1), now: t0, sink: sink)
+        unit.received(
+            OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .add, port: port))), from: DatapathID(1), now: t0,
+            sink: sink)
         #expect(log.entries.suffix(2) == ["observer:switch_port_changed", "observer:port_status"])
         #expect(unit.switches.description(of: DatapathID(1))?.ports.map(\.portNumber).contains(PortNumber(2)) == true)
     }

@@ -1,15 +1,18 @@
 import Foundation
 import NIOCore
 import OpenFlow
-import Testing
 import TestSupport
+import Testing
 
 @testable import echelon
 
 @Suite struct HexInputTests {
     @Test func acceptsTheWaysPeoplePasteHex() throws {
         let expected = ByteBuffer(bytes: [1, 0, 0, 8, 0, 0, 0, 1])
-        for text in ["0100000800000001", "01 00 00 08 00 00 00 01", "01:00:00:08:00:00:00:01", "0x01000008 0x00000001", "0100\n0008\n00000001\n"] {
+        for text in [
+            "0100000800000001", "01 00 00 08 00 00 00 01", "01:00:00:08:00:00:00:01", "0x01000008 0x00000001",
+            "0100\n0008\n00000001\n",
+        ] {
             #expect(try HexInput.parse(text) == expected, "\(text)")
         }
     }
@@ -33,7 +36,9 @@ import TestSupport
         #expect(results.count == 3)
         #expect(results.map(\.streamOffset) == [0, 8, 20])
         #expect(try results[0].result.get() == OpenFlowMessage(xid: 1, .hello(Hello())))
-        #expect(throws: WireError(.wrongBodySize(size: 12, expected: 8), field: "ofp_header.length", offset: 2)) { try results[1].result.get() }
+        #expect(throws: WireError(.wrongBodySize(size: 12, expected: 8), field: "ofp_header.length", offset: 2)) {
+            try results[1].result.get()
+        }
         #expect(try results[2].result.get().xid == 3)
     }
 
@@ -42,7 +47,9 @@ import TestSupport
         var decoder = MessageStreamDecoder(maximumLength: OpenFlowHeader.maximumLength)
         let results = decoder.decode(&input)
         #expect(results.count == 1)
-        #expect(throws: WireError(.lengthBelowMinimum(length: 4, minimum: 8), field: "ofp_header.length", offset: 2)) { try results[0].result.get() }
+        #expect(throws: WireError(.lengthBelowMinimum(length: 4, minimum: 8), field: "ofp_header.length", offset: 2)) {
+            try results[0].result.get()
+        }
     }
 
     @Test func jsonNamesTheErrorFieldAndItsOffsetInTheInput() throws {
@@ -69,9 +76,13 @@ import TestSupport
     }
 
     @Test func decodesHexArguments() throws {
-        let (status, output) = try Self.run(["decode", "010a00200000000000000100000e000100000102030405060708090a0b0c0d0e"])
+        let (status, output) = try Self.run([
+            "decode", "010a00200000000000000100000e000100000102030405060708090a0b0c0d0e",
+        ])
         #expect(status == 0)
-        #expect(output.hasPrefix("OFPT_PACKET_IN (xid=0x0): total_len=14 in_port=1 (via no_match) data_len=14 buffer=0x00000100"))
+        #expect(
+            output.hasPrefix(
+                "OFPT_PACKET_IN (xid=0x0): total_len=14 in_port=1 (via no_match) data_len=14 buffer=0x00000100"))
         // Then the frame's flow fields: here a 14-byte Ethernet header with type 0x0d0e.
         #expect(output.contains("dl_src=07:08:09:0a:0b:0c,dl_dst=01:02:03:04:05:06,dl_type=0x0d0e"))
     }

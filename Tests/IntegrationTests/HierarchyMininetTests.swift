@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -34,33 +35,44 @@ extension MininetTests {
     }
 
     static func get<T: Decodable>(_ path: String, adminPort: Int, as: T.Type) async -> T? {
-        guard let url = URL(string: "http://127.0.0.1:\(adminPort)/\(path)"), let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+        guard let url = URL(string: "http://127.0.0.1:\(adminPort)/\(path)"),
+            let (data, _) = try? await URLSession.shared.data(from: url)
+        else { return nil }
         return try? JSONDecoder().decode(T.self, from: data)
     }
 
     @Test func pingallPassesWithForwardingTwoTiersUp() async throws {
         let executable = try #require(UnitProcess.executable?.path)
-        let (t2Unit, t2Admin, t2Switch) = (try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort())
-        let (t1Unit, t1Admin, t1Switch) = (try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort())
-        let tier2 = try UnitProcess(configuration: """
-            {"uid": 20, "name": "tier2", "tier": 2,
-             "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
-             "services": [{"service": "forwarding", "sid": 200, "subscriptions": ["packet_in", "switch_removed"], "action": "divert", "timeout": 2}]}
-            """, switchPort: t2Switch)
-        let tier1 = try UnitProcess(configuration: """
-            {"uid": 11, "name": "tier1", "tier": 1,
-             "switches": {"listen": "127.0.0.1:\(t1Switch)"},
-             "units": {"listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit)}]},
-             "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": []}
-            """, switchPort: t1Switch)
+        let (t2Unit, t2Admin, t2Switch) = (
+            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
+        )
+        let (t1Unit, t1Admin, t1Switch) = (
+            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
+        )
+        let tier2 = try UnitProcess(
+            configuration: """
+                {"uid": 20, "name": "tier2", "tier": 2,
+                 "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
+                 "services": [{"service": "forwarding", "sid": 200, "subscriptions": ["packet_in", "switch_removed"], "action": "divert", "timeout": 2}]}
+                """, switchPort: t2Switch)
+        let tier1 = try UnitProcess(
+            configuration: """
+                {"uid": 11, "name": "tier1", "tier": 1,
+                 "switches": {"listen": "127.0.0.1:\(t1Switch)"},
+                 "units": {"listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit)}]},
+                 "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": []}
+                """, switchPort: t1Switch)
         // Tier 1 forwards nothing itself: wait until forwarding's filter is installed there.
         let clock = ContinuousClock()
         let start = clock.now
         struct FilterRow: Decodable { let sid: Int }
-        while clock.now - start < .seconds(10), await Self.get("filters", adminPort: t1Admin, as: [FilterRow].self)?.map(\.sid) != [200] {
+        while clock.now - start < .seconds(10),
+            await Self.get("filters", adminPort: t1Admin, as: [FilterRow].self)?.map(\.sid) != [200]
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let run = try runCommand(MininetEnvironment.script, ["--port", String(t1Switch), "--topo", "linear,3"], timeout: 180)
+        let run = try runCommand(
+            MininetEnvironment.script, ["--port", String(t1Switch), "--topo", "linear,3"], timeout: 180)
         let tier1Counters = await Self.get("counters", adminPort: t1Admin, as: CountersView.self)
         let tier2Counters = await Self.get("counters", adminPort: t2Admin, as: CountersView.self)
         let filters = try runCommand(executable, ["filters", "--unit", "127.0.0.1:\(t1Admin)"])
@@ -68,19 +80,28 @@ extension MininetTests {
         let (status1, log1) = tier1.stop()
         let (status2, log2) = tier2.stop()
 
-        let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "no result from Mininet:\n\(run.output)\n\(log1)\n\(log2)")
+        let line = try #require(
+            run.output.split(separator: "\n").last { $0.hasPrefix("{") },
+            "no result from Mininet:\n\(run.output)\n\(log1)\n\(log2)")
         let result = try JSONDecoder().decode(PingallResult.self, from: Data(line.utf8))
         #expect(result.loss_percent == 0, "pingall lost packets through the hierarchy: \(line)\n\(log1)\n\(log2)")
         #expect(result.flows.values.allSatisfy { $0 > 0 }, "tier 2's flows reached every switch: \(result.flows)")
         let t1 = try #require(tier1Counters?.services.first { $0.sid == 200 }?.counters)
-        #expect(t1.diverted > 0 && t1.returns == t1.diverted, "every DIVERTed event was answered: \(String(describing: t1))")
+        #expect(
+            t1.diverted > 0 && t1.returns == t1.diverted, "every DIVERTed event was answered: \(String(describing: t1))"
+        )
         #expect(t1.timedOut == 0)
         #expect(tier1Counters?.totals.rejected.isEmpty == true)
         #expect(tier1Counters?.waiting == 0)
         let t2 = try #require(tier2Counters?.services.first { $0.sid == 200 }?.counters)
-        #expect(t2.served >= t1.diverted, "tier 2 served what tier 1 diverted (and the switches leaving): \(String(describing: t2))")
-        #expect(tier2Counters?.switchesBelow == 0, "Mininet has stopped: tier 2 saw the three switches below tier 1 leave")
-        #expect(filters.status == 0 && filters.output.contains("forwarding") && filters.output.contains("DIVERT"), "\(filters.output)")
+        #expect(
+            t2.served >= t1.diverted,
+            "tier 2 served what tier 1 diverted (and the switches leaving): \(String(describing: t2))")
+        #expect(
+            tier2Counters?.switchesBelow == 0, "Mininet has stopped: tier 2 saw the three switches below tier 1 leave")
+        #expect(
+            filters.status == 0 && filters.output.contains("forwarding") && filters.output.contains("DIVERT"),
+            "\(filters.output)")
         #expect(pending.status == 0 && pending.output.filter { !$0.isWhitespace } == "[]", "\(pending.output)")
         #expect(status1 == 0 && status2 == 0)
         #expect(!log1.contains("rejected"), "\(log1)")

@@ -12,8 +12,12 @@ enum MininetEnvironment {
 
     static let unavailableReason: String? = {
         if getuid() != 0 { return "not root: Mininet needs root (run the tests as root, after Scripts/setup)" }
-        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/mn") { return "Mininet is not installed (Scripts/setup)" }
-        guard let running = try? runCommand("/usr/bin/ovs-vsctl", ["--timeout=5", "show"], timeout: 10), running.status == 0 else {
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/mn") {
+            return "Mininet is not installed (Scripts/setup)"
+        }
+        guard let running = try? runCommand("/usr/bin/ovs-vsctl", ["--timeout=5", "show"], timeout: 10),
+            running.status == 0
+        else {
             return "Open vSwitch is not running (start it with Scripts/ovs-start; Scripts/test does)"
         }
         return nil
@@ -29,19 +33,25 @@ struct PingallResult: Decodable {
     let flows: [String: Int]
 }
 
-@Suite(.serialized, .enabled(if: MininetEnvironment.unavailableReason == nil, Comment(rawValue: MininetEnvironment.unavailableReason ?? "")))
+@Suite(
+    .serialized,
+    .enabled(
+        if: MininetEnvironment.unavailableReason == nil, Comment(rawValue: MininetEnvironment.unavailableReason ?? "")))
 struct MininetTests {
     @Test(arguments: ["linear,3", "tree,2"])
     func pingallAcrossRealSwitches(topology: String) throws {
         let unit = try UnitProcess()
-        let run = try runCommand(MininetEnvironment.script, ["--port", String(unit.port), "--topo", topology], timeout: 180)
+        let run = try runCommand(
+            MininetEnvironment.script, ["--port", String(unit.port), "--topo", topology], timeout: 180)
         let (status, log) = unit.stop()
-        let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "no result from Mininet:\n\(run.output)")
+        let line = try #require(
+            run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "no result from Mininet:\n\(run.output)")
         let result = try JSONDecoder().decode(PingallResult.self, from: Data(line.utf8))
         #expect(result.loss_percent == 0, "pingall lost packets: \(line)\n\(log)")
         #expect(result.sent > 0 && result.received == result.sent)
         #expect(result.flows.count == result.switches)
-        #expect(result.flows.values.allSatisfy { $0 > 0 }, "every switch holds flows the unit installed: \(result.flows)")
+        #expect(
+            result.flows.values.allSatisfy { $0 > 0 }, "every switch holds flows the unit installed: \(result.flows)")
         #expect(status == 0, "the unit stops cleanly on SIGINT:\n\(log)")
         #expect(log.contains("switch ready"))
         #expect(log.contains("shutting down"))

@@ -16,7 +16,9 @@ final class RawSwitch {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
         guard connected else { throw UnitProcessError("cannot connect to port \(port)") }
     }
@@ -72,9 +74,17 @@ final class RawSwitch {
         guard receive(.hello) != nil else { return false }
         send(OpenFlowMessage(xid: 1, .hello(Hello())))
         guard let request = receive(.featuresRequest) else { return false }
-        send(OpenFlowMessage(xid: request.xid, .featuresReply(FeaturesReply(datapathID: DatapathID(dpid), ports: [1, 2].map {
-            PhysicalPort(portNumber: PortNumber($0), hardwareAddress: MACAddress(rawValue: dpid << 8 | UInt64($0)), name: "eth\($0)")
-        }))))
+        send(
+            OpenFlowMessage(
+                xid: request.xid,
+                .featuresReply(
+                    FeaturesReply(
+                        datapathID: DatapathID(dpid),
+                        ports: [1, 2].map {
+                            PhysicalPort(
+                                portNumber: PortNumber($0),
+                                hardwareAddress: MACAddress(rawValue: dpid << 8 | UInt64($0)), name: "eth\($0)")
+                        }))))
         return receive(.setConfig) != nil
     }
 }

@@ -39,8 +39,10 @@ import Testing
         #expect(good.receive(.echoReply)?.xid == 99)
         let (status, log) = unit.stop()
         #expect(status == 0)
-        #expect(log.contains("dpid=0000000000000002") && log.contains("closing switch channel: unrecoverable framing error"),
-                "a log line names the switch and why:\n\(log)")
+        #expect(
+            log.contains("dpid=0000000000000002")
+                && log.contains("closing switch channel: unrecoverable framing error"),
+            "a log line names the switch and why:\n\(log)")
     }
 
     @Test func aFloodOfUnsupportedMessagesDisconnectsTheSwitch() throws {
@@ -68,7 +70,9 @@ import Testing
         let unit = try UnitProcess()
         let modern = try RawSwitch(port: unit.port)
         #expect(modern.receive(.hello) != nil)
-        modern.send(OpenFlowMessage(version: 4, xid: 1, .hello(Hello(elements: ByteBuffer(bytes: [0, 1, 0, 8, 0, 0, 0, 0x10])))))
+        modern.send(
+            OpenFlowMessage(
+                version: 4, xid: 1, .hello(Hello(elements: ByteBuffer(bytes: [0, 1, 0, 8, 0, 0, 0, 0x10])))))
         let error = try #require(modern.receive(.error))
         #expect(error.version == 4)
         #expect(modern.waitForClose(timeout: 5))
@@ -97,16 +101,23 @@ import Testing
         let executable = try #require(UnitProcess.executable)
         let second = try runCommand(executable.path, ["run", "--listen", "127.0.0.1:\(first.port)"])
         #expect(second.status == 1)
-        #expect(second.output.contains("echelon: cannot start: cannot listen for switches on 127.0.0.1:\(first.port): address already in use"))
+        #expect(
+            second.output.contains(
+                "echelon: cannot start: cannot listen for switches on 127.0.0.1:\(first.port): address already in use"))
     }
 
     @Test func aBadConfigurationNamesTheFileAndTheField() throws {
         let executable = try #require(UnitProcess.executable)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-unit-\(UUID().uuidString).json").path
-        _ = FileManager.default.createFile(atPath: path, contents: Data(#"{"name": "x", "services": [{"service": "routing"}]}"#.utf8))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-unit-\(UUID().uuidString).json")
+            .path
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data(#"{"name": "x", "services": [{"service": "routing"}]}"#.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try runCommand(executable.path, ["run", "--config", path])
         #expect(result.status == 1)
-        #expect(result.output.contains("echelon: cannot start: bad configuration: \(path): $.services[0].service: unknown service \"routing\""), "\(result.output)")
+        #expect(
+            result.output.contains(
+                "echelon: cannot start: bad configuration: \(path): $.services[0].service: unknown service \"routing\""),
+            "\(result.output)")
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import NIOCore
 import OpenFlow
 import Testing
 import UnitProtocol
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Garbage and lies on the unit port of a real unit: each channel is closed with a logged
 /// reason, and the unit's other channel and its routes are undisturbed.
@@ -14,17 +15,19 @@ import UnitProtocol
     static func start() throws -> (root: UnitProcess, b: UnitProcess, bUnitPort: Int, bAdmin: Int) {
         let (rootSwitch, rootUnits, rootAdmin) = try UnitTopologyTests.ports()
         let (bSwitch, bUnits, bAdmin) = try UnitTopologyTests.ports()
-        let root = try UnitProcess(configuration: """
-            {"uid": 20, "name": "root", "tier": 2, "switches": {"listen": "127.0.0.1:\(rootSwitch)"},
-             "units": {"listen": "127.0.0.1:\(rootUnits)"}, "admin": {"listen": "127.0.0.1:\(rootAdmin)"},
-             "services": [{"service": "forwarding", "sid": 200}]}
-            """, switchPort: rootSwitch)
-        let b = try UnitProcess(configuration: """
-            {"uid": 11, "name": "b", "tier": 1, "switches": {"listen": "127.0.0.1:\(bSwitch)"},
-             "units": {"listen": "127.0.0.1:\(bUnits)", "upstream": [{"name": "root", "host": "127.0.0.1", "port": \(rootUnits)}],
-                       "handshakeTimeout": 1},
-             "admin": {"listen": "127.0.0.1:\(bAdmin)"}}
-            """, switchPort: bSwitch)
+        let root = try UnitProcess(
+            configuration: """
+                {"uid": 20, "name": "root", "tier": 2, "switches": {"listen": "127.0.0.1:\(rootSwitch)"},
+                 "units": {"listen": "127.0.0.1:\(rootUnits)"}, "admin": {"listen": "127.0.0.1:\(rootAdmin)"},
+                 "services": [{"service": "forwarding", "sid": 200}]}
+                """, switchPort: rootSwitch)
+        let b = try UnitProcess(
+            configuration: """
+                {"uid": 11, "name": "b", "tier": 1, "switches": {"listen": "127.0.0.1:\(bSwitch)"},
+                 "units": {"listen": "127.0.0.1:\(bUnits)", "upstream": [{"name": "root", "host": "127.0.0.1", "port": \(rootUnits)}],
+                           "handshakeTimeout": 1},
+                 "admin": {"listen": "127.0.0.1:\(bAdmin)"}}
+                """, switchPort: bSwitch)
         return (root, b, bUnits, bAdmin)
     }
 
@@ -33,8 +36,12 @@ import UnitProtocol
         guard raw.receive(.hello) != nil else { return false }
         raw.send(OpenFlowMessage(xid: 1, .hello(Hello())))
         guard let request = raw.receive(.vendor) else { return false }
-        raw.send(UnitMessage.exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(uid), tier: 1, name: "raw"))).openFlowMessage(xid: 7))
-        raw.send(UnitMessage.exportsReply(Exports(unit: UnitIdentity(uid: UnitID(uid), tier: 1, name: "raw"), services: [])).openFlowMessage(xid: request.xid))
+        raw.send(
+            UnitMessage.exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(uid), tier: 1, name: "raw")))
+                .openFlowMessage(xid: 7))
+        raw.send(
+            UnitMessage.exportsReply(Exports(unit: UnitIdentity(uid: UnitID(uid), tier: 1, name: "raw"), services: []))
+                .openFlowMessage(xid: request.xid))
         return raw.receive(.vendor) != nil
     }
 
@@ -53,26 +60,35 @@ import UnitProtocol
         let foreign = try RawSwitch(port: unitPort)
         #expect(foreign.receive(.hello) != nil)
         foreign.send(OpenFlowMessage(xid: 1, .hello(Hello())))
-        foreign.send(OpenFlowMessage(xid: 2, .vendor(VendorMessage(vendor: 0x0000_2320, payload: ByteBuffer(bytes: [0, 0, 0, 9])))))
+        foreign.send(
+            OpenFlowMessage(
+                xid: 2, .vendor(VendorMessage(vendor: 0x0000_2320, payload: ByteBuffer(bytes: [0, 0, 0, 9])))))
         #expect(foreign.waitForClose(timeout: 5))
 
         let unknown = try RawSwitch(port: unitPort)
         #expect(unknown.receive(.hello) != nil)
         unknown.send(OpenFlowMessage(xid: 1, .hello(Hello())))
-        unknown.send(OpenFlowMessage(xid: 2, .vendor(VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: [1, 99, 0, 0])))))
+        unknown.send(
+            OpenFlowMessage(
+                xid: 2, .vendor(VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: [1, 99, 0, 0])))))
         #expect(unknown.waitForClose(timeout: 5))
 
         // A peer that advertises 17 hops, and one that claims b's own UID as a route's origin.
         let farAway = try RawSwitch(port: unitPort)
         #expect(Self.handshakeAsPeer(farAway, uid: 98))
-        var advertisement = UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(5), origin: UnitID(40), hops: 3)])).openFlowMessage(xid: 3).encoded()
+        var advertisement = UnitMessage.routeAdvertisement(
+            RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(5), origin: UnitID(40), hops: 3)])
+        ).openFlowMessage(xid: 3).encoded()
         advertisement.setInteger(UInt8(17), at: 28)
         farAway.sendBytes(Array(advertisement.readableBytesView))
         #expect(farAway.waitForClose(timeout: 5))
 
         let impostor = try RawSwitch(port: unitPort)
         #expect(Self.handshakeAsPeer(impostor, uid: 97))
-        impostor.send(UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(6), origin: UnitID(11), hops: 1)])).openFlowMessage(xid: 3))
+        impostor.send(
+            UnitMessage.routeAdvertisement(
+                RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(6), origin: UnitID(11), hops: 1)])
+            ).openFlowMessage(xid: 3))
         #expect(impostor.waitForClose(timeout: 5))
 
         // A unit that says HELLO and then nothing: closed at the handshake timeout (1 s here).
@@ -87,7 +103,8 @@ import UnitProtocol
         #expect(status == 0)
         for reason in [
             "unrecoverable framing error", "ofp_vendor_header.vendor at offset 8: unknown type 8992",
-            "echelon_header.subtype at offset 13: unknown type 99", "route.hops at offset 28: length 17 is above the maximum 16",
+            "echelon_header.subtype at offset 13: unknown type 99",
+            "route.hops at offset 28: length 17 is above the maximum 16",
             "claims our own UID u11", "the exports exchange did not complete in time",
         ] {
             #expect(log.contains(reason), "the log says \"\(reason)\"")
@@ -104,14 +121,21 @@ import UnitProtocol
         let peer = try RawSwitch(port: unitPort)
         #expect(Self.handshakeAsPeer(peer, uid: 96))
         let flood = (0..<1000).map { index in
-            UnitMessage.eventReturn(EventReturn(transaction: UInt32(5000 + index), sid: ServiceID(200), verdict: .stop, messages: [
-                EventReturn.SwitchMessage(datapathID: DatapathID(rawValue: 1), message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest()))),
-            ])).openFlowMessage(xid: UInt32(index)).encoded()
+            UnitMessage.eventReturn(
+                EventReturn(
+                    transaction: UInt32(5000 + index), sid: ServiceID(200), verdict: .stop,
+                    messages: [
+                        EventReturn.SwitchMessage(
+                            datapathID: DatapathID(rawValue: 1),
+                            message: OpenFlowMessage(xid: 0, .barrierRequest(BarrierRequest())))
+                    ])
+            ).openFlowMessage(xid: UInt32(index)).encoded()
         }
         peer.sendBytes(flood.flatMap { Array($0.readableBytesView) })
         // An event for a service b has no route to: answered at once, unreachable.
         let event = EscalatedEvent(
-            transaction: 77, sid: ServiceID(4242), domain: UnitID(96), category: .switchRemoved, datapathID: DatapathID(rawValue: 9), payload: .none)
+            transaction: 77, sid: ServiceID(4242), domain: UnitID(96), category: .switchRemoved,
+            datapathID: DatapathID(rawValue: 9), payload: .none)
         peer.send(UnitMessage.event(event).openFlowMessage(xid: 2000))
         // Route advertisements and exports (b relays its upstream routes to peers) come too.
         var answer: UnitMessage?

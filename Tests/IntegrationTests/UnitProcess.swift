@@ -16,15 +16,19 @@ final class UnitProcess {
         let port = try Self.freePort()
         let settings = switchSettings.isEmpty ? "" : ", " + switchSettings
         // Unit channels and the admin API on ports the kernel picks, so that tests run side by side.
-        let json = #"{"name": "integration", "switches": {"listen": "127.0.0.1:\#(port)"\#(settings)}, "units": {"listen": "127.0.0.1:0"}, "admin": {"listen": "127.0.0.1:0"}, "services": [{"service": "forwarding"}]}"#
+        let json =
+            #"{"name": "integration", "switches": {"listen": "127.0.0.1:\#(port)"\#(settings)}, "units": {"listen": "127.0.0.1:0"}, "admin": {"listen": "127.0.0.1:0"}, "services": [{"service": "forwarding"}]}"#
         try self.init(configuration: json, switchPort: port, extraArguments: extraArguments)
     }
 
     /// Starts a unit with this `topology.json`, and waits until it accepts switches on `switchPort`.
     init(configuration json: String, switchPort: Int, extraArguments: [String] = []) throws {
-        guard let executable = Self.executable else { throw UnitProcessError("the echelon executable was not built next to the tests") }
+        guard let executable = Self.executable else {
+            throw UnitProcessError("the echelon executable was not built next to the tests")
+        }
         port = switchPort
-        configPath = FileManager.default.temporaryDirectory.appendingPathComponent("echelon-unit-\(UUID().uuidString).json").path
+        configPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("echelon-unit-\(UUID().uuidString).json").path
         _ = FileManager.default.createFile(atPath: configPath, contents: Data(json.utf8))
         process.executableURL = executable
         process.arguments = ["run", "--config", configPath, "--log-level", "info"] + extraArguments
@@ -57,7 +61,9 @@ final class UnitProcess {
     private func waitUntilListening() throws {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            guard process.isRunning else { throw UnitProcessError("the unit exited with status \(process.terminationStatus)") }
+            guard process.isRunning else {
+                throw UnitProcessError("the unit exited with status \(process.terminationStatus)")
+            }
             if Self.accepts(port: port) { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -73,7 +79,9 @@ final class UnitProcess {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 
@@ -93,7 +101,9 @@ final class UnitProcess {
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             address.sin_port = in_port_t(UInt16(port).bigEndian)
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
             if bound { return port }
         }
@@ -112,10 +122,14 @@ struct UnitProcessError: Error, CustomStringConvertible {
 
 /// Runs a command and returns its status and combined output; a command that outlives
 /// `timeout` is killed and reported as an error.
-func runCommand(_ path: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, output: String) {
+func runCommand(
+    _ path: String, _ arguments: [String], timeout: TimeInterval = 60
+) throws -> (status: Int32, output: String) {
     let result = try ChildProcess.run(path, arguments, timeout: timeout)
     if result.timedOut {
-        throw UnitProcessError("\(path) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was killed; it printed:\n\(result.output)")
+        throw UnitProcessError(
+            "\(path) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was killed; it printed:\n\(result.output)"
+        )
     }
     return (result.status, result.output)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -27,13 +28,19 @@ import FoundationNetworking
         var sids: [Int] = []
     }
 
-    static func ports() throws -> (Int, Int, Int) { (try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()) }
+    static func ports() throws -> (Int, Int, Int) {
+        (try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort())
+    }
 
     static func configuration(_ unit: Unit, all: [String: Unit]) -> String {
         func neighbours(_ names: [String]) -> String {
-            names.compactMap { all[$0] }.map { #"{"name": "\#($0.name)", "host": "127.0.0.1", "port": \#($0.unitPort)}"# }.joined(separator: ", ")
+            names.compactMap { all[$0] }.map {
+                #"{"name": "\#($0.name)", "host": "127.0.0.1", "port": \#($0.unitPort)}"#
+            }.joined(separator: ", ")
         }
-        let services = unit.sids.map { #"{"service": "forwarding", "sid": \#($0), "name": "svc-\#($0)", "subscriptions": ["packet_in"]}"# }
+        let services = unit.sids.map {
+            #"{"service": "forwarding", "sid": \#($0), "name": "svc-\#($0)", "subscriptions": ["packet_in"]}"#
+        }
         return """
             {"uid": \(unit.uid), "name": "\(unit.name)", "tier": \(unit.tier),
              "switches": {"listen": "127.0.0.1:\(unit.switchPort)"},
@@ -59,9 +66,11 @@ import FoundationNetworking
     /// SID → "next hop/hops", as in the route table tests.
     static func table(adminPort: Int) async -> [Int: String]? {
         guard let url = URL(string: "http://127.0.0.1:\(adminPort)/routes"),
-              let (data, _) = try? await URLSession.shared.data(from: url),
-              let rows = try? JSONDecoder().decode([RouteRow].self, from: data) else { return nil }
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.sid, "\($0.nextHop.map(String.init) ?? "local")/\($0.hops)") })
+            let (data, _) = try? await URLSession.shared.data(from: url),
+            let rows = try? JSONDecoder().decode([RouteRow].self, from: data)
+        else { return nil }
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { ($0.sid, "\($0.nextHop.map(String.init) ?? "local")/\($0.hops)") })
     }
 
     static func serviceNames(adminPort: Int) async throws -> [Int: String] {
@@ -90,18 +99,28 @@ import FoundationNetworking
         var p = try Self.ports()
         add(Unit(uid: 30, name: "root", tier: 3, switchPort: p.0, unitPort: p.1, adminPort: p.2, sids: [300]))
         p = try Self.ports()
-        add(Unit(uid: 21, name: "m1", tier: 2, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["root"], sids: [210]))
+        add(
+            Unit(
+                uid: 21, name: "m1", tier: 2, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["root"],
+                sids: [210]))
         p = try Self.ports()
         add(Unit(uid: 22, name: "m2", tier: 2, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["root"]))
         p = try Self.ports()
-        add(Unit(uid: 11, name: "b", tier: 1, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["m1", "m2"], peers: ["c"]))
+        add(
+            Unit(
+                uid: 11, name: "b", tier: 1, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["m1", "m2"],
+                peers: ["c"]))
         p = try Self.ports()
-        add(Unit(uid: 12, name: "c", tier: 1, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["m2"], peers: ["b"]))
+        add(
+            Unit(
+                uid: 12, name: "c", tier: 1, switchPort: p.0, unitPort: p.1, adminPort: p.2, upstream: ["m2"],
+                peers: ["b"]))
 
         var processes: [String: UnitProcess] = [:]
         for name in ["b", "c", "m1", "m2", "root"] {
             let unit = try #require(units[name])
-            processes[name] = try UnitProcess(configuration: Self.configuration(unit, all: units), switchPort: unit.switchPort)
+            processes[name] = try UnitProcess(
+                configuration: Self.configuration(unit, all: units), switchPort: unit.switchPort)
         }
         defer { for process in processes.values { _ = process.stop() } }
         let admin = { (name: String) in units[name]?.adminPort ?? 0 }
@@ -161,6 +180,8 @@ import FoundationNetworking
         let afterReturn = await Self.table(adminPort: admin("b")) ?? [:]
         #expect(back != nil, "convergence after the unit returned; b has \(afterReturn)")
         if let back { #expect(back < .seconds(1), "convergence back took \(back)") }
-        print("unit topology: formed in \(first.map { "\($0)" } ?? "-"), failover \(failover.map { "\($0)" } ?? "-"), back \(back.map { "\($0)" } ?? "-")")
+        print(
+            "unit topology: formed in \(first.map { "\($0)" } ?? "-"), failover \(failover.map { "\($0)" } ?? "-"), back \(back.map { "\($0)" } ?? "-")"
+        )
     }
 }

@@ -50,7 +50,9 @@ import Testing
     @Test func lyingLengthIsAFramingErrorBeforeBuffering() throws {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(OpenFlowFrameDecoder(maximumLength: 1500)))
         // A header claiming 60,000 bytes: rejected on sight, not after buffering 60,000 bytes.
-        #expect(throws: WireError(.lengthAboveMaximum(length: 60_000, maximum: 1500), field: "ofp_header.length", offset: 2)) {
+        #expect(
+            throws: WireError(.lengthAboveMaximum(length: 60_000, maximum: 1500), field: "ofp_header.length", offset: 2)
+        ) {
             try channel.writeInbound(ByteBuffer(bytes: [1, 10, 0xea, 0x60, 0, 0, 0, 0]))
         }
         _ = try? channel.finish()

@@ -13,11 +13,17 @@ struct OVSVector: CustomTestStringConvertible, Sendable {
     static let directory = Bundle.module.resourceURL?.appendingPathComponent("Vectors/ovs")
 
     static let all: [OVSVector] = {
-        guard let directory, let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        guard let directory, let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+            return []
+        }
         return names.filter { $0.hasSuffix(".txt") }.sorted().compactMap { name in
-            guard let text = try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) else { return nil }
+            guard let text = try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) else {
+                return nil
+            }
             let lines = text.split(separator: "\n").map(String.init)
-            let print = lines.compactMap { $0.hasPrefix("# ofp-print: ") ? String($0.dropFirst("# ofp-print: ".count)) : nil }
+            let print = lines.compactMap {
+                $0.hasPrefix("# ofp-print: ") ? String($0.dropFirst("# ofp-print: ".count)) : nil
+            }
             let hex = lines.filter { !$0.hasPrefix("#") }.joined()
             guard let bytes = try? ByteBuffer(plainHexEncodedBytes: hex) else { return nil }
             return OVSVector(name: name, bytes: bytes, ofpPrint: print)
@@ -66,7 +72,10 @@ struct OVSVector: CustomTestStringConvertible, Sendable {
     }
 
     @Test func featuresReplyFields() throws {
-        guard case .featuresReply(let features) = try vector("06-features-reply.txt").body else { Issue.record("wrong type"); return }
+        guard case .featuresReply(let features) = try vector("06-features-reply.txt").body else {
+            Issue.record("wrong type")
+            return
+        }
         #expect(features.datapathID == DatapathID(0xec1))
         #expect(features.tableCount == 254)
         #expect(features.bufferCount == 0)
@@ -81,17 +90,24 @@ struct OVSVector: CustomTestStringConvertible, Sendable {
     }
 
     @Test func flowModWithEveryMatchField() throws {
-        guard case .flowMod(let flowMod) = try vector("14-flow-mod-all-match-fields.txt").body else { Issue.record("wrong type"); return }
-        #expect(flowMod.match.description
-            == "in_port=1,dl_vlan=10,dl_vlan_pcp=3,dl_src=00:11:22:33:44:55,dl_dst=66:77:88:99:aa:bb,dl_type=0x0800,"
-            + "nw_tos=32,nw_proto=6,nw_src=10.0.0.0/8,nw_dst=192.168.1.0/24,tp_src=1234,tp_dst=80")
+        guard case .flowMod(let flowMod) = try vector("14-flow-mod-all-match-fields.txt").body else {
+            Issue.record("wrong type")
+            return
+        }
+        #expect(
+            flowMod.match.description
+                == "in_port=1,dl_vlan=10,dl_vlan_pcp=3,dl_src=00:11:22:33:44:55,dl_dst=66:77:88:99:aa:bb,dl_type=0x0800,"
+                + "nw_tos=32,nw_proto=6,nw_src=10.0.0.0/8,nw_dst=192.168.1.0/24,tp_src=1234,tp_dst=80")
         #expect(flowMod.match.wildcards.rawValue == 0x0002_1800)
         #expect(flowMod.priority == 1000)
         #expect(flowMod.command == .add)
     }
 
     @Test func packetInFields() throws {
-        guard case .packetIn(let packetIn) = try vector("10-packet-in-action-ipv4-tcp-syn-ip-options.txt").body else { Issue.record("wrong type"); return }
+        guard case .packetIn(let packetIn) = try vector("10-packet-in-action-ipv4-tcp-syn-ip-options.txt").body else {
+            Issue.record("wrong type")
+            return
+        }
         #expect(packetIn.totalLength == 66)
         #expect(packetIn.inPort == .controller)
         #expect(packetIn.reason == .action)
@@ -100,7 +116,10 @@ struct OVSVector: CustomTestStringConvertible, Sendable {
     }
 
     @Test func flowRemovedFields() throws {
-        guard case .flowRemoved(let removed) = try vector("11-flow-removed-hard-timeout.txt").body else { Issue.record("wrong type"); return }
+        guard case .flowRemoved(let removed) = try vector("11-flow-removed-hard-timeout.txt").body else {
+            Issue.record("wrong type")
+            return
+        }
         #expect(removed.reason == .hardTimeout)
         #expect(removed.priority == 3000)
         #expect(removed.match.tpDst == 9999)
@@ -110,7 +129,10 @@ struct OVSVector: CustomTestStringConvertible, Sendable {
 
     @Test func flowStatsReplyEntries() throws {
         let vector = try #require(OVSVector.all.first { $0.name == "17-stats-reply-flow.txt" })
-        guard case .statsReply(let reply) = try vector.parsed().body, case .flow(let flows) = reply.body else { Issue.record("wrong type"); return }
+        guard case .statsReply(let reply) = try vector.parsed().body, case .flow(let flows) = reply.body else {
+            Issue.record("wrong type")
+            return
+        }
         let printedPriorities = vector.ofpPrint.compactMap { line -> UInt16? in
             guard let range = line.range(of: "priority=") else { return nil }
             return UInt16(line[range.upperBound...].prefix { $0.isNumber })
@@ -123,7 +145,10 @@ struct OVSVector: CustomTestStringConvertible, Sendable {
     @Test func helloFailedInThePeersVersion() throws {
         let message = try vector("01-error-hello-failed.txt")
         #expect(message.version == 4)
-        guard case .error(let error) = message.body else { Issue.record("wrong type"); return }
+        guard case .error(let error) = message.body else {
+            Issue.record("wrong type")
+            return
+        }
         #expect(error.codeName == "OFPHFC_INCOMPATIBLE")
         #expect(String(buffer: error.data).hasPrefix("We support version 0x01"))
     }

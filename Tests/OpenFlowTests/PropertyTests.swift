@@ -33,7 +33,8 @@ import Testing
     }
 
     @Test func randomStreamsFrameIdentically() async {
-        await propertyCheck(count: 300, input: Gen.message.array(of: 1...8), Gen.int(in: 1...64)) { messages, chunkSize in
+        await propertyCheck(count: 300, input: Gen.message.array(of: 1...8), Gen.int(in: 1...64)) {
+            messages, chunkSize in
             var stream = ByteBuffer()
             for message in messages { message.write(to: &stream) }
             var pending = ByteBuffer()
@@ -41,7 +42,9 @@ import Testing
             while stream.readableBytes > 0 {
                 var chunk = stream.readSlice(length: min(chunkSize, stream.readableBytes)) ?? ByteBuffer()
                 pending.writeBuffer(&chunk)
-                while var frame = try OpenFlowFrameDecoder.nextFrame(from: &pending, maximumLength: OpenFlowHeader.maximumLength) {
+                while var frame = try OpenFlowFrameDecoder.nextFrame(
+                    from: &pending, maximumLength: OpenFlowHeader.maximumLength)
+                {
                     decoded.append(try OpenFlowMessage(parsing: &frame))
                 }
             }
@@ -54,7 +57,10 @@ import Testing
     /// whatever it accepts must re-encode to bytes it accepts again as the same message.
     @Test func randomBodiesNeverTrap() async {
         let garbage = Generator<(UInt8, [UInt8]), Shrink.None<(UInt8, [UInt8])>> { rng in
-            (UInt8.random(in: 0...23, using: &rng), (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            (
+                UInt8.random(in: 0...23, using: &rng),
+                (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            )
         }
         await propertyCheck(count: 5000, input: garbage) { input in
             let (type, body) = input

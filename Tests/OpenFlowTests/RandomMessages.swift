@@ -52,14 +52,17 @@ struct RandomMessages<R: RandomNumberGenerator> {
     mutating func physicalPort() -> PhysicalPort {
         PhysicalPort(
             portNumber: port(), hardwareAddress: mac(), name: text(maxLength: PhysicalPort.nameLength),
-            config: PortConfig(rawValue: int()), state: PortState(rawValue: int()), current: PortFeatures(rawValue: int()),
-            advertised: PortFeatures(rawValue: int()), supported: PortFeatures(rawValue: int()), peer: PortFeatures(rawValue: int()))
+            config: PortConfig(rawValue: int()), state: PortState(rawValue: int()),
+            current: PortFeatures(rawValue: int()),
+            advertised: PortFeatures(rawValue: int()), supported: PortFeatures(rawValue: int()),
+            peer: PortFeatures(rawValue: int()))
     }
 
     mutating func flowStats() -> FlowStats {
         FlowStats(
             tableID: int(), match: match(), durationSeconds: int(), durationNanoseconds: int(), priority: int(),
-            idleTimeout: int(), hardTimeout: int(), cookie: int(), packetCount: int(), byteCount: int(), actions: actions())
+            idleTimeout: int(), hardTimeout: int(), cookie: int(), packetCount: int(), byteCount: int(),
+            actions: actions())
     }
 
     mutating func statsRequest() -> StatsRequest.Body {
@@ -77,27 +80,36 @@ struct RandomMessages<R: RandomNumberGenerator> {
     mutating func statsReply() -> StatsReply.Body {
         switch count(0...6) {
         case 0:
-            return .description(DescriptionStats(
-                manufacturer: text(maxLength: 256), hardware: text(maxLength: 256), software: text(maxLength: 256),
-                serialNumber: text(maxLength: 32), datapath: text(maxLength: 256)))
+            return .description(
+                DescriptionStats(
+                    manufacturer: text(maxLength: 256), hardware: text(maxLength: 256), software: text(maxLength: 256),
+                    serialNumber: text(maxLength: 32), datapath: text(maxLength: 256)))
         case 1: return .flow((0..<count(0...4)).map { _ in flowStats() })
         case 2: return .aggregate(AggregateStats(packetCount: int(), byteCount: int(), flowCount: int()))
         case 3:
-            return .table((0..<count(0...3)).map { _ in
-                TableStats(tableID: int(), name: text(maxLength: 32), wildcards: Match.Wildcards(rawValue: int()), maxEntries: int(),
-                           activeCount: int(), lookupCount: int(), matchedCount: int())
-            })
+            return .table(
+                (0..<count(0...3)).map { _ in
+                    TableStats(
+                        tableID: int(), name: text(maxLength: 32), wildcards: Match.Wildcards(rawValue: int()),
+                        maxEntries: int(),
+                        activeCount: int(), lookupCount: int(), matchedCount: int())
+                })
         case 4:
-            return .port((0..<count(0...3)).map { _ in
-                PortStats(portNumber: port(), receivedPackets: int(), transmittedPackets: int(), receivedBytes: int(),
-                          transmittedBytes: int(), receiveDropped: int(), transmitDropped: int(), receiveErrors: int(),
-                          transmitErrors: int(), receiveFrameErrors: int(), receiveOverrunErrors: int(),
-                          receiveCRCErrors: int(), collisions: int())
-            })
+            return .port(
+                (0..<count(0...3)).map { _ in
+                    PortStats(
+                        portNumber: port(), receivedPackets: int(), transmittedPackets: int(), receivedBytes: int(),
+                        transmittedBytes: int(), receiveDropped: int(), transmitDropped: int(), receiveErrors: int(),
+                        transmitErrors: int(), receiveFrameErrors: int(), receiveOverrunErrors: int(),
+                        receiveCRCErrors: int(), collisions: int())
+                })
         case 5:
-            return .queue((0..<count(0...3)).map { _ in
-                QueueStats(portNumber: port(), queueID: int(), transmittedBytes: int(), transmittedPackets: int(), transmitErrors: int())
-            })
+            return .queue(
+                (0..<count(0...3)).map { _ in
+                    QueueStats(
+                        portNumber: port(), queueID: int(), transmittedBytes: int(), transmittedPackets: int(),
+                        transmitErrors: int())
+                })
         default: return .vendor(VendorStats(vendor: int(), payload: bytes(count(0...32))))
         }
     }
@@ -111,41 +123,62 @@ struct RandomMessages<R: RandomNumberGenerator> {
         case 4: return .vendor(VendorMessage(vendor: int(), payload: bytes(count(0...64))))
         case 5: return .featuresRequest(FeaturesRequest())
         case 6:
-            return .featuresReply(FeaturesReply(
-                datapathID: DatapathID(int()), bufferCount: int(), tableCount: int(),
-                capabilities: FeaturesReply.Capabilities(rawValue: int()), supportedActions: FeaturesReply.SupportedActions(rawValue: int()),
-                ports: (0..<count(0...5)).map { _ in physicalPort() }))
+            return .featuresReply(
+                FeaturesReply(
+                    datapathID: DatapathID(int()), bufferCount: int(), tableCount: int(),
+                    capabilities: FeaturesReply.Capabilities(rawValue: int()),
+                    supportedActions: FeaturesReply.SupportedActions(rawValue: int()),
+                    ports: (0..<count(0...5)).map { _ in physicalPort() }))
         case 7: return .getConfigRequest(GetConfigRequest())
-        case 8: return .getConfigReply(GetConfigReply(config: SwitchConfig(flags: SwitchConfig.ConfigFlags(rawValue: int()), missSendLength: int())))
-        case 9: return .setConfig(SetConfig(config: SwitchConfig(flags: SwitchConfig.ConfigFlags(rawValue: int()), missSendLength: int())))
+        case 8:
+            return .getConfigReply(
+                GetConfigReply(
+                    config: SwitchConfig(flags: SwitchConfig.ConfigFlags(rawValue: int()), missSendLength: int())))
+        case 9:
+            return .setConfig(
+                SetConfig(config: SwitchConfig(flags: SwitchConfig.ConfigFlags(rawValue: int()), missSendLength: int()))
+            )
         case 10:
-            return .packetIn(PacketIn(
-                bufferID: BufferID(int()), totalLength: int(), inPort: port(), reason: PacketIn.Reason(rawValue: int()),
-                data: bytes(count(0...128))))
+            return .packetIn(
+                PacketIn(
+                    bufferID: BufferID(int()), totalLength: int(), inPort: port(),
+                    reason: PacketIn.Reason(rawValue: int()),
+                    data: bytes(count(0...128))))
         case 11:
-            return .flowRemoved(FlowRemoved(
-                match: match(), cookie: int(), priority: int(), reason: FlowRemoved.Reason(rawValue: int()),
-                durationSeconds: int(), durationNanoseconds: int(), idleTimeout: int(), packetCount: int(), byteCount: int()))
+            return .flowRemoved(
+                FlowRemoved(
+                    match: match(), cookie: int(), priority: int(), reason: FlowRemoved.Reason(rawValue: int()),
+                    durationSeconds: int(), durationNanoseconds: int(), idleTimeout: int(), packetCount: int(),
+                    byteCount: int()))
         case 12: return .portStatus(PortStatus(reason: PortStatus.Reason(rawValue: int()), port: physicalPort()))
-        case 13: return .packetOut(PacketOut(bufferID: BufferID(int()), inPort: port(), actions: actions(), data: bytes(count(0...128))))
+        case 13:
+            return .packetOut(
+                PacketOut(bufferID: BufferID(int()), inPort: port(), actions: actions(), data: bytes(count(0...128))))
         case 14:
-            return .flowMod(FlowMod(
-                match: match(), cookie: int(), command: FlowMod.Command(rawValue: int()), idleTimeout: int(),
-                hardTimeout: int(), priority: int(), bufferID: BufferID(int()), outPort: port(),
-                flags: FlowMod.Flags(rawValue: int()), actions: actions()))
+            return .flowMod(
+                FlowMod(
+                    match: match(), cookie: int(), command: FlowMod.Command(rawValue: int()), idleTimeout: int(),
+                    hardTimeout: int(), priority: int(), bufferID: BufferID(int()), outPort: port(),
+                    flags: FlowMod.Flags(rawValue: int()), actions: actions()))
         case 15:
-            return .portMod(PortMod(
-                portNumber: port(), hardwareAddress: mac(), config: PortConfig(rawValue: int()),
-                mask: PortConfig(rawValue: int()), advertise: PortFeatures(rawValue: int())))
+            return .portMod(
+                PortMod(
+                    portNumber: port(), hardwareAddress: mac(), config: PortConfig(rawValue: int()),
+                    mask: PortConfig(rawValue: int()), advertise: PortFeatures(rawValue: int())))
         case 16: return .statsRequest(StatsRequest(flags: StatsFlags(rawValue: int()), statsRequest()))
         case 17: return .statsReply(StatsReply(flags: StatsFlags(rawValue: int()), statsReply()))
         case 18: return .barrierRequest(BarrierRequest())
         case 19: return .barrierReply(BarrierReply())
         case 20: return .queueGetConfigRequest(QueueGetConfigRequest(port: port()))
         default:
-            return .queueGetConfigReply(QueueGetConfigReply(port: port(), queues: (0..<count(0...4)).map { _ in
-                PacketQueue(queueID: int(), properties: (0..<count(0...3)).map { _ in bool() ? .none : .minimumRate(int()) })
-            }))
+            return .queueGetConfigReply(
+                QueueGetConfigReply(
+                    port: port(),
+                    queues: (0..<count(0...4)).map { _ in
+                        PacketQueue(
+                            queueID: int(),
+                            properties: (0..<count(0...3)).map { _ in bool() ? .none : .minimumRate(int()) })
+                    }))
         }
     }
 
@@ -166,4 +199,3 @@ extension Gen where Value == OpenFlowMessage {
         }
     }
 }
-

@@ -8,7 +8,9 @@ import Testing
         let message = try #require(SampleMessages.all.first { $0.0 == name }?.1)
         var encoded = message.encoded()
         let bytes = encoded
-        #expect(Int(bytes.getInteger(at: 2, as: UInt16.self) ?? 0) == bytes.readableBytes, "header length must cover the whole message")
+        #expect(
+            Int(bytes.getInteger(at: 2, as: UInt16.self) ?? 0) == bytes.readableBytes,
+            "header length must cover the whole message")
         let decoded = try OpenFlowMessage(parsing: &encoded)
         #expect(decoded == message)
         #expect(encoded.readableBytes == 0, "parsing must consume exactly one message")
@@ -20,7 +22,9 @@ import Testing
     @Test(arguments: [false, true])
     func flowModWrittenInOneViewMatchesPartByPart(withVendorAction: Bool) throws {
         var actions = SampleMessages.everyAction.filter { !$0.isVendor }
-        if withVendorAction { actions.append(.vendor(vendor: 0x2320, body: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))) }
+        if withVendorAction {
+            actions.append(.vendor(vendor: 0x2320, body: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8])))
+        }
         let flowMod = FlowMod(match: .all, cookie: 7, idleTimeout: 10, bufferID: BufferID(42), actions: actions)
         #expect((flowMod.fixedMessageLength == nil) == withVendorAction)
         var expected = ByteBuffer()
@@ -36,12 +40,15 @@ import Testing
     @Test(arguments: [false, true])
     func packetsWrittenInOneViewMatchPartByPart(withVendorAction: Bool) throws {
         var actions = SampleMessages.everyAction.filter { !$0.isVendor }
-        if withVendorAction { actions.append(.vendor(vendor: 0x2320, body: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))) }
+        if withVendorAction {
+            actions.append(.vendor(vendor: 0x2320, body: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8])))
+        }
         let frame = ByteBuffer(bytes: Array(0..<60))
         let bodies: [OpenFlowMessage.Body] = [
             .packetOut(PacketOut(bufferID: .none, inPort: PortNumber(3), actions: actions, data: frame)),
             .packetOut(PacketOut(bufferID: BufferID(9), inPort: PortNumber(3), actions: actions)),
-            .packetIn(PacketIn(bufferID: BufferID(5), totalLength: 60, inPort: PortNumber(2), reason: .action, data: frame)),
+            .packetIn(
+                PacketIn(bufferID: BufferID(5), totalLength: 60, inPort: PortNumber(2), reason: .action, data: frame)),
         ]
         for body in bodies {
             var expected = ByteBuffer(bytes: [0xaa, 0xbb, 0xcc])
@@ -71,7 +78,8 @@ import Testing
     }
 
     @Test func everyStatsTypeIsCoveredBothWays() {
-        var requests = Set<UInt16>(), replies = Set<UInt16>()
+        var requests = Set<UInt16>()
+        var replies = Set<UInt16>()
         for (_, message) in SampleMessages.all {
             if case .statsRequest(let request) = message.body { requests.insert(request.type.rawValue) }
             if case .statsReply(let reply) = message.body { replies.insert(reply.type.rawValue) }
@@ -161,17 +169,19 @@ extension FixedStringTests {
     @Test(arguments: SampleMessages.all.map(\.0))
     func agreesWithTheFullParser(name: String) throws {
         let message = try #require(SampleMessages.all.first { $0.0 == name }?.1)
-        let expected: BufferID? = switch message.body {
-        case .flowMod(let flowMod): flowMod.bufferID
-        case .packetOut(let packetOut): packetOut.bufferID
-        default: nil
-        }
+        let expected: BufferID? =
+            switch message.body {
+            case .flowMod(let flowMod): flowMod.bufferID
+            case .packetOut(let packetOut): packetOut.bufferID
+            default: nil
+            }
         #expect(BufferedPacketAnswer.bufferID(in: message.encoded()) == expected)
     }
 
     @Test func readsFromTheFramesOwnStart() {
         var stream = ByteBuffer(bytes: [0xaa, 0xbb])
-        stream.writeImmutableBuffer(OpenFlowMessage(xid: 1, .flowMod(FlowMod(match: .all, bufferID: BufferID(0x1234_5678)))).encoded())
+        stream.writeImmutableBuffer(
+            OpenFlowMessage(xid: 1, .flowMod(FlowMod(match: .all, bufferID: BufferID(0x1234_5678)))).encoded())
         stream.moveReaderIndex(forwardBy: 2)
         #expect(BufferedPacketAnswer.bufferID(in: stream) == BufferID(0x1234_5678))
     }
@@ -185,7 +195,11 @@ extension FixedStringTests {
 @Suite struct PacketInOffsetTests {
     @Test func offsetsNameTheFieldsWriteProduces() {
         let frame = ByteBuffer(bytes: [0xde, 0xad, 0xbe, 0xef])
-        let bytes = OpenFlowMessage(xid: 9, .packetIn(PacketIn(bufferID: BufferID(0x0102_0304), totalLength: 4, inPort: PortNumber(0x0a0b), data: frame))).encoded()
+        let bytes = OpenFlowMessage(
+            xid: 9,
+            .packetIn(
+                PacketIn(bufferID: BufferID(0x0102_0304), totalLength: 4, inPort: PortNumber(0x0a0b), data: frame))
+        ).encoded()
         #expect(bytes.getInteger(at: PacketIn.Offset.bufferID, as: UInt32.self) == 0x0102_0304)
         #expect(bytes.getInteger(at: PacketIn.Offset.inPort, as: UInt16.self) == 0x0a0b)
         #expect(bytes.getBytes(at: PacketIn.Offset.data, length: 4) == [0xde, 0xad, 0xbe, 0xef])

@@ -6,7 +6,9 @@ struct Corruption {
     var bytes: ByteBuffer
 
     init(_ message: OpenFlowMessage) { bytes = message.encoded() }
-    init(_ name: String) { bytes = (SampleMessages.all.first { $0.0 == name }?.1 ?? OpenFlowMessage(xid: 0, .hello(Hello()))).encoded() }
+    init(_ name: String) {
+        bytes = (SampleMessages.all.first { $0.0 == name }?.1 ?? OpenFlowMessage(xid: 0, .hello(Hello()))).encoded()
+    }
 
     func setting<T: FixedWidthInteger>(_ value: T, at offset: Int) -> Corruption {
         var copy = self

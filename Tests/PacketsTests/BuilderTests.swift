@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct BuilderTests {
     @Test func lldpProbeBytes() {
-        let probe = LLDPProbe(datapathID: DatapathID(0x1a), port: PortNumber(3), portAddress: MACAddress(2, 0, 0, 0, 0x1a, 3))
+        let probe = LLDPProbe(
+            datapathID: DatapathID(0x1a), port: PortNumber(3), portAddress: MACAddress(2, 0, 0, 0, 0x1a, 3))
         #expect(probe.frame.encoded() == Vectors.echelonProbe)
     }
 
@@ -36,9 +37,26 @@ import Testing
         }
         #expect(recovered { _ in } != nil)
         #expect(recovered { $0.optionalTLVs = [] } == nil, "no Echelon TLV")
-        #expect(recovered { $0.optionalTLVs = [.organizationallySpecific(oui: 0x0080c2, subtype: 1, information: ByteBuffer(hex: "0000000000000007"))] } == nil, "another OUI")
-        #expect(recovered { $0.optionalTLVs = [.organizationallySpecific(oui: 0x0A_EC10, subtype: 2, information: ByteBuffer(hex: "0000000000000007"))] } == nil, "another subtype")
-        #expect(recovered { $0.optionalTLVs = [.organizationallySpecific(oui: 0x0A_EC10, subtype: 1, information: ByteBuffer(hex: "00000007"))] } == nil, "short DPID")
+        #expect(
+            recovered {
+                $0.optionalTLVs = [
+                    .organizationallySpecific(
+                        oui: 0x0080c2, subtype: 1, information: ByteBuffer(hex: "0000000000000007"))
+                ]
+            } == nil, "another OUI")
+        #expect(
+            recovered {
+                $0.optionalTLVs = [
+                    .organizationallySpecific(
+                        oui: 0x0A_EC10, subtype: 2, information: ByteBuffer(hex: "0000000000000007"))
+                ]
+            } == nil, "another subtype")
+        #expect(
+            recovered {
+                $0.optionalTLVs = [
+                    .organizationallySpecific(oui: 0x0A_EC10, subtype: 1, information: ByteBuffer(hex: "00000007"))
+                ]
+            } == nil, "short DPID")
         #expect(recovered { $0.portID.subtype = 5 } == nil, "port ID as an interface name")
         #expect(recovered { $0.portID.value = ByteBuffer(hex: "000001") } == nil, "three-byte port")
         // Other TLVs before Echelon's are skipped.
@@ -52,12 +70,19 @@ import Testing
         let reply = try #require(request.arpReply(answering: mac))
         #expect(reply.destination == MACAddress(0, 0, 0, 0, 0, 1))
         #expect(reply.source == mac)
-        #expect(reply == .arpReply(senderMAC: mac, senderIP: IPv4Address(10, 0, 0, 2), targetMAC: MACAddress(0, 0, 0, 0, 0, 1), targetIP: IPv4Address(10, 0, 0, 1)))
+        #expect(
+            reply
+                == .arpReply(
+                    senderMAC: mac, senderIP: IPv4Address(10, 0, 0, 2), targetMAC: MACAddress(0, 0, 0, 0, 0, 1),
+                    targetIP: IPv4Address(10, 0, 0, 1)))
         // What `arping` would capture for the reply.
-        #expect(reply.encoded() == ByteBuffer(hex: """
-            000000000001 000000000002 0806 0001 0800 06 04 0002
-            000000000002 0a000002 000000000001 0a000001
-            """))
+        #expect(
+            reply.encoded()
+                == ByteBuffer(
+                    hex: """
+                        000000000001 000000000002 0806 0001 0800 06 04 0002
+                        000000000002 0a000002 000000000001 0a000001
+                        """))
         #expect(reply.arpReply(answering: mac) == nil, "a reply is not answered")
         #expect(try EthernetFrame(parsing: Vectors.icmpEcho).arpReply(answering: mac) == nil)
     }

@@ -8,7 +8,9 @@ import Testing
         // RFC 1071 section 3: the words sum to 0xddf2 (with end-around carry).
         #expect(InternetChecksum.of(ByteBuffer(hex: "0001 f203 f4f5 f6f7")) == ~UInt16(0xddf2))
         // An odd final byte counts as the high byte of a word.
-        #expect(InternetChecksum.of(ByteBuffer(hex: "0001 f203 f4f5 f6f7 12")) == InternetChecksum.of(ByteBuffer(hex: "0001 f203 f4f5 f6f7 1200")))
+        #expect(
+            InternetChecksum.of(ByteBuffer(hex: "0001 f203 f4f5 f6f7 12"))
+                == InternetChecksum.of(ByteBuffer(hex: "0001 f203 f4f5 f6f7 1200")))
         #expect(InternetChecksum.of(ByteBuffer()) == 0xffff)
     }
 
@@ -28,11 +30,15 @@ import Testing
     }
 
     @Test func builtPacketsCarryValidChecksums() throws {
-        let source = IPv4Address(10, 0, 0, 1), destination = IPv4Address(10, 0, 0, 2)
+        let source = IPv4Address(10, 0, 0, 1)
+        let destination = IPv4Address(10, 0, 0, 2)
         let payloads: [IPv4Packet.Payload] = [
-            .tcp(TCPSegment(sourcePort: 1, destinationPort: 2, flags: [.syn, .ack], checksum: 0x1234,
-                            options: ByteBuffer(hex: "020405b4"), payload: ByteBuffer(string: "odd"))),
-            .udp(UDPDatagram(sourcePort: 3, destinationPort: 4, checksum: 0x1234, payload: ByteBuffer(string: "hello"))),
+            .tcp(
+                TCPSegment(
+                    sourcePort: 1, destinationPort: 2, flags: [.syn, .ack], checksum: 0x1234,
+                    options: ByteBuffer(hex: "020405b4"), payload: ByteBuffer(string: "odd"))),
+            .udp(
+                UDPDatagram(sourcePort: 3, destinationPort: 4, checksum: 0x1234, payload: ByteBuffer(string: "hello"))),
             .icmp(ICMPMessage(type: 8, checksum: 0x1234, restOfHeader: 0x0001_0002, data: ByteBuffer(string: "x"))),
         ]
         for payload in payloads {

@@ -33,17 +33,30 @@ import Testing
     }
 
     @Test func truncationNamesTheField() {
-        #expect(parseError(Vectors.icmpEcho.prefix(5)) == WireError(.truncated(needed: 6, available: 5), field: "ethernet.dst", offset: 0))
-        #expect(parseError(Vectors.vlanTaggedUDP.prefix(17)) == WireError(.truncated(needed: 2, available: 1), field: "vlan.type", offset: 16))
-        #expect(parseError(Vectors.icmpEcho.prefix(29)) == WireError(.truncated(needed: 4, available: 3), field: "ipv4.src", offset: 26))
-        #expect(parseError(Vectors.tcpSynWithOptions.prefix(36)) == WireError(.truncated(needed: 4, available: 2), field: "ipv4.options", offset: 34))
-        #expect(parseError(Vectors.arpRequest.prefix(30)) == WireError(.truncated(needed: 4, available: 2), field: "arp.spa", offset: 28))
-        #expect(parseError(Vectors.echelonProbe.prefix(61)) == WireError(.truncated(needed: 2, available: 0), field: "lldp.tlv", offset: 61))
+        #expect(
+            parseError(Vectors.icmpEcho.prefix(5))
+                == WireError(.truncated(needed: 6, available: 5), field: "ethernet.dst", offset: 0))
+        #expect(
+            parseError(Vectors.vlanTaggedUDP.prefix(17))
+                == WireError(.truncated(needed: 2, available: 1), field: "vlan.type", offset: 16))
+        #expect(
+            parseError(Vectors.icmpEcho.prefix(29))
+                == WireError(.truncated(needed: 4, available: 3), field: "ipv4.src", offset: 26))
+        #expect(
+            parseError(Vectors.tcpSynWithOptions.prefix(36))
+                == WireError(.truncated(needed: 4, available: 2), field: "ipv4.options", offset: 34))
+        #expect(
+            parseError(Vectors.arpRequest.prefix(30))
+                == WireError(.truncated(needed: 4, available: 2), field: "arp.spa", offset: 28))
+        #expect(
+            parseError(Vectors.echelonProbe.prefix(61))
+                == WireError(.truncated(needed: 2, available: 0), field: "lldp.tlv", offset: 61))
     }
 
     @Test func ipv4HeaderLengthBelowFive() {
         let frame = Vectors.icmpEcho.replacing(14, with: 0x44)
-        #expect(parseError(frame) == WireError(.lengthBelowMinimum(length: 4, minimum: 5), field: "ipv4.ihl", offset: 14))
+        #expect(
+            parseError(frame) == WireError(.lengthBelowMinimum(length: 4, minimum: 5), field: "ipv4.ihl", offset: 14))
     }
 
     @Test func ipv4WrongVersion() {
@@ -54,13 +67,17 @@ import Testing
     @Test func ipv4TotalLengthBeyondTheFrame() {
         var frame = Vectors.udpDNSQuery
         frame.setInteger(UInt16(256), at: 16)
-        #expect(parseError(frame) == WireError(.lengthAboveMaximum(length: 256, maximum: 57), field: "ipv4.total_length", offset: 16))
+        #expect(
+            parseError(frame)
+                == WireError(.lengthAboveMaximum(length: 256, maximum: 57), field: "ipv4.total_length", offset: 16))
     }
 
     @Test func ipv4TotalLengthInsideTheHeader() {
         var frame = Vectors.tcpSynWithOptions
         frame.setInteger(UInt16(20), at: 16)
-        #expect(parseError(frame) == WireError(.lengthBelowMinimum(length: 20, minimum: 24), field: "ipv4.total_length", offset: 16))
+        #expect(
+            parseError(frame)
+                == WireError(.lengthBelowMinimum(length: 20, minimum: 24), field: "ipv4.total_length", offset: 16))
     }
 
     @Test func ipv4TotalLengthShorterThanFrameLeavesPadding() throws {
@@ -72,7 +89,9 @@ import Testing
 
     @Test func tcpDataOffsetBelowFive() {
         let frame = Vectors.tcpSynWithOptions.replacing(50, with: 0x40)
-        #expect(parseError(frame) == WireError(.lengthBelowMinimum(length: 4, minimum: 5), field: "tcp.data_offset", offset: 50))
+        #expect(
+            parseError(frame)
+                == WireError(.lengthBelowMinimum(length: 4, minimum: 5), field: "tcp.data_offset", offset: 50))
     }
 
     @Test func tcpDataOffsetBeyondTheSegment() {
@@ -83,36 +102,55 @@ import Testing
     @Test func udpLength() {
         var short = Vectors.udpDNSQuery
         short.setInteger(UInt16(7), at: 38)
-        #expect(parseError(short) == WireError(.lengthBelowMinimum(length: 7, minimum: 8), field: "udp.length", offset: 38))
+        #expect(
+            parseError(short) == WireError(.lengthBelowMinimum(length: 7, minimum: 8), field: "udp.length", offset: 38))
         var long = Vectors.udpDNSQuery
         long.setInteger(UInt16(38), at: 38)
-        #expect(parseError(long) == WireError(.lengthAboveMaximum(length: 38, maximum: 37), field: "udp.length", offset: 38))
+        #expect(
+            parseError(long) == WireError(.lengthAboveMaximum(length: 38, maximum: 37), field: "udp.length", offset: 38)
+        )
     }
 
     @Test func arpForOtherNetworks() {
-        #expect(parseError(Vectors.arpRequest.replacing(15, with: 6)) == WireError(.invalidValue(6), field: "arp.htype", offset: 14))
-        #expect(parseError(Vectors.arpRequest.replacing(16, with: 0x86)) == WireError(.invalidValue(0x8600), field: "arp.ptype", offset: 16))
-        #expect(parseError(Vectors.arpRequest.replacing(18, with: 8)) == WireError(.invalidValue(8), field: "arp.hlen", offset: 18))
-        #expect(parseError(Vectors.arpRequest.replacing(19, with: 16)) == WireError(.invalidValue(16), field: "arp.plen", offset: 19))
+        #expect(
+            parseError(Vectors.arpRequest.replacing(15, with: 6))
+                == WireError(.invalidValue(6), field: "arp.htype", offset: 14))
+        #expect(
+            parseError(Vectors.arpRequest.replacing(16, with: 0x86))
+                == WireError(.invalidValue(0x8600), field: "arp.ptype", offset: 16))
+        #expect(
+            parseError(Vectors.arpRequest.replacing(18, with: 8))
+                == WireError(.invalidValue(8), field: "arp.hlen", offset: 18))
+        #expect(
+            parseError(Vectors.arpRequest.replacing(19, with: 16))
+                == WireError(.invalidValue(16), field: "arp.plen", offset: 19))
     }
 
     @Test func ipv6() {
-        #expect(parseError(Vectors.ipv6ICMPv6Echo.replacing(14, with: 0x40)) == WireError(.invalidValue(4), field: "ipv6.version", offset: 14))
+        #expect(
+            parseError(Vectors.ipv6ICMPv6Echo.replacing(14, with: 0x40))
+                == WireError(.invalidValue(4), field: "ipv6.version", offset: 14))
         var long = Vectors.ipv6ICMPv6Echo
         long.setInteger(UInt16(17), at: 18)
-        #expect(parseError(long) == WireError(.lengthAboveMaximum(length: 17, maximum: 16), field: "ipv6.payload_length", offset: 18))
+        #expect(
+            parseError(long)
+                == WireError(.lengthAboveMaximum(length: 17, maximum: 16), field: "ipv6.payload_length", offset: 18))
     }
 
     @Test func lldpTLVLengthOverrunningTheFrame() {
         // System name TLV at 34: type 5, length 3 → 511.
         let frame = Vectors.lldpFromSwitch.replacing(34, with: 0x0b).replacing(35, with: 0xff)
-        #expect(parseError(frame) == WireError(.lengthAboveMaximum(length: 511, maximum: 24), field: "lldp.tlv.length", offset: 34))
+        #expect(
+            parseError(frame)
+                == WireError(.lengthAboveMaximum(length: 511, maximum: 24), field: "lldp.tlv.length", offset: 34))
     }
 
     @Test func lldpTLVLengthOneByteTooLong() {
         // Port ID TLV at 18 claims 4 bytes of value where only 3 remain.
         let frame = ByteBuffer(hex: "0180c200000e 000000000001 88cc 0202 0761 0404 020003")
-        #expect(parseError(frame) == WireError(.lengthAboveMaximum(length: 4, maximum: 3), field: "lldp.tlv.length", offset: 18))
+        #expect(
+            parseError(frame)
+                == WireError(.lengthAboveMaximum(length: 4, maximum: 3), field: "lldp.tlv.length", offset: 18))
     }
 
     @Test func lldpMandatoryTLVs() {
@@ -121,13 +159,19 @@ import Testing
         #expect(parseError(portFirst) == WireError(.unknownType(2), field: "lldp.chassis_id", offset: 14))
         // Chassis ID with a subtype and no value.
         let emptyChassis = ByteBuffer(hex: "0180c200000e 000000000001 88cc 0201 07 0403 020003 0602 0078 0000")
-        #expect(parseError(emptyChassis) == WireError(.lengthBelowMinimum(length: 1, minimum: 2), field: "lldp.chassis_id.length", offset: 14))
+        #expect(
+            parseError(emptyChassis)
+                == WireError(.lengthBelowMinimum(length: 1, minimum: 2), field: "lldp.chassis_id.length", offset: 14))
         // A three-byte TTL.
         let longTTL = ByteBuffer(hex: "0180c200000e 000000000001 88cc 0202 0761 0403 020003 0603 000078 0000")
-        #expect(parseError(longTTL) == WireError(.lengthAboveMaximum(length: 3, maximum: 2), field: "lldp.ttl.length", offset: 23))
+        #expect(
+            parseError(longTTL)
+                == WireError(.lengthAboveMaximum(length: 3, maximum: 2), field: "lldp.ttl.length", offset: 23))
         // An End TLV with a value.
         let longEnd = ByteBuffer(hex: "0180c200000e 000000000001 88cc 0202 0761 0403 020003 0602 0078 0001 ff")
-        #expect(parseError(longEnd) == WireError(.lengthAboveMaximum(length: 1, maximum: 0), field: "lldp.end.length", offset: 27))
+        #expect(
+            parseError(longEnd)
+                == WireError(.lengthAboveMaximum(length: 1, maximum: 0), field: "lldp.end.length", offset: 27))
         // No End TLV.
         let noEnd = ByteBuffer(hex: "0180c200000e 000000000001 88cc 0202 0761 0403 020003 0602 0078")
         #expect(parseError(noEnd) == WireError(.truncated(needed: 2, available: 0), field: "lldp.tlv", offset: 27))
@@ -152,7 +196,8 @@ import Testing
 
     @Test func randomBytesNeverTrap() async {
         let tpids: [UInt16] = [0x0800, 0x0806, 0x86dd, 0x88cc, 0x8100, 0x88a8, 0x0040]
-        await propertyCheck(count: 1000, input: Gen.uint8().array(of: 0...120), Gen.int(in: 0..<tpids.count)) { bytes, type in
+        await propertyCheck(count: 1000, input: Gen.uint8().array(of: 0...120), Gen.int(in: 0..<tpids.count)) {
+            bytes, type in
             var frame = ByteBuffer(bytes: bytes)
             if frame.readableBytes >= 14 { frame.setInteger(tpids[type], at: 12) }
             if let error = parseError(frame) {

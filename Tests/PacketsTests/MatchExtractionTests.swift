@@ -9,10 +9,12 @@ import Testing
 
     @Test func arp() {
         let match = Match(extractingFrom: Vectors.arpRequest, inPort: port)
-        #expect(match == Match(
-            wildcards: [], inPort: port, dlSrc: MACAddress(0, 0, 0, 0, 0, 1), dlDst: .broadcast,
-            dlVlan: Match.vlanNone, dlType: 0x0806, nwProto: 1,
-            nwSrc: IPv4Address(10, 0, 0, 1), nwDst: IPv4Address(10, 0, 0, 2)))
+        #expect(
+            match
+                == Match(
+                    wildcards: [], inPort: port, dlSrc: MACAddress(0, 0, 0, 0, 0, 1), dlDst: .broadcast,
+                    dlVlan: Match.vlanNone, dlType: 0x0806, nwProto: 1,
+                    nwSrc: IPv4Address(10, 0, 0, 1), nwDst: IPv4Address(10, 0, 0, 2)))
     }
 
     @Test func arpOpcodeAboveEightBitsLeavesProtocolZero() {
@@ -32,10 +34,13 @@ import Testing
 
     @Test func icmp() {
         let match = Match(extractingFrom: Vectors.icmpEcho, inPort: port)
-        #expect(match == Match(
-            wildcards: [], inPort: port, dlSrc: MACAddress(0, 0, 0, 0, 0, 1), dlDst: MACAddress(0, 0, 0, 0, 0, 2),
-            dlVlan: Match.vlanNone, dlType: 0x0800, nwTos: 0xb8, nwProto: 1,
-            nwSrc: IPv4Address(10, 0, 0, 1), nwDst: IPv4Address(10, 0, 0, 2), tpSrc: 8, tpDst: 0))
+        #expect(
+            match
+                == Match(
+                    wildcards: [], inPort: port, dlSrc: MACAddress(0, 0, 0, 0, 0, 1),
+                    dlDst: MACAddress(0, 0, 0, 0, 0, 2),
+                    dlVlan: Match.vlanNone, dlType: 0x0800, nwTos: 0xb8, nwProto: 1,
+                    nwSrc: IPv4Address(10, 0, 0, 1), nwDst: IPv4Address(10, 0, 0, 2), tpSrc: 8, tpDst: 0))
     }
 
     @Test func tcpAfterIPv4Options() {
@@ -87,10 +92,11 @@ import Testing
     @Test func eightOhTwoThree() {
         let plain = ByteBuffer(hex: "0180c2000000 000000000001 0026 424203 0000 0000 0000")
         #expect(Match(extractingFrom: plain, inPort: port).dlType == 0x05ff)
-        let snap = ByteBuffer(hex: """
-            000000000002 000000000001 0030 aaaa03 000000 0800
-            45000014 00000000 4001 0000 0a000001 0a000002
-            """)
+        let snap = ByteBuffer(
+            hex: """
+                000000000002 000000000001 0030 aaaa03 000000 0800
+                45000014 00000000 4001 0000 0a000001 0a000002
+                """)
         let match = Match(extractingFrom: snap, inPort: port)
         #expect(match.dlType == 0x0800)
         #expect(match.nwProto == 1 && match.nwDst == IPv4Address(10, 0, 0, 2))
@@ -99,7 +105,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (UInt16(0x2000), "first fragment (MF)"), (UInt16(0x0010), "later fragment"), (UInt16(0x2010), "middle fragment"),
+        (UInt16(0x2000), "first fragment (MF)"), (UInt16(0x0010), "later fragment"),
+        (UInt16(0x2010), "middle fragment"),
     ])
     func fragmentsHaveNoPorts(flagsAndOffset: UInt16, name: String) {
         var frame = Vectors.udpDNSQuery
@@ -160,14 +167,17 @@ import Testing
     }
 
     @Test func agreesWithTheFullParser() throws {
-        for bytes in [Vectors.arpRequest, Vectors.icmpEcho, Vectors.tcpSynWithOptions, Vectors.udpDNSQuery, Vectors.vlanTaggedUDP] {
+        for bytes in [
+            Vectors.arpRequest, Vectors.icmpEcho, Vectors.tcpSynWithOptions, Vectors.udpDNSQuery, Vectors.vlanTaggedUDP,
+        ] {
             let frame = try EthernetFrame(parsing: bytes)
             let match = Match(extractingFrom: bytes, inPort: port)
             #expect(match.dlSrc == frame.source && match.dlDst == frame.destination)
             #expect(match.dlType == frame.etherType.rawValue)
             #expect(match.dlVlan == frame.vlan?.vid ?? Match.vlanNone)
             if let ip = frame.payload.ipv4 {
-                #expect(match.nwSrc == ip.source && match.nwDst == ip.destination && match.nwProto == ip.protocol.rawValue)
+                #expect(
+                    match.nwSrc == ip.source && match.nwDst == ip.destination && match.nwProto == ip.protocol.rawValue)
                 #expect(match.nwTos == ip.tos & 0xfc)
             }
         }

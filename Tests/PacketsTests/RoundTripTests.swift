@@ -29,14 +29,19 @@ enum Arbitrary {
             targetHardwareAddress: fields.3, targetProtocolAddress: fields.4)
     }
 
-    static let tcp = zip(port, port, Gen.uint32(), Gen.uint32(), Gen.uint16(in: 0...0x0fff), Gen.uint16(), Gen.uint16(), options, payload)
-        .map { fields in
-            TCPSegment(
-                sourcePort: fields.0, destinationPort: fields.1, sequenceNumber: fields.2, acknowledgmentNumber: fields.3,
-                flags: .init(rawValue: fields.4), window: fields.5, urgentPointer: fields.6, options: fields.7, payload: fields.8)
-        }
+    static let tcp = zip(
+        port, port, Gen.uint32(), Gen.uint32(), Gen.uint16(in: 0...0x0fff), Gen.uint16(), Gen.uint16(), options, payload
+    )
+    .map { fields in
+        TCPSegment(
+            sourcePort: fields.0, destinationPort: fields.1, sequenceNumber: fields.2, acknowledgmentNumber: fields.3,
+            flags: .init(rawValue: fields.4), window: fields.5, urgentPointer: fields.6, options: fields.7,
+            payload: fields.8)
+    }
 
-    static let udp = zip(port, port, payload).map { UDPDatagram(sourcePort: $0.0, destinationPort: $0.1, payload: $0.2) }
+    static let udp = zip(port, port, payload).map {
+        UDPDatagram(sourcePort: $0.0, destinationPort: $0.1, payload: $0.2)
+    }
 
     static let icmp = zip(Gen.uint8(), Gen.uint8(), Gen.uint32(), payload).map {
         ICMPMessage(type: $0.0, code: $0.1, restOfHeader: $0.2, data: $0.3)
@@ -50,15 +55,19 @@ enum Arbitrary {
         zip(otherProtocol, payload).map { .other(protocol: $0.0, bytes: $0.1) })
 
     /// Unfragmented packets (DF and the reserved bit may be set) with any transport.
-    static let ipv4 = zip(Gen.uint8(), Gen.uint16(), Gen.uint8(in: 0...3), Gen.uint8(), ipv4Address, ipv4Address, options, transport)
-        .map { fields in
-            IPv4Packet(
-                tos: fields.0, identification: fields.1, flags: .init(rawValue: fields.2 << 1), ttl: fields.3,
-                source: fields.4, destination: fields.5, options: fields.6, payload: fields.7)
-        }
+    static let ipv4 = zip(
+        Gen.uint8(), Gen.uint16(), Gen.uint8(in: 0...3), Gen.uint8(), ipv4Address, ipv4Address, options, transport
+    )
+    .map { fields in
+        IPv4Packet(
+            tos: fields.0, identification: fields.1, flags: .init(rawValue: fields.2 << 1), ttl: fields.3,
+            source: fields.4, destination: fields.5, options: fields.6, payload: fields.7)
+    }
 
     /// Fragments: the payload stays bytes whatever the protocol.
-    static let fragment = zip(ipv4, Gen.bool, Gen.uint16(in: 0...0x1fff), Gen<UInt8?>.element(of: [1, 6, 17, 47] as [UInt8]), payload).map { fields in
+    static let fragment = zip(
+        ipv4, Gen.bool, Gen.uint16(in: 0...0x1fff), Gen<UInt8?>.element(of: [1, 6, 17, 47] as [UInt8]), payload
+    ).map { fields in
         var packet = fields.0
         packet.flags.formUnion(fields.1 || fields.2 == 0 ? .moreFragments : [])
         packet.fragmentOffset = fields.2
@@ -66,12 +75,14 @@ enum Arbitrary {
         return packet
     }
 
-    static let ipv6 = zip(Gen.uint8(), Gen.uint32(in: 0...0xf_ffff), Gen.uint8(), Gen.uint8(), ipv6Address, ipv6Address, payload)
-        .map { fields in
-            IPv6Packet(
-                trafficClass: fields.0, flowLabel: fields.1, nextHeader: IPProtocol(fields.2), hopLimit: fields.3,
-                source: fields.4, destination: fields.5, payload: fields.6)
-        }
+    static let ipv6 = zip(
+        Gen.uint8(), Gen.uint32(in: 0...0xf_ffff), Gen.uint8(), Gen.uint8(), ipv6Address, ipv6Address, payload
+    )
+    .map { fields in
+        IPv6Packet(
+            trafficClass: fields.0, flowLabel: fields.1, nextHeader: IPProtocol(fields.2), hopLimit: fields.3,
+            source: fields.4, destination: fields.5, payload: fields.6)
+    }
 
     static let identifier = zip(Gen.uint8(), Gen.uint8().array(of: 1...255)).map {
         LLDPPacket.Identifier(subtype: $0.0, value: ByteBuffer(bytes: $0.1))
@@ -103,9 +114,15 @@ extension EthernetFrame {
         guard case .ipv4(var packet) = payload else { return self }
         packet.checksum = 0
         switch packet.payload {
-        case .tcp(var segment): segment.checksum = 0; packet.payload = .tcp(segment)
-        case .udp(var datagram): datagram.checksum = 0; packet.payload = .udp(datagram)
-        case .icmp(var message): message.checksum = 0; packet.payload = .icmp(message)
+        case .tcp(var segment):
+            segment.checksum = 0
+            packet.payload = .tcp(segment)
+        case .udp(var datagram):
+            datagram.checksum = 0
+            packet.payload = .udp(datagram)
+        case .icmp(var message):
+            message.checksum = 0
+            packet.payload = .icmp(message)
         case .other: break
         }
         var frame = self
@@ -124,16 +141,20 @@ extension EthernetFrame {
             #expect(parsed.encoded() == bytes)
             if let ip = parsed.payload.ipv4 {
                 let headerStart = frame.vlan == nil ? 14 : 18
-                #expect(InternetChecksum.of(bytes.getSlice(at: headerStart, length: ip.headerLength) ?? ByteBuffer()) == 0)
+                #expect(
+                    InternetChecksum.of(bytes.getSlice(at: headerStart, length: ip.headerLength) ?? ByteBuffer()) == 0)
             }
         }
     }
 
     @Test func ethernetWithVLAN() async throws {
-        await propertyCheck(input: Arbitrary.mac, Arbitrary.mac, Arbitrary.vlan, Arbitrary.otherEtherType, Arbitrary.payload) {
+        await propertyCheck(
+            input: Arbitrary.mac, Arbitrary.mac, Arbitrary.vlan, Arbitrary.otherEtherType, Arbitrary.payload
+        ) {
             destination, source, vlan, type, payload in
             let frame = EthernetFrame(
-                destination: destination, source: source, vlan: vlan, payload: .other(etherType: EtherType(type), bytes: payload))
+                destination: destination, source: source, vlan: vlan,
+                payload: .other(etherType: EtherType(type), bytes: payload))
             let bytes = frame.encoded()
             #expect(bytes.readableBytes == 18 + payload.readableBytes)
             let parsed = try EthernetFrame(parsing: bytes)
@@ -169,7 +190,8 @@ extension EthernetFrame {
             #expect(match.nwProto == packet.protocol.rawValue && match.nwTos == packet.tos & 0xfc)
             switch packet.payload {
             case .tcp(let segment): #expect(match.tpSrc == segment.sourcePort && match.tpDst == segment.destinationPort)
-            case .udp(let datagram): #expect(match.tpSrc == datagram.sourcePort && match.tpDst == datagram.destinationPort)
+            case .udp(let datagram):
+                #expect(match.tpSrc == datagram.sourcePort && match.tpDst == datagram.destinationPort)
             case .icmp(let message): #expect(match.tpSrc == UInt16(message.type) && match.tpDst == UInt16(message.code))
             case .other: #expect(match.tpSrc == 0 && match.tpDst == 0)
             }

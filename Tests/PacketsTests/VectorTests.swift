@@ -88,7 +88,9 @@ import Testing
         let ip = try #require(try EthernetFrame(parsing: bytes).payload.ipv4)
         #expect(ip.isFragment && ip.flags == .moreFragments)
         #expect(ip.payload == .other(protocol: .udp, bytes: bytes.getSlice(at: 34, length: 37) ?? ByteBuffer()))
-        #expect(EthernetFrame(destination: .zero, source: .zero, payload: .ipv4(ip)).encoded().getSlice(at: 14, length: 57) == bytes.getSlice(at: 14, length: 57))
+        #expect(
+            EthernetFrame(destination: .zero, source: .zero, payload: .ipv4(ip)).encoded().getSlice(at: 14, length: 57)
+                == bytes.getSlice(at: 14, length: 57))
     }
 
     @Test func vlanTaggedFrame() throws {

@@ -15,11 +15,15 @@ import UnitProtocol
         let channel: EmbeddedChannel
         let core: UnitCore
 
-        init(services: [any HostedService] = [LearningSwitchService()], configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()) throws {
+        init(
+            services: [any HostedService] = [LearningSwitchService()],
+            configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()
+        ) throws {
             let loop = EmbeddedEventLoop()
             channel = EmbeddedChannel(loop: loop)
             core = UnitCore(
-                services: services, serving: [:], hosts: HostTracker(), links: LinkDiscovery(), identity: UnitIdentity(uid: UnitID(1), tier: 1, name: "test"),
+                services: services, serving: [:], hosts: HostTracker(), links: LinkDiscovery(),
+                identity: UnitIdentity(uid: UnitID(1), tier: 1, name: "test"),
                 dispatch: DispatchSettings(), eventLoop: loop, logger: Logger(label: "test"))
             try channel.pipeline.syncOperations.addHandler(
                 SwitchChannelHandler(configuration: configuration, core: core, logger: Logger(label: "test")))
@@ -56,9 +60,13 @@ import UnitProtocol
 
     enum LinkDiscoveryPorts {
         static func features(_ dpid: UInt64, _ ports: [UInt16]) -> FeaturesReply {
-            FeaturesReply(datapathID: DatapathID(dpid), ports: ports.map {
-                PhysicalPort(portNumber: PortNumber($0), hardwareAddress: MACAddress(rawValue: dpid << 8 | UInt64($0)), name: "p\($0)")
-            })
+            FeaturesReply(
+                datapathID: DatapathID(dpid),
+                ports: ports.map {
+                    PhysicalPort(
+                        portNumber: PortNumber($0), hardwareAddress: MACAddress(rawValue: dpid << 8 | UInt64($0)),
+                        name: "p\($0)")
+                })
         }
     }
 
@@ -84,7 +92,10 @@ import UnitProtocol
         try harness.handshake()
         try harness.send(Self.broadcastPacketIn)
         let answers = try harness.received()
-        guard answers.count == 1, case .packetOut(let packetOut) = answers[0].body else { Issue.record("\(answers)"); return }
+        guard answers.count == 1, case .packetOut(let packetOut) = answers[0].body else {
+            Issue.record("\(answers)")
+            return
+        }
         #expect(packetOut.actions == [.output(port: .flood, maxLength: 0)])
         #expect(harness.core.hostCount == 1)
     }
@@ -97,12 +108,15 @@ import UnitProtocol
         let packetIn = Self.broadcastPacketIn
 
         try harness.channel.writeInbound(packetIn.encoded())
-        #expect(try harness.channel.readOutbound(as: ByteBuffer.self) != nil, "a lone message is answered without waiting")
+        #expect(
+            try harness.channel.readOutbound(as: ByteBuffer.self) != nil, "a lone message is answered without waiting")
 
         var burst = ByteBuffer()
         for _ in 0..<3 { packetIn.write(to: &burst) }
         try harness.channel.writeInbound(burst)
-        #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil, "a burst's answers wait for the end of the round")
+        #expect(
+            try harness.channel.readOutbound(as: ByteBuffer.self) == nil,
+            "a burst's answers wait for the end of the round")
         #expect(try harness.received().map(\.type) == [.packetOut, .packetOut, .packetOut])
     }
 
@@ -113,7 +127,9 @@ import UnitProtocol
         try harness.handshake(dpid: 1)
         var forOne = EventReturn.SwitchMessageList()
         forOne.append(.barrierRequest(BarrierRequest()), to: DatapathID(1))
-        forOne.append(.packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [1, 2]))), to: DatapathID(1))
+        forOne.append(
+            .packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [1, 2]))),
+            to: DatapathID(1))
         harness.core.forward(forOne, xid: 77)
         harness.core.flushPending()  // as at the end of the unit channel's read
         let answers = try harness.received()
@@ -141,7 +157,10 @@ import UnitProtocol
         // An unknown message type with an honest length.
         try harness.sendBytes([1, 99, 0, 8, 0, 0, 0, 42])
         let answers = try harness.received()
-        guard answers.count == 1, case .error(let error) = answers[0].body else { Issue.record("\(answers)"); return }
+        guard answers.count == 1, case .error(let error) = answers[0].body else {
+            Issue.record("\(answers)")
+            return
+        }
         #expect(answers[0].xid == 42)
         #expect(error.type == .badRequest && error.code == BadRequestCode.badType.rawValue)
         #expect(harness.channel.isActive)
@@ -183,7 +202,8 @@ import UnitProtocol
         let second = OpenFlowMessage(xid: 2, .echoRequest(EchoRequest()))
         // A write can run other handlers' callbacks before it returns (a channel closing, a
         // read): here the second request arrives while the first answer is being flushed.
-        try harness.channel.pipeline.syncOperations.addHandler(ReenteringFlush(inbound: second.encoded()), position: .first)
+        try harness.channel.pipeline.syncOperations.addHandler(
+            ReenteringFlush(inbound: second.encoded()), position: .first)
         try harness.send(OpenFlowMessage(xid: 1, .echoRequest(EchoRequest())))
         #expect(try harness.received().map(\.xid) == [1, 2])
     }
@@ -208,7 +228,9 @@ import UnitProtocol
     @Test func anIncompatibleSwitchIsToldAndDisconnected() throws {
         let harness = try Harness()
         _ = try harness.received()
-        try harness.send(OpenFlowMessage(version: 4, xid: 3, .hello(Hello(elements: ByteBuffer(bytes: [0, 1, 0, 8, 0, 0, 0, 0x10])))))
+        try harness.send(
+            OpenFlowMessage(
+                version: 4, xid: 3, .hello(Hello(elements: ByteBuffer(bytes: [0, 1, 0, 8, 0, 0, 0, 0x10])))))
         let answers = try harness.received()
         #expect(answers.count == 1)
         #expect(answers.first?.version == 4)

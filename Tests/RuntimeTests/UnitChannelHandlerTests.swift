@@ -13,7 +13,8 @@ import UnitProtocol
 @Suite struct UnitChannelHandlerTests {
     static let tier2 = UnitIdentity(uid: UnitID(20), tier: 2, name: "tier2")
     static let tier1 = UnitIdentity(uid: UnitID(11), tier: 1, name: "tier1")
-    static let service = ExportedService(sid: ServiceID(200), origin: UnitID(20), name: "svc-200", subscriptions: [.packetIn])
+    static let service = ExportedService(
+        sid: ServiceID(200), origin: UnitID(20), name: "svc-200", subscriptions: [.packetIn])
 
     final class Harness {
         let channel: EmbeddedChannel
@@ -23,12 +24,16 @@ import UnitProtocol
             let loop = EmbeddedEventLoop()
             channel = EmbeddedChannel(loop: loop)
             let unitCore = UnitCore(
-                services: [], serving: [:], hosts: HostTracker(), links: LinkDiscovery(), identity: tier2, dispatch: DispatchSettings(),
+                services: [], serving: [:], hosts: HostTracker(), links: LinkDiscovery(), identity: tier2,
+                dispatch: DispatchSettings(),
                 eventLoop: loop, logger: Logger(label: "test"))
-            core = UnitRoutingCore(identity: tier2, hosted: [service], core: unitCore, eventLoop: loop, logger: Logger(label: "test"))
+            core = UnitRoutingCore(
+                identity: tier2, hosted: [service], core: unitCore, eventLoop: loop, logger: Logger(label: "test"))
             unitCore.routing = core
             try channel.pipeline.syncOperations.addHandler(
-                UnitChannelHandler(configuration: UnitChannelConfiguration(local: tier2), role: .acceptor, core: core, logger: Logger(label: "test")))
+                UnitChannelHandler(
+                    configuration: UnitChannelConfiguration(local: tier2), role: .acceptor, core: core,
+                    logger: Logger(label: "test")))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6644)).wait()
         }
 
@@ -37,8 +42,11 @@ import UnitProtocol
             let harness = try Harness()
             _ = try harness.received()
             try harness.send(OpenFlowMessage(xid: 1, .hello(Hello())))
-            try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: UnitChannelHandlerTests.tier1)).openFlowMessage(xid: 5))
-            try harness.send(UnitMessage.exportsReply(Exports(unit: UnitChannelHandlerTests.tier1, services: [])).openFlowMessage(xid: 2))
+            try harness.send(
+                UnitMessage.exportsRequest(ExportsRequest(unit: UnitChannelHandlerTests.tier1)).openFlowMessage(xid: 5))
+            try harness.send(
+                UnitMessage.exportsReply(Exports(unit: UnitChannelHandlerTests.tier1, services: [])).openFlowMessage(
+                    xid: 2))
             _ = try harness.received()
             return harness
         }
@@ -66,15 +74,18 @@ import UnitProtocol
             let upstream = EmbeddedChannel(loop: channel.embeddedEventLoop)
             try upstream.pipeline.syncOperations.addHandler(
                 UnitChannelHandler(
-                    configuration: UnitChannelConfiguration(local: tier2), role: .dialer(.upstream), core: core, logger: Logger(label: "test")))
+                    configuration: UnitChannelConfiguration(local: tier2), role: .dialer(.upstream), core: core,
+                    logger: Logger(label: "test")))
             try upstream.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6645)).wait()
             let tier3 = UnitIdentity(uid: service.origin, tier: 3, name: "tier3")
             for message in [
                 OpenFlowMessage(xid: 1, .hello(Hello())),
                 UnitMessage.exportsRequest(ExportsRequest(unit: tier3)).openFlowMessage(xid: 2),
                 UnitMessage.exportsReply(Exports(unit: tier3, services: [service])).openFlowMessage(xid: 3),
-                UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: service.sid, origin: service.origin, hops: 0)]))
-                    .openFlowMessage(xid: 4),
+                UnitMessage.routeAdvertisement(
+                    RouteAdvertisement(routes: [RouteEntry(sid: service.sid, origin: service.origin, hops: 0)])
+                )
+                .openFlowMessage(xid: 4),
             ] {
                 try upstream.writeInbound(message.encoded())
             }
@@ -101,19 +112,29 @@ import UnitProtocol
         try harness.send(UnitMessage.exportsRequest(ExportsRequest(unit: Self.tier1)).openFlowMessage(xid: 5))
         let reply = try harness.received()
         #expect(reply.first?.xid == 5, "the reply answers the request's xid")
-        guard case .vendor(let vendor) = reply.first?.body else { Issue.record("no reply"); return }
+        guard case .vendor(let vendor) = reply.first?.body else {
+            Issue.record("no reply")
+            return
+        }
         #expect(try UnitMessage(parsing: vendor) == .exportsReply(Exports(unit: Self.tier2, services: [Self.service])))
 
         // The tier-1 unit's own (empty) exports complete the handshake; the route follows.
         try harness.send(UnitMessage.exportsReply(Exports(unit: Self.tier1, services: [])).openFlowMessage(xid: 2))
-        #expect(try harness.unitMessages() == [.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(200), origin: UnitID(20), hops: 0)]))])
+        #expect(
+            try harness.unitMessages() == [
+                .routeAdvertisement(
+                    RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(200), origin: UnitID(20), hops: 0)]))
+            ])
         #expect(harness.core.adjacencies.map(\.identity) == [Self.tier1])
         #expect(harness.core.adjacencies.map(\.relation) == [.downstream])
     }
 
     @Test func routesFromBelowCloseTheChannelAndLeaveTheTableAlone() throws {
         let harness = try Harness.established()
-        try harness.send(UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(9), origin: UnitID(11), hops: 0)])).openFlowMessage(xid: 3))
+        try harness.send(
+            UnitMessage.routeAdvertisement(
+                RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(9), origin: UnitID(11), hops: 0)])
+            ).openFlowMessage(xid: 3))
         #expect(!harness.channel.isActive, "the channel is closed")
         #expect(harness.core.routes.map(\.sid) == [ServiceID(200)])
         #expect(harness.core.adjacencies.isEmpty)
@@ -128,19 +149,28 @@ import UnitProtocol
         var burst = ByteBuffer()
         var packer = UnitMessagePacker()
         for transaction in UInt32(1)...3 {
-            let event = UnitMessage.event(EscalatedEvent(
-                transaction: transaction, sid: ServiceID(999), domain: UnitID(11), category: .switchRemoved, datapathID: DatapathID(rawValue: UInt64(transaction)),
-                payload: .none))
+            let event = UnitMessage.event(
+                EscalatedEvent(
+                    transaction: transaction, sid: ServiceID(999), domain: UnitID(11), category: .switchRemoved,
+                    datapathID: DatapathID(rawValue: UInt64(transaction)),
+                    payload: .none))
             packer.append(to: &burst) { event.write(to: &$0, xid: transaction) }
         }
         try harness.channel.writeInbound(burst)
 
         let answers = try harness.received()
         #expect(answers.count == 1, "the three returns leave in one vendor message")
-        guard case .vendor(let vendor) = answers.first?.body else { Issue.record("no answer"); return }
+        guard case .vendor(let vendor) = answers.first?.body else {
+            Issue.record("no answer")
+            return
+        }
         var pack = try UnitMessagePack(parsing: vendor)
         let returns = try pack.readAll()
-        #expect(returns == (UInt32(1)...3).map { .eventReturn(EventReturn(transaction: $0, sid: ServiceID(999), verdict: .unreachable)) })
+        #expect(
+            returns
+                == (UInt32(1)...3).map {
+                    .eventReturn(EventReturn(transaction: $0, sid: ServiceID(999), verdict: .unreachable))
+                })
         #expect(harness.channel.isActive)
         #expect(harness.core.core.dispatcher.counters.rejected["unreachable_service"] == 3)
     }
@@ -150,15 +180,17 @@ import UnitProtocol
     /// in batches at once, and every event arrives, in order.
     @Test func relayedEventsLeaveInBatchesAndTheRestAtTheRoundsEnd() throws {
         let harness = try Harness.established()
-        let above = ExportedService(sid: ServiceID(300), origin: UnitID(30), name: "svc-300", subscriptions: [.switchRemoved])
+        let above = ExportedService(
+            sid: ServiceID(300), origin: UnitID(30), name: "svc-300", subscriptions: [.switchRemoved])
         let upstream = try harness.dialUpstream(exporting: above)
         func burst(_ transactions: ClosedRange<UInt32>) -> ByteBuffer {
             var bytes = ByteBuffer()
             var packer = UnitMessagePacker()
             for transaction in transactions {
-                let event = UnitMessage.event(EscalatedEvent(
-                    transaction: transaction, sid: above.sid, domain: UnitID(11), category: .switchRemoved,
-                    datapathID: DatapathID(rawValue: UInt64(transaction)), payload: .none))
+                let event = UnitMessage.event(
+                    EscalatedEvent(
+                        transaction: transaction, sid: above.sid, domain: UnitID(11), category: .switchRemoved,
+                        datapathID: DatapathID(rawValue: UInt64(transaction)), payload: .none))
                 packer.append(to: &bytes) { event.write(to: &$0, xid: transaction) }
             }
             return bytes

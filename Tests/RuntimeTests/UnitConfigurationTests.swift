@@ -24,7 +24,8 @@ import UnitProtocol
     }
 
     @Test func everyFieldIsRead() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             {"name": "u", "switches": {"listen": "127.0.0.1:7001", "echoInterval": 1, "echoTimeout": 3, "handshakeTimeout": 2,
              "missSendLength": 128, "maxMessageLength": 4096, "errorBudget": 3},
              "hosts": {"idleTimeout": 60, "capacity": 10}, "links": {"probeInterval": 2},
@@ -33,30 +34,65 @@ import UnitProtocol
         #expect(configuration.switches.listen.port == 7001)
         #expect(configuration.switches.connection.echoTimeout == .seconds(3))
         #expect(configuration.hosts.capacity == 10)
-        #expect(configuration.services == [ServiceDeclaration(service: "forwarding", priority: 10, idleTimeout: 30, hardTimeout: 300)])
+        #expect(
+            configuration.services == [
+                ServiceDeclaration(service: "forwarding", priority: 10, idleTimeout: 30, hardTimeout: 300)
+            ])
     }
 
     @Test(arguments: [
         (#"{"name": "u", "switches": {"listen": "nowhere"}}"#, "$.switches.listen", "expected \"host:port\""),
-        (#"{"name": "u", "switches": {"echoIntervall": 3}}"#, "$.switches.echoIntervall", "unknown field \"echoIntervall\""),
-        (#"{"name": "u", "switches": {"echoInterval": 20}}"#, "$.switches.echoTimeout", "must be longer than echoInterval"),
-        (#"{"name": "u", "services": [{"service": "forwarding", "idleTimeout": -1}]}"#, "$.services[0].idleTimeout", "expected an integer in 0...65535, got -1"),
+        (
+            #"{"name": "u", "switches": {"echoIntervall": 3}}"#, "$.switches.echoIntervall",
+            "unknown field \"echoIntervall\""
+        ),
+        (
+            #"{"name": "u", "switches": {"echoInterval": 20}}"#, "$.switches.echoTimeout",
+            "must be longer than echoInterval"
+        ),
+        (
+            #"{"name": "u", "services": [{"service": "forwarding", "idleTimeout": -1}]}"#, "$.services[0].idleTimeout",
+            "expected an integer in 0...65535, got -1"
+        ),
         (#"{"switches": {}}"#, "$.name", "required field is missing"),
         (#"{"name": 5}"#, "$.name", "expected a string"),
         (#"{"name": "u""#, "", "not valid JSON"),
         (#"{"name": "u", "colour": "red"}"#, "$.colour", "unknown field \"colour\""),
         (#"{"name": "u", "tier": 0}"#, "$.tier", "must be 1 or more"),
         (#"{"name": "u", "uid": -3}"#, "$.uid", "expected an integer in 0...4294967295, got -3"),
-        (#"{"name": "u", "units": {"upstream": [{"name": "t2", "host": "127.0.0.1", "port": 70000}]}}"#, "$.units.upstream[0].port", "must be 1-65535"),
-        (#"{"name": "u", "units": {"peers": [{"host": "127.0.0.1"}]}}"#, "$.units.peers[0].name", "required field is missing"),
+        (
+            #"{"name": "u", "units": {"upstream": [{"name": "t2", "host": "127.0.0.1", "port": 70000}]}}"#,
+            "$.units.upstream[0].port", "must be 1-65535"
+        ),
+        (
+            #"{"name": "u", "units": {"peers": [{"host": "127.0.0.1"}]}}"#, "$.units.peers[0].name",
+            "required field is missing"
+        ),
         (#"{"name": "u", "units": {"echoTimeout": 0.1}}"#, "$.units.echoTimeout", "must be longer than echoInterval"),
-        (#"{"name": "u", "services": [{"service": "forwarding", "action": "redirect"}]}"#, "$.services[0].action", "unknown value \"redirect\" (expected one of: allow, split, divert, deny)"),
-        (#"{"name": "u", "services": [{"service": "forwarding", "subscriptions": ["packet_in", "packet_out"]}]}"#, "$.services[0].subscriptions[1]", "unknown value \"packet_out\""),
-        (#"{"name": "u", "services": [{"service": "forwarding", "timeoutPolicy": "fail-safe"}]}"#, "$.services[0].timeoutPolicy", "expected one of: fail-open, fail-closed"),
-        (#"{"name": "u", "services": [{"service": "forwarding", "sid": 4}, {"service": "forwarding", "sid": 4}]}"#, "$.services[1].sid", "SID 4 is already used by services[0]"),
-        (#"{"name": "u", "services": [{"service": "counter", "sid": 4, "rules": ["packet_in", "packet_in and src mac 00:00:00:00:00"]}]}"#,
-         "$.services[0].rules[1]", "filter does not parse: column 23: expected a MAC address"),
-        (#"{"name": "u", "dispatch": {"transactionLifetime": 0}}"#, "$.dispatch.transactionLifetime", "must be more than 0"),
+        (
+            #"{"name": "u", "services": [{"service": "forwarding", "action": "redirect"}]}"#, "$.services[0].action",
+            "unknown value \"redirect\" (expected one of: allow, split, divert, deny)"
+        ),
+        (
+            #"{"name": "u", "services": [{"service": "forwarding", "subscriptions": ["packet_in", "packet_out"]}]}"#,
+            "$.services[0].subscriptions[1]", "unknown value \"packet_out\""
+        ),
+        (
+            #"{"name": "u", "services": [{"service": "forwarding", "timeoutPolicy": "fail-safe"}]}"#,
+            "$.services[0].timeoutPolicy", "expected one of: fail-open, fail-closed"
+        ),
+        (
+            #"{"name": "u", "services": [{"service": "forwarding", "sid": 4}, {"service": "forwarding", "sid": 4}]}"#,
+            "$.services[1].sid", "SID 4 is already used by services[0]"
+        ),
+        (
+            #"{"name": "u", "services": [{"service": "counter", "sid": 4, "rules": ["packet_in", "packet_in and src mac 00:00:00:00:00"]}]}"#,
+            "$.services[0].rules[1]", "filter does not parse: column 23: expected a MAC address"
+        ),
+        (
+            #"{"name": "u", "dispatch": {"transactionLifetime": 0}}"#, "$.dispatch.transactionLifetime",
+            "must be more than 0"
+        ),
         (#"{"name": "u", "dispatch": {"parked": 5}}"#, "$.dispatch.parked", "unknown field \"parked\""),
     ])
     func badFilesNameThePathAndTheProblem(json: String, path: String, problem: String) {
@@ -69,7 +105,8 @@ import UnitProtocol
     }
 
     @Test func aWholeTopologyIsRead() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             {"uid": 11, "name": "tier1-a", "tier": 1,
              "switches": {"listen": "127.0.0.1:6633"},
              "units": {"listen": "127.0.0.1:6644", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": 6645}],
@@ -84,9 +121,12 @@ import UnitProtocol
         #expect(configuration.units.upstream == [NeighbourSpec(name: "tier2", host: "127.0.0.1", port: 6645)])
         #expect(configuration.units.peers.map(\.address) == [SocketAddressSpec(host: "127.0.0.1", port: 6646)])
         #expect(configuration.admin.listen.port == 8011)
-        #expect(configuration.services[0].exported(origin: UnitID(11)) == ExportedService(
-            sid: ServiceID(100), origin: UnitID(11), name: "forwarding-a", priority: 50, action: .split, timeoutPolicy: .failClosed,
-            subscriptions: [.packetIn, .deviceAdded], timeoutMilliseconds: 500, rules: ["packet_in"]))
+        #expect(
+            configuration.services[0].exported(origin: UnitID(11))
+                == ExportedService(
+                    sid: ServiceID(100), origin: UnitID(11), name: "forwarding-a", priority: 50, action: .split,
+                    timeoutPolicy: .failClosed,
+                    subscriptions: [.packetIn, .deviceAdded], timeoutMilliseconds: 500, rules: ["packet_in"]))
     }
 
     @Test func aServiceWithoutSIDIsNotExported() throws {

@@ -14,14 +14,21 @@ final class RecordingSink: SwitchMessageSink {
     let s1 = DatapathID(1)
     let h1 = MACAddress(0, 0, 0, 0, 0, 1), h2 = MACAddress(0, 0, 0, 0, 0, 2)
 
-    func event(from source: MACAddress, to destination: MACAddress, port: UInt16, buffer: BufferID = .none, etherType: EtherType = .ipv4) -> NetworkEvent {
+    func event(
+        from source: MACAddress, to destination: MACAddress, port: UInt16, buffer: BufferID = .none,
+        etherType: EtherType = .ipv4
+    ) -> NetworkEvent {
         var frame = ByteBuffer()
         frame.writeMACAddress(destination)
         frame.writeMACAddress(source)
         frame.writeInteger(etherType.rawValue)
         frame.writeRepeatingByte(0, count: 46)
-        let packetIn = PacketIn(bufferID: buffer, totalLength: UInt16(frame.readableBytes), inPort: PortNumber(port), data: frame)
-        return .packetIn(PacketInEvent(datapathID: s1, xid: 0, packetIn: packetIn, match: Match(extractingFrom: frame, inPort: PortNumber(port))))
+        let packetIn = PacketIn(
+            bufferID: buffer, totalLength: UInt16(frame.readableBytes), inPort: PortNumber(port), data: frame)
+        return .packetIn(
+            PacketInEvent(
+                datapathID: s1, xid: 0, packetIn: packetIn,
+                match: Match(extractingFrom: frame, inPort: PortNumber(port))))
     }
 
     func run(_ service: LearningSwitchService, _ event: NetworkEvent) -> (ServiceVerdict, [OpenFlowMessage.Body]) {
@@ -34,7 +41,10 @@ final class RecordingSink: SwitchMessageSink {
     @Test func unknownDestinationsAreFloodedAndSourcesLearnt() {
         let service = LearningSwitchService()
         let (_, sent) = run(service, event(from: h1, to: h2, port: 1))
-        guard case .packetOut(let packetOut)? = sent.first, sent.count == 1 else { Issue.record("\(sent)"); return }
+        guard case .packetOut(let packetOut)? = sent.first, sent.count == 1 else {
+            Issue.record("\(sent)")
+            return
+        }
         #expect(packetOut.actions == [.output(port: .flood, maxLength: 0)])
         #expect(packetOut.inPort == PortNumber(1))
         #expect(packetOut.data.readableBytes == 60, "an unbuffered packet goes out with its bytes")
@@ -45,7 +55,10 @@ final class RecordingSink: SwitchMessageSink {
         let service = LearningSwitchService(configuration: .init(idleTimeout: 7))
         _ = run(service, event(from: h2, to: h1, port: 2))
         let (_, sent) = run(service, event(from: h1, to: h2, port: 1))
-        guard sent.count == 2, case .flowMod(let flowMod) = sent[0], case .packetOut(let packetOut) = sent[1] else { Issue.record("\(sent)"); return }
+        guard sent.count == 2, case .flowMod(let flowMod) = sent[0], case .packetOut(let packetOut) = sent[1] else {
+            Issue.record("\(sent)")
+            return
+        }
         #expect(flowMod.actions == [.output(port: PortNumber(2), maxLength: 0)])
         #expect(flowMod.idleTimeout == 7)
         #expect(flowMod.match.wildcards == [])
@@ -57,7 +70,10 @@ final class RecordingSink: SwitchMessageSink {
         let service = LearningSwitchService()
         _ = run(service, event(from: h2, to: h1, port: 2))
         let (_, sent) = run(service, event(from: h1, to: h2, port: 1, buffer: BufferID(42)))
-        guard sent.count == 1, case .flowMod(let flowMod) = sent[0] else { Issue.record("\(sent)"); return }
+        guard sent.count == 1, case .flowMod(let flowMod) = sent[0] else {
+            Issue.record("\(sent)")
+            return
+        }
         #expect(flowMod.bufferID == BufferID(42))
     }
 

@@ -68,9 +68,11 @@ public final class TemporaryLog {
     public let handle: FileHandle
 
     public init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("echelon-test-\(UUID().uuidString).log").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("echelon-test-\(UUID().uuidString).log").path
         guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
         self.handle = handle

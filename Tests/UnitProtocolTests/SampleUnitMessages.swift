@@ -7,52 +7,116 @@ import UnitProtocol
 enum SampleUnitMessages {
     static let tier2 = UnitIdentity(uid: UnitID(20), tier: 2, name: "tier2-core")
     static let authenticator = ExportedService(
-        sid: ServiceID(7), origin: UnitID(20), name: "authenticator", priority: 200, action: .divert, timeoutPolicy: .failClosed,
-        subscriptions: [.packetIn, .deviceAdded], timeoutMilliseconds: 500, rules: ["packet_in and src mac 00:00:00:00:00:01 or dpid 0x1"])
+        sid: ServiceID(7), origin: UnitID(20), name: "authenticator", priority: 200, action: .divert,
+        timeoutPolicy: .failClosed,
+        subscriptions: [.packetIn, .deviceAdded], timeoutMilliseconds: 500,
+        rules: ["packet_in and src mac 00:00:00:00:00:01 or dpid 0x1"])
     static let resolver = ExportedService(
-        sid: ServiceID(8), origin: UnitID(20), name: "résolveur", priority: -5, action: .split, subscriptions: Set(EventCategory.allCases))
+        sid: ServiceID(8), origin: UnitID(20), name: "résolveur", priority: -5, action: .split,
+        subscriptions: Set(EventCategory.allCases))
 
     static let all: [(String, UnitMessage)] = [
-        ("exports request", .exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(1), tier: 1, name: "tier1-a")))),
-        ("exports request, empty name", .exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(2), tier: 1, name: "")))),
+        (
+            "exports request",
+            .exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(1), tier: 1, name: "tier1-a")))
+        ),
+        (
+            "exports request, empty name",
+            .exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(2), tier: 1, name: "")))
+        ),
         ("exports reply", .exportsReply(Exports(unit: tier2, services: [authenticator, resolver]))),
         ("exports reply, nothing exported", .exportsReply(Exports(unit: tier2, services: []))),
         ("exports update, more follows", .exportsUpdate(Exports(unit: tier2, services: [resolver], more: true))),
-        ("route advertisement", .routeAdvertisement(RouteAdvertisement(routes: [
-            RouteEntry(sid: ServiceID(7), origin: UnitID(20), hops: 0), RouteEntry(sid: ServiceID(9), origin: UnitID(30), hops: 15),
-            RouteEntry(sid: ServiceID(10), origin: UnitID(30), hops: RouteEntry.infinity),
-        ]))),
+        (
+            "route advertisement",
+            .routeAdvertisement(
+                RouteAdvertisement(routes: [
+                    RouteEntry(sid: ServiceID(7), origin: UnitID(20), hops: 0),
+                    RouteEntry(sid: ServiceID(9), origin: UnitID(30), hops: 15),
+                    RouteEntry(sid: ServiceID(10), origin: UnitID(30), hops: RouteEntry.infinity),
+                ]))
+        ),
         ("route advertisement, empty", .routeAdvertisement(RouteAdvertisement(routes: []))),
         ("route withdrawal", .routeWithdrawal(RouteWithdrawal(sids: [ServiceID(7), ServiceID(0xffff_ffff)]))),
-        ("event, packet_in", .event(EscalatedEvent(
-            transaction: 9, sid: ServiceID(7), domain: UnitID(11), category: .packetIn, datapathID: DatapathID(rawValue: 0x1f),
-            payload: .message(packetIn)))),
-        ("event, switch_added", .event(EscalatedEvent(
-            transaction: 10, sid: ServiceID(7), domain: UnitID(11), category: .switchAdded, datapathID: DatapathID(rawValue: 2),
-            payload: .message(OpenFlowMessage(xid: 0, .featuresReply(FeaturesReply(datapathID: DatapathID(rawValue: 2), ports: [port]))))))),
-        ("event, switch_removed", .event(EscalatedEvent(
-            transaction: 11, sid: ServiceID(7), domain: UnitID(11), category: .switchRemoved, datapathID: DatapathID(rawValue: 2), payload: .none))),
-        ("event, device moved", .event(EscalatedEvent(
-            transaction: 12, sid: ServiceID(8), domain: UnitID(11), category: .deviceChanged, datapathID: DatapathID(rawValue: 3),
-            payload: .device(DeviceRecord(
-                mac: MACAddress(0, 0, 0, 0, 0, 1), vlan: 10, ipv4: IPv4Address(10, 0, 0, 1), port: PortNumber(2),
-                change: .moved(from: DatapathID(rawValue: 1), port: PortNumber(4))))))),
-        ("return, stop with messages, bypass and context", .eventReturn(EventReturn(
-            transaction: 9, sid: ServiceID(7), verdict: .stop,
-            messages: [
-                EventReturn.SwitchMessage(datapathID: DatapathID(rawValue: 0x1f), message: OpenFlowMessage(xid: 0, .flowMod(FlowMod(
-                    match: Match(wildcards: [], dlSrc: MACAddress(0, 0, 0, 0, 0, 1)), idleTimeout: 10, bufferID: BufferID(rawValue: 7),
-                    actions: [.output(port: PortNumber(2), maxLength: 0)])))),
-                EventReturn.SwitchMessage(datapathID: DatapathID(rawValue: 0x20), message: OpenFlowMessage(xid: 0, .packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [1, 2, 3]))))),
-            ],
-            bypass: [MACAddress(0, 0, 0, 0, 0, 1)],
-            context: [ContextEntry(key: "auth", value: "allowed"), ContextEntry(key: "domäne", value: "")]))),
-        ("return, partial and empty", .eventReturn(EventReturn(transaction: 0xffff_ffff, sid: ServiceID(8), verdict: .partial))),
+        (
+            "event, packet_in",
+            .event(
+                EscalatedEvent(
+                    transaction: 9, sid: ServiceID(7), domain: UnitID(11), category: .packetIn,
+                    datapathID: DatapathID(rawValue: 0x1f),
+                    payload: .message(packetIn)))
+        ),
+        (
+            "event, switch_added",
+            .event(
+                EscalatedEvent(
+                    transaction: 10, sid: ServiceID(7), domain: UnitID(11), category: .switchAdded,
+                    datapathID: DatapathID(rawValue: 2),
+                    payload: .message(
+                        OpenFlowMessage(
+                            xid: 0, .featuresReply(FeaturesReply(datapathID: DatapathID(rawValue: 2), ports: [port])))))
+            )
+        ),
+        (
+            "event, switch_removed",
+            .event(
+                EscalatedEvent(
+                    transaction: 11, sid: ServiceID(7), domain: UnitID(11), category: .switchRemoved,
+                    datapathID: DatapathID(rawValue: 2), payload: .none))
+        ),
+        (
+            "event, device moved",
+            .event(
+                EscalatedEvent(
+                    transaction: 12, sid: ServiceID(8), domain: UnitID(11), category: .deviceChanged,
+                    datapathID: DatapathID(rawValue: 3),
+                    payload: .device(
+                        DeviceRecord(
+                            mac: MACAddress(0, 0, 0, 0, 0, 1), vlan: 10, ipv4: IPv4Address(10, 0, 0, 1),
+                            port: PortNumber(2),
+                            change: .moved(from: DatapathID(rawValue: 1), port: PortNumber(4))))))
+        ),
+        (
+            "return, stop with messages, bypass and context",
+            .eventReturn(
+                EventReturn(
+                    transaction: 9, sid: ServiceID(7), verdict: .stop,
+                    messages: [
+                        EventReturn.SwitchMessage(
+                            datapathID: DatapathID(rawValue: 0x1f),
+                            message: OpenFlowMessage(
+                                xid: 0,
+                                .flowMod(
+                                    FlowMod(
+                                        match: Match(wildcards: [], dlSrc: MACAddress(0, 0, 0, 0, 0, 1)),
+                                        idleTimeout: 10, bufferID: BufferID(rawValue: 7),
+                                        actions: [.output(port: PortNumber(2), maxLength: 0)])))),
+                        EventReturn.SwitchMessage(
+                            datapathID: DatapathID(rawValue: 0x20),
+                            message: OpenFlowMessage(
+                                xid: 0,
+                                .packetOut(
+                                    PacketOut(
+                                        actions: [.output(port: .flood, maxLength: 0)],
+                                        data: ByteBuffer(bytes: [1, 2, 3]))))),
+                    ],
+                    bypass: [MACAddress(0, 0, 0, 0, 0, 1)],
+                    context: [ContextEntry(key: "auth", value: "allowed"), ContextEntry(key: "domäne", value: "")]))
+        ),
+        (
+            "return, partial and empty",
+            .eventReturn(EventReturn(transaction: 0xffff_ffff, sid: ServiceID(8), verdict: .partial))
+        ),
     ]
 
-    static let port = PhysicalPort(portNumber: PortNumber(1), hardwareAddress: MACAddress(0, 0, 0, 0, 0, 0x11), name: "s2-eth1")
-    static let packetIn = OpenFlowMessage(xid: 77, .packetIn(PacketIn(
-        bufferID: BufferID(rawValue: 7), totalLength: 60, inPort: PortNumber(1), data: ByteBuffer(bytes: Array(repeating: 0xab, count: 60)))))
+    static let port = PhysicalPort(
+        portNumber: PortNumber(1), hardwareAddress: MACAddress(0, 0, 0, 0, 0, 0x11), name: "s2-eth1")
+    static let packetIn = OpenFlowMessage(
+        xid: 77,
+        .packetIn(
+            PacketIn(
+                bufferID: BufferID(rawValue: 7), totalLength: 60, inPort: PortNumber(1),
+                data: ByteBuffer(bytes: Array(repeating: 0xab, count: 60)))))
 }
 
 /// Random but well-formed unit messages.
@@ -79,45 +143,91 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
 
     mutating func service() -> ExportedService {
         ExportedService(
-            sid: ServiceID(int()), origin: UnitID(int()), name: text(maxBytes: ExportedService.maximumNameLength), priority: int(),
+            sid: ServiceID(int()), origin: UnitID(int()), name: text(maxBytes: ExportedService.maximumNameLength),
+            priority: int(),
             action: ProcessChainAction.allCases[count(0...3)], timeoutPolicy: TimeoutPolicy.allCases[count(0...1)],
-            subscriptions: Set(EventCategory.allCases.filter { _ in Bool.random(using: &rng) }), timeoutMilliseconds: int(),
+            subscriptions: Set(EventCategory.allCases.filter { _ in Bool.random(using: &rng) }),
+            timeoutMilliseconds: int(),
             rules: (0..<count(0...4)).map { _ in text(maxBytes: 64) })
     }
 
     mutating func message() -> UnitMessage {
         switch count(0...6) {
         case 0: return .exportsRequest(ExportsRequest(unit: identity()))
-        case 1: return .exportsReply(Exports(unit: identity(), services: (0..<count(0...6)).map { _ in service() }, more: Bool.random(using: &rng)))
-        case 2: return .exportsUpdate(Exports(unit: identity(), services: (0..<count(0...6)).map { _ in service() }, more: Bool.random(using: &rng)))
+        case 1:
+            return .exportsReply(
+                Exports(
+                    unit: identity(), services: (0..<count(0...6)).map { _ in service() },
+                    more: Bool.random(using: &rng)))
+        case 2:
+            return .exportsUpdate(
+                Exports(
+                    unit: identity(), services: (0..<count(0...6)).map { _ in service() },
+                    more: Bool.random(using: &rng)))
         case 3:
-            return .routeAdvertisement(RouteAdvertisement(routes: (0..<count(0...40)).map { _ in
-                RouteEntry(sid: ServiceID(int()), origin: UnitID(int()), hops: UInt8.random(in: 0...RouteEntry.infinity, using: &rng))
-            }))
+            return .routeAdvertisement(
+                RouteAdvertisement(
+                    routes: (0..<count(0...40)).map { _ in
+                        RouteEntry(
+                            sid: ServiceID(int()), origin: UnitID(int()),
+                            hops: UInt8.random(in: 0...RouteEntry.infinity, using: &rng))
+                    }))
         case 4: return .routeWithdrawal(RouteWithdrawal(sids: (0..<count(0...40)).map { _ in ServiceID(int()) }))
         case 5:
             let category = EventCategory.allCases[count(0...8)]
-            let payload: EscalatedEvent.Payload = switch category {
-            case .switchRemoved: .none
-            case .deviceAdded, .deviceRemoved, .deviceChanged: .device(device())
-            case .packetIn: .message(OpenFlowMessage(xid: int(), .packetIn(PacketIn(
-                bufferID: BufferID(rawValue: int()), totalLength: int(), inPort: PortNumber(int()), data: bytes()))))
-            case .vendor: .message(OpenFlowMessage(xid: int(), .vendor(VendorMessage(vendor: int(), payload: bytes()))))
-            case .switchAdded: .message(OpenFlowMessage(xid: int(), .featuresReply(FeaturesReply(datapathID: DatapathID(rawValue: int())))))
-            case .switchPortChanged, .portStatus: .message(OpenFlowMessage(xid: int(), .portStatus(PortStatus(
-                reason: .modify, port: PhysicalPort(portNumber: PortNumber(int()), hardwareAddress: MACAddress(rawValue: int() & 0xffff_ffff_ffff), name: "p")))))
-            }
-            return .event(EscalatedEvent(
-                transaction: int(), sid: ServiceID(int()), domain: UnitID(int()), category: category, datapathID: DatapathID(rawValue: int()), payload: payload))
+            let payload: EscalatedEvent.Payload =
+                switch category {
+                case .switchRemoved: .none
+                case .deviceAdded, .deviceRemoved, .deviceChanged: .device(device())
+                case .packetIn:
+                    .message(
+                        OpenFlowMessage(
+                            xid: int(),
+                            .packetIn(
+                                PacketIn(
+                                    bufferID: BufferID(rawValue: int()), totalLength: int(), inPort: PortNumber(int()),
+                                    data: bytes()))))
+                case .vendor:
+                    .message(OpenFlowMessage(xid: int(), .vendor(VendorMessage(vendor: int(), payload: bytes()))))
+                case .switchAdded:
+                    .message(
+                        OpenFlowMessage(
+                            xid: int(), .featuresReply(FeaturesReply(datapathID: DatapathID(rawValue: int())))))
+                case .switchPortChanged, .portStatus:
+                    .message(
+                        OpenFlowMessage(
+                            xid: int(),
+                            .portStatus(
+                                PortStatus(
+                                    reason: .modify,
+                                    port: PhysicalPort(
+                                        portNumber: PortNumber(int()),
+                                        hardwareAddress: MACAddress(rawValue: int() & 0xffff_ffff_ffff), name: "p")))))
+                }
+            return .event(
+                EscalatedEvent(
+                    transaction: int(), sid: ServiceID(int()), domain: UnitID(int()), category: category,
+                    datapathID: DatapathID(rawValue: int()), payload: payload))
         default:
-            return .eventReturn(EventReturn(
-                transaction: int(), sid: ServiceID(int()), verdict: ReturnVerdict.allCases[count(0...3)],
-                messages: EventReturn.SwitchMessageList((0..<count(0...3)).map { _ in
-                    EventReturn.SwitchMessage(datapathID: DatapathID(rawValue: int()), message: OpenFlowMessage(xid: int(), .packetOut(PacketOut(
-                        bufferID: BufferID(rawValue: int()), inPort: PortNumber(int()), actions: [.output(port: PortNumber(int()), maxLength: int())], data: bytes()))))
-                }),
-                bypass: (0..<count(0...3)).map { _ in MACAddress(rawValue: int() & 0xffff_ffff_ffff) },
-                context: (0..<count(0...3)).map { _ in ContextEntry(key: text(maxBytes: 64), value: text(maxBytes: 200)) }))
+            return .eventReturn(
+                EventReturn(
+                    transaction: int(), sid: ServiceID(int()), verdict: ReturnVerdict.allCases[count(0...3)],
+                    messages: EventReturn.SwitchMessageList(
+                        (0..<count(0...3)).map { _ in
+                            EventReturn.SwitchMessage(
+                                datapathID: DatapathID(rawValue: int()),
+                                message: OpenFlowMessage(
+                                    xid: int(),
+                                    .packetOut(
+                                        PacketOut(
+                                            bufferID: BufferID(rawValue: int()), inPort: PortNumber(int()),
+                                            actions: [.output(port: PortNumber(int()), maxLength: int())], data: bytes()
+                                        ))))
+                        }),
+                    bypass: (0..<count(0...3)).map { _ in MACAddress(rawValue: int() & 0xffff_ffff_ffff) },
+                    context: (0..<count(0...3)).map { _ in
+                        ContextEntry(key: text(maxBytes: 64), value: text(maxBytes: 200))
+                    }))
         }
     }
 
@@ -125,12 +235,14 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
 
     mutating func device() -> DeviceRecord {
         let changes: [DeviceRecord.Change?] = [
-            nil, .ipv4(from: nil), .ipv4(from: IPv4Address(rawValue: int() | 1)), .vlan(from: nil), .vlan(from: int() & 0xfff),
+            nil, .ipv4(from: nil), .ipv4(from: IPv4Address(rawValue: int() | 1)), .vlan(from: nil),
+            .vlan(from: int() & 0xfff),
             .moved(from: DatapathID(rawValue: int()), port: PortNumber(int())),
         ]
         return DeviceRecord(
             mac: MACAddress(rawValue: int() & 0xffff_ffff_ffff), vlan: Bool.random(using: &rng) ? nil : int() & 0xfff,
-            ipv4: Bool.random(using: &rng) ? nil : IPv4Address(rawValue: int() | 1), port: PortNumber(int()), change: changes[count(0...5)])
+            ipv4: Bool.random(using: &rng) ? nil : IPv4Address(rawValue: int() | 1), port: PortNumber(int()),
+            change: changes[count(0...5)])
     }
 }
 
@@ -150,7 +262,9 @@ extension UnitMessage {
         let bytes = openFlowMessage(xid: 42).encoded()
         var reader = bytes
         let message = try OpenFlowMessage(parsing: &reader)
-        guard case .vendor(let vendor) = message.body else { throw WireError(.unknownType(0), field: "not a vendor message", offset: 1) }
+        guard case .vendor(let vendor) = message.body else {
+            throw WireError(.unknownType(0), field: "not a vendor message", offset: 1)
+        }
         return (try UnitMessage(parsing: vendor), bytes)
     }
 }

@@ -25,7 +25,8 @@ import UnitProtocol
     static func unpacked(_ bytes: ByteBuffer) throws -> [[UnitMessage]] {
         var bytes = bytes
         var frames: [[UnitMessage]] = []
-        while let frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength) {
+        while let frame = try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength)
+        {
             var pack = try #require(try UnitMessagePack(frame: frame))
             frames.append(try pack.readAll())
         }
@@ -35,7 +36,8 @@ import UnitProtocol
 
     /// A vendor message of ours with this payload (what follows the vendor id), as a frame.
     static func frame(_ payload: [UInt8]) -> ByteBuffer {
-        OpenFlowMessage(xid: 1, .vendor(VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: payload)))).encoded()
+        OpenFlowMessage(xid: 1, .vendor(VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: payload))))
+            .encoded()
     }
 
     static func readAll(_ frame: ByteBuffer) throws(WireError) -> [UnitMessage] {
@@ -71,7 +73,9 @@ import UnitProtocol
     }
 
     @Test func everyLengthButTheLastIsSetAndTheLastRunsToTheEnd() throws {
-        let first = Self.messages[0], second = Self.messages[1], third = Self.messages[2]
+        let first = Self.messages[0]
+        let second = Self.messages[1]
+        let third = Self.messages[2]
         let bytes = Self.packed([first, second, third])
         let firstLength = first.openFlowMessage(xid: 1).encoded().readableBytes - EchelonVendor.unitHeaderOffset
         let secondLength = second.openFlowMessage(xid: 1).encoded().readableBytes - EchelonVendor.unitHeaderOffset
@@ -84,12 +88,18 @@ import UnitProtocol
 
     @Test func packsStayWithinTheOpenFlowLength() throws {
         // Events of about 1.5 KB: forty-odd fill a vendor message, a hundred need three.
-        let packetIn = OpenFlowMessage(xid: 3, .packetIn(PacketIn(
-            bufferID: BufferID(rawValue: 7), totalLength: 1500, inPort: PortNumber(1), data: ByteBuffer(repeating: 0xab, count: 1500))))
+        let packetIn = OpenFlowMessage(
+            xid: 3,
+            .packetIn(
+                PacketIn(
+                    bufferID: BufferID(rawValue: 7), totalLength: 1500, inPort: PortNumber(1),
+                    data: ByteBuffer(repeating: 0xab, count: 1500))))
         let events = (0..<100).map { index in
-            UnitMessage.event(EscalatedEvent(
-                transaction: UInt32(index), sid: ServiceID(9), domain: UnitID(11), category: .packetIn, datapathID: DatapathID(rawValue: 1),
-                payload: .message(packetIn)))
+            UnitMessage.event(
+                EscalatedEvent(
+                    transaction: UInt32(index), sid: ServiceID(9), domain: UnitID(11), category: .packetIn,
+                    datapathID: DatapathID(rawValue: 1),
+                    payload: .message(packetIn)))
         }
         let bytes = Self.packed(events)
         let frames = try Self.unpacked(bytes)
@@ -124,7 +134,9 @@ import UnitProtocol
         var payload = Self.payload([Self.messages[0], Self.messages[1]])
         payload[2] = 0
         payload[3] = 3
-        #expect(throws: WireError(.lengthBelowMinimum(length: 3, minimum: 4), field: "echelon_header.length", offset: 14)) {
+        #expect(
+            throws: WireError(.lengthBelowMinimum(length: 3, minimum: 4), field: "echelon_header.length", offset: 14)
+        ) {
             try Self.readAll(Self.frame(payload))
         }
     }
@@ -134,7 +146,10 @@ import UnitProtocol
         let available = payload.count
         payload[2] = UInt8((available + 1) >> 8)
         payload[3] = UInt8((available + 1) & 0xff)
-        #expect(throws: WireError(.truncated(needed: available + 1, available: available), field: "echelon_header.length", offset: 14)) {
+        #expect(
+            throws: WireError(
+                .truncated(needed: available + 1, available: available), field: "echelon_header.length", offset: 14)
+        ) {
             try Self.readAll(Self.frame(payload))
         }
     }
@@ -155,7 +170,8 @@ import UnitProtocol
         var payload = Self.payload([Self.messages[0], Self.messages[1]])
         payload.removeLast(payload.count - first.count - 2)
         let at = EchelonVendor.unitHeaderOffset + first.count
-        #expect(throws: WireError(.truncated(needed: 2, available: 0), field: "echelon_header.length", offset: at + 2)) {
+        #expect(throws: WireError(.truncated(needed: 2, available: 0), field: "echelon_header.length", offset: at + 2))
+        {
             try Self.readAll(Self.frame(payload))
         }
     }
@@ -164,12 +180,18 @@ import UnitProtocol
         let at = Self.payload([Self.messages[0]]).count
         var payload = Self.payload([Self.messages[0], Self.messages[1]])
         payload[at] = 2
-        #expect(throws: WireError(.unsupportedVersion(2), field: "echelon_header.version", offset: EchelonVendor.unitHeaderOffset + at)) {
+        #expect(
+            throws: WireError(
+                .unsupportedVersion(2), field: "echelon_header.version", offset: EchelonVendor.unitHeaderOffset + at)
+        ) {
             try Self.readAll(Self.frame(payload))
         }
         payload[at] = EchelonVendor.version
         payload[at + 1] = 99
-        #expect(throws: WireError(.unknownType(99), field: "echelon_header.subtype", offset: EchelonVendor.unitHeaderOffset + at + 1)) {
+        #expect(
+            throws: WireError(
+                .unknownType(99), field: "echelon_header.subtype", offset: EchelonVendor.unitHeaderOffset + at + 1)
+        ) {
             try Self.readAll(Self.frame(payload))
         }
     }
@@ -178,9 +200,12 @@ import UnitProtocol
         let payload = Self.payload([Self.messages[0], Self.messages[1]])
         let first = Self.payload([Self.messages[0]]).count
         let expected = WireError(
-            .trailingBytes(count: payload.count - first), field: "unit messages packed after the first", offset: EchelonVendor.unitHeaderOffset + first)
+            .trailingBytes(count: payload.count - first), field: "unit messages packed after the first",
+            offset: EchelonVendor.unitHeaderOffset + first)
         #expect(throws: expected) { try UnitMessage(parsingFrame: Self.frame(payload)) }
-        #expect(throws: expected) { try UnitMessage(parsing: VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: payload))) }
+        #expect(throws: expected) {
+            try UnitMessage(parsing: VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: payload)))
+        }
     }
 
     @Test func aVendorMessageWithNothingAfterTheVendorIDIsCutShort() {

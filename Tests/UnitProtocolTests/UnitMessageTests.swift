@@ -23,9 +23,12 @@ import UnitProtocol
     /// A return's messages arrive as the bytes the server wrote and leave for the switch with
     /// the switch's xid put into their header: the same bytes as encoding them with that xid.
     @Test func returnedMessagesLeaveAsTheirBytesWithTheSwitchsXID() throws {
-        let message = try #require(SampleUnitMessages.all.first { $0.0 == "return, stop with messages, bypass and context" }?.1)
-        guard case .eventReturn(let sent) = message, case .eventReturn(let received) = try message.roundTripped().0 else {
-            Issue.record("not a return"); return
+        let message = try #require(
+            SampleUnitMessages.all.first { $0.0 == "return, stop with messages, bypass and context" }?.1)
+        guard case .eventReturn(let sent) = message, case .eventReturn(let received) = try message.roundTripped().0
+        else {
+            Issue.record("not a return")
+            return
         }
         #expect(received.messages.count == 2)
         for (original, arrived) in zip(sent.messages, received.messages) {
@@ -41,7 +44,10 @@ import UnitProtocol
     /// A hosted service's messages are encoded into the return's list, entry after entry: each
     /// reads back as its own message, and a list for one switch says so.
     @Test func messagesEncodedIntoAListReadBackEachAsItself() throws {
-        let bodies: [OpenFlowMessage.Body] = [.barrierRequest(BarrierRequest()), .packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [9, 9])))]
+        let bodies: [OpenFlowMessage.Body] = [
+            .barrierRequest(BarrierRequest()),
+            .packetOut(PacketOut(actions: [.output(port: .flood, maxLength: 0)], data: ByteBuffer(bytes: [9, 9]))),
+        ]
         var list = EventReturn.SwitchMessageList()
         for body in bodies { list.append(body, xid: 5, to: DatapathID(7)) }
         #expect(list.count == 2 && list.soleDatapathID == DatapathID(7))
@@ -60,10 +66,15 @@ import UnitProtocol
         list.append(.barrierRequest(BarrierRequest()), to: DatapathID(8))
         #expect(list.count == 3 && list.soleDatapathID == nil)
         let (first, rest) = list.split(atMost: 2)
-        #expect(first.count == 2 && first.soleDatapathID == DatapathID(7) && rest.count == 1 && rest.soleDatapathID == DatapathID(8))
+        #expect(
+            first.count == 2 && first.soleDatapathID == DatapathID(7) && rest.count == 1
+                && rest.soleDatapathID == DatapathID(8))
         #expect(Array(first) + Array(rest) == Array(list))
         var seen: [DatapathID] = []
-        let kept = list.filter { seen.append($0.datapathID); return $0.datapathID == DatapathID(8) }
+        let kept = list.filter {
+            seen.append($0.datapathID)
+            return $0.datapathID == DatapathID(8)
+        }
         #expect(seen == [DatapathID(7), DatapathID(7), DatapathID(8)])
         #expect(kept.count == 1 && kept.soleDatapathID == DatapathID(8) && kept.first?.frame == Array(list)[2].frame)
         #expect(list.filter { _ in true } == list)
@@ -82,10 +93,16 @@ import UnitProtocol
         let bypass = [MACAddress(rawValue: 0x0000_0000_0009)]
         for context in [[], [ContextEntry(key: "auth", value: "allowed")]] {
             var direct = ByteBuffer()
-            UnitMessage.writeReturn(transaction: 7, sid: ServiceID(2), verdict: .stop, messages: messages, bypass: bypass, context: context, to: &direct, xid: 9)
+            UnitMessage.writeReturn(
+                transaction: 7, sid: ServiceID(2), verdict: .stop, messages: messages, bypass: bypass, context: context,
+                to: &direct, xid: 9)
             var built = ByteBuffer()
-            UnitMessage.eventReturn(EventReturn(transaction: 7, sid: ServiceID(2), verdict: .stop, messages: messages, bypass: bypass, context: context))
-                .write(to: &built, xid: 9)
+            UnitMessage.eventReturn(
+                EventReturn(
+                    transaction: 7, sid: ServiceID(2), verdict: .stop, messages: messages, bypass: bypass,
+                    context: context)
+            )
+            .write(to: &built, xid: 9)
             #expect(direct == built)
         }
     }
@@ -95,9 +112,13 @@ import UnitProtocol
         for dpids in [[1, 1, 1], [1, 2, 1], [3]] {
             var messages = EventReturn.SwitchMessageList()
             for dpid in dpids { messages.append(.barrierRequest(BarrierRequest()), to: DatapathID(UInt64(dpid))) }
-            let sent = UnitMessage.eventReturn(EventReturn(transaction: 1, sid: ServiceID(2), verdict: .stop, messages: messages))
+            let sent = UnitMessage.eventReturn(
+                EventReturn(transaction: 1, sid: ServiceID(2), verdict: .stop, messages: messages))
             let (decoded, _) = try sent.roundTripped()
-            guard case .eventReturn(let received) = decoded else { Issue.record("not a return"); continue }
+            guard case .eventReturn(let received) = decoded else {
+                Issue.record("not a return")
+                continue
+            }
             #expect(received.messages == messages)
             #expect(received.messages.soleDatapathID == (Set(dpids).count == 1 ? DatapathID(UInt64(dpids[0])) : nil))
         }
@@ -117,29 +138,35 @@ import UnitProtocol
 
     /// The layout THESIS-NOTES.md documents, byte for byte.
     @Test func routeAdvertisementLayout() {
-        let message = UnitMessage.routeAdvertisement(RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(0x0102_0304), origin: UnitID(0x0a0b_0c0d), hops: 3)]))
+        let message = UnitMessage.routeAdvertisement(
+            RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(0x0102_0304), origin: UnitID(0x0a0b_0c0d), hops: 3)]))
         let bytes = message.openFlowMessage(xid: 0x11).encoded()
-        #expect(Array(bytes.readableBytesView) == [
-            0x01, 0x04, 0x00, 0x20, 0x00, 0x00, 0x00, 0x11, // ofp_header: OFPT_VENDOR, 32 bytes
-            0x00, 0x45, 0x43, 0x48, // vendor "\0ECH"
-            0x01, 0x10, 0x00, 0x00, // unit version 1, subtype 16, reserved
-            0x00, 0x01, 0x00, 0x00, // count 1, pad
-            0x01, 0x02, 0x03, 0x04, 0x0a, 0x0b, 0x0c, 0x0d, 0x03, 0x00, 0x00, 0x00, // sid, origin, hops, pad
-        ])
+        #expect(
+            Array(bytes.readableBytesView) == [
+                0x01, 0x04, 0x00, 0x20, 0x00, 0x00, 0x00, 0x11,  // ofp_header: OFPT_VENDOR, 32 bytes
+                0x00, 0x45, 0x43, 0x48,  // vendor "\0ECH"
+                0x01, 0x10, 0x00, 0x00,  // unit version 1, subtype 16, reserved
+                0x00, 0x01, 0x00, 0x00,  // count 1, pad
+                0x01, 0x02, 0x03, 0x04, 0x0a, 0x0b, 0x0c, 0x0d, 0x03, 0x00, 0x00, 0x00,  // sid, origin, hops, pad
+            ])
     }
 
     @Test func exportsRequestLayout() {
-        let bytes = UnitMessage.exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(5), tier: 1, name: "a1"))).openFlowMessage(xid: 1).encoded()
-        #expect(Array(bytes.readableBytesView.dropFirst(12)) == [
-            0x01, 0x01, 0x00, 0x00, // version, subtype 1, reserved
-            0x00, 0x00, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, // uid 5, tier 1, pad
-            0x00, 0x02, 0x61, 0x31, // name "a1"
-        ])
+        let bytes = UnitMessage.exportsRequest(ExportsRequest(unit: UnitIdentity(uid: UnitID(5), tier: 1, name: "a1")))
+            .openFlowMessage(xid: 1).encoded()
+        #expect(
+            Array(bytes.readableBytesView.dropFirst(12)) == [
+                0x01, 0x01, 0x00, 0x00,  // version, subtype 1, reserved
+                0x00, 0x00, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00,  // uid 5, tier 1, pad
+                0x00, 0x02, 0x61, 0x31,  // name "a1"
+            ])
     }
 
     @Test func longExportListsSplitIntoMessagesThatEachFit() throws {
         let bulky = (0..<600).map { index in
-            ExportedService(sid: ServiceID(UInt32(index)), origin: UnitID(1), name: "service-\(index)", rules: [String(repeating: "packet_in or dpid 0x1 ", count: 10)])
+            ExportedService(
+                sid: ServiceID(UInt32(index)), origin: UnitID(1), name: "service-\(index)",
+                rules: [String(repeating: "packet_in or dpid 0x1 ", count: 10)])
         }
         let parts = Exports.parts(unit: SampleUnitMessages.tier2, services: bulky)
         #expect(parts.count > 1)
@@ -170,12 +197,15 @@ import UnitProtocol
     /// accepted re-encodes to the same message.
     @Test func randomBodiesNeverTrap() async {
         let garbage = Generator<(UInt8, [UInt8]), Shrink.None<(UInt8, [UInt8])>> { rng in
-            (UnitMessageType.known[Int.random(in: 0..<UnitMessageType.known.count, using: &rng)].rawValue,
-             (0..<Int.random(in: 0...120, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            (
+                UnitMessageType.known[Int.random(in: 0..<UnitMessageType.known.count, using: &rng)].rawValue,
+                (0..<Int.random(in: 0...120, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            )
         }
         await propertyCheck(count: 5000, input: garbage) { input in
             let (subtype, body) = input
-            let vendor = VendorMessage(vendor: EchelonVendor.id, payload: ByteBuffer(bytes: [EchelonVendor.version, subtype, 0, 0] + body))
+            let vendor = VendorMessage(
+                vendor: EchelonVendor.id, payload: ByteBuffer(bytes: [EchelonVendor.version, subtype, 0, 0] + body))
             guard let message = try? UnitMessage(parsing: vendor) else { return }
             let reparsed = try UnitMessage(parsing: message.vendorMessage)
             #expect(reparsed == message)
@@ -189,7 +219,9 @@ import UnitProtocol
 @Suite struct UnitMessageFrameReadingTests {
     /// Reads `frame` both ways; nil stands for "another OpenFlow message". The direct way is
     /// the channel's: a frame that is not a vendor message is then parsed as OpenFlow.
-    static func bothWays(_ frame: ByteBuffer) -> (direct: Result<UnitMessage?, WireError>, twoStep: Result<UnitMessage?, WireError>) {
+    static func bothWays(
+        _ frame: ByteBuffer
+    ) -> (direct: Result<UnitMessage?, WireError>, twoStep: Result<UnitMessage?, WireError>) {
         let direct = Result { () throws(WireError) -> UnitMessage? in
             if let message = try UnitMessage(parsingFrame: frame) { return message }
             var bytes = frame
@@ -229,7 +261,10 @@ import UnitProtocol
             let message = random.message()
             rng = random.rng.base
             let changes = Int.random(in: 1...4, using: &rng)
-            return (message, (0..<changes).map { _ in Int.random(in: 0..<64, using: &rng) }, (0..<changes).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            return (
+                message, (0..<changes).map { _ in Int.random(in: 0..<64, using: &rng) },
+                (0..<changes).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            )
         }
         await propertyCheck(count: 5000, input: corrupted) { input in
             let (message, positions, values) = input

@@ -34,7 +34,8 @@ private func bytes(_ hex: String) -> ByteBuffer {
 
 /// 10-packet-in-action-ipv4-tcp-syn-ip-options.txt: an 84-byte PACKET_IN carrying a 66-byte
 /// Ethernet/IPv4 (with options)/TCP SYN frame.
-private let packetInBytes = bytes("""
+private let packetInBytes = bytes(
+    """
     010a005400000000ffffffff0042fffd01000200000000020200000000010800
     461000341234400040067f790a0000010a000002940400009c40005011223344
     000000007002faf093350000020405b401010402
@@ -42,7 +43,8 @@ private let packetInBytes = bytes("""
 
 /// 14-flow-mod-action-multi.txt: a 128-byte FLOW_MOD, tcp,nw_src=10.3.0.0/16,tp_dst=443 with
 /// six actions (mod_dl_src, mod_nw_dst, mod_tp_dst, mod_nw_tos, output:1, controller:64).
-private let flowModBytes = bytes("""
+private let flowModBytes = bytes(
+    """
     010e0080000000060038104f0000000000000000000000000000000000000800
     000600000a03000000000000000001bb00000000000000000000000000000266
     ffffffffffff0000000400100200000000aa000000000000000700080a090909
@@ -50,7 +52,8 @@ private let flowModBytes = bytes("""
     """)
 
 /// 12-port-status-add.txt: a 64-byte PORT_STATUS (fixed size), port 3 "ecv13700c".
-private let portStatusBytes = bytes("""
+private let portStatusBytes = bytes(
+    """
     010c004000000000000000000000000000035a798d7f63ac6563763133373030
     63000000000000000000000100000001000000c0000000000000000000000000
     """)

@@ -69,13 +69,19 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unknownTransaction(let txn, let sid, let from): "return from u\(from) for s\(sid): unknown or expired transaction \(txn)"
-        case .wrongSender(let txn, let expected, let from): "return for transaction \(txn) came from u\(from), but the event went to u\(expected)"
-        case .wrongService(let txn, let expected, let got, let from): "return from u\(from) for transaction \(txn) names s\(got), but the event was for s\(expected)"
-        case .unseenSwitch(let dpid, let sid, let from): "return from u\(from) for s\(sid) addresses switch \(DatapathID(rawValue: dpid)), which is not below the unit the event came from"
-        case .returnFlood(let txn, let sid, let from): "u\(from) sent more returns for transaction \(txn) (s\(sid)) than one transaction may have"
+        case .unknownTransaction(let txn, let sid, let from):
+            "return from u\(from) for s\(sid): unknown or expired transaction \(txn)"
+        case .wrongSender(let txn, let expected, let from):
+            "return for transaction \(txn) came from u\(from), but the event went to u\(expected)"
+        case .wrongService(let txn, let expected, let got, let from):
+            "return from u\(from) for transaction \(txn) names s\(got), but the event was for s\(expected)"
+        case .unseenSwitch(let dpid, let sid, let from):
+            "return from u\(from) for s\(sid) addresses switch \(DatapathID(rawValue: dpid)), which is not below the unit the event came from"
+        case .returnFlood(let txn, let sid, let from):
+            "u\(from) sent more returns for transaction \(txn) (s\(sid)) than one transaction may have"
         case .unreachableService(let sid, let from): "event from u\(from) for s\(sid): no route to that service"
-        case .eventNotUnderstood(let txn, let sid, let from): "event \(txn) from u\(from) for s\(sid): its payload does not describe an event"
+        case .eventNotUnderstood(let txn, let sid, let from):
+            "event \(txn) from u\(from) for s\(sid): its payload does not describe an event"
         case .filterRejected(let reason): "filter rejected: \(reason)"
         case .transactionTableFull(let sid): "event for s\(sid) not sent: the transaction table is full"
         case .parkedTableFull(let sid): "event for s\(sid) not parked: the table of waiting contexts is full"

@@ -102,7 +102,9 @@ public struct EventDispatcher: Sendable {
     /// not compile is left out (and reported); the others are installed. Returns the services
     /// new to the table that want switch events, so the caller can show them the switches
     /// already connected.
-    public mutating func install(_ services: [RemoteService]) -> (rejected: [FilterRuleError], newSwitchSubscribers: [RemoteService]) {
+    public mutating func install(
+        _ services: [RemoteService]
+    ) -> (rejected: [FilterRuleError], newSwitchSubscribers: [RemoteService]) {
         let wanted = Dictionary(services.map { ($0.sid, $0) }, uniquingKeysWith: { first, _ in first })
         for sid in remote.keys where wanted[sid] == nil {
             filters.remove(sid)
@@ -171,7 +173,8 @@ public struct EventDispatcher: Sendable {
     /// of its chain with `attributes`. `resumable` says whether local services may go on with
     /// it: a parked event keeps its value only then. The copies to send up are added to `sends`.
     public mutating func escalate(
-        _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], resumable: Bool, now: NIODeadline,
+        _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], resumable: Bool,
+        now: NIODeadline,
         sends: inout [EventSend], actions: inout [DispatchAction]
     ) -> StageOutcome {
         // Built as the events go up, it becomes the parked context's (one inline answer for the
@@ -185,7 +188,8 @@ public struct EventDispatcher: Sendable {
         // (`TransactionWait`); any other DIVERTed event is parked under the key known before its
         // DIVERTs are issued, so that each transaction names its context as it is made (nil: the
         // table is full, or no DIVERT).
-        let transactionWait = !resumable && plan.action == .divert && plan.targets.count == 1
+        let transactionWait =
+            !resumable && plan.action == .divert && plan.targets.count == 1
             ? TransactionWait(
                 category: event.category, policy: plan.targets[0].policy,
                 deadline: now + min(settings.transactionLifetime, plan.targets[0].timeout))
@@ -201,9 +205,12 @@ public struct EventDispatcher: Sendable {
             case .split, .divert:
                 break
             }
-            guard let transaction = issue(
-                for: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, service: service, switchXID: event.switchXID,
-                context: service.action == .divert ? contextKey : nil, wait: parked.isFull ? nil : transactionWait, now: now, actions: &actions)
+            guard
+                let transaction = issue(
+                    for: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, service: service,
+                    switchXID: event.switchXID,
+                    context: service.action == .divert ? contextKey : nil, wait: parked.isFull ? nil : transactionWait,
+                    now: now, actions: &actions)
             else { continue }
             counters.escalated += 1
             sends.append(EventSend(transaction: transaction, sid: service.sid, unit: service.nextHop))
@@ -228,7 +235,8 @@ public struct EventDispatcher: Sendable {
                 guard !diverting.isEmpty else { return .stop(installDropFlow: false) }
                 // No DIVERT could be sent (the transaction table is full, and says so): their
                 // policy applies now, as it would have at their timeout.
-                return diverting.contains { $0.policy == .failClosed } ? .stop(installDropFlow: false) : .continueLocally
+                return diverting.contains { $0.policy == .failClosed }
+                    ? .stop(installDropFlow: false) : .continueLocally
             }
             if transactionWait != nil {
                 guard parked.admitWait() else {
@@ -237,8 +245,10 @@ public struct EventDispatcher: Sendable {
                 }
                 return .parked
             }
-            let context = ParkedEvent(event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
-            let key = parked.park(context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now)
+            let context = ParkedEvent(
+                event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
+            let key = parked.park(
+                context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now)
             // `park` stores under `nextKey` (nil only when full, and then it refuses): the
             // transactions already name the context's key.
             assert(key == contextKey, "a context parked under another key than the one its transactions name")
@@ -253,18 +263,27 @@ public struct EventDispatcher: Sendable {
     /// Sends a switch-added event to a service that has just become reachable, for each of
     /// these switches its filter selects (topology transparency: it sees the switches that were
     /// there before it).
-    public mutating func announce(_ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]) {
+    public mutating func announce(
+        _ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]
+    ) {
         // The installed target: it knows where the service's counters are.
         guard let target = targets[service.sid] else { return }
         for description in switches {
             let event = NetworkEvent.switchAdded(description)
             // Only the switches its filter selects (its rules may name some DPIDs, or none).
             guard filters.matches(FilterSubject(event)).contains(service.sid) else { continue }
-            guard let transaction = issue(for: .switchChannel(description.datapathID), originalXID: 0, service: target, now: now, actions: &actions) else {
+            guard
+                let transaction = issue(
+                    for: .switchChannel(description.datapathID), originalXID: 0, service: target, now: now,
+                    actions: &actions)
+            else {
                 continue
             }
             counters.escalated += 1
-            actions.append(.sendToUnit(.event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), target.nextHop))
+            actions.append(
+                .sendToUnit(
+                    .event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), target.nextHop)
+            )
         }
     }
 
@@ -277,7 +296,9 @@ public struct EventDispatcher: Sendable {
 
     /// An event from a unit below: relayed towards its service, answered as unreachable, or,
     /// for a service hosted here, handed back to be served.
-    public mutating func received(_ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, actions: inout [DispatchAction]) -> ServeRequest? {
+    public mutating func received(
+        _ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, actions: inout [DispatchAction]
+    ) -> ServeRequest? {
         if event.category == .switchRemoved {
             if switchesBelow[event.datapathID] == unit { switchesBelow[event.datapathID] = nil }
         } else if switchesBelow[event.datapathID] != unit {
@@ -292,15 +313,25 @@ public struct EventDispatcher: Sendable {
             counters.served += 1
             perService[hostedCounter].served += 1
             return ServeRequest(
-                event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit, askedIsBelow: event.category != .switchRemoved)
+                event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit,
+                askedIsBelow: event.category != .switchRemoved)
         }
         guard let service = targets[event.sid] else {
             reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &actions)
-            actions.append(.sendToUnit(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)), unit))
+            actions.append(
+                .sendToUnit(
+                    .eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)),
+                    unit))
             return nil
         }
-        guard let transaction = issue(for: .unit(unit), originalXID: event.transaction, service: service, now: now, actions: &actions) else {
-            actions.append(.sendToUnit(.eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)), unit))
+        guard
+            let transaction = issue(
+                for: .unit(unit), originalXID: event.transaction, service: service, now: now, actions: &actions)
+        else {
+            actions.append(
+                .sendToUnit(
+                    .eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)),
+                    unit))
             return nil
         }
         var relayed = event
@@ -323,7 +354,8 @@ public struct EventDispatcher: Sendable {
 
     /// A return from a unit above. `isLocalSwitch` says whether a DPID is one of this unit's switches.
     public mutating func received(
-        _ answer: EventReturn, from unit: UnitID, now: NIODeadline, isLocalSwitch: (DatapathID) -> Bool, actions: inout [DispatchAction]
+        _ answer: EventReturn, from unit: UnitID, now: NIODeadline, isLocalSwitch: (DatapathID) -> Bool,
+        actions: inout [DispatchAction]
     ) -> SwitchDelivery? {
         counters.returnsReceived += 1
         let transaction = answer.transaction
@@ -345,7 +377,9 @@ public struct EventDispatcher: Sendable {
             reject(.wrongSender(transaction, expected: expected.rawValue, from: unit.rawValue), &actions)
             return nil
         case .wrongService(let expected):
-            reject(.wrongService(transaction, expected: expected.rawValue, got: answer.sid.rawValue, from: unit.rawValue), &actions)
+            reject(
+                .wrongService(transaction, expected: expected.rawValue, got: answer.sid.rawValue, from: unit.rawValue),
+                &actions)
             return nil
         case .flood:
             reject(.returnFlood(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
@@ -364,7 +398,9 @@ public struct EventDispatcher: Sendable {
             if !allBelow {
                 forwarded.messages = answer.messages.filter { message in
                     guard switchesBelow[message.datapathID] == below else {
-                        reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+                        reject(
+                            .unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue),
+                            &actions)
                         return false
                     }
                     return true
@@ -377,11 +413,14 @@ public struct EventDispatcher: Sendable {
             let askedIsLocal = isLocalSwitch(asked)
             func deliverable(_ dpid: DatapathID) -> Bool { dpid == asked ? askedIsLocal : isLocalSwitch(dpid) }
             var messages = answer.messages
-            let allDeliverable = messages.soleDatapathID.map(deliverable) ?? messages.allSatisfy { deliverable($0.datapathID) }
+            let allDeliverable =
+                messages.soleDatapathID.map(deliverable) ?? messages.allSatisfy { deliverable($0.datapathID) }
             if !allDeliverable {
                 messages = messages.filter { message in
                     guard deliverable(message.datapathID) else {
-                        reject(.unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+                        reject(
+                            .unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue),
+                            &actions)
                         return false
                     }
                     return true
@@ -401,12 +440,16 @@ public struct EventDispatcher: Sendable {
         return delivery
     }
 
-    private mutating func answerArrived(_ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]) {
+    private mutating func answerArrived(
+        _ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]
+    ) {
         // Added to the context in place; taken out in the same look-up once the last answer is in.
         let resumed = parked.answer(key) { context, policy in
             for entry in answer.context { context.attributes[entry.key] = entry.value }
             guard answer.verdict.isFinal else { return false }
-            if let index = context.answers.firstIndex(where: { $0.transaction == transaction }) { context.answers[index].arrived = true }
+            if let index = context.answers.firstIndex(where: { $0.transaction == transaction }) {
+                context.answers[index].arrived = true
+            }
             if Self.stops(answer.verdict, under: policy) { context.stopped = true }
             return context.answers.allSatisfy(\.arrived)
         }
@@ -434,7 +477,8 @@ public struct EventDispatcher: Sendable {
         }
         for (_, entry) in transactions.expireWaits(now: now) { waitTimedOut(entry) }
         // A wait's deadline is within the lifetime, so these hold none but by a change of settings.
-        for (_, entry) in transactions.expire(olderThan: settings.transactionLifetime, now: now) where entry.wait != nil { waitTimedOut(entry) }
+        for (_, entry) in transactions.expire(olderThan: settings.transactionLifetime, now: now) where entry.wait != nil
+        { waitTimedOut(entry) }
     }
 
     /// Whether a final answer ends the event's processing here: a STOP, or an unreachable
@@ -467,13 +511,16 @@ public struct EventDispatcher: Sendable {
     public var waiting: [WaitingEvent] {
         let contexts = parked.entries.map { parked in
             WaitingEvent(
-                transaction: parked.transaction, sids: parked.context.answers.map(\.sid), category: parked.context.category,
-                datapathID: parked.context.datapathID, awaiting: parked.context.awaitingCount, policy: parked.policy, deadline: parked.deadline)
+                transaction: parked.transaction, sids: parked.context.answers.map(\.sid),
+                category: parked.context.category,
+                datapathID: parked.context.datapathID, awaiting: parked.context.awaitingCount, policy: parked.policy,
+                deadline: parked.deadline)
         }
         let transactionWaits = transactions.waits.compactMap { transaction, entry -> WaitingEvent? in
             guard let wait = entry.wait, case .switchChannel(let dpid) = entry.origin else { return nil }
             return WaitingEvent(
-                transaction: transaction, sids: [entry.sid], category: wait.category, datapathID: dpid, awaiting: 1, policy: wait.policy,
+                transaction: transaction, sids: [entry.sid], category: wait.category, datapathID: dpid, awaiting: 1,
+                policy: wait.policy,
                 deadline: wait.deadline)
         }
         return (contexts + transactionWaits).sorted { $0.transaction < $1.transaction }
@@ -482,13 +529,17 @@ public struct EventDispatcher: Sendable {
     // MARK: Helpers
 
     private mutating func issue(
-        for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil, context: UInt32? = nil,
+        for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil,
+        context: UInt32? = nil,
         wait: TransactionWait? = nil, now: NIODeadline, actions: inout [DispatchAction]
     ) -> UInt32? {
-        guard let transaction = transactions.issue(
-            for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID, context: context,
-            wait: wait, counters: service.counters, now: now
-        ) else {
+        guard
+            let transaction = transactions.issue(
+                for: origin, originalXID: originalXID, sid: service.sid, sentTo: service.nextHop, switchXID: switchXID,
+                context: context,
+                wait: wait, counters: service.counters, now: now
+            )
+        else {
             reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
             return nil
         }

@@ -9,7 +9,8 @@ extension NetworkEvent {
     public var datapathID: DatapathID {
         switch self {
         case .switchAdded(let description): description.datapathID
-        case .switchPortChanged(let dpid, _), .switchRemoved(let dpid), .portStatus(let dpid, _), .vendor(let dpid, _): dpid
+        case .switchPortChanged(let dpid, _), .switchRemoved(let dpid), .portStatus(let dpid, _), .vendor(let dpid, _):
+            dpid
         case .packetIn(let event): event.datapathID
         case .deviceAdded(let host), .deviceRemoved(let host), .deviceChanged(let host, _): host.location.datapathID
         }
@@ -32,23 +33,30 @@ extension NetworkEvent {
 
     /// The unit-protocol form of this event, for one service.
     public func escalated(transaction: UInt32, sid: ServiceID, domain: UnitID) -> EscalatedEvent {
-        let payload: EscalatedEvent.Payload = switch self {
-        case .switchAdded(let description): .message(OpenFlowMessage(xid: 0, .featuresReply(description.features)))
-        case .switchPortChanged(_, let status), .portStatus(_, let status): .message(OpenFlowMessage(xid: 0, .portStatus(status)))
-        case .switchRemoved: .none
-        case .packetIn(let event): .message(OpenFlowMessage(xid: event.xid, .packetIn(event.packetIn)))
-        case .vendor(_, let vendor): .message(OpenFlowMessage(xid: 0, .vendor(vendor)))
-        case .deviceAdded(let host), .deviceRemoved(let host): .device(DeviceRecord(host, change: nil))
-        case .deviceChanged(let host, let change): .device(DeviceRecord(host, change: change))
-        }
-        return EscalatedEvent(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, payload: payload)
+        let payload: EscalatedEvent.Payload =
+            switch self {
+            case .switchAdded(let description): .message(OpenFlowMessage(xid: 0, .featuresReply(description.features)))
+            case .switchPortChanged(_, let status), .portStatus(_, let status):
+                .message(OpenFlowMessage(xid: 0, .portStatus(status)))
+            case .switchRemoved: .none
+            case .packetIn(let event): .message(OpenFlowMessage(xid: event.xid, .packetIn(event.packetIn)))
+            case .vendor(_, let vendor): .message(OpenFlowMessage(xid: 0, .vendor(vendor)))
+            case .deviceAdded(let host), .deviceRemoved(let host): .device(DeviceRecord(host, change: nil))
+            case .deviceChanged(let host, let change): .device(DeviceRecord(host, change: change))
+            }
+        return EscalatedEvent(
+            transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+            payload: payload)
     }
 
     /// Appends this event as the ECH_EVENT `escalated(transaction:sid:domain:)` makes, in a
     /// unit message with `xid`: a PACKET_IN is written from its parts, building no event value.
-    public func writeEscalated(transaction: UInt32, sid: ServiceID, domain: UnitID, to buffer: inout ByteBuffer, xid: UInt32) {
+    public func writeEscalated(
+        transaction: UInt32, sid: ServiceID, domain: UnitID, to buffer: inout ByteBuffer, xid: UInt32
+    ) {
         guard case .packetIn(let event) = self else {
-            UnitMessage.event(escalated(transaction: transaction, sid: sid, domain: domain)).write(to: &buffer, xid: xid)
+            UnitMessage.event(escalated(transaction: transaction, sid: sid, domain: domain)).write(
+                to: &buffer, xid: xid)
             return
         }
         UnitMessage.writeEvent(
@@ -85,11 +93,12 @@ extension NetworkEvent {
             self = .deviceRemoved(device.host(on: dpid))
         case (.deviceChanged, .device(let device)):
             guard let change = device.change else { return nil }
-            let hostChange: HostChange = switch change {
-            case .ipv4(let from): .ipv4(from: from)
-            case .vlan(let from): .vlan(from: from)
-            case .moved(let from, let port): .moved(from: HostLocation(datapathID: from, port: port))
-            }
+            let hostChange: HostChange =
+                switch change {
+                case .ipv4(let from): .ipv4(from: from)
+                case .vlan(let from): .vlan(from: from)
+                case .moved(let from, let port): .moved(from: HostLocation(datapathID: from, port: port))
+                }
             self = .deviceChanged(device.host(on: dpid), hostChange)
         default:
             return nil
@@ -99,12 +108,13 @@ extension NetworkEvent {
 
 extension DeviceRecord {
     init(_ host: Host, change: HostChange?) {
-        let recorded: Change? = switch change {
-        case nil: nil
-        case .ipv4(let from): .ipv4(from: from)
-        case .vlan(let from): .vlan(from: from)
-        case .moved(let from): .moved(from: from.datapathID, port: from.port)
-        }
+        let recorded: Change? =
+            switch change {
+            case nil: nil
+            case .ipv4(let from): .ipv4(from: from)
+            case .vlan(let from): .vlan(from: from)
+            case .moved(let from): .moved(from: from.datapathID, port: from.port)
+            }
         self.init(mac: host.mac, vlan: host.vlan, ipv4: host.ipv4, port: host.location.port, change: recorded)
     }
 

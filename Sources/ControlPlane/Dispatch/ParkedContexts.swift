@@ -44,9 +44,13 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
     /// Parks a context waiting for `transaction` (and maybe others); returns the key it is
     /// found by, or nil (and counted) when full.
     public mutating func park(
-        _ context: consuming Context, transaction: UInt32, sid: ServiceID, policy: TimeoutPolicy, timeout: TimeAmount, now: NIODeadline
+        _ context: consuming Context, transaction: UInt32, sid: ServiceID, policy: TimeoutPolicy, timeout: TimeAmount,
+        now: NIODeadline
     ) -> UInt32? {
-        guard !isFull, let key = parked.insert(Parked(context: context, transaction: transaction, sid: sid, policy: policy, deadline: now + timeout)) else {
+        guard !isFull,
+            let key = parked.insert(
+                Parked(context: context, transaction: transaction, sid: sid, policy: policy, deadline: now + timeout))
+        else {
             counters.refusedFull += 1
             return nil
         }
@@ -89,10 +93,12 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
     /// context waits for nothing more; then it is taken out and returned, as `resume` does.
     /// Nil when it still waits, or none is parked under the key.
     public mutating func answer(_ key: UInt32, _ change: (inout Context, TimeoutPolicy) -> Bool) -> Parked? {
-        let done = parked.update(key, removingWhen: { entry in
-            let policy = entry.policy
-            return change(&entry.context, policy)
-        })
+        let done = parked.update(
+            key,
+            removingWhen: { entry in
+                let policy = entry.policy
+                return change(&entry.context, policy)
+            })
         guard let done else { return nil }
         counters.resumed += 1
         return done

@@ -21,7 +21,9 @@ public struct ParkedEvent: Sendable {
     /// An answer said stop (or an unreachable fail-closed service): it will not resume.
     public var stopped = false
 
-    public init(_ event: NetworkEvent, keepingEvent: Bool, position: Int, attributes: [String: String], answers: AwaitedAnswers) {
+    public init(
+        _ event: NetworkEvent, keepingEvent: Bool, position: Int, attributes: [String: String], answers: AwaitedAnswers
+    ) {
         self.kept = keepingEvent ? KeptEvent(event) : nil
         self.category = event.category
         self.datapathID = event.datapathID

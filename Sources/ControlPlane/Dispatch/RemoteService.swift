@@ -47,7 +47,9 @@ extension RemoteService {
         DispatchTarget(
             sid: sid, nextHop: nextHop, action: action, priority: priority, policy: definition.timeoutPolicy,
             timeout: .milliseconds(Int64(definition.timeoutMilliseconds)),
-            categories: definition.subscriptions.isEmpty ? EventCategory.mask(of: Set(EventCategory.allCases)) : EventCategory.mask(of: definition.subscriptions),
+            categories: definition.subscriptions.isEmpty
+                ? EventCategory.mask(of: Set(EventCategory.allCases))
+                : EventCategory.mask(of: definition.subscriptions),
             counters: counters)
     }
 }

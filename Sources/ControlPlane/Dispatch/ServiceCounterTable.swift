@@ -26,7 +26,9 @@ struct ServiceCounterTable: Sendable {
     /// The counters of every service something has happened to, by SID.
     var bySID: [ServiceID: ServiceDispatchCounters] {
         var result: [ServiceID: ServiceDispatchCounters] = [:]
-        for (sid, counters) in zip(sids, counters) where counters != ServiceDispatchCounters() { result[sid] = counters }
+        for (sid, counters) in zip(sids, counters) where counters != ServiceDispatchCounters() {
+            result[sid] = counters
+        }
         return result
     }
 }

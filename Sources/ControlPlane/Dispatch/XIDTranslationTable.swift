@@ -53,12 +53,14 @@ public struct XIDTranslationTable: Sendable {
     /// A fresh transaction id for an event from `origin`, or nil when the table is full.
     /// Never 0, and never one still in use.
     public mutating func issue(
-        for origin: EventOrigin, originalXID: UInt32, sid: ServiceID = ServiceID(0), sentTo: UnitID = UnitID(0), switchXID: UInt32? = nil,
+        for origin: EventOrigin, originalXID: UInt32, sid: ServiceID = ServiceID(0), sentTo: UnitID = UnitID(0),
+        switchXID: UInt32? = nil,
         context: UInt32? = nil, wait: TransactionWait? = nil, counters: Int = 0, now: NIODeadline
     ) -> UInt32? {
         entries.insert(
             Entry(
-                origin: origin, originalXID: originalXID, issued: now, sid: sid, sentTo: sentTo, switchXID: switchXID, context: context, wait: wait,
+                origin: origin, originalXID: originalXID, issued: now, sid: sid, sentTo: sentTo, switchXID: switchXID,
+                context: context, wait: wait,
                 counters: counters))
     }
 
@@ -81,14 +83,22 @@ public struct XIDTranslationTable: Sendable {
 
     /// Takes out the transactions that wait (`TransactionWait`) past their deadline, in deadline order.
     public mutating func expireWaits(now: NIODeadline) -> [(transaction: UInt32, entry: Entry)] {
-        var due = entries.removeAll { entry in entry.wait.map { $0.deadline <= now } ?? false }.map { (transaction: $0.id, entry: $0.value) }
-        due.sort { ($0.entry.wait?.deadline ?? $0.entry.issued, $0.transaction) < ($1.entry.wait?.deadline ?? $1.entry.issued, $1.transaction) }
+        var due = entries.removeAll { entry in entry.wait.map { $0.deadline <= now } ?? false }.map {
+            (transaction: $0.id, entry: $0.value)
+        }
+        due.sort {
+            ($0.entry.wait?.deadline ?? $0.entry.issued, $0.transaction) < (
+                $1.entry.wait?.deadline ?? $1.entry.issued, $1.transaction
+            )
+        }
         return due
     }
 
     /// The transactions that wait (`TransactionWait`), in transaction order.
     public var waits: [(transaction: UInt32, entry: Entry)] {
-        entries.stored.filter { $0.value.wait != nil }.map { (transaction: $0.id, entry: $0.value) }.sorted { $0.transaction < $1.transaction }
+        entries.stored.filter { $0.value.wait != nil }.map { (transaction: $0.id, entry: $0.value) }.sorted {
+            $0.transaction < $1.transaction
+        }
     }
 
     /// Forgets transactions older than `age`; returns them, oldest first.

@@ -10,7 +10,8 @@ public struct FilterComponent: Hashable, Sendable, CustomStringConvertible {
     /// nil: no attribute test.
     public var attribute: FilterAttribute?
 
-    public init(events: Set<EventCategory>? = nil, direction: FilterDirection = .any, attribute: FilterAttribute? = nil) {
+    public init(events: Set<EventCategory>? = nil, direction: FilterDirection = .any, attribute: FilterAttribute? = nil)
+    {
         self.events = events
         self.direction = direction
         self.attribute = attribute
@@ -18,7 +19,11 @@ public struct FilterComponent: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         var parts: [String] = []
-        if let events { parts.append(events.count == 1 ? events.first?.rawValue ?? "" : "{" + events.map(\.rawValue).sorted().joined(separator: ",") + "}") }
+        if let events {
+            parts.append(
+                events.count == 1
+                    ? events.first?.rawValue ?? "" : "{" + events.map(\.rawValue).sorted().joined(separator: ",") + "}")
+        }
         if let attribute {
             if direction != .any { parts.append(direction.rawValue) }
             parts.append(attribute.description)
@@ -70,10 +75,14 @@ public indirect enum FilterExpression: Hashable, Sendable, CustomStringConvertib
         case .component(let component):
             return [[component]]
         case .or(let left, let right):
-            guard let l = left.disjunctiveNormalForm(limit: limit), let r = right.disjunctiveNormalForm(limit: limit), l.count + r.count <= limit else { return nil }
+            guard let l = left.disjunctiveNormalForm(limit: limit), let r = right.disjunctiveNormalForm(limit: limit),
+                l.count + r.count <= limit
+            else { return nil }
             return l + r
         case .and(let left, let right):
-            guard let l = left.disjunctiveNormalForm(limit: limit), let r = right.disjunctiveNormalForm(limit: limit), l.count * r.count <= limit else { return nil }
+            guard let l = left.disjunctiveNormalForm(limit: limit), let r = right.disjunctiveNormalForm(limit: limit),
+                l.count * r.count <= limit
+            else { return nil }
             return l.flatMap { a in r.map { b in a + b } }
         }
     }

@@ -44,7 +44,10 @@ public struct FilterParser {
         guard !parser.tokens.isEmpty else { throw FilterParseError(column: 1, problem: "the rule is empty") }
         let expression = try parser.parseRule()
         if let extra = parser.peek {
-            throw FilterParseError(column: extra.column, problem: extra.text == ")" ? "unmatched ')'" : "expected 'and', 'or' or the end of the rule, got '\(extra.text)'")
+            throw FilterParseError(
+                column: extra.column,
+                problem: extra.text == ")"
+                    ? "unmatched ')'" : "expected 'and', 'or' or the end of the rule, got '\(extra.text)'")
         }
         return expression
     }
@@ -104,7 +107,9 @@ public struct FilterParser {
             let inner = try parseRule()
             let close = try next(expecting: "')' to close the '(' at column \(token.column)")
             guard close.text == ")" else {
-                throw FilterParseError(column: close.column, problem: "expected ')' to close the '(' at column \(token.column), got '\(close.text)'")
+                throw FilterParseError(
+                    column: close.column,
+                    problem: "expected ')' to close the '(' at column \(token.column), got '\(close.text)'")
             }
             return inner
         }
@@ -123,13 +128,17 @@ public struct FilterParser {
         }
         let attribute = attributeToken.text.lowercased()
         guard ["dpid", "vlan", "ip", "mac"].contains(attribute) else {
-            let expected = direction == .any
+            let expected =
+                direction == .any
                 ? "an event type (packet_in, port_status, vendor, switch_added, …), src, dst, an attribute (dpid, vlan, ip, mac), any or '('"
                 : "an attribute (dpid, vlan, ip or mac)"
-            throw FilterParseError(column: attributeToken.column, problem: "expected \(expected), got '\(attributeToken.text)'")
+            throw FilterParseError(
+                column: attributeToken.column, problem: "expected \(expected), got '\(attributeToken.text)'")
         }
         if direction != .any && (attribute == "dpid" || attribute == "vlan") {
-            throw FilterParseError(column: token.column, problem: "'\(token.text)' applies to mac and ip only; \(attribute) has no direction")
+            throw FilterParseError(
+                column: token.column,
+                problem: "'\(token.text)' applies to mac and ip only; \(attribute) has no direction")
         }
         let valueToken = try next(expecting: "a value after '\(attributeToken.text)'")
         return FilterComponent(direction: direction, attribute: try Self.value(of: attribute, valueToken))
@@ -149,12 +158,14 @@ public struct FilterParser {
         switch attribute {
         case "mac":
             guard let mac = MACAddress(text) else {
-                throw FilterParseError(column: token.column, problem: "expected a MAC address like 00:00:00:00:00:01, got '\(text)'")
+                throw FilterParseError(
+                    column: token.column, problem: "expected a MAC address like 00:00:00:00:00:01, got '\(text)'")
             }
             return .mac(mac)
         case "ip":
             guard let ip = IPv4Address(text) else {
-                throw FilterParseError(column: token.column, problem: "expected an IPv4 address like 10.0.0.1, got '\(text)'")
+                throw FilterParseError(
+                    column: token.column, problem: "expected an IPv4 address like 10.0.0.1, got '\(text)'")
             }
             return .ip(ip)
         case "vlan":
@@ -164,7 +175,9 @@ public struct FilterParser {
             return .vlan(vlan)
         default:
             guard let dpid = parseDatapathID(text) else {
-                throw FilterParseError(column: token.column, problem: "expected a DPID like 0x1, 1 or 00:00:00:00:00:00:00:01, got '\(text)'")
+                throw FilterParseError(
+                    column: token.column,
+                    problem: "expected a DPID like 0x1, 1 or 00:00:00:00:00:00:00:01, got '\(text)'")
             }
             return .dpid(DatapathID(dpid))
         }

@@ -42,7 +42,8 @@ public struct FilterTable: Sendable {
         init(sid: ServiceID, components: [FilterComponent]) {
             self.sid = sid
             self.components = components
-            self.categories = components.reduce(EventCategory.mask(of: Set(EventCategory.allCases))) { mask, component in
+            self.categories = components.reduce(EventCategory.mask(of: Set(EventCategory.allCases))) {
+                mask, component in
                 component.events.map { mask & EventCategory.mask(of: $0) } ?? mask
             }
             self.tests = components.filter { $0.attribute != nil }
@@ -61,13 +62,16 @@ public struct FilterTable: Sendable {
 
         /// A cheap hash for the presence bitmap (Fibonacci hashing of the value and its kind).
         var presenceBit: Int {
-            let (kind, value): (UInt64, UInt64) = switch self {
-            case .mac(let mac): (1, mac)
-            case .ip(let ip): (2, UInt64(ip))
-            case .dpid(let dpid): (3, dpid)
-            case .vlan(let vlan): (4, UInt64(vlan))
-            }
-            return Int(truncatingIfNeeded: ((value ^ kind << 60) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - FilterTable.presenceBits))
+            let (kind, value): (UInt64, UInt64) =
+                switch self {
+                case .mac(let mac): (1, mac)
+                case .ip(let ip): (2, UInt64(ip))
+                case .dpid(let dpid): (3, dpid)
+                case .vlan(let vlan): (4, UInt64(vlan))
+                }
+            return Int(
+                truncatingIfNeeded: ((value ^ kind << 60) &* 0x9E37_79B9_7F4A_7C15)
+                    >> UInt64(64 - FilterTable.presenceBits))
         }
     }
 
@@ -103,8 +107,13 @@ public struct FilterTable: Sendable {
                 throw FilterRuleError(sid: sid, rule: index, error: error)
             }
             guard let terms = expression.disjunctiveNormalForm(limit: Self.conjunctionLimit) else {
-                throw FilterRuleError(sid: sid, rule: index, error: FilterParseError(
-                    column: 1, problem: "the rule expands to more than \(Self.conjunctionLimit) alternatives; split it into several rules"))
+                throw FilterRuleError(
+                    sid: sid, rule: index,
+                    error: FilterParseError(
+                        column: 1,
+                        problem:
+                            "the rule expands to more than \(Self.conjunctionLimit) alternatives; split it into several rules"
+                    ))
             }
             compiled += terms
         }
@@ -152,7 +161,9 @@ public struct FilterTable: Sendable {
         }
         func check(_ ids: [Int]) {
             for id in ids {
-                guard let conjunction = conjunctions[id], conjunction.matches(subject, category: category), !found.contains(conjunction.sid) else { continue }
+                guard let conjunction = conjunctions[id], conjunction.matches(subject, category: category),
+                    !found.contains(conjunction.sid)
+                else { continue }
                 found.append(conjunction.sid)
             }
         }

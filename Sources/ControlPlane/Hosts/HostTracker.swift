@@ -52,7 +52,9 @@ public struct HostTracker: Sendable {
         return Self.update(&hosts.values[index], location: location, vlan: vlan, ipv4: ipv4, now: now)
     }
 
-    private static func update(_ tracked: inout TrackedHost, location: HostLocation, vlan: UInt16?, ipv4: IPv4Address?, now: NIODeadline) -> NetworkEvent? {
+    private static func update(
+        _ tracked: inout TrackedHost, location: HostLocation, vlan: UInt16?, ipv4: IPv4Address?, now: NIODeadline
+    ) -> NetworkEvent? {
         tracked.lastSeen = now
         var change: HostChange?
         if tracked.host.location != location {
@@ -80,7 +82,9 @@ public struct HostTracker: Sendable {
 
     /// Forgets the hosts attached to a switch that left, or to one of its ports that went away.
     public mutating func removeAttached(to datapathID: DatapathID, port: PortNumber? = nil) -> [NetworkEvent] {
-        infrastructurePorts = infrastructurePorts.filter { $0.datapathID != datapathID || (port != nil && $0.port != port) }
+        infrastructurePorts = infrastructurePorts.filter {
+            $0.datapathID != datapathID || (port != nil && $0.port != port)
+        }
         return remove { $0.host.location.datapathID == datapathID && (port == nil || $0.host.location.port == port) }
     }
 

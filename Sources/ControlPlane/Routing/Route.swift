@@ -15,7 +15,9 @@ public struct Route: Hashable, Sendable {
     /// When the route last changed (next hop or distance).
     public var since: NIODeadline
 
-    public init(sid: ServiceID, origin: UnitID, nextHop: UnitID?, relation: ChannelRelation?, hops: UInt8, since: NIODeadline) {
+    public init(
+        sid: ServiceID, origin: UnitID, nextHop: UnitID?, relation: ChannelRelation?, hops: UInt8, since: NIODeadline
+    ) {
         self.sid = sid
         self.origin = origin
         self.nextHop = nextHop

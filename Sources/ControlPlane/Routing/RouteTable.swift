@@ -62,9 +62,12 @@ public struct RouteTable: Sendable {
 
     /// A unit channel finished its handshake: the neighbour is told every route it should know.
     /// A neighbour that was already connected is replaced (its old routes are withdrawn first).
-    public mutating func channelUp(_ neighbour: UnitID, relation: ChannelRelation, now: NIODeadline) throws(RouteTableError) -> [RouteTableAction] {
+    public mutating func channelUp(
+        _ neighbour: UnitID, relation: ChannelRelation, now: NIODeadline
+    ) throws(RouteTableError) -> [RouteTableAction] {
         guard neighbour != localUnit else {
-            throw RouteTableError(neighbour: neighbour, reason: "the unit at the other end claims our own UID \(localUnit)")
+            throw RouteTableError(
+                neighbour: neighbour, reason: "the unit at the other end claims our own UID \(localUnit)")
         }
         var actions = neighbours[neighbour] == nil ? [] : channelDown(neighbour, now: now)
         neighbours[neighbour] = Neighbour(relation: relation)
@@ -81,19 +84,28 @@ public struct RouteTable: Sendable {
 
     /// Routes a neighbour advertises. A message with any entry that breaks the protocol is
     /// refused whole and changes nothing.
-    public mutating func received(_ advertisement: RouteAdvertisement, from neighbour: UnitID, now: NIODeadline) throws(RouteTableError) -> [RouteTableAction] {
+    public mutating func received(
+        _ advertisement: RouteAdvertisement, from neighbour: UnitID, now: NIODeadline
+    ) throws(RouteTableError) -> [RouteTableAction] {
         guard var state = neighbours[neighbour] else {
-            throw RouteTableError(neighbour: neighbour, reason: "an advertisement on a channel that has not finished its handshake")
+            throw RouteTableError(
+                neighbour: neighbour, reason: "an advertisement on a channel that has not finished its handshake")
         }
         guard state.relation != .downstream else {
-            throw RouteTableError(neighbour: neighbour, reason: "a downstream unit advertised routes; lower tiers do not serve higher ones")
+            throw RouteTableError(
+                neighbour: neighbour,
+                reason: "a downstream unit advertised routes; lower tiers do not serve higher ones")
         }
         for entry in advertisement.routes {
             guard entry.origin != localUnit else {
-                throw RouteTableError(neighbour: neighbour, reason: "the route to \(entry.sid) claims our own UID \(localUnit) as its origin")
+                throw RouteTableError(
+                    neighbour: neighbour,
+                    reason: "the route to \(entry.sid) claims our own UID \(localUnit) as its origin")
             }
             guard entry.hops <= RouteEntry.infinity else {
-                throw RouteTableError(neighbour: neighbour, reason: "the route to \(entry.sid) has \(entry.hops) hops, above infinity (16)")
+                throw RouteTableError(
+                    neighbour: neighbour,
+                    reason: "the route to \(entry.sid) has \(entry.hops) hops, above infinity (16)")
             }
         }
         var affected: Set<ServiceID> = []
@@ -114,9 +126,12 @@ public struct RouteTable: Sendable {
     }
 
     /// Routes a neighbour no longer offers us.
-    public mutating func received(_ withdrawal: RouteWithdrawal, from neighbour: UnitID, now: NIODeadline) throws(RouteTableError) -> [RouteTableAction] {
+    public mutating func received(
+        _ withdrawal: RouteWithdrawal, from neighbour: UnitID, now: NIODeadline
+    ) throws(RouteTableError) -> [RouteTableAction] {
         guard neighbours[neighbour] != nil else {
-            throw RouteTableError(neighbour: neighbour, reason: "a withdrawal on a channel that has not finished its handshake")
+            throw RouteTableError(
+                neighbour: neighbour, reason: "a withdrawal on a channel that has not finished its handshake")
         }
         var affected: Set<ServiceID> = []
         for sid in withdrawal.sids where neighbours[neighbour]?.learned.removeValue(forKey: sid) != nil {
@@ -159,8 +174,11 @@ public struct RouteTable: Sendable {
         for (unit, neighbour) in neighbours where neighbour.relation != .downstream {
             guard let entry = neighbour.learned[sid], entry.hops + 1 < RouteEntry.infinity else { continue }
             let hops = entry.hops + 1
-            if let current = best, let currentHop = current.nextHop, (current.hops, currentHop) <= (hops, unit) { continue }
-            best = Route(sid: sid, origin: entry.origin, nextHop: unit, relation: neighbour.relation, hops: hops, since: now)
+            if let current = best, let currentHop = current.nextHop, (current.hops, currentHop) <= (hops, unit) {
+                continue
+            }
+            best = Route(
+                sid: sid, origin: entry.origin, nextHop: unit, relation: neighbour.relation, hops: hops, since: now)
         }
         return best
     }
@@ -180,7 +198,9 @@ public struct RouteTable: Sendable {
     /// The routes a neighbour with this relation should know, by SID: what its exports list
     /// holds.
     public func visibleRoutes(to neighbour: UnitID?, relation: ChannelRelation) -> [Route] {
-        routes.keys.sorted().compactMap { sid in routes[sid].flatMap { Self.isVisible($0, to: neighbour, relation: relation) ? $0 : nil } }
+        routes.keys.sorted().compactMap { sid in
+            routes[sid].flatMap { Self.isVisible($0, to: neighbour, relation: relation) ? $0 : nil }
+        }
     }
 
     /// What `neighbour` should know of a route, or nil if it should not hear of it.

@@ -24,7 +24,9 @@ public struct ProcessChain {
         self.services = services.enumerated()
             .sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }
             .map(\.element)
-        subscribers = EventCategory.allCases.map { category in self.services.filter { $0.subscriptions.contains(category) } }
+        subscribers = EventCategory.allCases.map { category in
+            self.services.filter { $0.subscriptions.contains(category) }
+        }
     }
 
     /// Whether any service wants events of this category (the unit skips building ones nobody wants).
@@ -36,7 +38,9 @@ public struct ProcessChain {
     /// first subscriber whose priority is not above it (remote services of that priority run
     /// first; local ones of equal priority after them).
     @discardableResult
-    public func run(_ event: NetworkEvent, context: inout ServiceContext, from start: Int = 0, stage: Int? = nil) -> Outcome {
+    public func run(
+        _ event: NetworkEvent, context: inout ServiceContext, from start: Int = 0, stage: Int? = nil
+    ) -> Outcome {
         let chain = subscribers[event.category.index]
         var position = start
         while position < chain.count {

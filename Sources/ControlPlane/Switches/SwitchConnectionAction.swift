@@ -26,7 +26,8 @@ public enum SwitchCloseReason: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .incompatibleVersion(let version):
-            return "version negotiation failed: the switch speaks 0x\(String(version, radix: 16)), we speak OpenFlow 1.0 (0x01)"
+            return
+                "version negotiation failed: the switch speaks 0x\(String(version, radix: 16)), we speak OpenFlow 1.0 (0x01)"
         case .expectedHello(let type): return "handshake: expected OFPT_HELLO first, got \(type)"
         case .handshakeTimeout: return "handshake did not complete in time"
         case .keepaliveTimeout: return "no message or echo reply within the keepalive timeout"

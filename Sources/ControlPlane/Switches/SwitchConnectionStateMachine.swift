@@ -65,7 +65,8 @@ public struct SwitchConnectionStateMachine: Sendable {
             }
             guard VersionNegotiation.accepts(version: message.version, hello: hello) else {
                 close()
-                return .close(.incompatibleVersion(message.version), sendingFirst: VersionNegotiation.failure(answering: message))
+                return .close(
+                    .incompatibleVersion(message.version), sendingFirst: VersionNegotiation.failure(answering: message))
             }
             let xid = nextXID()
             state = .awaitingFeatures(AwaitingFeaturesState(since: awaiting.since, featuresXID: xid))
@@ -80,7 +81,9 @@ public struct SwitchConnectionStateMachine: Sendable {
             state = .active(ActiveState(description: description))
             lastHeard = now
             datapathID = description.datapathID
-            let configure = OpenFlowMessage(xid: nextXID(), .setConfig(SetConfig(config: SwitchConfig(missSendLength: configuration.missSendLength))))
+            let configure = OpenFlowMessage(
+                xid: nextXID(),
+                .setConfig(SetConfig(config: SwitchConfig(missSendLength: configuration.missSendLength))))
             return .handshakeComplete(description, send: [configure])
         case .active:
             // What the message changes is stored before the answer is chosen: counting an
@@ -96,30 +99,35 @@ public struct SwitchConnectionStateMachine: Sendable {
             case .echoReply, .hello:
                 return .none
             case .featuresReply, .portStatus, .packetIn, .flowRemoved, .vendor, .error, .statsReply, .barrierReply,
-                 .getConfigReply, .queueGetConfigReply:
+                .getConfigReply, .queueGetConfigReply:
                 return .deliver(message)
             case .echoRequest, .featuresRequest, .getConfigRequest, .setConfig, .packetOut, .flowMod, .portMod,
-                 .statsRequest, .barrierRequest, .queueGetConfigRequest:
+                .statsRequest, .barrierRequest, .queueGetConfigRequest:
                 // Controller-to-switch messages have no meaning coming from a switch.
-                let reply = OpenFlowMessage(xid: message.xid, .error(ErrorMessage(BadRequestCode.badType, excerptOf: message)))
+                let reply = OpenFlowMessage(
+                    xid: message.xid, .error(ErrorMessage(BadRequestCode.badType, excerptOf: message)))
                 return countError(now: now, reply: reply)
             }
         }
     }
 
     /// A complete frame whose body did not parse: answer as the specification asks and count it.
-    public mutating func receivedMalformed(_ error: WireError, frame: ByteBuffer, now: NIODeadline) -> SwitchConnectionAction {
+    public mutating func receivedMalformed(
+        _ error: WireError, frame: ByteBuffer, now: NIODeadline
+    ) -> SwitchConnectionAction {
         guard !isClosedOrIdle else { return .none }
         touch(now)
         let xid = frame.getInteger(at: frame.readerIndex + 4, as: UInt32.self) ?? 0
-        return countError(now: now, reply: OpenFlowMessage(xid: xid, .error(ErrorMessage(answering: error, request: frame))))
+        return countError(
+            now: now, reply: OpenFlowMessage(xid: xid, .error(ErrorMessage(answering: error, request: frame))))
     }
 
     /// The byte stream cannot be split into messages any more (a lying length).
     public mutating func framingFailed(_ error: WireError) -> SwitchConnectionAction {
         guard !isClosedOrIdle else { return .none }
         close()
-        return .close(.framingError(error), sendingFirst: OpenFlowMessage(xid: 0, .error(ErrorMessage(BadRequestCode.badLength))))
+        return .close(
+            .framingError(error), sendingFirst: OpenFlowMessage(xid: 0, .error(ErrorMessage(BadRequestCode.badLength))))
     }
 
     /// Periodic check: keepalive, dead-switch detection, handshake deadline.

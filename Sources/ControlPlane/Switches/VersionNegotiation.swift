@@ -17,6 +17,8 @@ public enum VersionNegotiation {
     /// OFPET_HELLO_FAILED / OFPHFC_INCOMPATIBLE, in the peer's version so that it can read it.
     public static func failure(answering hello: OpenFlowMessage) -> OpenFlowMessage {
         let text = "Echelon speaks OpenFlow 1.0 (0x01) only; you announced 0x\(String(hello.version, radix: 16))"
-        return OpenFlowMessage(version: hello.version, xid: hello.xid, .error(ErrorMessage(HelloFailedCode.incompatible, data: ByteBuffer(string: text))))
+        return OpenFlowMessage(
+            version: hello.version, xid: hello.xid,
+            .error(ErrorMessage(HelloFailedCode.incompatible, data: ByteBuffer(string: text))))
     }
 }

@@ -25,8 +25,12 @@ public struct LinkDiscovery: Sendable {
     /// PACKET_OUTs that send a probe out of each physical port of a switch.
     public static func probes(for description: SwitchDescription) -> [OpenFlowMessage.Body] {
         description.ports.filter { $0.portNumber.isPhysical && !$0.config.contains(.portDown) }.map { port in
-            let probe = LLDPProbe(datapathID: description.datapathID, port: port.portNumber, portAddress: port.hardwareAddress)
-            return .packetOut(PacketOut(inPort: .none, actions: [.output(port: port.portNumber, maxLength: 0)], data: probe.frame.encoded()))
+            let probe = LLDPProbe(
+                datapathID: description.datapathID, port: port.portNumber, portAddress: port.hardwareAddress)
+            return .packetOut(
+                PacketOut(
+                    inPort: .none, actions: [.output(port: port.portNumber, maxLength: 0)], data: probe.frame.encoded())
+            )
         }
     }
 

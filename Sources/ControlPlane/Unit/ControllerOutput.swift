@@ -31,6 +31,10 @@ extension ControllerOutput {
         transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
         bypass: [MACAddress], context: [ContextEntry], to unit: UnitID
     ) {
-        send(.eventReturn(EventReturn(transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context)), to: unit)
+        send(
+            .eventReturn(
+                EventReturn(
+                    transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass,
+                    context: context)), to: unit)
     }
 }

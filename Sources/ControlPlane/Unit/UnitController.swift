@@ -26,7 +26,8 @@ public struct UnitController {
 
     public init(
         services: [any HostedService], hosts: HostTracker = HostTracker(), links: LinkDiscovery = LinkDiscovery(),
-        domain: UnitID = UnitID(1), serving: [ServiceID: any HostedService] = [:], dispatch: DispatchSettings = DispatchSettings()
+        domain: UnitID = UnitID(1), serving: [ServiceID: any HostedService] = [:],
+        dispatch: DispatchSettings = DispatchSettings()
     ) {
         self.chain = ProcessChain(services: services)
         self.hosts = hosts
@@ -52,14 +53,18 @@ public struct UnitController {
     }
 
     /// A switch channel closed.
-    public mutating func switchDisconnected(_ datapathID: DatapathID, on connection: Connection, now: NIODeadline, sink: some ControllerOutput) {
+    public mutating func switchDisconnected(
+        _ datapathID: DatapathID, on connection: Connection, now: NIODeadline, sink: some ControllerOutput
+    ) {
         guard switches.remove(datapathID, ifOn: connection) else { return }
         dispatch(.switchRemoved(datapathID), now: now, sink: sink)
         forget(datapathID, now: now, sink: sink)
     }
 
     /// A message a switch sent (after the handshake).
-    public mutating func received(_ message: OpenFlowMessage, from datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput) {
+    public mutating func received(
+        _ message: OpenFlowMessage, from datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput
+    ) {
         let xid = message.xid
         switch message.body {
         case .packetIn(let packetIn):
@@ -72,10 +77,14 @@ public struct UnitController {
             if let deviceEvent = hosts.observe(match, on: datapathID, now: now) {
                 dispatch(deviceEvent, now: now, sink: sink)
             }
-            dispatch(.packetIn(PacketInEvent(datapathID: datapathID, xid: xid, packetIn: packetIn, match: match)), now: now, sink: sink)
+            dispatch(
+                .packetIn(PacketInEvent(datapathID: datapathID, xid: xid, packetIn: packetIn, match: match)), now: now,
+                sink: sink)
         case .portStatus(let status):
             switches.apply(status, to: datapathID)
-            if status.reason == .delete || status.port.config.contains(.portDown) || status.port.state.contains(.linkDown) {
+            if status.reason == .delete || status.port.config.contains(.portDown)
+                || status.port.state.contains(.linkDown)
+            {
                 forget(datapathID, port: status.port.portNumber, now: now, sink: sink)
             }
             dispatch(.switchPortChanged(datapathID, status), now: now, sink: sink)
@@ -107,7 +116,9 @@ public struct UnitController {
     // MARK: Unit channels
 
     /// An event or a return from a neighbouring unit.
-    public mutating func received(_ message: UnitMessage, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput) {
+    public mutating func received(
+        _ message: UnitMessage, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput
+    ) {
         actions.removeAll(keepingCapacity: true)
         switch message {
         case .event(let event):
@@ -116,7 +127,9 @@ public struct UnitController {
             }
         case .eventReturn(let answer):
             let switches = self.switches
-            if let delivery = dispatcher.received(answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, actions: &actions) {
+            if let delivery = dispatcher.received(
+                answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, actions: &actions)
+            {
                 sink.forward(delivery.messages, xid: delivery.xid)
             }
         default:
@@ -133,7 +146,9 @@ public struct UnitController {
 
     /// The services above changed (a route came or went, a definition arrived). Services new
     /// to the table that want switch events are shown the switches already connected.
-    public mutating func remoteServicesChanged(_ services: [RemoteService], now: NIODeadline, sink: some ControllerOutput) -> [FilterRuleError] {
+    public mutating func remoteServicesChanged(
+        _ services: [RemoteService], now: NIODeadline, sink: some ControllerOutput
+    ) -> [FilterRuleError] {
         let (rejected, newcomers) = dispatcher.install(services)
         actions.removeAll(keepingCapacity: true)
         let connected = switches.datapathIDs.compactMap { switches.description(of: $0) }
@@ -147,7 +162,8 @@ public struct UnitController {
         let gone = dispatcher.downstreamGone(unit)
         guard !gone.isEmpty else { return }
         let discard = ReturnCollector()
-        for service in serving.values.sorted(by: { $0.priority > $1.priority }) where service.subscriptions.contains(.switchRemoved) {
+        for service in serving.values.sorted(by: { $0.priority > $1.priority })
+        where service.subscriptions.contains(.switchRemoved) {
             for dpid in gone {
                 var context = ServiceContext(now: now, hosts: hosts, sink: discard)
                 _ = service.handle(.switchRemoved(dpid), context: &context)
@@ -155,7 +171,9 @@ public struct UnitController {
         }
     }
 
-    private mutating func learnLink(from packetIn: PacketIn, on datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput) {
+    private mutating func learnLink(
+        from packetIn: PacketIn, on datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput
+    ) {
         guard let frame = try? EthernetFrame(parsing: packetIn.data), let probe = LLDPProbe(frame) else {
             counters.foreignLLDP += 1
             return
@@ -168,7 +186,9 @@ public struct UnitController {
         }
     }
 
-    private mutating func forget(_ datapathID: DatapathID, port: PortNumber? = nil, now: NIODeadline, sink: some ControllerOutput) {
+    private mutating func forget(
+        _ datapathID: DatapathID, port: PortNumber? = nil, now: NIODeadline, sink: some ControllerOutput
+    ) {
         for link in links.remove(datapathID, port: port) {
             hosts.unmarkInfrastructure(link.source)
             hosts.unmarkInfrastructure(link.destination)
@@ -189,16 +209,22 @@ public struct UnitController {
         var position = 0
         if chain.wants(event.category) {
             var stageContext = ServiceContext(now: now, hosts: hosts, sink: sink)
-            guard case .reachedStage(let reached) = chain.run(event, context: &stageContext, stage: plan.stage) else { return }
+            guard case .reachedStage(let reached) = chain.run(event, context: &stageContext, stage: plan.stage) else {
+                return
+            }
             position = reached
             context = stageContext
         }
         actions.removeAll(keepingCapacity: true)
         sends.removeAll(keepingCapacity: true)
         let outcome = dispatcher.escalate(
-            event, plan: plan, position: position, attributes: context?.attributes ?? [:], resumable: context != nil, now: now,
+            event, plan: plan, position: position, attributes: context?.attributes ?? [:], resumable: context != nil,
+            now: now,
             sends: &sends, actions: &actions)
-        for send in sends { sink.sendEvent(event, transaction: send.transaction, sid: send.sid, domain: dispatcher.domain, to: send.unit) }
+        for send in sends {
+            sink.sendEvent(
+                event, transaction: send.transaction, sid: send.sid, domain: dispatcher.domain, to: send.unit)
+        }
         performActions(now: now, sink: sink)
         switch outcome {
         case .continueLocally:
@@ -264,7 +290,9 @@ public struct UnitController {
         // the unit (`ServeRequest.askedIsBelow`), so only messages for other switches are looked up.
         let asked = event.datapathID
         let askedIsBelow = request.askedIsBelow
-        counters.undeliverableReturns += collector.keep { $0 == asked ? askedIsBelow : dispatcher.switchesBelow[$0] == unit }
+        counters.undeliverableReturns += collector.keep {
+            $0 == asked ? askedIsBelow : dispatcher.switchesBelow[$0] == unit
+        }
         let messages = collector.messages
         // What the return cannot carry is left out, and counted: a return over its limits
         // would be refused by the unit below as malformed, and its channel closed. (Most
@@ -274,20 +302,26 @@ public struct UnitController {
         if !context.bypassed.isEmpty || !context.annotations.isEmpty {
             bypass = Array(context.bypassed.prefix(EventReturn.maximumBypass))
             let fitting = context.annotations.filter {
-                $0.key.utf8.count <= EventReturn.maximumKeyLength && $0.value.utf8.count <= EventReturn.maximumValueLength
+                $0.key.utf8.count <= EventReturn.maximumKeyLength
+                    && $0.value.utf8.count <= EventReturn.maximumValueLength
             }
             annotations = Array(fitting.suffix(EventReturn.maximumContext))
-            counters.droppedFromReturns += context.bypassed.count - bypass.count + context.annotations.count - annotations.count
+            counters.droppedFromReturns +=
+                context.bypassed.count - bypass.count + context.annotations.count - annotations.count
         }
         // More messages than one return carries go first in partial returns; the usual answer
         // fits one, and its list is sent as it is.
         var last = messages
         while last.count > EventReturn.maximumMessages {
             let (part, rest) = last.split(atMost: EventReturn.maximumMessages)
-            sink.sendReturn(transaction: transaction, sid: sid, verdict: .partial, messages: part, bypass: [], context: [], to: unit)
+            sink.sendReturn(
+                transaction: transaction, sid: sid, verdict: .partial, messages: part, bypass: [], context: [], to: unit
+            )
             last = rest
         }
-        sink.sendReturn(transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations, to: unit)
+        sink.sendReturn(
+            transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations,
+            to: unit)
     }
 }
 

@@ -35,13 +35,15 @@ public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConve
     public var description: String {
         switch self {
         case .expectedHello(let type): "handshake: expected OFPT_HELLO first, got \(type)"
-        case .incompatibleVersion(let version): "version negotiation failed: the unit speaks 0x\(String(version, radix: 16)), we speak OpenFlow 1.0 (0x01)"
+        case .incompatibleVersion(let version):
+            "version negotiation failed: the unit speaks 0x\(String(version, radix: 16)), we speak OpenFlow 1.0 (0x01)"
         case .unexpectedMessage(let type, let state): "\(type) has no meaning on a unit channel (\(state))"
         case .malformed(let error): "malformed unit message: \(error)"
         case .framingError(let error): "unrecoverable framing error: \(error)"
         case .unexpectedUnitMessage(let type, let state): "\(type) out of place (\(state))"
         case .claimsOurUID(let uid): "the other unit claims our own UID \(uid)"
-        case .wrongTier(let remote, let local, let relation): "the other unit is at tier \(remote), we are at tier \(local): not a valid \(relation)"
+        case .wrongTier(let remote, let local, let relation):
+            "the other unit is at tier \(remote), we are at tier \(local): not a valid \(relation)"
         case .handshakeTimeout: "the exports exchange did not complete in time"
         case .keepaliveTimeout: "no message or echo reply within the keepalive timeout"
         case .refusedRoutes(let reason): reason

@@ -11,7 +11,10 @@ public struct UnitChannelConfiguration: Hashable, Sendable {
     /// Time from connect to the end of the exports exchange.
     public var handshakeTimeout: TimeAmount
 
-    public init(local: UnitIdentity, echoInterval: TimeAmount = .milliseconds(250), echoTimeout: TimeAmount = .milliseconds(750), handshakeTimeout: TimeAmount = .seconds(5)) {
+    public init(
+        local: UnitIdentity, echoInterval: TimeAmount = .milliseconds(250),
+        echoTimeout: TimeAmount = .milliseconds(750), handshakeTimeout: TimeAmount = .seconds(5)
+    ) {
         self.local = local
         self.echoInterval = echoInterval
         self.echoTimeout = echoTimeout

@@ -45,7 +45,12 @@ public struct UnitChannelStateMachine: Sendable {
     public let configuration: UnitChannelConfiguration
     public let role: UnitChannelRole
     var state: State = .idle {
-        didSet { peer = if case .established(let established) = state { (established.remote.uid, established.relation) } else { nil } }
+        didSet {
+            peer =
+                if case .established(let established) = state { (established.remote.uid, established.relation) } else {
+                    nil
+                }
+        }
     }
     /// The unit at the other end and how it relates to this one, while the channel is
     /// established. Kept beside the state, so that reading it for each event or return copies
@@ -64,11 +69,12 @@ public struct UnitChannelStateMachine: Sendable {
 
     /// The UID of the unit that dialed this channel, once the other end introduced itself.
     public var dialerUID: UnitID? {
-        let remote: UnitID? = switch state {
-        case .handshaking(let handshake): handshake.remote?.uid
-        case .established(let established): established.remote.uid
-        default: nil
-        }
+        let remote: UnitID? =
+            switch state {
+            case .handshaking(let handshake): handshake.remote?.uid
+            case .established(let established): established.remote.uid
+            default: nil
+            }
         guard let remote else { return nil }
         if case .acceptor = role { return remote }
         return configuration.local.uid
@@ -103,18 +109,26 @@ public struct UnitChannelStateMachine: Sendable {
             guard handshake.helloReceived else {
                 guard case .hello(let hello) = message.body else { return close(.expectedHello(got: message.type)) }
                 guard VersionNegotiation.accepts(version: message.version, hello: hello) else {
-                    return close(.incompatibleVersion(message.version), sendingFirst: VersionNegotiation.failure(answering: message))
+                    return close(
+                        .incompatibleVersion(message.version),
+                        sendingFirst: VersionNegotiation.failure(answering: message))
                 }
                 handshake.helloReceived = true
                 handshake.requestXID = nextXID()
                 state = .handshaking(handshake)
-                return [.send(UnitMessage.exportsRequest(ExportsRequest(unit: configuration.local)).openFlowMessage(xid: handshake.requestXID))]
+                return [
+                    .send(
+                        UnitMessage.exportsRequest(ExportsRequest(unit: configuration.local)).openFlowMessage(
+                            xid: handshake.requestXID))
+                ]
             }
             switch unitMessage(in: message, state: "handshake") {
             case .failure(let reason):
                 return close(reason)
             case .success(.exportsRequest(let request)):
-                guard handshake.remote == nil else { return close(.unexpectedUnitMessage(.exportsRequest, state: "a second request")) }
+                guard handshake.remote == nil else {
+                    return close(.unexpectedUnitMessage(.exportsRequest, state: "a second request"))
+                }
                 let relation: ChannelRelation
                 switch self.relation(of: request.unit) {
                 case .failure(let reason): return close(reason)
@@ -122,9 +136,12 @@ public struct UnitChannelStateMachine: Sendable {
                 }
                 handshake.remote = request.unit
                 handshake.relation = relation
-                return [.sendExports(xid: message.xid, to: request.unit.uid, relation: relation)] + finishHandshake(handshake, now: now)
+                return [.sendExports(xid: message.xid, to: request.unit.uid, relation: relation)]
+                    + finishHandshake(handshake, now: now)
             case .success(.exportsReply(let exports)):
-                guard !handshake.exportsComplete else { return close(.unexpectedUnitMessage(.exportsReply, state: "after the last part")) }
+                guard !handshake.exportsComplete else {
+                    return close(.unexpectedUnitMessage(.exportsReply, state: "after the last part"))
+                }
                 handshake.exports += exports.services
                 handshake.exportsComplete = !exports.more
                 return finishHandshake(handshake, now: now)
@@ -245,11 +262,12 @@ public struct UnitChannelStateMachine: Sendable {
 
     /// The TCP connection closed, for whatever reason.
     public mutating func channelClosed() -> [UnitChannelAction] {
-        let remote: UnitID? = switch state {
-        case .established(let established): established.remote.uid
-        case .closed(let remote): remote
-        default: nil
-        }
+        let remote: UnitID? =
+            switch state {
+            case .established(let established): established.remote.uid
+            case .closed(let remote): remote
+            default: nil
+            }
         state = .closed(remote: nil)
         return remote.map { [.channelDown($0)] } ?? []
     }
@@ -272,21 +290,31 @@ public struct UnitChannelStateMachine: Sendable {
         guard remote.uid != local.uid else { return .failure(.claimsOurUID(local.uid)) }
         switch role {
         case .dialer(.upstream):
-            return remote.tier > local.tier ? .success(.upstream) : .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "upstream"))
+            return remote.tier > local.tier
+                ? .success(.upstream)
+                : .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "upstream"))
         case .dialer(.peer):
-            return remote.tier == local.tier ? .success(.peer) : .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "peer"))
+            return remote.tier == local.tier
+                ? .success(.peer) : .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "peer"))
         case .dialer(.downstream):
-            return .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "unit to dial (we never dial down)"))
+            return .failure(
+                .wrongTier(remote: remote.tier, local: local.tier, relation: "unit to dial (we never dial down)"))
         case .acceptor:
             if remote.tier < local.tier { return .success(.downstream) }
             if remote.tier == local.tier { return .success(.peer) }
-            return .failure(.wrongTier(remote: remote.tier, local: local.tier, relation: "client (a higher tier does not dial a lower one)"))
+            return .failure(
+                .wrongTier(
+                    remote: remote.tier, local: local.tier, relation: "client (a higher tier does not dial a lower one)"
+                ))
         }
     }
 
     /// The unit message inside a vendor message, or why there is none.
-    private func unitMessage(in message: OpenFlowMessage, state: String) -> Result<UnitMessage, UnitChannelCloseReason> {
-        guard case .vendor(let vendor) = message.body else { return .failure(.unexpectedMessage(message.type, state: state)) }
+    private func unitMessage(in message: OpenFlowMessage, state: String) -> Result<UnitMessage, UnitChannelCloseReason>
+    {
+        guard case .vendor(let vendor) = message.body else {
+            return .failure(.unexpectedMessage(message.type, state: state))
+        }
         do {
             return .success(try UnitMessage(parsing: vendor))
         } catch {
@@ -294,11 +322,15 @@ public struct UnitChannelStateMachine: Sendable {
         }
     }
 
-    private mutating func close(_ reason: UnitChannelCloseReason, sendingFirst message: OpenFlowMessage? = nil) -> [UnitChannelAction] {
+    private mutating func close(
+        _ reason: UnitChannelCloseReason, sendingFirst message: OpenFlowMessage? = nil
+    ) -> [UnitChannelAction] {
         [closeAction(reason, sendingFirst: message)]
     }
 
-    private mutating func closeAction(_ reason: UnitChannelCloseReason, sendingFirst message: OpenFlowMessage? = nil) -> UnitChannelAction {
+    private mutating func closeAction(
+        _ reason: UnitChannelCloseReason, sendingFirst message: OpenFlowMessage? = nil
+    ) -> UnitChannelAction {
         let remote: UnitID? = if case .established(let established) = state { established.remote.uid } else { nil }
         state = .closed(remote: remote)
         return .close(reason, sendingFirst: message)

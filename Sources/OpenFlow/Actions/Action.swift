@@ -68,7 +68,9 @@ public enum Action: WireStructure {
     /// The `ofp_action_header`, checked: the type, where the action starts, and its body.
     private static func readHeader(_ reader: inout WireReader) throws(WireError) -> (ActionType, Int, WireReader) {
         let start = reader.offset
-        let (rawType, length) = try reader.readFixed(Self.headerLayout) { field in (field.read(UInt16.self), Int(field.read(UInt16.self))) }
+        let (rawType, length) = try reader.readFixed(Self.headerLayout) { field in
+            (field.read(UInt16.self), Int(field.read(UInt16.self)))
+        }
         let type = ActionType(rawValue: rawType)
         try checkHeader(type, length: length, remaining: reader.remaining, at: start)
         return (type, start, try reader.readReader(length: length - Action.headerSize, field: "ofp_action"))
@@ -81,10 +83,12 @@ public enum Action: WireStructure {
     private static func checkHeader(_ type: ActionType, length: Int, remaining: Int, at start: Int) throws(WireError) {
         let lengthOffset = start + 2
         guard length >= 8 else {
-            throw WireError(.lengthBelowMinimum(length: length, minimum: 8), field: "ofp_action_header.len", offset: lengthOffset)
+            throw WireError(
+                .lengthBelowMinimum(length: length, minimum: 8), field: "ofp_action_header.len", offset: lengthOffset)
         }
         guard length % 8 == 0 else {
-            throw WireError(.lengthNotMultiple(length: length, multiple: 8), field: "ofp_action_header.len", offset: lengthOffset)
+            throw WireError(
+                .lengthNotMultiple(length: length, multiple: 8), field: "ofp_action_header.len", offset: lengthOffset)
         }
         guard length - Action.headerSize <= remaining else {
             throw WireError(
@@ -92,11 +96,14 @@ public enum Action: WireStructure {
                 field: "ofp_action_header.len", offset: lengthOffset)
         }
         if let expected = Action.fixedLength(of: type), expected != length {
-            throw WireError(.wrongBodySize(size: length, expected: expected), field: "ofp_action_header.len", offset: lengthOffset)
+            throw WireError(
+                .wrongBodySize(size: length, expected: expected), field: "ofp_action_header.len", offset: lengthOffset)
         }
     }
 
-    private static func parseBody(_ type: ActionType, at start: Int, _ body: inout WireReader) throws(WireError) -> Action {
+    private static func parseBody(
+        _ type: ActionType, at start: Int, _ body: inout WireReader
+    ) throws(WireError) -> Action {
         switch type {
         case .output:
             let port = PortNumber(try body.readInteger(field: "ofp_action_output.port"))
@@ -225,7 +232,9 @@ extension Action {
         var at = 0
         while at < bytes.count {
             let left = bytes.count - at
-            guard left >= Action.headerSize else { return (at, headerLayout.truncation(available: left, at: base + at)) }
+            guard left >= Action.headerSize else {
+                return (at, headerLayout.truncation(available: left, at: base + at))
+            }
             let type = ActionType(rawValue: UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
             guard type.rawValue <= ActionType.enqueue.rawValue else { return (at, nil) }
             let length = Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self)))

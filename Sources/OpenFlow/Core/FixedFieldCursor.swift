@@ -51,7 +51,9 @@ public struct FixedFieldCursor: ~Copyable {
 extension WireReader {
     /// Reads a structure of exactly `size` bytes through one view of the buffer.
     @inlinable
-    public mutating func readFixed<T>(_ size: Int, field: String, _ body: (inout FixedFieldCursor) -> T) throws(WireError) -> T {
+    public mutating func readFixed<T>(
+        _ size: Int, field: String, _ body: (inout FixedFieldCursor) -> T
+    ) throws(WireError) -> T {
         try require(size, field: field)
         let value = buffer.withUnsafeReadableBytes { raw in
             var cursor = FixedFieldCursor(UnsafeRawBufferPointer(rebasing: raw[..<size]))
@@ -65,7 +67,9 @@ extension WireReader {
     /// ends inside it, the error names the first field that is missing, as reading the fields
     /// one by one would.
     @inlinable
-    public mutating func readFixed<T>(_ layout: FixedLayout, _ body: (inout FixedFieldCursor) -> T) throws(WireError) -> T {
+    public mutating func readFixed<T>(
+        _ layout: FixedLayout, _ body: (inout FixedFieldCursor) -> T
+    ) throws(WireError) -> T {
         if layout.size <= remaining { return try readFixed(layout.size, field: "", body) }
         throw layout.truncation(available: remaining, at: offset)
     }
@@ -88,7 +92,8 @@ public struct FixedLayout: Sendable {
         var start = 0
         for (field, width) in fields {
             guard start + width <= available else {
-                return WireError(.truncated(needed: width, available: available - start), field: "\(field)", offset: offset + start)
+                return WireError(
+                    .truncated(needed: width, available: available - start), field: "\(field)", offset: offset + start)
             }
             start += width
         }

@@ -30,7 +30,8 @@ public struct FixedFieldWriter: ~Copyable {
     @inlinable @inline(__always)
     public mutating func pad(_ count: Int) {
         precondition(offset + count <= bytes.count, "writer wrote past its declared size")
-        UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count]).initializeMemory(as: UInt8.self, repeating: 0)
+        UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count]).initializeMemory(
+            as: UInt8.self, repeating: 0)
         offset += count
     }
 
@@ -49,7 +50,8 @@ public struct FixedFieldWriter: ~Copyable {
     public mutating func writeFixedString(_ text: String, length: Int) {
         let count = FixedString.encodedLength(text, fieldLength: length)
         precondition(offset + length <= bytes.count, "writer wrote past its declared size")
-        _ = UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count]).initializeMemory(as: UInt8.self, from: text.utf8.prefix(count))
+        _ = UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count]).initializeMemory(
+            as: UInt8.self, from: text.utf8.prefix(count))
         offset += count
         pad(length - count)
     }

@@ -15,7 +15,8 @@ public struct MACAddress: OneWordHashable, Sendable, Comparable, CustomStringCon
     }
 
     public init(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8, _ b4: UInt8, _ b5: UInt8) {
-        self.rawValue = UInt64(b0) << 40 | UInt64(b1) << 32 | UInt64(b2) << 24
+        self.rawValue =
+            UInt64(b0) << 40 | UInt64(b1) << 32 | UInt64(b2) << 24
             | UInt64(b3) << 16 | UInt64(b4) << 8 | UInt64(b5)
     }
 

@@ -15,7 +15,9 @@ public protocol FixedSizeWireStructure: WireStructure {
 extension WireReader {
     /// Reads every remaining byte as an array of fixed-size entries. A remainder that is not a
     /// whole number of entries is rejected before anything is allocated.
-    public mutating func readEntries<Entry: FixedSizeWireStructure>(_: Entry.Type, field: String) throws(WireError) -> [Entry] {
+    public mutating func readEntries<Entry: FixedSizeWireStructure>(
+        _: Entry.Type, field: String
+    ) throws(WireError) -> [Entry] {
         guard remaining % Entry.size == 0 else {
             throw WireError(.bodyNotMultiple(size: remaining, entrySize: Entry.size), field: field, offset: offset)
         }

@@ -27,16 +27,34 @@ extension Action: Encodable {
             try type.encode("output", forKey: .type)
             try container.encode(port, forKey: .port)
             try container.encode(maxLength, forKey: .maxLength)
-        case .setVlanVid(let value): try type.encode("set_vlan_vid", forKey: .type); try container.encode(value, forKey: .value)
-        case .setVlanPcp(let value): try type.encode("set_vlan_pcp", forKey: .type); try container.encode(value, forKey: .value)
+        case .setVlanVid(let value):
+            try type.encode("set_vlan_vid", forKey: .type)
+            try container.encode(value, forKey: .value)
+        case .setVlanPcp(let value):
+            try type.encode("set_vlan_pcp", forKey: .type)
+            try container.encode(value, forKey: .value)
         case .stripVlan: try type.encode("strip_vlan", forKey: .type)
-        case .setDlSrc(let value): try type.encode("set_dl_src", forKey: .type); try container.encode(value, forKey: .value)
-        case .setDlDst(let value): try type.encode("set_dl_dst", forKey: .type); try container.encode(value, forKey: .value)
-        case .setNwSrc(let value): try type.encode("set_nw_src", forKey: .type); try container.encode(value, forKey: .value)
-        case .setNwDst(let value): try type.encode("set_nw_dst", forKey: .type); try container.encode(value, forKey: .value)
-        case .setNwTos(let value): try type.encode("set_nw_tos", forKey: .type); try container.encode(value, forKey: .value)
-        case .setTpSrc(let value): try type.encode("set_tp_src", forKey: .type); try container.encode(value, forKey: .value)
-        case .setTpDst(let value): try type.encode("set_tp_dst", forKey: .type); try container.encode(value, forKey: .value)
+        case .setDlSrc(let value):
+            try type.encode("set_dl_src", forKey: .type)
+            try container.encode(value, forKey: .value)
+        case .setDlDst(let value):
+            try type.encode("set_dl_dst", forKey: .type)
+            try container.encode(value, forKey: .value)
+        case .setNwSrc(let value):
+            try type.encode("set_nw_src", forKey: .type)
+            try container.encode(value, forKey: .value)
+        case .setNwDst(let value):
+            try type.encode("set_nw_dst", forKey: .type)
+            try container.encode(value, forKey: .value)
+        case .setNwTos(let value):
+            try type.encode("set_nw_tos", forKey: .type)
+            try container.encode(value, forKey: .value)
+        case .setTpSrc(let value):
+            try type.encode("set_tp_src", forKey: .type)
+            try container.encode(value, forKey: .value)
+        case .setTpDst(let value):
+            try type.encode("set_tp_dst", forKey: .type)
+            try container.encode(value, forKey: .value)
         case .enqueue(let port, let queueID):
             try type.encode("enqueue", forKey: .type)
             try container.encode(port, forKey: .port)
@@ -108,30 +126,31 @@ extension OpenFlowMessage: Encodable {
         try container.encode(version, forKey: .version)
         try container.encode(type.description, forKey: .type)
         try container.encode(xid, forKey: .xid)
-        let body: any Encodable = switch self.body {
-        case .hello(let value): value
-        case .error(let value): value
-        case .echoRequest(let value): value
-        case .echoReply(let value): value
-        case .vendor(let value): value
-        case .featuresRequest(let value): value
-        case .featuresReply(let value): value
-        case .getConfigRequest(let value): value
-        case .getConfigReply(let value): value
-        case .setConfig(let value): value
-        case .packetIn(let value): value
-        case .flowRemoved(let value): value
-        case .portStatus(let value): value
-        case .packetOut(let value): value
-        case .flowMod(let value): value
-        case .portMod(let value): value
-        case .statsRequest(let value): value
-        case .statsReply(let value): value
-        case .barrierRequest(let value): value
-        case .barrierReply(let value): value
-        case .queueGetConfigRequest(let value): value
-        case .queueGetConfigReply(let value): value
-        }
+        let body: any Encodable =
+            switch self.body {
+            case .hello(let value): value
+            case .error(let value): value
+            case .echoRequest(let value): value
+            case .echoReply(let value): value
+            case .vendor(let value): value
+            case .featuresRequest(let value): value
+            case .featuresReply(let value): value
+            case .getConfigRequest(let value): value
+            case .getConfigReply(let value): value
+            case .setConfig(let value): value
+            case .packetIn(let value): value
+            case .flowRemoved(let value): value
+            case .portStatus(let value): value
+            case .packetOut(let value): value
+            case .flowMod(let value): value
+            case .portMod(let value): value
+            case .statsRequest(let value): value
+            case .statsReply(let value): value
+            case .barrierRequest(let value): value
+            case .barrierReply(let value): value
+            case .queueGetConfigRequest(let value): value
+            case .queueGetConfigReply(let value): value
+            }
         try container.encode(body, forKey: .body)
     }
 }

@@ -32,7 +32,9 @@ public struct OpenFlowFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMes
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
         if let frame = try decode(buffer: &buffer) { return frame }
         if buffer.readableBytes > 0 {
-            throw WireError(.truncated(needed: Self.expectedLength(of: buffer), available: buffer.readableBytes), field: "ofp_header.length", offset: 2)
+            throw WireError(
+                .truncated(needed: Self.expectedLength(of: buffer), available: buffer.readableBytes),
+                field: "ofp_header.length", offset: 2)
         }
         return nil
     }
@@ -43,7 +45,9 @@ public struct OpenFlowFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMes
         return .continue
     }
 
-    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(
+        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+    ) throws -> DecodingState {
         // The peer closed mid-message: decodeLast(buffer:seenEOF:) reports what was missing.
         guard let frame = try decodeLast(buffer: &buffer, seenEOF: seenEOF) else { return .needMoreData }
         context.fireChannelRead(Self.wrapInboundOut(frame))

@@ -45,7 +45,9 @@ extension ErrorMessage {
     /// The error the specification prescribes for a request that failed to parse with `error`,
     /// carrying the first bytes of the request.
     public init(answering error: WireError, request: ByteBuffer) {
-        let excerpt = request.getSlice(at: request.readerIndex, length: min(Self.requestExcerptLength, request.readableBytes)) ?? ByteBuffer()
+        let excerpt =
+            request.getSlice(at: request.readerIndex, length: min(Self.requestExcerptLength, request.readableBytes))
+            ?? ByteBuffer()
         let field = error.field
         switch error.reason {
         case .unsupportedVersion:
@@ -66,6 +68,8 @@ extension ErrorMessage {
     /// The first bytes of `request`, as an error's data.
     public init<Code: ErrorCode>(_ code: Code, excerptOf request: OpenFlowMessage) {
         let encoded = request.encoded()
-        self.init(code, data: encoded.getSlice(at: 0, length: min(Self.requestExcerptLength, encoded.readableBytes)) ?? encoded)
+        self.init(
+            code,
+            data: encoded.getSlice(at: 0, length: min(Self.requestExcerptLength, encoded.readableBytes)) ?? encoded)
     }
 }

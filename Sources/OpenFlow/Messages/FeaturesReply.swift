@@ -60,7 +60,8 @@ public struct FeaturesReply: Encodable, OpenFlowMessageBody {
 
         static let names: [(Capabilities, String)] = [
             (.flowStats, "FLOW_STATS"), (.tableStats, "TABLE_STATS"), (.portStats, "PORT_STATS"), (.stp, "STP"),
-            (.reserved, "RESERVED"), (.ipReassembly, "IP_REASM"), (.queueStats, "QUEUE_STATS"), (.arpMatchIP, "ARP_MATCH_IP"),
+            (.reserved, "RESERVED"), (.ipReassembly, "IP_REASM"), (.queueStats, "QUEUE_STATS"),
+            (.arpMatchIP, "ARP_MATCH_IP"),
         ]
     }
 

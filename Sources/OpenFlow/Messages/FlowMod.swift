@@ -39,12 +39,14 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
     }
 
     static let fixedFields = FixedLayout([
-        "ofp_flow_mod.cookie": 8, "ofp_flow_mod.command": 2, "ofp_flow_mod.idle_timeout": 2, "ofp_flow_mod.hard_timeout": 2,
+        "ofp_flow_mod.cookie": 8, "ofp_flow_mod.command": 2, "ofp_flow_mod.idle_timeout": 2,
+        "ofp_flow_mod.hard_timeout": 2,
         "ofp_flow_mod.priority": 2, "ofp_flow_mod.buffer_id": 4, "ofp_flow_mod.out_port": 2, "ofp_flow_mod.flags": 2,
     ])
 
     public init(parsing reader: inout WireReader) throws(WireError) {
-        (match, (cookie, command, idleTimeout, hardTimeout, priority, bufferID, outPort, flags)) = try Self.readFixedFields(&reader)
+        (match, (cookie, command, idleTimeout, hardTimeout, priority, bufferID, outPort, flags)) =
+            try Self.readFixedFields(&reader)
         actions = try Action.parseList(&reader)
     }
 
@@ -64,8 +66,11 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
         let match = try Match(parsing: &reader)
         // Flow mods come down from the units above with every return: one view for the fields.
         let fields = try reader.readFixed(Self.fixedFields) { field in
-            (field.read(UInt64.self), Command(rawValue: field.read()), field.read(UInt16.self), field.read(UInt16.self), field.read(UInt16.self),
-             BufferID(field.read()), PortNumber(field.read()), Flags(rawValue: field.read()))
+            (
+                field.read(UInt64.self), Command(rawValue: field.read()), field.read(UInt16.self),
+                field.read(UInt16.self), field.read(UInt16.self),
+                BufferID(field.read()), PortNumber(field.read()), Flags(rawValue: field.read())
+            )
         }
         return (match, fields)
     }
@@ -131,6 +136,8 @@ public struct FlowMod: Encodable, OpenFlowMessageBody {
         public static let checkOverlap = Flags(rawValue: 1 << 1)
         public static let emergency = Flags(rawValue: 1 << 2)
 
-        static let names: [(Flags, String)] = [(.sendFlowRemoved, "send_flow_rem"), (.checkOverlap, "check_overlap"), (.emergency, "emerg")]
+        static let names: [(Flags, String)] = [
+            (.sendFlowRemoved, "send_flow_rem"), (.checkOverlap, "check_overlap"), (.emergency, "emerg"),
+        ]
     }
 }

@@ -25,7 +25,9 @@ public struct OpenFlowHeader: Hashable, Sendable {
     ///
     /// Returns nil when fewer than 8 bytes are available: the caller should wait for more.
     @inlinable
-    public static func peek(in buffer: ByteBuffer, maximumLength: Int = OpenFlowHeader.maximumLength) throws(WireError) -> OpenFlowHeader? {
+    public static func peek(
+        in buffer: ByteBuffer, maximumLength: Int = OpenFlowHeader.maximumLength
+    ) throws(WireError) -> OpenFlowHeader? {
         guard buffer.readableBytes >= OpenFlowHeader.size else { return nil }
         // One view of the bytes: each ByteBuffer integer read would pay its own exclusivity check.
         let header = buffer.withUnsafeReadableBytes { raw in
@@ -34,10 +36,13 @@ public struct OpenFlowHeader: Hashable, Sendable {
         }
         let length = header.length
         guard Int(length) >= OpenFlowHeader.size else {
-            throw WireError(.lengthBelowMinimum(length: Int(length), minimum: OpenFlowHeader.size), field: "ofp_header.length", offset: 2)
+            throw WireError(
+                .lengthBelowMinimum(length: Int(length), minimum: OpenFlowHeader.size), field: "ofp_header.length",
+                offset: 2)
         }
         guard Int(length) <= maximumLength else {
-            throw WireError(.lengthAboveMaximum(length: Int(length), maximum: maximumLength), field: "ofp_header.length", offset: 2)
+            throw WireError(
+                .lengthAboveMaximum(length: Int(length), maximum: maximumLength), field: "ofp_header.length", offset: 2)
         }
         return header
     }
@@ -45,7 +50,9 @@ public struct OpenFlowHeader: Hashable, Sendable {
     /// The header's fields as they lie, unchecked (from a structure that holds it).
     @inlinable
     public init(reading field: inout FixedFieldCursor) {
-        self.init(version: field.read(UInt8.self), type: MessageType(rawValue: field.read(UInt8.self)), length: field.read(UInt16.self), xid: field.read(UInt32.self))
+        self.init(
+            version: field.read(UInt8.self), type: MessageType(rawValue: field.read(UInt8.self)),
+            length: field.read(UInt16.self), xid: field.read(UInt32.self))
     }
 
     @inlinable

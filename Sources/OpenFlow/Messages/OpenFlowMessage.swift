@@ -97,11 +97,17 @@ extension OpenFlowMessage {
     @inlinable
     static func split(_ buffer: ByteBuffer, maximumLength: Int) throws(WireError) -> (OpenFlowHeader, WireReader) {
         guard let header = try OpenFlowHeader.peek(in: buffer, maximumLength: maximumLength) else {
-            throw WireError(.truncated(needed: OpenFlowHeader.size, available: buffer.readableBytes), field: "ofp_header", offset: 0)
+            throw WireError(
+                .truncated(needed: OpenFlowHeader.size, available: buffer.readableBytes), field: "ofp_header", offset: 0
+            )
         }
         let length = Int(header.length)
-        guard let bodyBytes = buffer.getSlice(at: buffer.readerIndex + OpenFlowHeader.size, length: length - OpenFlowHeader.size) else {
-            throw WireError(.truncated(needed: length, available: buffer.readableBytes), field: "ofp_header.length", offset: 2)
+        guard
+            let bodyBytes = buffer.getSlice(
+                at: buffer.readerIndex + OpenFlowHeader.size, length: length - OpenFlowHeader.size)
+        else {
+            throw WireError(
+                .truncated(needed: length, available: buffer.readableBytes), field: "ofp_header.length", offset: 2)
         }
         return (header, WireReader(bodyBytes, messageOffset: OpenFlowHeader.size))
     }
@@ -120,30 +126,51 @@ extension OpenFlowMessage {
         try Self.checkVersion(header)
         let length = Int(header.length)
         switch header.type {
-        case .hello: self.init(version: header.version, xid: header.xid, .hello(try Self.parse(Hello.self, length: length, &reader)))
-        case .error: self.init(version: header.version, xid: header.xid, .error(try Self.parse(ErrorMessage.self, length: length, &reader)))
-        case .echoRequest: self.init(xid: header.xid, .echoRequest(try Self.parse(EchoRequest.self, length: length, &reader)))
+        case .hello:
+            self.init(
+                version: header.version, xid: header.xid, .hello(try Self.parse(Hello.self, length: length, &reader)))
+        case .error:
+            self.init(
+                version: header.version, xid: header.xid,
+                .error(try Self.parse(ErrorMessage.self, length: length, &reader)))
+        case .echoRequest:
+            self.init(xid: header.xid, .echoRequest(try Self.parse(EchoRequest.self, length: length, &reader)))
         case .echoReply: self.init(xid: header.xid, .echoReply(try Self.parse(EchoReply.self, length: length, &reader)))
         case .vendor: self.init(xid: header.xid, .vendor(try Self.parse(VendorMessage.self, length: length, &reader)))
-        case .featuresRequest: self.init(xid: header.xid, .featuresRequest(try Self.parse(FeaturesRequest.self, length: length, &reader)))
-        case .featuresReply: self.init(xid: header.xid, .featuresReply(try Self.parse(FeaturesReply.self, length: length, &reader)))
-        case .getConfigRequest: self.init(xid: header.xid, .getConfigRequest(try Self.parse(GetConfigRequest.self, length: length, &reader)))
-        case .getConfigReply: self.init(xid: header.xid, .getConfigReply(try Self.parse(GetConfigReply.self, length: length, &reader)))
+        case .featuresRequest:
+            self.init(xid: header.xid, .featuresRequest(try Self.parse(FeaturesRequest.self, length: length, &reader)))
+        case .featuresReply:
+            self.init(xid: header.xid, .featuresReply(try Self.parse(FeaturesReply.self, length: length, &reader)))
+        case .getConfigRequest:
+            self.init(
+                xid: header.xid, .getConfigRequest(try Self.parse(GetConfigRequest.self, length: length, &reader)))
+        case .getConfigReply:
+            self.init(xid: header.xid, .getConfigReply(try Self.parse(GetConfigReply.self, length: length, &reader)))
         case .setConfig: self.init(xid: header.xid, .setConfig(try Self.parse(SetConfig.self, length: length, &reader)))
         case .packetIn: self.init(xid: header.xid, .packetIn(try Self.parse(PacketIn.self, length: length, &reader)))
-        case .flowRemoved: self.init(xid: header.xid, .flowRemoved(try Self.parse(FlowRemoved.self, length: length, &reader)))
-        case .portStatus: self.init(xid: header.xid, .portStatus(try Self.parse(PortStatus.self, length: length, &reader)))
+        case .flowRemoved:
+            self.init(xid: header.xid, .flowRemoved(try Self.parse(FlowRemoved.self, length: length, &reader)))
+        case .portStatus:
+            self.init(xid: header.xid, .portStatus(try Self.parse(PortStatus.self, length: length, &reader)))
         case .packetOut: self.init(xid: header.xid, .packetOut(try Self.parse(PacketOut.self, length: length, &reader)))
         case .flowMod: self.init(xid: header.xid, .flowMod(try Self.parse(FlowMod.self, length: length, &reader)))
         case .portMod: self.init(xid: header.xid, .portMod(try Self.parse(PortMod.self, length: length, &reader)))
-        case .statsRequest: self.init(xid: header.xid, .statsRequest(try Self.parse(StatsRequest.self, length: length, &reader)))
-        case .statsReply: self.init(xid: header.xid, .statsReply(try Self.parse(StatsReply.self, length: length, &reader)))
-        case .barrierRequest: self.init(xid: header.xid, .barrierRequest(try Self.parse(BarrierRequest.self, length: length, &reader)))
-        case .barrierReply: self.init(xid: header.xid, .barrierReply(try Self.parse(BarrierReply.self, length: length, &reader)))
+        case .statsRequest:
+            self.init(xid: header.xid, .statsRequest(try Self.parse(StatsRequest.self, length: length, &reader)))
+        case .statsReply:
+            self.init(xid: header.xid, .statsReply(try Self.parse(StatsReply.self, length: length, &reader)))
+        case .barrierRequest:
+            self.init(xid: header.xid, .barrierRequest(try Self.parse(BarrierRequest.self, length: length, &reader)))
+        case .barrierReply:
+            self.init(xid: header.xid, .barrierReply(try Self.parse(BarrierReply.self, length: length, &reader)))
         case .queueGetConfigRequest:
-            self.init(xid: header.xid, .queueGetConfigRequest(try Self.parse(QueueGetConfigRequest.self, length: length, &reader)))
+            self.init(
+                xid: header.xid,
+                .queueGetConfigRequest(try Self.parse(QueueGetConfigRequest.self, length: length, &reader)))
         case .queueGetConfigReply:
-            self.init(xid: header.xid, .queueGetConfigReply(try Self.parse(QueueGetConfigReply.self, length: length, &reader)))
+            self.init(
+                xid: header.xid, .queueGetConfigReply(try Self.parse(QueueGetConfigReply.self, length: length, &reader))
+            )
         default:
             throw WireError(.unknownType(UInt64(header.type.rawValue)), field: "ofp_header.type", offset: 1)
         }
@@ -158,7 +185,8 @@ extension OpenFlowMessage {
         var (header, reader) = try split(frame, maximumLength: OpenFlowHeader.maximumLength)
         let length = Int(header.length)
         guard length == frame.readableBytes else {
-            throw WireError(.wrongBodySize(size: frame.readableBytes, expected: length), field: "ofp_header.length", offset: 2)
+            throw WireError(
+                .wrongBodySize(size: frame.readableBytes, expected: length), field: "ofp_header.length", offset: 2)
         }
         try check(header: header, body: &reader)
         return header
@@ -181,7 +209,9 @@ extension OpenFlowMessage {
 
     /// Checks the message length against the body type's size, then parses the body.
     @inlinable
-    static func parse<Body: OpenFlowMessageBody>(_: Body.Type, length: Int, _ reader: inout WireReader) throws(WireError) -> Body {
+    static func parse<Body: OpenFlowMessageBody>(
+        _: Body.Type, length: Int, _ reader: inout WireReader
+    ) throws(WireError) -> Body {
         try checkLength(Body.self, length: length)
         return try Body(parsing: &reader)
     }
@@ -197,11 +227,14 @@ extension OpenFlowMessage {
     static func checkLength<Body: OpenFlowMessageBody>(_: Body.Type, length: Int) throws(WireError) {
         if Body.isFixedSize {
             guard length == Body.minimumLength else {
-                throw WireError(.wrongBodySize(size: length, expected: Body.minimumLength), field: "ofp_header.length", offset: 2)
+                throw WireError(
+                    .wrongBodySize(size: length, expected: Body.minimumLength), field: "ofp_header.length", offset: 2)
             }
         } else {
             guard length >= Body.minimumLength else {
-                throw WireError(.lengthBelowMinimum(length: length, minimum: Body.minimumLength), field: "ofp_header.length", offset: 2)
+                throw WireError(
+                    .lengthBelowMinimum(length: length, minimum: Body.minimumLength), field: "ofp_header.length",
+                    offset: 2)
             }
         }
     }
@@ -216,7 +249,9 @@ extension OpenFlowMessage {
     /// Appends a message given by its parts, for senders that hold a body and choose its xid
     /// as they send it: no message value is built and copied for that.
     @inlinable
-    public static func write(version: UInt8 = OpenFlowHeader.version10, xid: UInt32, _ body: Body, to buffer: inout ByteBuffer) {
+    public static func write(
+        version: UInt8 = OpenFlowHeader.version10, xid: UInt32, _ body: Body, to buffer: inout ByteBuffer
+    ) {
         write(version: version, xid: xid, body, to: &buffer, prefixLength: 0) { _, _ in }
     }
 
@@ -238,7 +273,8 @@ extension OpenFlowMessage {
             if let length = flowMod.fixedMessageLength {
                 buffer.writeFixed(prefixLength + length) { field in
                     prefix(&field, prefixLength + length)
-                    OpenFlowHeader(version: version, type: type, length: Self.checkedLength(length), xid: xid).write(to: &field)
+                    OpenFlowHeader(version: version, type: type, length: Self.checkedLength(length), xid: xid).write(
+                        to: &field)
                     flowMod.write(to: &field)
                 }
                 return
@@ -298,7 +334,9 @@ extension OpenFlowMessage {
 
     @inlinable
     static func checkedLength(_ length: Int) -> UInt16 {
-        precondition(length <= OpenFlowHeader.maximumLength, "OpenFlow message of \(length) bytes exceeds the 16-bit length field")
+        precondition(
+            length <= OpenFlowHeader.maximumLength,
+            "OpenFlow message of \(length) bytes exceeds the 16-bit length field")
         return UInt16(length)
     }
 

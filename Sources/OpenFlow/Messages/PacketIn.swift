@@ -23,7 +23,9 @@ public struct PacketIn: OpenFlowMessageBody {
     public var reason: Reason
     public var data: ByteBuffer
 
-    public init(bufferID: BufferID = .none, totalLength: UInt16, inPort: PortNumber, reason: Reason = .noMatch, data: ByteBuffer) {
+    public init(
+        bufferID: BufferID = .none, totalLength: UInt16, inPort: PortNumber, reason: Reason = .noMatch, data: ByteBuffer
+    ) {
         self.bufferID = bufferID
         self.totalLength = totalLength
         self.inPort = inPort
@@ -33,8 +35,13 @@ public struct PacketIn: OpenFlowMessageBody {
 
     @inlinable
     public init(parsing reader: inout WireReader) throws(WireError) {
-        (bufferID, totalLength, inPort, reason) = try reader.readFixed(Self.minimumLength - OpenFlowHeader.size, field: "ofp_packet_in") { field in
-            let fixed = (BufferID(field.read()), field.read(UInt16.self), PortNumber(field.read()), Reason(rawValue: field.read()))
+        (bufferID, totalLength, inPort, reason) = try reader.readFixed(
+            Self.minimumLength - OpenFlowHeader.size, field: "ofp_packet_in"
+        ) { field in
+            let fixed = (
+                BufferID(field.read()), field.read(UInt16.self), PortNumber(field.read()),
+                Reason(rawValue: field.read())
+            )
             field.skip(1)
             return fixed
         }

@@ -12,7 +12,9 @@ public struct PacketOut: OpenFlowMessageBody {
     /// The frame to send; empty when `bufferID` names a buffered packet.
     public var data: ByteBuffer
 
-    public init(bufferID: BufferID = .none, inPort: PortNumber = .none, actions: [Action], data: ByteBuffer = ByteBuffer()) {
+    public init(
+        bufferID: BufferID = .none, inPort: PortNumber = .none, actions: [Action], data: ByteBuffer = ByteBuffer()
+    ) {
         self.bufferID = bufferID
         self.inPort = inPort
         self.actions = actions
@@ -34,22 +36,30 @@ public struct PacketOut: OpenFlowMessageBody {
     }
 
     /// The fixed fields, and a reader over the actions (`reader` is left at the data).
-    private static func readFixedFields(_ reader: inout WireReader) throws(WireError) -> (BufferID, PortNumber, WireReader) {
+    private static func readFixedFields(
+        _ reader: inout WireReader
+    ) throws(WireError) -> (BufferID, PortNumber, WireReader) {
         let bufferID = BufferID(try reader.readInteger(field: "ofp_packet_out.buffer_id"))
         let inPort = PortNumber(try reader.readInteger(field: "ofp_packet_out.in_port"))
         let lengthOffset = reader.offset
         let actionsLength = Int(try reader.readInteger(as: UInt16.self, field: "ofp_packet_out.actions_len"))
         guard actionsLength <= reader.remaining else {
-            throw WireError(.lengthAboveMaximum(length: actionsLength, maximum: reader.remaining), field: "ofp_packet_out.actions_len", offset: lengthOffset)
+            throw WireError(
+                .lengthAboveMaximum(length: actionsLength, maximum: reader.remaining),
+                field: "ofp_packet_out.actions_len", offset: lengthOffset)
         }
         guard actionsLength % 8 == 0 else {
-            throw WireError(.lengthNotMultiple(length: actionsLength, multiple: 8), field: "ofp_packet_out.actions_len", offset: lengthOffset)
+            throw WireError(
+                .lengthNotMultiple(length: actionsLength, multiple: 8), field: "ofp_packet_out.actions_len",
+                offset: lengthOffset)
         }
         return (bufferID, inPort, try reader.readReader(length: actionsLength, field: "ofp_packet_out.actions"))
     }
 
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) { writeFixedFields(to: &$0, actionsLength: Action.listLength(actions)) }
+        buffer.writeFixed(Self.minimumLength - OpenFlowHeader.size) {
+            writeFixedFields(to: &$0, actionsLength: Action.listLength(actions))
+        }
         Action.writeList(actions, to: &buffer)
         buffer.writeImmutableBuffer(data)
     }

@@ -15,7 +15,10 @@ public struct PortMod: Encodable, OpenFlowMessageBody {
     /// Features to advertise; empty leaves them unchanged.
     public var advertise: PortFeatures
 
-    public init(portNumber: PortNumber, hardwareAddress: MACAddress, config: PortConfig, mask: PortConfig, advertise: PortFeatures = []) {
+    public init(
+        portNumber: PortNumber, hardwareAddress: MACAddress, config: PortConfig, mask: PortConfig,
+        advertise: PortFeatures = []
+    ) {
         self.portNumber = portNumber
         self.hardwareAddress = hardwareAddress
         self.config = config

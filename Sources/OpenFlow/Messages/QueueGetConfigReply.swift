@@ -46,12 +46,17 @@ public struct PacketQueue: Encodable, WireStructure {
         let length = Int(try reader.readInteger(as: UInt16.self, field: "ofp_packet_queue.len"))
         try reader.skip(2, field: "ofp_packet_queue.pad")
         guard length >= Self.headerSize else {
-            throw WireError(.lengthBelowMinimum(length: length, minimum: Self.headerSize), field: "ofp_packet_queue.len", offset: lengthOffset)
+            throw WireError(
+                .lengthBelowMinimum(length: length, minimum: Self.headerSize), field: "ofp_packet_queue.len",
+                offset: lengthOffset)
         }
         guard length - Self.headerSize <= reader.remaining else {
-            throw WireError(.lengthAboveMaximum(length: length, maximum: reader.remaining + Self.headerSize), field: "ofp_packet_queue.len", offset: lengthOffset)
+            throw WireError(
+                .lengthAboveMaximum(length: length, maximum: reader.remaining + Self.headerSize),
+                field: "ofp_packet_queue.len", offset: lengthOffset)
         }
-        var propertyReader = try reader.readReader(length: length - Self.headerSize, field: "ofp_packet_queue.properties")
+        var propertyReader = try reader.readReader(
+            length: length - Self.headerSize, field: "ofp_packet_queue.properties")
         properties = try propertyReader.readVariableEntries(QueueProperty.self)
     }
 
@@ -88,12 +93,15 @@ public enum QueueProperty: WireStructure {
         switch type {
         case 0:
             guard length == 8 else {
-                throw WireError(.wrongBodySize(size: length, expected: 8), field: "ofp_queue_prop_header.len", offset: lengthOffset)
+                throw WireError(
+                    .wrongBodySize(size: length, expected: 8), field: "ofp_queue_prop_header.len", offset: lengthOffset)
             }
             self = .none
         case 1:
             guard length == 16 else {
-                throw WireError(.wrongBodySize(size: length, expected: 16), field: "ofp_queue_prop_header.len", offset: lengthOffset)
+                throw WireError(
+                    .wrongBodySize(size: length, expected: 16), field: "ofp_queue_prop_header.len", offset: lengthOffset
+                )
             }
             let rate: UInt16 = try reader.readInteger(field: "ofp_queue_prop_min_rate.rate")
             try reader.skip(6, field: "ofp_queue_prop_min_rate.pad")

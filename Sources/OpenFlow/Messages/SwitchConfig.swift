@@ -51,7 +51,9 @@ public protocol SwitchConfigBody: OpenFlowMessageBody {
 extension SwitchConfigBody {
     public static var minimumLength: Int { 12 }
     public static var isFixedSize: Bool { true }
-    public init(parsing reader: inout WireReader) throws(WireError) { self.init(config: try SwitchConfig(parsing: &reader)) }
+    public init(parsing reader: inout WireReader) throws(WireError) {
+        self.init(config: try SwitchConfig(parsing: &reader))
+    }
     public func write(to buffer: inout ByteBuffer) { config.write(to: &buffer) }
 }
 

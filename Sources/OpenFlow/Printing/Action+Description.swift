@@ -3,7 +3,8 @@ extension Action: CustomStringConvertible {
     public var description: String {
         switch self {
         case .output(let port, let maxLength):
-            return port == .controller ? "CONTROLLER:\(maxLength)" : port.isPhysical ? "output:\(port)" : port.description
+            return port == .controller
+                ? "CONTROLLER:\(maxLength)" : port.isPhysical ? "output:\(port)" : port.description
         case .setVlanVid(let vid): return "mod_vlan_vid:\(vid)"
         case .setVlanPcp(let pcp): return "mod_vlan_pcp:\(pcp)"
         case .stripVlan: return "strip_vlan"

@@ -15,10 +15,12 @@ extension Match: CustomStringConvertible {
         add(.nwTos, "nw_tos=\(nwTos)")
         add(.nwProto, "nw_proto=\(nwProto)")
         if wildcards.nwSrcPrefixLength > 0 {
-            parts.append("nw_src=\(nwSrc)" + (wildcards.nwSrcPrefixLength < 32 ? "/\(wildcards.nwSrcPrefixLength)" : ""))
+            parts.append(
+                "nw_src=\(nwSrc)" + (wildcards.nwSrcPrefixLength < 32 ? "/\(wildcards.nwSrcPrefixLength)" : ""))
         }
         if wildcards.nwDstPrefixLength > 0 {
-            parts.append("nw_dst=\(nwDst)" + (wildcards.nwDstPrefixLength < 32 ? "/\(wildcards.nwDstPrefixLength)" : ""))
+            parts.append(
+                "nw_dst=\(nwDst)" + (wildcards.nwDstPrefixLength < 32 ? "/\(wildcards.nwDstPrefixLength)" : ""))
         }
         add(.tpSrc, "tp_src=\(tpSrc)")
         add(.tpDst, "tp_dst=\(tpDst)")

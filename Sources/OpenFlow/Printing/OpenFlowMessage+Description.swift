@@ -38,17 +38,22 @@ extension OpenFlowMessage: CustomStringConvertible {
         case .setConfig(let set):
             return configDescription(set.config)
         case .packetIn(let packetIn):
-            return "total_len=\(packetIn.totalLength) in_port=\(packetIn.inPort) (via \(packetIn.reason)) data_len=\(packetIn.data.readableBytes)"
-                + (packetIn.bufferID == .none ? " (unbuffered)" : " buffer=\(hex(packetIn.bufferID.rawValue, digits: 8))")
+            return
+                "total_len=\(packetIn.totalLength) in_port=\(packetIn.inPort) (via \(packetIn.reason)) data_len=\(packetIn.data.readableBytes)"
+                + (packetIn.bufferID == .none
+                    ? " (unbuffered)" : " buffer=\(hex(packetIn.bufferID.rawValue, digits: 8))")
         case .flowRemoved(let removed):
-            return "\(removed.match) reason=\(removed.reason) cookie:\(hex(removed.cookie)) priority:\(removed.priority)"
+            return
+                "\(removed.match) reason=\(removed.reason) cookie:\(hex(removed.cookie)) priority:\(removed.priority)"
                 + " duration:\(removed.durationSeconds).\(zeroPadded(String(removed.durationNanoseconds / 1_000_000), width: 3))s"
                 + " idle\(removed.idleTimeout) pkts\(removed.packetCount) bytes\(removed.byteCount)"
         case .portStatus(let status):
             return "\(status.reason):" + "\n" + status.port.description
         case .packetOut(let packetOut):
             return "in_port=\(packetOut.inPort) actions=\(packetOut.actions.actionsDescription)"
-                + (packetOut.bufferID == .none ? " data_len=\(packetOut.data.readableBytes)" : " buffer=\(hex(packetOut.bufferID.rawValue, digits: 8))")
+                + (packetOut.bufferID == .none
+                    ? " data_len=\(packetOut.data.readableBytes)"
+                    : " buffer=\(hex(packetOut.bufferID.rawValue, digits: 8))")
         case .flowMod(let flowMod):
             var text = "\(flowMod.command) \(flowMod.match)"
             if flowMod.cookie != 0 { text += " cookie:\(hex(flowMod.cookie))" }
@@ -71,14 +76,17 @@ extension OpenFlowMessage: CustomStringConvertible {
         case .queueGetConfigRequest(let request):
             return "port=\(request.port)"
         case .queueGetConfigReply(let reply):
-            return "port=\(reply.port)" + reply.queues.map { queue in
-                "\nqueue \(queue.queueID):" + queue.properties.map { property in
-                    switch property {
-                    case .none: return " none"
-                    case .minimumRate(let rate): return rate > 1000 ? " min_rate:disabled" : " min_rate:\(Double(rate) / 10)%"
-                    }
+            return "port=\(reply.port)"
+                + reply.queues.map { queue in
+                    "\nqueue \(queue.queueID):"
+                        + queue.properties.map { property in
+                            switch property {
+                            case .none: return " none"
+                            case .minimumRate(let rate):
+                                return rate > 1000 ? " min_rate:disabled" : " min_rate:\(Double(rate) / 10)%"
+                            }
+                        }.joined()
                 }.joined()
-            }.joined()
         }
     }
 

@@ -40,10 +40,14 @@ public struct FlowStats: Encodable, WireStructure {
         let lengthOffset = reader.offset
         let length = Int(try reader.readInteger(as: UInt16.self, field: "ofp_flow_stats.length"))
         guard length >= Self.fixedSize else {
-            throw WireError(.lengthBelowMinimum(length: length, minimum: Self.fixedSize), field: "ofp_flow_stats.length", offset: lengthOffset)
+            throw WireError(
+                .lengthBelowMinimum(length: length, minimum: Self.fixedSize), field: "ofp_flow_stats.length",
+                offset: lengthOffset)
         }
         guard length - 2 <= reader.remaining else {
-            throw WireError(.lengthAboveMaximum(length: length, maximum: reader.remaining + 2), field: "ofp_flow_stats.length", offset: lengthOffset)
+            throw WireError(
+                .lengthAboveMaximum(length: length, maximum: reader.remaining + 2), field: "ofp_flow_stats.length",
+                offset: lengthOffset)
         }
         var entry = try reader.readReader(length: length - 2, field: "ofp_flow_stats")
         tableID = try entry.readInteger(field: "ofp_flow_stats.table_id")

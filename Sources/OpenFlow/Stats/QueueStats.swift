@@ -10,7 +10,10 @@ public struct QueueStats: Encodable, FixedSizeWireStructure {
     public var transmittedPackets: UInt64
     public var transmitErrors: UInt64
 
-    public init(portNumber: PortNumber, queueID: UInt32, transmittedBytes: UInt64 = 0, transmittedPackets: UInt64 = 0, transmitErrors: UInt64 = 0) {
+    public init(
+        portNumber: PortNumber, queueID: UInt32, transmittedBytes: UInt64 = 0, transmittedPackets: UInt64 = 0,
+        transmitErrors: UInt64 = 0
+    ) {
         self.portNumber = portNumber
         self.queueID = queueID
         self.transmittedBytes = transmittedBytes

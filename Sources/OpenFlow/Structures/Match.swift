@@ -74,7 +74,8 @@ public struct Match: Encodable, FixedSizeWireStructure {
             field.skip(2)
             return Match(
                 wildcards: wildcards, inPort: inPort, dlSrc: dlSrc, dlDst: dlDst, dlVlan: dlVlan, dlVlanPcp: dlVlanPcp,
-                dlType: dlType, nwTos: nwTos, nwProto: nwProto, nwSrc: field.readIPv4Address(), nwDst: field.readIPv4Address(),
+                dlType: dlType, nwTos: nwTos, nwProto: nwProto, nwSrc: field.readIPv4Address(),
+                nwDst: field.readIPv4Address(),
                 tpSrc: field.read(), tpDst: field.read())
         }
     }

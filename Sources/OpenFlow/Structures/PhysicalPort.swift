@@ -86,7 +86,8 @@ public struct PortState: OptionSet, Hashable, Sendable {
 
     /// `OFPPS_STP_*`, a two-bit field rather than flags.
     public enum STPState: UInt32, Sendable, CaseIterable {
-        case listen = 0, learn, forward, block
+        case listen = 0
+        case learn, forward, block
     }
 
     static let stpShift: UInt32 = 8

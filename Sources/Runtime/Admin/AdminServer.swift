@@ -18,7 +18,8 @@ extension DispatchCountersView: ResponseEncodable {}
 /// change.
 enum AdminServer {
     static func application(
-        address: SocketAddressSpec, routing: NIOLoopBound<UnitRoutingCore>, core: NIOLoopBound<UnitCore>, identity: UnitIdentity,
+        address: SocketAddressSpec, routing: NIOLoopBound<UnitRoutingCore>, core: NIOLoopBound<UnitCore>,
+        identity: UnitIdentity,
         group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (SocketAddress?) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -40,8 +41,10 @@ enum AdminServer {
         router.get("status") { _, _ -> StatusView in
             try await routing.eventLoop.submit {
                 StatusView(
-                    uid: identity.uid.rawValue, name: identity.name, tier: identity.tier, routes: routing.value.routes.count,
-                    units: routing.value.adjacencies.count, switches: core.value.switchCount, hosts: core.value.hostCount)
+                    uid: identity.uid.rawValue, name: identity.name, tier: identity.tier,
+                    routes: routing.value.routes.count,
+                    units: routing.value.adjacencies.count, switches: core.value.switchCount,
+                    hosts: core.value.hostCount)
             }.get()
         }
         return Application(
@@ -57,13 +60,18 @@ enum AdminServer {
     static func unitViews(_ routing: UnitRoutingCore) -> [UnitView] {
         let established = routing.adjacencies
         var views = established.map {
-            UnitView(uid: $0.identity.uid.rawValue, name: $0.identity.name, tier: $0.identity.tier, relation: $0.relation.rawValue, state: "established", address: nil)
+            UnitView(
+                uid: $0.identity.uid.rawValue, name: $0.identity.name, tier: $0.identity.tier,
+                relation: $0.relation.rawValue, state: "established", address: nil)
         }
         let reachedNames = Set(established.map(\.identity.name))
         for (name, dialer) in routing.dialing.sorted(by: { $0.key < $1.key }) {
             if let uid = dialer.reached, established.contains(where: { $0.identity.uid == uid }) { continue }
             if reachedNames.contains(name) { continue }
-            views.append(UnitView(uid: dialer.reached?.rawValue, name: name, tier: nil, relation: dialer.relation.rawValue, state: dialer.state, address: "\(dialer.address)"))
+            views.append(
+                UnitView(
+                    uid: dialer.reached?.rawValue, name: name, tier: nil, relation: dialer.relation.rawValue,
+                    state: dialer.state, address: "\(dialer.address)"))
         }
         return views
     }

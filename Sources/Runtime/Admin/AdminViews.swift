@@ -16,7 +16,9 @@ public struct RouteView: Codable, Hashable, Sendable {
     /// Seconds since the route last changed.
     public var age: Double
 
-    public init(sid: UInt32, service: String?, origin: UInt32, nextHop: UInt32?, hops: UInt8, relation: String, age: Double) {
+    public init(
+        sid: UInt32, service: String?, origin: UInt32, nextHop: UInt32?, hops: UInt8, relation: String, age: Double
+    ) {
         self.sid = sid
         self.service = service
         self.origin = origin

@@ -52,8 +52,10 @@ enum DispatchViews {
         dispatcher.remote.values.sorted { $0.sid < $1.sid }.map { service in
             let definition = service.definition
             return FilterView(
-                sid: service.sid.rawValue, service: definition.name, nextHop: service.nextHop.rawValue, action: definition.action.description,
-                priority: definition.priority, timeoutPolicy: definition.timeoutPolicy.description, timeoutMilliseconds: definition.timeoutMilliseconds,
+                sid: service.sid.rawValue, service: definition.name, nextHop: service.nextHop.rawValue,
+                action: definition.action.description,
+                priority: definition.priority, timeoutPolicy: definition.timeoutPolicy.description,
+                timeoutMilliseconds: definition.timeoutMilliseconds,
                 subscriptions: definition.subscriptions.sorted { $0.index < $1.index }.map(\.rawValue),
                 rules: dispatcher.filters.rules[service.sid] ?? [],
                 counters: dispatcher.serviceCounters[service.sid] ?? ServiceDispatchCounters())
@@ -71,8 +73,12 @@ enum DispatchViews {
 
     static func counters(_ dispatcher: EventDispatcher) -> DispatchCountersView {
         DispatchCountersView(
-            services: dispatcher.serviceCounters.keys.sorted().map { DispatchCountersView.Service(sid: $0.rawValue, counters: dispatcher.serviceCounters[$0] ?? ServiceDispatchCounters()) },
+            services: dispatcher.serviceCounters.keys.sorted().map {
+                DispatchCountersView.Service(
+                    sid: $0.rawValue, counters: dispatcher.serviceCounters[$0] ?? ServiceDispatchCounters())
+            },
             totals: dispatcher.counters, parked: dispatcher.parked.counters, waiting: dispatcher.parked.count,
-            openTransactions: dispatcher.openTransactions, switchesBelow: dispatcher.switchesBelow.count, bypassedDevices: dispatcher.bypass.count)
+            openTransactions: dispatcher.openTransactions, switchesBelow: dispatcher.switchesBelow.count,
+            bypassedDevices: dispatcher.bypass.count)
     }
 }

@@ -22,11 +22,13 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
         case .typeMismatch(let type, let context):
             self.init(file: file, path: jsonPath(context.codingPath), problem: "expected \(Self.describe(type))")
         case .valueNotFound(let type, let context):
-            self.init(file: file, path: jsonPath(context.codingPath), problem: "expected \(Self.describe(type)), found null")
+            self.init(
+                file: file, path: jsonPath(context.codingPath), problem: "expected \(Self.describe(type)), found null")
         case .dataCorrupted(let context):
             let detail = context.underlyingError.map { "\($0)" } ?? context.debugDescription
             let problem = context.codingPath.isEmpty ? "not valid JSON: \(detail)" : context.debugDescription
-            self.init(file: file, path: context.codingPath.isEmpty ? "" : jsonPath(context.codingPath), problem: problem)
+            self.init(
+                file: file, path: context.codingPath.isEmpty ? "" : jsonPath(context.codingPath), problem: problem)
         @unknown default:
             self.init(file: file, path: "", problem: "\(decodingError)")
         }

@@ -32,7 +32,10 @@ public struct SocketAddressSpec: Hashable, Sendable, Codable, CustomStringConver
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let parsed = SocketAddressSpec(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected \"host:port\" with a port 0-65535, got \"\(text)\""))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "expected \"host:port\" with a port 0-65535, got \"\(text)\""))
         }
         self = parsed
     }

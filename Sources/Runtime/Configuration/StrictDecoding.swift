@@ -20,8 +20,10 @@ extension Decoder {
         let container = try container(keyedBy: AnyCodingKey.self)
         for key in container.allKeys where !known.contains(key.stringValue) {
             let expected = known.sorted().joined(separator: ", ")
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [key], debugDescription: "unknown field \"\(key.stringValue)\" (expected one of: \(expected))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [key],
+                    debugDescription: "unknown field \"\(key.stringValue)\" (expected one of: \(expected))"))
         }
     }
 }
@@ -32,7 +34,8 @@ extension KeyedDecodingContainer {
     func decodeInteger<T: FixedWidthInteger & Decodable>(_ key: Key) throws -> T? {
         guard let value = try decodeIfPresent(Int64.self, forKey: key) else { return nil }
         guard let fitted = T(exactly: value) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected an integer in \(T.min)...\(T.max), got \(value)")
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "expected an integer in \(T.min)...\(T.max), got \(value)")
         }
         return fitted
     }

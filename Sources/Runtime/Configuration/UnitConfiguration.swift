@@ -20,12 +20,14 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
     public var services: [ServiceDeclaration]
 
     /// One unit, forwarding on, switches on 6633 on every interface.
-    public static let standard = UnitConfiguration(name: "echelon", services: [ServiceDeclaration(service: "forwarding")])
+    public static let standard = UnitConfiguration(
+        name: "echelon", services: [ServiceDeclaration(service: "forwarding")])
 
     public init(
         uid: UnitID = UnitID(1), name: String, tier: UInt8 = 1, switches: SwitchSettings = SwitchSettings(),
         units: UnitChannelSettings = UnitChannelSettings(), admin: AdminSettings = AdminSettings(),
-        hosts: HostSettings = HostSettings(), links: LinkSettings = LinkSettings(), dispatch: DispatchConfiguration = DispatchConfiguration(),
+        hosts: HostSettings = HostSettings(), links: LinkSettings = LinkSettings(),
+        dispatch: DispatchConfiguration = DispatchConfiguration(),
         services: [ServiceDeclaration] = []
     ) {
         self.uid = uid
@@ -40,7 +42,9 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
         self.services = services
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case uid, name, tier, switches, units, admin, hosts, links, dispatch, services }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case uid, name, tier, switches, units, admin, hosts, links, dispatch, services
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -56,14 +60,19 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
         dispatch = try container.decode(.dispatch, default: DispatchConfiguration())
         services = try container.decode(.services, default: [])
         try require(tier >= 1, CodingKeys.tier, "must be 1 or more (1: the tier that controls switches)", decoder)
-        try require(name.utf8.count <= UnitIdentity.maximumNameLength, CodingKeys.name, "must be at most \(UnitIdentity.maximumNameLength) bytes", decoder)
+        try require(
+            name.utf8.count <= UnitIdentity.maximumNameLength, CodingKeys.name,
+            "must be at most \(UnitIdentity.maximumNameLength) bytes", decoder)
         var sids: [UInt32: Int] = [:]
         for (index, service) in services.enumerated() {
             guard let sid = service.sid else { continue }
             if let first = sids.updateValue(index, forKey: sid) {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: decoder.codingPath + [CodingKeys.services, AnyCodingKey(index: index), AnyCodingKey(stringValue: "sid")],
-                    debugDescription: "SID \(sid) is already used by services[\(first)]"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath + [
+                            CodingKeys.services, AnyCodingKey(index: index), AnyCodingKey(stringValue: "sid"),
+                        ],
+                        debugDescription: "SID \(sid) is already used by services[\(first)]"))
             }
         }
     }
@@ -203,8 +212,10 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     public var hardTimeout: UInt16?
 
     public init(
-        service: String, sid: UInt32? = nil, name: String? = nil, priority: Int? = nil, subscriptions: [EventCategory] = [],
-        rules: [String] = [], action: ProcessChainAction = .divert, timeoutPolicy: TimeoutPolicy = .failOpen, timeout: Double = 1,
+        service: String, sid: UInt32? = nil, name: String? = nil, priority: Int? = nil,
+        subscriptions: [EventCategory] = [],
+        rules: [String] = [], action: ProcessChainAction = .divert, timeoutPolicy: TimeoutPolicy = .failOpen,
+        timeout: Double = 1,
         idleTimeout: UInt16? = nil, hardTimeout: UInt16? = nil
     ) {
         self.service = service
@@ -221,7 +232,8 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case service, sid, name, priority, subscriptions, rules, action, timeoutPolicy, timeout, idleTimeout, hardTimeout
+        case service, sid, name, priority, subscriptions, rules, action, timeoutPolicy, timeout, idleTimeout,
+            hardTimeout
     }
 
     public init(from decoder: any Decoder) throws {
@@ -233,37 +245,57 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
         priority = try container.decodeIfPresent(Int.self, forKey: .priority)
         let subscriptionNames: [String] = try container.decode(.subscriptions, default: [])
         subscriptions = try subscriptionNames.enumerated().map { index, text in
-            try Self.named(text, EventCategory.allCases, \.rawValue, at: decoder.codingPath + [CodingKeys.subscriptions, AnyCodingKey(index: index)])
+            try Self.named(
+                text, EventCategory.allCases, \.rawValue,
+                at: decoder.codingPath + [CodingKeys.subscriptions, AnyCodingKey(index: index)])
         }
         rules = try container.decode(.rules, default: [])
-        action = try Self.named(try container.decode(.action, default: "divert"), ProcessChainAction.allCases, { $0.description.lowercased() }, at: decoder.codingPath + [CodingKeys.action])
-        timeoutPolicy = try Self.named(try container.decode(.timeoutPolicy, default: "fail-open"), TimeoutPolicy.allCases, \.description, at: decoder.codingPath + [CodingKeys.timeoutPolicy])
+        action = try Self.named(
+            try container.decode(.action, default: "divert"), ProcessChainAction.allCases,
+            { $0.description.lowercased() }, at: decoder.codingPath + [CodingKeys.action])
+        timeoutPolicy = try Self.named(
+            try container.decode(.timeoutPolicy, default: "fail-open"), TimeoutPolicy.allCases, \.description,
+            at: decoder.codingPath + [CodingKeys.timeoutPolicy])
         timeout = try container.decode(.timeout, default: 1)
         idleTimeout = try container.decodeInteger(.idleTimeout)
         hardTimeout = try container.decodeInteger(.hardTimeout)
-        try require(timeout > 0 && timeout <= 3600, CodingKeys.timeout, "must be more than 0 and at most 3600 seconds", decoder)
-        try require((name ?? service).utf8.count <= ExportedService.maximumNameLength, CodingKeys.name, "must be at most \(ExportedService.maximumNameLength) bytes", decoder)
-        try require(rules.count <= ExportedService.maximumRules, CodingKeys.rules, "at most \(ExportedService.maximumRules) rules", decoder)
+        try require(
+            timeout > 0 && timeout <= 3600, CodingKeys.timeout, "must be more than 0 and at most 3600 seconds", decoder)
+        try require(
+            (name ?? service).utf8.count <= ExportedService.maximumNameLength, CodingKeys.name,
+            "must be at most \(ExportedService.maximumNameLength) bytes", decoder)
+        try require(
+            rules.count <= ExportedService.maximumRules, CodingKeys.rules,
+            "at most \(ExportedService.maximumRules) rules", decoder)
         for (index, rule) in rules.enumerated() {
             let path = decoder.codingPath + [CodingKeys.rules, AnyCodingKey(index: index)]
             guard rule.utf8.count <= ExportedService.maximumRuleLength else {
-                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "a rule may be at most \(ExportedService.maximumRuleLength) bytes"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: path,
+                        debugDescription: "a rule may be at most \(ExportedService.maximumRuleLength) bytes"))
             }
             do {
                 // A rule that does not compile here would be refused by every unit below.
                 var table = FilterTable()
                 try table.install([rule], for: ServiceID(sid ?? 0))
             } catch {
-                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "filter does not parse: \(error.error)"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: path, debugDescription: "filter does not parse: \(error.error)"))
             }
         }
     }
 
     /// The value whose name is `text`, or an error at `path` listing the names there are.
-    private static func named<T>(_ text: String, _ values: [T], _ name: (T) -> String, at path: [any CodingKey]) throws -> T {
+    private static func named<T>(
+        _ text: String, _ values: [T], _ name: (T) -> String, at path: [any CodingKey]
+    ) throws -> T {
         guard let value = values.first(where: { name($0) == text }) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: path, debugDescription: "unknown value \"\(text)\" (expected one of: \(values.map(name).joined(separator: ", ")))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: path,
+                    debugDescription:
+                        "unknown value \"\(text)\" (expected one of: \(values.map(name).joined(separator: ", ")))"))
         }
         return value
     }
@@ -272,8 +304,10 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     public func exported(origin: UnitID) -> ExportedService? {
         guard let sid else { return nil }
         return ExportedService(
-            sid: ServiceID(sid), origin: origin, name: name ?? service, priority: Int32(clamping: priority ?? 0), action: action,
-            timeoutPolicy: timeoutPolicy, subscriptions: Set(subscriptions), timeoutMilliseconds: UInt32(timeout * 1000), rules: rules)
+            sid: ServiceID(sid), origin: origin, name: name ?? service, priority: Int32(clamping: priority ?? 0),
+            action: action,
+            timeoutPolicy: timeoutPolicy, subscriptions: Set(subscriptions),
+            timeoutMilliseconds: UInt32(timeout * 1000), rules: rules)
     }
 }
 
@@ -285,7 +319,10 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
     public var returnsPerTransaction: Int
     public var dropFlowSeconds: UInt16
 
-    public init(parkedCapacity: Int = 10_000, transactionCapacity: Int = 65_536, transactionLifetime: Double = 10, returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10) {
+    public init(
+        parkedCapacity: Int = 10_000, transactionCapacity: Int = 65_536, transactionLifetime: Double = 10,
+        returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10
+    ) {
         self.parkedCapacity = parkedCapacity
         self.transactionCapacity = transactionCapacity
         self.transactionLifetime = transactionLifetime
@@ -293,7 +330,9 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
         self.dropFlowSeconds = dropFlowSeconds
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case parkedCapacity, transactionCapacity, transactionLifetime, returnsPerTransaction, dropFlowSeconds }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case parkedCapacity, transactionCapacity, transactionLifetime, returnsPerTransaction, dropFlowSeconds
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -305,14 +344,19 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
         returnsPerTransaction = try container.decode(.returnsPerTransaction, default: defaults.returnsPerTransaction)
         dropFlowSeconds = try container.decodeInteger(.dropFlowSeconds, default: defaults.dropFlowSeconds)
         try require((1...1_000_000).contains(parkedCapacity), CodingKeys.parkedCapacity, "must be 1...1000000", decoder)
-        try require((1...1_000_000).contains(transactionCapacity), CodingKeys.transactionCapacity, "must be 1...1000000", decoder)
-        try require(transactionLifetime > 0 && transactionLifetime <= 3600, CodingKeys.transactionLifetime, "must be more than 0 and at most 3600 seconds", decoder)
+        try require(
+            (1...1_000_000).contains(transactionCapacity), CodingKeys.transactionCapacity, "must be 1...1000000",
+            decoder)
+        try require(
+            transactionLifetime > 0 && transactionLifetime <= 3600, CodingKeys.transactionLifetime,
+            "must be more than 0 and at most 3600 seconds", decoder)
         try require(returnsPerTransaction > 0, CodingKeys.returnsPerTransaction, "must be positive", decoder)
     }
 
     public var settings: DispatchSettings {
         DispatchSettings(
-            parkedCapacity: parkedCapacity, transactionCapacity: transactionCapacity, transactionLifetime: .seconds(transactionLifetime),
+            parkedCapacity: parkedCapacity, transactionCapacity: transactionCapacity,
+            transactionLifetime: .seconds(transactionLifetime),
             returnsPerTransaction: returnsPerTransaction, dropFlowSeconds: dropFlowSeconds)
     }
 }
@@ -330,8 +374,10 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
     public var redialMaximum: Double
 
     public init(
-        listen: SocketAddressSpec = SocketAddressSpec(host: "0.0.0.0", port: 6644), upstream: [NeighbourSpec] = [], peers: [NeighbourSpec] = [],
-        echoInterval: Double = 0.25, echoTimeout: Double = 0.75, handshakeTimeout: Double = 5, redialInitial: Double = 0.05, redialMaximum: Double = 1
+        listen: SocketAddressSpec = SocketAddressSpec(host: "0.0.0.0", port: 6644), upstream: [NeighbourSpec] = [],
+        peers: [NeighbourSpec] = [],
+        echoInterval: Double = 0.25, echoTimeout: Double = 0.75, handshakeTimeout: Double = 5,
+        redialInitial: Double = 0.05, redialMaximum: Double = 1
     ) {
         self.listen = listen
         self.upstream = upstream
@@ -367,10 +413,14 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
     }
 
     public func channel(local: UnitIdentity) -> UnitChannelConfiguration {
-        UnitChannelConfiguration(local: local, echoInterval: .seconds(echoInterval), echoTimeout: .seconds(echoTimeout), handshakeTimeout: .seconds(handshakeTimeout))
+        UnitChannelConfiguration(
+            local: local, echoInterval: .seconds(echoInterval), echoTimeout: .seconds(echoTimeout),
+            handshakeTimeout: .seconds(handshakeTimeout))
     }
 
-    public var backoff: RedialBackoff { RedialBackoff(initial: .seconds(redialInitial), maximum: .seconds(redialMaximum)) }
+    public var backoff: RedialBackoff {
+        RedialBackoff(initial: .seconds(redialInitial), maximum: .seconds(redialMaximum))
+    }
 }
 
 /// A unit to dial, by name (for logs) and address.

@@ -28,7 +28,10 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     /// Messages read since the last read burst ended.
     private var burstLength = 0
 
-    init(configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger, maximumMessageLength: Int = OpenFlowHeader.maximumLength) {
+    init(
+        configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger,
+        maximumMessageLength: Int = OpenFlowHeader.maximumLength
+    ) {
         self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder(maximumLength: maximumMessageLength))
         self.machine = SwitchConnectionStateMachine(configuration: configuration)
         self.core = core
@@ -187,7 +190,9 @@ final class SwitchChannelHandler: ChannelInboundHandler {
             for message in messages { outbound.append(message) }
             flush()
             logger[metadataKey: "dpid"] = "\(description.datapathID)"
-            logger.info("switch ready", metadata: ["ports": "\(description.ports.count)", "tables": "\(description.features.tableCount)"])
+            logger.info(
+                "switch ready",
+                metadata: ["ports": "\(description.ports.count)", "tables": "\(description.features.tableCount)"])
             core.switchReady(description, on: self, now: now)
             core.flushPending()
         case .deliver(let message):

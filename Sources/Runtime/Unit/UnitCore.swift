@@ -30,10 +30,12 @@ final class UnitCore: ControllerOutput {
     private var rejectionLog = RejectionLog()
 
     init(
-        services: [any HostedService], serving: [ServiceID: any HostedService], hosts: HostTracker, links: LinkDiscovery,
+        services: [any HostedService], serving: [ServiceID: any HostedService], hosts: HostTracker,
+        links: LinkDiscovery,
         identity: UnitIdentity, dispatch: DispatchSettings, eventLoop: any EventLoop, logger: Logger
     ) {
-        self.controller = UnitController(services: services, hosts: hosts, links: links, domain: identity.uid, serving: serving, dispatch: dispatch)
+        self.controller = UnitController(
+            services: services, hosts: hosts, links: links, domain: identity.uid, serving: serving, dispatch: dispatch)
         self.eventLoop = eventLoop
         self.logger = logger
     }
@@ -139,7 +141,9 @@ final class UnitCore: ControllerOutput {
     }
 
     func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
-        routing?.send(to: unit) { event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &$0, xid: $1) }
+        routing?.send(to: unit) {
+            event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &$0, xid: $1)
+        }
     }
 
     func sendReturn(
@@ -148,7 +152,8 @@ final class UnitCore: ControllerOutput {
     ) {
         routing?.send(to: unit) {
             UnitMessage.writeReturn(
-                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context, to: &$0, xid: $1)
+                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass,
+                context: context, to: &$0, xid: $1)
         }
     }
 

@@ -20,7 +20,9 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
 
     /// `makeServices` builds the unit's services, one per declaration in `configuration.services`
     /// and in that order; it runs on the unit's event loop, which then owns them.
-    public init(configuration: UnitConfiguration, logger: Logger, makeServices: @escaping @Sendable () -> [any HostedService]) {
+    public init(
+        configuration: UnitConfiguration, logger: Logger, makeServices: @escaping @Sendable () -> [any HostedService]
+    ) {
         self.configuration = configuration
         self.makeServices = makeServices
         self.logger = logger
@@ -52,15 +54,19 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             return NIOLoopBound(
                 UnitCore(
                     services: services, serving: serving,
-                    hosts: HostTracker(idleTimeout: .seconds(configuration.hosts.idleTimeout), capacity: configuration.hosts.capacity),
-                    links: LinkDiscovery(probeInterval: .seconds(configuration.links.probeInterval), linkTimeout: .seconds(configuration.links.probeInterval * 3 + 1)),
+                    hosts: HostTracker(
+                        idleTimeout: .seconds(configuration.hosts.idleTimeout), capacity: configuration.hosts.capacity),
+                    links: LinkDiscovery(
+                        probeInterval: .seconds(configuration.links.probeInterval),
+                        linkTimeout: .seconds(configuration.links.probeInterval * 3 + 1)),
                     identity: identity, dispatch: configuration.dispatch.settings, eventLoop: loop, logger: logger),
                 eventLoop: loop)
         }.get()
 
         let exported = configuration.services.compactMap { $0.exported(origin: identity.uid) }
         let routing = try await loop.submit {
-            let routing = UnitRoutingCore(identity: identity, hosted: exported, core: core.value, eventLoop: loop, logger: logger)
+            let routing = UnitRoutingCore(
+                identity: identity, hosted: exported, core: core.value, eventLoop: loop, logger: logger)
             core.value.routing = routing
             return NIOLoopBound(routing, eventLoop: loop)
         }.get()
@@ -72,10 +78,12 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             let switches = configuration.switches.connection
             let maximumLength = configuration.switches.maxMessageLength
             server = try await Listener.bind(configuration.switches.listen, for: "switches", eventLoop: loop) {
-                SwitchChannelHandler(configuration: switches, core: core.value, logger: logger, maximumMessageLength: maximumLength)
+                SwitchChannelHandler(
+                    configuration: switches, core: core.value, logger: logger, maximumMessageLength: maximumLength)
             }
             unitServer = try await Listener.bind(configuration.units.listen, for: "units", eventLoop: loop) {
-                UnitChannelHandler(configuration: channelConfiguration, role: .acceptor, core: routing.value, logger: logger)
+                UnitChannelHandler(
+                    configuration: channelConfiguration, role: .acceptor, core: routing.value, logger: logger)
             }
         } catch {
             try? await group.shutdownGracefully()
@@ -83,14 +91,22 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         }
         boundAddress.withLockedValue { $0 = server.localAddress }
         unitAddress.withLockedValue { $0 = unitServer.localAddress }
-        logger.info("listening for switches on \(server.localAddress.map { "\($0)" } ?? "?")", metadata: ["unit": "\(configuration.name)"])
-        logger.info("listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")", metadata: ["uid": "\(identity.uid)", "tier": "\(identity.tier)"])
+        logger.info(
+            "listening for switches on \(server.localAddress.map { "\($0)" } ?? "?")",
+            metadata: ["unit": "\(configuration.name)"])
+        logger.info(
+            "listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")",
+            metadata: ["uid": "\(identity.uid)", "tier": "\(identity.tier)"])
 
-        let neighbours = configuration.units.upstream.map { ($0, ChannelRelation.upstream) } + configuration.units.peers.map { ($0, ChannelRelation.peer) }
+        let neighbours =
+            configuration.units.upstream.map { ($0, ChannelRelation.upstream) }
+            + configuration.units.peers.map { ($0, ChannelRelation.peer) }
         let backoff = configuration.units.backoff
         let dialers = try await loop.submit {
             let dialers = neighbours.map { neighbour, relation in
-                UnitDialer(neighbour: neighbour, relation: relation, configuration: channelConfiguration, backoff: backoff, core: routing.value, logger: logger)
+                UnitDialer(
+                    neighbour: neighbour, relation: relation, configuration: channelConfiguration, backoff: backoff,
+                    core: routing.value, logger: logger)
             }
             for dialer in dialers { dialer.start() }
             return NIOLoopBound(dialers, eventLoop: loop)
@@ -106,7 +122,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         }
         let adminAddress = self.adminAddress
         let admin = AdminServer.application(
-            address: configuration.admin.listen, routing: routing, core: core, identity: identity, group: group, logger: logger
+            address: configuration.admin.listen, routing: routing, core: core, identity: identity, group: group,
+            logger: logger
         ) { address in
             adminAddress.withLockedValue { $0 = address }
             logger.info("admin API on http://\(address.map(AdminServer.urlAuthority) ?? "?")")
@@ -143,7 +160,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         }.get()
         try await group.shutdownGracefully()
         if let adminFailure {
-            throw UnitStartupError(description: "cannot serve the admin API on \(configuration.admin.listen): \(adminFailure)")
+            throw UnitStartupError(
+                description: "cannot serve the admin API on \(configuration.admin.listen): \(adminFailure)")
         }
     }
 }
@@ -158,4 +176,3 @@ private enum AdminOutcome: Sendable {
 public struct UnitStartupError: Error, CustomStringConvertible {
     public let description: String
 }
-

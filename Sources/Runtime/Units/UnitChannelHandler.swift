@@ -26,7 +26,10 @@ final class UnitChannelHandler: ChannelInboundHandler {
     /// dialer schedules its next attempt).
     private let onClose: (@Sendable (UnitID?) -> Void)?
 
-    init(configuration: UnitChannelConfiguration, role: UnitChannelRole, core: UnitRoutingCore, logger: Logger, onClose: (@Sendable (UnitID?) -> Void)? = nil) {
+    init(
+        configuration: UnitChannelConfiguration, role: UnitChannelRole, core: UnitRoutingCore, logger: Logger,
+        onClose: (@Sendable (UnitID?) -> Void)? = nil
+    ) {
         self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
         self.machine = UnitChannelStateMachine(configuration: configuration, role: role)
         self.core = core
@@ -78,17 +81,21 @@ final class UnitChannelHandler: ChannelInboundHandler {
                                 let type = unitMessage.type
                                 let relayed = type == .event || type == .eventReturn
                                 if relayed, let peer = relayPeer {
-                                    core.received(unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
+                                    core.received(
+                                        unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
                                 } else if machine.deliversAsIs(type, now: now), let peer = machine.peer {
                                     if relayed { relayPeer = peer }
-                                    core.received(unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
+                                    core.received(
+                                        unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
                                 } else {
                                     perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
                                 }
                             }
                         } else {
                             burstLength += 1
-                            perform(machine.receivedWhenEstablished(try OpenFlowMessage(parsing: &reader), now: now), now: now)
+                            perform(
+                                machine.receivedWhenEstablished(try OpenFlowMessage(parsing: &reader), now: now),
+                                now: now)
                         }
                     } else {
                         burstLength += 1
@@ -191,7 +198,9 @@ final class UnitChannelHandler: ChannelInboundHandler {
         case .established(let remote, let relation, let exports):
             lastRemote = remote.uid
             logger[metadataKey: "unit"] = "\(remote.uid) \(remote.name)"
-            logger.info("unit channel established", metadata: ["relation": "\(relation)", "tier": "\(remote.tier)", "exports": "\(exports.count)"])
+            logger.info(
+                "unit channel established",
+                metadata: ["relation": "\(relation)", "tier": "\(remote.tier)", "exports": "\(exports.count)"])
             core.established(self, remote: remote, relation: relation, exports: exports)
         case .deliver(let message):
             guard let peer = machine.peer else { return }

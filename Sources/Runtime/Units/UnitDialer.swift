@@ -22,7 +22,10 @@ final class UnitDialer {
     /// once at info level, not at every attempt.
     private var lastReason: String?
 
-    init(neighbour: NeighbourSpec, relation: ChannelRelation, configuration: UnitChannelConfiguration, backoff: RedialBackoff, core: UnitRoutingCore, logger: Logger) {
+    init(
+        neighbour: NeighbourSpec, relation: ChannelRelation, configuration: UnitChannelConfiguration,
+        backoff: RedialBackoff, core: UnitRoutingCore, logger: Logger
+    ) {
         self.neighbour = neighbour
         self.relation = relation
         self.configuration = configuration
@@ -37,7 +40,8 @@ final class UnitDialer {
     func start() { dial() }
 
     private func report(_ state: String) {
-        core.dialer(neighbour.name, is: .init(address: neighbour.address, relation: relation, state: state, reached: reached))
+        core.dialer(
+            neighbour.name, is: .init(address: neighbour.address, relation: relation, state: state, reached: reached))
     }
 
     func stop() {
@@ -57,7 +61,8 @@ final class UnitDialer {
         let loop = core.eventLoop
         let this = NIOLoopBound(self, eventLoop: loop)
         let handler = NIOLoopBound(
-            UnitChannelHandler(configuration: configuration, role: .dialer(relation), core: core, logger: logger) { reached in
+            UnitChannelHandler(configuration: configuration, role: .dialer(relation), core: core, logger: logger) {
+                reached in
                 loop.execute { this.value.closed(reached: reached) }
             }, eventLoop: loop)
         ClientBootstrap(group: loop)
@@ -85,7 +90,9 @@ final class UnitDialer {
     }
 
     private func failed(_ error: any Error) {
-        schedule(after: backoff.nextDelay(random: Double.random(in: 0..<1)), reason: "cannot connect: \(describeConnectionFailure(error))")
+        schedule(
+            after: backoff.nextDelay(random: Double.random(in: 0..<1)),
+            reason: "cannot connect: \(describeConnectionFailure(error))")
     }
 
     private func closed(reached: UnitID?) {

@@ -120,7 +120,9 @@ final class UnitRoutingCore {
         table.visibleRoutes(to: unit, relation: relation).compactMap(definition(of:))
     }
 
-    func established(_ handler: UnitChannelHandler, remote: UnitIdentity, relation: ChannelRelation, exports: [ExportedService]) {
+    func established(
+        _ handler: UnitChannelHandler, remote: UnitIdentity, relation: ChannelRelation, exports: [ExportedService]
+    ) {
         if let existing = active[remote.uid], existing !== handler {
             // Peers dial each other, so two channels can join the same two units. Both ends
             // keep the one dialed by the lower UID, so they agree without talking about it.
@@ -134,7 +136,9 @@ final class UnitRoutingCore {
             existing.closeDuplicate()
         }
         active[remote.uid] = handler
-        exportsFrom[remote.uid] = relation == .downstream ? [:] : Dictionary(exports.map { ($0.sid, $0) }, uniquingKeysWith: { _, last in last })
+        exportsFrom[remote.uid] =
+            relation == .downstream
+            ? [:] : Dictionary(exports.map { ($0.sid, $0) }, uniquingKeysWith: { _, last in last })
         do {
             perform(try table.channelUp(remote.uid, relation: relation, now: .now()))
         } catch {
@@ -143,7 +147,10 @@ final class UnitRoutingCore {
         }
     }
 
-    func received(_ message: UnitMessage, from unit: UnitID, relation: ChannelRelation, on handler: UnitChannelHandler, now: NIODeadline) {
+    func received(
+        _ message: UnitMessage, from unit: UnitID, relation: ChannelRelation, on handler: UnitChannelHandler,
+        now: NIODeadline
+    ) {
         // A duplicate channel on its way out carries nothing.
         guard activeChannel(to: unit) === handler else { return }
         do {
@@ -206,7 +213,12 @@ final class UnitRoutingCore {
     private func perform(_ actions: [RouteTableAction]) {
         var reachable: [Route] = []
         for case .routeChanged(let sid, let route) in actions {
-            logger.debug("route changed", metadata: ["sid": "\(sid)", "route": "\(route.map { "\($0.nextHop.map { "\($0)" } ?? "local")/\($0.hops)" } ?? "none")"])
+            logger.debug(
+                "route changed",
+                metadata: [
+                    "sid": "\(sid)",
+                    "route": "\(route.map { "\($0.nextHop.map { "\($0)" } ?? "local")/\($0.hops)" } ?? "none")",
+                ])
             if let route { reachable.append(route) }
         }
         // Definitions go out before the routes that name them.
@@ -234,8 +246,11 @@ final class UnitRoutingCore {
     private func forwardDefinitions(of routes: [Route]) {
         guard !routes.isEmpty else { return }
         for unit in active.keys.sorted() {
-            guard let handler = active[unit], let relation = handler.remote?.relation, relation != .upstream else { continue }
-            let services = routes.filter { RouteTable.isVisible($0, to: unit, relation: relation) }.compactMap(definition(of:))
+            guard let handler = active[unit], let relation = handler.remote?.relation, relation != .upstream else {
+                continue
+            }
+            let services = routes.filter { RouteTable.isVisible($0, to: unit, relation: relation) }.compactMap(
+                definition(of:))
             guard !services.isEmpty else { continue }
             for part in Exports.parts(unit: identity, services: services) { handler.send(.exportsUpdate(part)) }
         }

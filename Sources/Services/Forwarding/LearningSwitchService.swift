@@ -54,8 +54,10 @@ public final class LearningSwitchService: HostedService {
         case .switchRemoved(let datapathID):
             switchTables[datapathID] = nil
             lastTable = nil
-        case .switchPortChanged(let datapathID, let status) where status.reason == .delete || status.port.state.contains(.linkDown):
-            switchTables[datapathID]?.ports = switchTables[datapathID]?.ports.filter { $0.value != status.port.portNumber } ?? [:]
+        case .switchPortChanged(let datapathID, let status)
+        where status.reason == .delete || status.port.state.contains(.linkDown):
+            switchTables[datapathID]?.ports =
+                switchTables[datapathID]?.ports.filter { $0.value != status.port.portNumber } ?? [:]
         default:
             break
         }
@@ -81,12 +83,18 @@ public final class LearningSwitchService: HostedService {
             return .continue
         }
         let output = outputList(outPort)
-        context.send(.flowMod(FlowMod(
-            match: match, command: .add, idleTimeout: configuration.idleTimeout, hardTimeout: configuration.hardTimeout,
-            priority: configuration.flowPriority, bufferID: packetIn.bufferID, actions: output)), to: event.datapathID)
+        context.send(
+            .flowMod(
+                FlowMod(
+                    match: match, command: .add, idleTimeout: configuration.idleTimeout,
+                    hardTimeout: configuration.hardTimeout,
+                    priority: configuration.flowPriority, bufferID: packetIn.bufferID, actions: output)),
+            to: event.datapathID)
         if packetIn.bufferID == .none {
             // The switch kept no copy: the flow applies to later packets, this one goes out now.
-            context.send(.packetOut(PacketOut(inPort: packetIn.inPort, actions: output, data: packetIn.data)), to: event.datapathID)
+            context.send(
+                .packetOut(PacketOut(inPort: packetIn.inPort, actions: output, data: packetIn.data)),
+                to: event.datapathID)
         }
         return .continue
     }
@@ -122,6 +130,9 @@ public final class LearningSwitchService: HostedService {
 
     private func flood(_ packetIn: PacketIn, to datapathID: DatapathID, context: inout ServiceContext) {
         let data = packetIn.bufferID == .none ? packetIn.data : ByteBuffer()
-        context.send(.packetOut(PacketOut(bufferID: packetIn.bufferID, inPort: packetIn.inPort, actions: Self.floodList, data: data)), to: datapathID)
+        context.send(
+            .packetOut(
+                PacketOut(bufferID: packetIn.bufferID, inPort: packetIn.inPort, actions: Self.floodList, data: data)),
+            to: datapathID)
     }
 }

@@ -13,7 +13,9 @@ public struct UnitMessageType: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let event = UnitMessageType(rawValue: 32)
     public static let eventReturn = UnitMessageType(rawValue: 33)
 
-    public static let known: [UnitMessageType] = [.exportsRequest, .exportsReply, .exportsUpdate, .routeAdvertisement, .routeWithdrawal, .event, .eventReturn]
+    public static let known: [UnitMessageType] = [
+        .exportsRequest, .exportsReply, .exportsUpdate, .routeAdvertisement, .routeWithdrawal, .event, .eventReturn,
+    ]
 
     public var description: String {
         switch self {

@@ -9,7 +9,8 @@ extension WireReader {
         let at = offset
         let length = Int(try readInteger(as: UInt16.self, field: field, suffix: ".length"))
         guard length <= maximumLength else {
-            throw WireError(.lengthAboveMaximum(length: length, maximum: maximumLength), field: "\(field).length", offset: at)
+            throw WireError(
+                .lengthAboveMaximum(length: length, maximum: maximumLength), field: "\(field).length", offset: at)
         }
         let textOffset = offset
         let bytes = try readBytes(length: length, field: field)
@@ -24,18 +25,24 @@ extension WireReader {
     public mutating func readCount(minimumEntrySize: Int, maximum: Int, field: String) throws(WireError) -> Int {
         let at = offset
         let count = Int(try readInteger(as: UInt16.self, field: field, suffix: ".count"))
-        try Self.checkCount(count, minimumEntrySize: minimumEntrySize, maximum: maximum, field: field, at: at, available: remaining)
+        try Self.checkCount(
+            count, minimumEntrySize: minimumEntrySize, maximum: maximum, field: field, at: at, available: remaining)
         return count
     }
 
     /// The checks of `readCount` on a count read as part of a fixed header: at most `maximum`,
     /// and `count` entries of `minimumEntrySize` within the `available` bytes after the count.
-    static func checkCount(_ count: Int, minimumEntrySize: Int, maximum: Int, field: String, at countOffset: Int, available: Int) throws(WireError) {
+    static func checkCount(
+        _ count: Int, minimumEntrySize: Int, maximum: Int, field: String, at countOffset: Int, available: Int
+    ) throws(WireError) {
         guard count <= maximum else {
-            throw WireError(.lengthAboveMaximum(length: count, maximum: maximum), field: "\(field).count", offset: countOffset)
+            throw WireError(
+                .lengthAboveMaximum(length: count, maximum: maximum), field: "\(field).count", offset: countOffset)
         }
         guard count * minimumEntrySize <= available else {
-            throw WireError(.truncated(needed: count * minimumEntrySize, available: available), field: field, offset: countOffset + 2)
+            throw WireError(
+                .truncated(needed: count * minimumEntrySize, available: available), field: field,
+                offset: countOffset + 2)
         }
     }
 }
@@ -43,7 +50,9 @@ extension WireReader {
 extension WireReader {
     /// Reads an integer whose field name is `field` + `suffix`; the name is only put together
     /// when it is needed for an error, because these reads run for every event and return.
-    mutating func readInteger<T: FixedWidthInteger & Sendable>(as type: T.Type, field: String, suffix: StaticString) throws(WireError) -> T {
+    mutating func readInteger<T: FixedWidthInteger & Sendable>(
+        as type: T.Type, field: String, suffix: StaticString
+    ) throws(WireError) -> T {
         do {
             return try readInteger(as: type, field: "")
         } catch {

@@ -67,9 +67,16 @@ public struct DeviceRecord: Hashable, Sendable {
         var previous: (kind: UInt8, dpid: UInt64, port: UInt16, vlan: UInt16, ipv4: UInt32) = (0, 0, 0, Self.noVLAN, 0)
         switch change {
         case nil: break
-        case .ipv4(let from): previous.kind = 1; previous.ipv4 = from?.rawValue ?? 0
-        case .vlan(let from): previous.kind = 2; previous.vlan = from ?? Self.noVLAN
-        case .moved(let dpid, let port): previous.kind = 3; previous.dpid = dpid.rawValue; previous.port = port.rawValue
+        case .ipv4(let from):
+            previous.kind = 1
+            previous.ipv4 = from?.rawValue ?? 0
+        case .vlan(let from):
+            previous.kind = 2
+            previous.vlan = from ?? Self.noVLAN
+        case .moved(let dpid, let port):
+            previous.kind = 3
+            previous.dpid = dpid.rawValue
+            previous.port = port.rawValue
         }
         buffer.writeInteger(previous.kind)
         buffer.writePadding(1)

@@ -32,7 +32,10 @@ public struct EscalatedEvent: Hashable, Sendable {
     public var datapathID: DatapathID
     public var payload: Payload
 
-    public init(transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID, payload: Payload) {
+    public init(
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
+        payload: Payload
+    ) {
         self.transaction = transaction
         self.sid = sid
         self.domain = domain
@@ -65,7 +68,9 @@ public struct EscalatedEvent: Hashable, Sendable {
         let (transaction, sid, domain, index, dpid): (UInt32, UInt32, UInt32, Int, UInt64)
         if available >= Self.header.size + OpenFlowHeader.size {
             let header: OpenFlowHeader
-            ((transaction, sid, domain, index, dpid), header) = try reader.readFixed(Self.header.size + OpenFlowHeader.size, field: "event") { field in
+            ((transaction, sid, domain, index, dpid), header) = try reader.readFixed(
+                Self.header.size + OpenFlowHeader.size, field: "event"
+            ) { field in
                 (Self.readHeader(&field), OpenFlowHeader(reading: &field))
             }
             embedded = header
@@ -84,12 +89,15 @@ public struct EscalatedEvent: Hashable, Sendable {
             let at = start + Self.header.size
             let message: OpenFlowMessage
             if let embedded {
-                message = try reader.readEmbeddedMessageBody(of: embedded, at: at, available: available - Self.header.size, field: "event.message")
+                message = try reader.readEmbeddedMessageBody(
+                    of: embedded, at: at, available: available - Self.header.size, field: "event.message")
             } else {
                 message = try reader.readEmbeddedMessage(field: "event.message")
             }
             guard message.type == expected else {
-                throw WireError(.unknownType(UInt64(message.type.rawValue)), field: "event.message.type (\(category.rawValue) carries \(expected))", offset: at + 1)
+                throw WireError(
+                    .unknownType(UInt64(message.type.rawValue)),
+                    field: "event.message.type (\(category.rawValue) carries \(expected))", offset: at + 1)
             }
             payload = .message(message)
         } else {
@@ -120,22 +128,29 @@ public struct EscalatedEvent: Hashable, Sendable {
     /// carries the event), then the event; an embedded PACKET_IN's fixed fields join the
     /// prefix and the event's header in one view of the buffer. `prefix` is given the whole
     /// length when it is known before the event is written (as `OpenFlowMessage.write` does).
-    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void) {
+    func write(
+        to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
+    ) {
         switch payload {
         case .message(let message):
             Self.write(
                 transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
-                version: message.version, messageXID: message.xid, message.body, to: &buffer, prefixLength: prefixLength, prefix)
+                version: message.version, messageXID: message.xid, message.body, to: &buffer,
+                prefixLength: prefixLength, prefix)
         case .none:
             let length = prefixLength + Self.header.size
             buffer.writeFixed(length) { field in
                 prefix(&field, length)
-                Self.writeHeader(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, to: &field)
+                Self.writeHeader(
+                    transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                    to: &field)
             }
         case .device(let device):
             buffer.writeFixed(prefixLength + Self.header.size) { field in
                 prefix(&field, nil)
-                Self.writeHeader(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, to: &field)
+                Self.writeHeader(
+                    transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                    to: &field)
             }
             device.write(to: &buffer)
         }
@@ -147,14 +162,19 @@ public struct EscalatedEvent: Hashable, Sendable {
         version: UInt8, messageXID: UInt32, _ body: OpenFlowMessage.Body, to buffer: inout ByteBuffer,
         prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
     ) {
-        OpenFlowMessage.write(version: version, xid: messageXID, body, to: &buffer, prefixLength: prefixLength + Self.header.size) { field, wholeLength in
+        OpenFlowMessage.write(
+            version: version, xid: messageXID, body, to: &buffer, prefixLength: prefixLength + Self.header.size
+        ) { field, wholeLength in
             prefix(&field, wholeLength)
-            writeHeader(transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID, to: &field)
+            writeHeader(
+                transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                to: &field)
         }
     }
 
     private static func writeHeader(
-        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID, to field: inout FixedFieldWriter
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
+        to field: inout FixedFieldWriter
     ) {
         field.write(transaction)
         field.write(sid.rawValue)

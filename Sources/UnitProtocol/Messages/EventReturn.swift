@@ -74,7 +74,10 @@ public struct EventReturn: Hashable, Sendable {
     /// Additions to the event's processing context, in order.
     public var context: [ContextEntry]
 
-    public init(transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: SwitchMessageList = [], bypass: [MACAddress] = [], context: [ContextEntry] = []) {
+    public init(
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: SwitchMessageList = [],
+        bypass: [MACAddress] = [], context: [ContextEntry] = []
+    ) {
         self.transaction = transaction
         self.sid = sid
         self.verdict = verdict
@@ -91,12 +94,16 @@ public struct EventReturn: Hashable, Sendable {
     public init(parsing reader: inout WireReader) throws(WireError) {
         let start = reader.offset
         let available = reader.remaining
-        let (transaction, sid, verdict, messageCount, bypassCount, contextCount) = try reader.readFixed(Self.header) { field in
+        let (transaction, sid, verdict, messageCount, bypassCount, contextCount) = try reader.readFixed(Self.header) {
+            field in
             let transaction: UInt32 = field.read()
             let sid: UInt32 = field.read()
             let verdict: UInt8 = field.read()
             field.skip(1)
-            return (transaction, sid, verdict, Int(field.read(UInt16.self)), Int(field.read(UInt16.self)), Int(field.read(UInt16.self)))
+            return (
+                transaction, sid, verdict, Int(field.read(UInt16.self)), Int(field.read(UInt16.self)),
+                Int(field.read(UInt16.self))
+            )
         }
         self.transaction = transaction
         self.sid = ServiceID(sid)
@@ -104,10 +111,17 @@ public struct EventReturn: Hashable, Sendable {
             throw WireError(.invalidValue(UInt64(verdict)), field: "return.verdict", offset: start + 8)
         }
         self.verdict = verdict
-        try WireReader.checkCount(messageCount, minimumEntrySize: 8 + OpenFlowHeader.size, maximum: Self.maximumMessages, field: "return.messages", at: start + 10, available: available - 12)
-        try WireReader.checkCount(bypassCount, minimumEntrySize: 0, maximum: Self.maximumBypass, field: "return.bypass", at: start + 12, available: available - 14)
-        try WireReader.checkCount(contextCount, minimumEntrySize: 0, maximum: Self.maximumContext, field: "return.context", at: start + 14, available: available - 16)
-        try reader.require(messageCount * (8 + OpenFlowHeader.size) + bypassCount * 8 + contextCount * 4, field: "return")
+        try WireReader.checkCount(
+            messageCount, minimumEntrySize: 8 + OpenFlowHeader.size, maximum: Self.maximumMessages,
+            field: "return.messages", at: start + 10, available: available - 12)
+        try WireReader.checkCount(
+            bypassCount, minimumEntrySize: 0, maximum: Self.maximumBypass, field: "return.bypass", at: start + 12,
+            available: available - 14)
+        try WireReader.checkCount(
+            contextCount, minimumEntrySize: 0, maximum: Self.maximumContext, field: "return.context", at: start + 14,
+            available: available - 16)
+        try reader.require(
+            messageCount * (8 + OpenFlowHeader.size) + bypassCount * 8 + contextCount * 4, field: "return")
         // The messages are checked where they lie and kept as the bytes they came in.
         var entries = reader
         var sole: DatapathID?
@@ -130,7 +144,8 @@ public struct EventReturn: Hashable, Sendable {
             sole = SwitchMessageList.sole(sole, ofCount: read, then: dpid)
         }
         let messages = SwitchMessageList(
-            checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: "return.messages"), count: messageCount,
+            checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: "return.messages"),
+            count: messageCount,
             soleDatapathID: sole)
         // Most returns carry no BYPASS and no context: those lists are left unallocated.
         var bypass: [MACAddress] = []
@@ -158,7 +173,9 @@ public struct EventReturn: Hashable, Sendable {
     /// Appends `prefixLength` bytes written by `prefix` (the headers of the message that
     /// carries the return), then the return. `prefix` is given the whole length when the
     /// return carries no context (as nearly every one), whose texts would have to be measured.
-    func write(to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void) {
+    func write(
+        to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
+    ) {
         Self.write(
             transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context,
             to: &buffer, prefixLength: prefixLength, prefix)
@@ -166,10 +183,13 @@ public struct EventReturn: Hashable, Sendable {
 
     /// A return from its parts (`UnitMessage.writeReturn`).
     static func write(
-        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: SwitchMessageList, bypass: [MACAddress], context: [ContextEntry],
+        transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: SwitchMessageList, bypass: [MACAddress],
+        context: [ContextEntry],
         to buffer: inout ByteBuffer, prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
     ) {
-        precondition(messages.count <= maximumMessages && bypass.count <= maximumBypass && context.count <= maximumContext, "return over its limits")
+        precondition(
+            messages.count <= maximumMessages && bypass.count <= maximumBypass && context.count <= maximumContext,
+            "return over its limits")
         // Everything but the context (whose texts would have to be measured first) goes through
         // one view of the buffer: headers, the messages' bytes and the BYPASS entries.
         let fixedLength = prefixLength + header.size + messages.entries.readableBytes + bypass.count * 8

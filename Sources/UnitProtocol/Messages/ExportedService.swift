@@ -34,7 +34,8 @@ public struct ExportedService: Hashable, Sendable {
 
     public init(
         sid: ServiceID, origin: UnitID, name: String, priority: Int32 = 0, action: ProcessChainAction = .divert,
-        timeoutPolicy: TimeoutPolicy = .failOpen, subscriptions: Set<EventCategory> = [], timeoutMilliseconds: UInt32 = 1000,
+        timeoutPolicy: TimeoutPolicy = .failOpen, subscriptions: Set<EventCategory> = [],
+        timeoutMilliseconds: UInt32 = 1000,
         rules: [String] = []
     ) {
         self.sid = sid
@@ -55,17 +56,21 @@ public struct ExportedService: Hashable, Sendable {
         action = try reader.readEnumeration(ProcessChainAction.self, field: "exported_service.action")
         timeoutPolicy = try reader.readEnumeration(TimeoutPolicy.self, field: "exported_service.timeout_policy")
         let maskOffset = reader.offset
-        let (categories, unknown) = EventCategory.categories(inMask: try reader.readInteger(as: UInt16.self, field: "exported_service.subscriptions"))
+        let (categories, unknown) = EventCategory.categories(
+            inMask: try reader.readInteger(as: UInt16.self, field: "exported_service.subscriptions"))
         guard unknown == 0 else {
             throw WireError(.invalidValue(UInt64(unknown)), field: "exported_service.subscriptions", offset: maskOffset)
         }
         subscriptions = categories
         timeoutMilliseconds = try reader.readInteger(as: UInt32.self, field: "exported_service.timeout")
         name = try reader.readText(maximumLength: Self.maximumNameLength, field: "exported_service.name")
-        let count = try reader.readCount(minimumEntrySize: 2, maximum: Self.maximumRules, field: "exported_service.rules")
+        let count = try reader.readCount(
+            minimumEntrySize: 2, maximum: Self.maximumRules, field: "exported_service.rules")
         var rules: [String] = []
         rules.reserveCapacity(count)
-        for _ in 0..<count { rules.append(try reader.readText(maximumLength: Self.maximumRuleLength, field: "exported_service.rule")) }
+        for _ in 0..<count {
+            rules.append(try reader.readText(maximumLength: Self.maximumRuleLength, field: "exported_service.rule"))
+        }
         self.rules = rules
     }
 
@@ -90,10 +95,13 @@ public struct ExportedService: Hashable, Sendable {
 
 extension WireReader {
     /// One byte that must be a case of `T`.
-    mutating func readEnumeration<T: RawRepresentable>(_ type: T.Type, field: String) throws(WireError) -> T where T.RawValue == UInt8 {
+    mutating func readEnumeration<T: RawRepresentable>(_ type: T.Type, field: String) throws(WireError) -> T
+    where T.RawValue == UInt8 {
         let at = offset
         let raw = try readInteger(as: UInt8.self, field: field)
-        guard let value = T(rawValue: raw) else { throw WireError(.invalidValue(UInt64(raw)), field: field, offset: at) }
+        guard let value = T(rawValue: raw) else {
+            throw WireError(.invalidValue(UInt64(raw)), field: field, offset: at)
+        }
         return value
     }
 }

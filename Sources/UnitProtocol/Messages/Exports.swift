@@ -39,7 +39,8 @@ public struct Exports: Hashable, Sendable {
         guard flags & ~Self.moreFlag == 0 else {
             throw WireError(.invalidValue(UInt64(flags)), field: "exports.flags", offset: flagsOffset)
         }
-        let count = try reader.readCount(minimumEntrySize: ExportedService.minimumSize, maximum: Self.maximumServices, field: "exports.services")
+        let count = try reader.readCount(
+            minimumEntrySize: ExportedService.minimumSize, maximum: Self.maximumServices, field: "exports.services")
         let name = try reader.readText(maximumLength: UnitIdentity.maximumNameLength, field: "exports.name")
         var services: [ExportedService] = []
         services.reserveCapacity(count)

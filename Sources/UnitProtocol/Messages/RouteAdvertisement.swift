@@ -21,7 +21,8 @@ public struct RouteAdvertisement: Hashable, Sendable {
     public init(routes: [RouteEntry]) { self.routes = routes }
 
     public init(parsing reader: inout WireReader) throws(WireError) {
-        let count = try reader.readCount(minimumEntrySize: RouteEntry.size, maximum: Self.maximumEntries, field: "route_advertisement.routes")
+        let count = try reader.readCount(
+            minimumEntrySize: RouteEntry.size, maximum: Self.maximumEntries, field: "route_advertisement.routes")
         try reader.skip(2, field: "route_advertisement.pad")
         var routes: [RouteEntry] = []
         routes.reserveCapacity(count)
@@ -68,7 +69,9 @@ public struct RouteEntry: Hashable, Sendable, Encodable {
         let hopsOffset = reader.offset
         hops = try reader.readInteger(as: UInt8.self, field: "route.hops")
         guard hops <= Self.infinity else {
-            throw WireError(.lengthAboveMaximum(length: Int(hops), maximum: Int(Self.infinity)), field: "route.hops", offset: hopsOffset)
+            throw WireError(
+                .lengthAboveMaximum(length: Int(hops), maximum: Int(Self.infinity)), field: "route.hops",
+                offset: hopsOffset)
         }
         try reader.skip(3, field: "route.pad")
     }

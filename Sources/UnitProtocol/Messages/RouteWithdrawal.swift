@@ -17,11 +17,14 @@ public struct RouteWithdrawal: Hashable, Sendable {
     public init(sids: [ServiceID]) { self.sids = sids }
 
     public init(parsing reader: inout WireReader) throws(WireError) {
-        let count = try reader.readCount(minimumEntrySize: 4, maximum: Self.maximumEntries, field: "route_withdrawal.sids")
+        let count = try reader.readCount(
+            minimumEntrySize: 4, maximum: Self.maximumEntries, field: "route_withdrawal.sids")
         try reader.skip(2, field: "route_withdrawal.pad")
         var sids: [ServiceID] = []
         sids.reserveCapacity(count)
-        for _ in 0..<count { sids.append(ServiceID(try reader.readInteger(as: UInt32.self, field: "route_withdrawal.sid"))) }
+        for _ in 0..<count {
+            sids.append(ServiceID(try reader.readInteger(as: UInt32.self, field: "route_withdrawal.sid")))
+        }
         self.sids = sids
     }
 

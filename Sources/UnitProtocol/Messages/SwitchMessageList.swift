@@ -62,7 +62,9 @@ extension EventReturn {
         /// Encodes a message for `datapathID` at the end of the list.
         public mutating func append(_ body: OpenFlowMessage.Body, xid: UInt32 = 0, to datapathID: DatapathID) {
             // The DPID goes in with the message's fixed fields, in one view of the buffer.
-            OpenFlowMessage.write(xid: xid, body, to: &entries, prefixLength: 8) { field, _ in field.write(datapathID.rawValue) }
+            OpenFlowMessage.write(xid: xid, body, to: &entries, prefixLength: 8) { field, _ in
+                field.write(datapathID.rawValue)
+            }
             noteAppended(datapathID)
         }
 
@@ -105,7 +107,10 @@ extension EventReturn {
             let firstLength = cut.offset - entries.readerIndex
             let first = entries.getSlice(at: entries.readerIndex, length: firstLength) ?? ByteBuffer()
             let rest = entries.getSlice(at: cut.offset, length: entries.writerIndex - cut.offset) ?? ByteBuffer()
-            return (SwitchMessageList(retaking: first, count: maximum, soleDatapathID), SwitchMessageList(retaking: rest, count: count - maximum, soleDatapathID))
+            return (
+                SwitchMessageList(retaking: first, count: maximum, soleDatapathID),
+                SwitchMessageList(retaking: rest, count: count - maximum, soleDatapathID)
+            )
         }
 
         /// Part of a list: its messages share the whole's sole DPID, or are looked at for one.
@@ -126,10 +131,13 @@ extension EventReturn {
                     var to = 0
                     while from + 8 + OpenFlowHeader.size <= source.count {
                         // Each frame's length is its header's (whole, by the list's invariant).
-                        let frame = Int(UInt16(bigEndian: source.loadUnaligned(fromByteOffset: from + 10, as: UInt16.self)))
-                        guard frame >= OpenFlowHeader.size, from + 8 + frame <= source.count, to + frame <= length else { break }
+                        let frame = Int(
+                            UInt16(bigEndian: source.loadUnaligned(fromByteOffset: from + 10, as: UInt16.self)))
+                        guard frame >= OpenFlowHeader.size, from + 8 + frame <= source.count, to + frame <= length
+                        else { break }
                         let destination = UnsafeMutableRawBufferPointer(rebasing: target[to..<to + frame])
-                        destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[from + 8..<from + 8 + frame]))
+                        destination.copyMemory(
+                            from: UnsafeRawBufferPointer(rebasing: source[from + 8..<from + 8 + frame]))
                         destination.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
                         from += 8 + frame
                         to += frame
@@ -166,9 +174,15 @@ extension EventReturn {
         private func entry(at index: Index) -> (message: SwitchMessage, next: Index) {
             let relative = index.offset - entries.readerIndex
             let (dpid, length) = entries.withUnsafeReadableBytes { bytes -> (UInt64, Int) in
-                guard relative >= 0, relative + 8 + OpenFlowHeader.size <= bytes.count else { return (0, OpenFlowHeader.size) }
-                return (UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: relative, as: UInt64.self)),
-                        Swift.max(Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: relative + 10, as: UInt16.self))), OpenFlowHeader.size))
+                guard relative >= 0, relative + 8 + OpenFlowHeader.size <= bytes.count else {
+                    return (0, OpenFlowHeader.size)
+                }
+                return (
+                    UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: relative, as: UInt64.self)),
+                    Swift.max(
+                        Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: relative + 10, as: UInt16.self))),
+                        OpenFlowHeader.size)
+                )
             }
             let frame = entries.getSlice(at: index.offset + 8, length: length) ?? ByteBuffer()
             let next = Index(offset: Swift.min(index.offset + 8 + length, entries.writerIndex))

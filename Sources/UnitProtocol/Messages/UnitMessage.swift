@@ -51,7 +51,9 @@ public enum UnitMessage: Hashable, Sendable {
         case .routeWithdrawal: self = .routeWithdrawal(try RouteWithdrawal(parsing: &reader))
         case .event: self = .event(try EscalatedEvent(parsing: &reader))
         case .eventReturn: self = .eventReturn(try EventReturn(parsing: &reader))
-        default: throw WireError(.unknownType(UInt64(header.subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
+        default:
+            throw WireError(
+                .unknownType(UInt64(header.subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
         }
         do {
             try reader.expectEnd(field: "")
@@ -101,9 +103,13 @@ public enum UnitMessage: Hashable, Sendable {
     public func write(to buffer: inout ByteBuffer, xid: UInt32) {
         switch self {
         case .event(let event):
-            Self.writeCarried(.event, xid: xid, to: &buffer) { buffer, prefixLength, header in event.write(to: &buffer, prefixLength: prefixLength, header) }
+            Self.writeCarried(.event, xid: xid, to: &buffer) { buffer, prefixLength, header in
+                event.write(to: &buffer, prefixLength: prefixLength, header)
+            }
         case .eventReturn(let eventReturn):
-            Self.writeCarried(.eventReturn, xid: xid, to: &buffer) { buffer, prefixLength, header in eventReturn.write(to: &buffer, prefixLength: prefixLength, header) }
+            Self.writeCarried(.eventReturn, xid: xid, to: &buffer) { buffer, prefixLength, header in
+                eventReturn.write(to: &buffer, prefixLength: prefixLength, header)
+            }
         default:
             Self.writeCarried(type, xid: xid, to: &buffer) { buffer, prefixLength, header in
                 buffer.writeFixed(prefixLength) { header(&$0, nil) }
@@ -121,7 +127,8 @@ public enum UnitMessage: Hashable, Sendable {
         writeCarried(.event, xid: xid, to: &buffer) { buffer, prefixLength, header in
             EscalatedEvent.write(
                 transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
-                version: OpenFlowHeader.version10, messageXID: messageXID, body, to: &buffer, prefixLength: prefixLength, header)
+                version: OpenFlowHeader.version10, messageXID: messageXID, body, to: &buffer,
+                prefixLength: prefixLength, header)
         }
     }
 
@@ -133,7 +140,8 @@ public enum UnitMessage: Hashable, Sendable {
     ) {
         writeCarried(.eventReturn, xid: xid, to: &buffer) { buffer, prefixLength, header in
             EventReturn.write(
-                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass, context: context,
+                transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass,
+                context: context,
                 to: &buffer, prefixLength: prefixLength, header)
         }
     }
@@ -150,13 +158,15 @@ public enum UnitMessage: Hashable, Sendable {
         var declared: Int?
         func header(_ field: inout FixedFieldWriter, wholeLength: Int?) {
             declared = wholeLength.flatMap { $0 <= OpenFlowHeader.maximumLength ? $0 : nil }
-            OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: UInt16(declared ?? 0), xid: xid).write(to: &field)
+            OpenFlowHeader(version: OpenFlowHeader.version10, type: .vendor, length: UInt16(declared ?? 0), xid: xid)
+                .write(to: &field)
             field.write(EchelonVendor.id)
             writeUnitHeader(type, to: &field)
         }
         body(&buffer, EchelonVendor.bodyOffset, header)
         let length = buffer.writerIndex - start
-        precondition(length <= OpenFlowHeader.maximumLength, "unit message of \(length) bytes exceeds the 16-bit length field")
+        precondition(
+            length <= OpenFlowHeader.maximumLength, "unit message of \(length) bytes exceeds the 16-bit length field")
         if let declared {
             precondition(declared == length, "unit message declared \(declared) bytes and wrote \(length)")
         } else {

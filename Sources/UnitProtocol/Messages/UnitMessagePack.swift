@@ -42,12 +42,15 @@ public struct UnitMessagePack {
         }
         let lengthOffset = reader.offset - 2
         guard Int(header.length) >= EchelonVendor.unitHeaderSize else {
-            throw WireError(.lengthBelowMinimum(length: Int(header.length), minimum: EchelonVendor.unitHeaderSize), field: "echelon_header.length", offset: lengthOffset)
+            throw WireError(
+                .lengthBelowMinimum(length: Int(header.length), minimum: EchelonVendor.unitHeaderSize),
+                field: "echelon_header.length", offset: lengthOffset)
         }
         let bodyLength = Int(header.length) - EchelonVendor.unitHeaderSize
         guard bodyLength <= reader.remaining else {
             throw WireError(
-                .truncated(needed: Int(header.length), available: reader.remaining + EchelonVendor.unitHeaderSize), field: "echelon_header.length",
+                .truncated(needed: Int(header.length), available: reader.remaining + EchelonVendor.unitHeaderSize),
+                field: "echelon_header.length",
                 offset: lengthOffset)
         }
         var body = try reader.readReader(length: bodyLength, field: "echelon_header.length")
@@ -67,7 +70,9 @@ public struct UnitMessagePack {
         // `next` reads the first message or throws.
         guard let message = try next() else { preconditionFailure("the first unit message is read or refused") }
         guard reader.isAtEnd else {
-            throw WireError(.trailingBytes(count: reader.remaining), field: "unit messages packed after the first", offset: reader.offset)
+            throw WireError(
+                .trailingBytes(count: reader.remaining), field: "unit messages packed after the first",
+                offset: reader.offset)
         }
         return message
     }
@@ -78,7 +83,8 @@ public struct UnitMessagePack {
 
     private static func checkVendorID(_ vendor: UInt32) throws(WireError) {
         guard vendor == EchelonVendor.id else {
-            throw WireError(.unknownType(UInt64(vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
+            throw WireError(
+                .unknownType(UInt64(vendor)), field: "ofp_vendor_header.vendor", offset: OpenFlowHeader.size)
         }
     }
 }
@@ -90,7 +96,9 @@ struct UnitHeader {
     /// From the unit header through the body; 0 when the message runs to the end of the vendor message.
     var length: UInt16
 
-    static let layout = FixedLayout(["echelon_header.version": 1, "echelon_header.subtype": 1, "echelon_header.length": 2])
+    static let layout = FixedLayout([
+        "echelon_header.version": 1, "echelon_header.subtype": 1, "echelon_header.length": 2,
+    ])
 
     /// Reads the header in one view, or field by field when it is cut short (so that a wrong
     /// version is reported before a missing field), and checks the version.

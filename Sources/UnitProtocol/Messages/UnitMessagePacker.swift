@@ -34,8 +34,9 @@ public struct UnitMessagePacker: Sendable {
         let end = buffer.writerIndex
         let unitLength = end - start - Self.carrierSize
         let alone = (start: start, last: start + Self.carrierSize, end: end)
-        guard let current = open, current.end == start, start - current.start + unitLength <= OpenFlowHeader.maximumLength,
-              current.start >= buffer.readerIndex
+        guard let current = open, current.end == start,
+            start - current.start + unitLength <= OpenFlowHeader.maximumLength,
+            current.start >= buffer.readerIndex
         else {
             open = alone
             return

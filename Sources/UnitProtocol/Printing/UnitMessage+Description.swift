@@ -5,14 +5,21 @@ extension UnitMessage: CustomStringConvertible {
         case .exportsRequest(let request):
             return "\(type): from \(request.unit)"
         case .exportsReply(let exports), .exportsUpdate(let exports):
-            return (["\(type): from \(exports.unit), \(exports.services.count) services\(exports.more ? " (more follows)" : "")"]
+            return
+                ([
+                    "\(type): from \(exports.unit), \(exports.services.count) services\(exports.more ? " (more follows)" : "")"
+                ]
                 + exports.services.map { " \($0)" }).joined(separator: "\n")
         case .routeAdvertisement(let advertisement):
-            return (["\(type): \(advertisement.routes.count) routes"] + advertisement.routes.map { " \($0)" }).joined(separator: "\n")
+            return (["\(type): \(advertisement.routes.count) routes"] + advertisement.routes.map { " \($0)" }).joined(
+                separator: "\n")
         case .routeWithdrawal(let withdrawal):
-            return "\(type): \(withdrawal.sids.count) services: " + withdrawal.sids.map(\.description).joined(separator: ",")
+            return "\(type): \(withdrawal.sids.count) services: "
+                + withdrawal.sids.map(\.description).joined(separator: ",")
         case .event(let event):
-            var lines = ["\(type): transaction \(event.transaction) for \(event.sid), \(event.category.rawValue) on \(event.datapathID) in domain \(event.domain)"]
+            var lines = [
+                "\(type): transaction \(event.transaction) for \(event.sid), \(event.category.rawValue) on \(event.datapathID) in domain \(event.domain)"
+            ]
             switch event.payload {
             case .none: break
             case .message(let message): lines += message.description.split(separator: "\n").map { " \($0)" }
@@ -20,11 +27,15 @@ extension UnitMessage: CustomStringConvertible {
             }
             return lines.joined(separator: "\n")
         case .eventReturn(let answer):
-            var lines = ["\(type): transaction \(answer.transaction) from \(answer.sid), verdict \(answer.verdict), \(answer.messages.count) messages, \(answer.bypass.count) bypass, \(answer.context.count) context"]
+            var lines = [
+                "\(type): transaction \(answer.transaction) from \(answer.sid), verdict \(answer.verdict), \(answer.messages.count) messages, \(answer.bypass.count) bypass, \(answer.context.count) context"
+            ]
             for entry in answer.messages {
                 // Checked when it was read, so it decodes; the error is shown should it not.
                 let text = (try? entry.message.description) ?? "undecodable message: \(entry.frame.readableBytes) bytes"
-                lines += text.split(separator: "\n").enumerated().map { $0.offset == 0 ? " to \(entry.datapathID): \($0.element)" : "  \($0.element)" }
+                lines += text.split(separator: "\n").enumerated().map {
+                    $0.offset == 0 ? " to \(entry.datapathID): \($0.element)" : "  \($0.element)"
+                }
             }
             lines += answer.bypass.map { " bypass \($0)" }
             lines += answer.context.map { " context \($0.key)=\($0.value)" }
@@ -42,7 +53,9 @@ extension ExportedService: CustomStringConvertible {
         var fields = [
             "\(sid) \"\(name)\"", "origin=\(origin)", "action=\(action)", "priority=\(priority)",
             "timeout=\(timeoutMilliseconds)ms,\(timeoutPolicy)",
-            "events=" + (subscriptions.isEmpty ? "none" : subscriptions.sorted { $0.index < $1.index }.map(\.rawValue).joined(separator: ",")),
+            "events="
+                + (subscriptions.isEmpty
+                    ? "none" : subscriptions.sorted { $0.index < $1.index }.map(\.rawValue).joined(separator: ",")),
         ]
         fields += rules.map { "rule=\"\($0)\"" }
         return fields.joined(separator: " ")

@@ -1,7 +1,11 @@
 import OpenFlow
+
 /// The JSON form `echelon decode --json` prints: the subtype's name, then the body's fields.
 extension UnitMessage: Encodable {
-    enum CodingKeys: String, CodingKey { case type, unit, services, more, routes, sids, transaction, sid, domain, category, dpid, message, device, verdict, messages, bypass, context }
+    enum CodingKeys: String, CodingKey {
+        case type, unit, services, more, routes, sids, transaction, sid, domain, category, dpid, message, device,
+            verdict, messages, bypass, context
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -32,7 +36,9 @@ extension UnitMessage: Encodable {
             try container.encode(answer.transaction, forKey: .transaction)
             try container.encode(answer.sid, forKey: .sid)
             try container.encode(answer.verdict.description, forKey: .verdict)
-            try container.encode(answer.messages.map { ReturnedMessageJSON(dpid: $0.datapathID.description, message: try $0.message) }, forKey: .messages)
+            try container.encode(
+                answer.messages.map { ReturnedMessageJSON(dpid: $0.datapathID.description, message: try $0.message) },
+                forKey: .messages)
             try container.encode(answer.bypass.map(\.description), forKey: .bypass)
             try container.encode(answer.context, forKey: .context)
         }
@@ -40,7 +46,9 @@ extension UnitMessage: Encodable {
 }
 
 extension ExportedService: Encodable {
-    enum CodingKeys: String, CodingKey { case sid, origin, name, priority, action, timeoutPolicy, subscriptions, timeoutMilliseconds, rules }
+    enum CodingKeys: String, CodingKey {
+        case sid, origin, name, priority, action, timeoutPolicy, subscriptions, timeoutMilliseconds, rules
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -56,8 +64,6 @@ extension ExportedService: Encodable {
         try container.encode(rules, forKey: .rules)
     }
 }
-
-
 
 private struct ReturnedMessageJSON: Encodable {
     var dpid: String
