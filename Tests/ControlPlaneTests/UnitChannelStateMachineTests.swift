@@ -157,14 +157,21 @@ import UnitProtocol
         var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
         let routes = UnitMessage.routeAdvertisement(
             RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(7), origin: UnitID(20), hops: 0)]))
-        #expect(machine.received(Self.unit(routes), now: Self.t0) == [.deliver(routes)])
+        #expect(
+            machine.received(Self.unit(routes), now: Self.t0) == [
+                .deliver(routes, from: UnitChannelPeer(uid: UnitID(20), relation: .upstream))
+            ])
         #expect(
             machine.received(
                 Self.unit(.exportsUpdate(Exports(unit: Self.tier2, services: [Self.service], more: true))), now: Self.t0
             ).isEmpty)
         #expect(
             machine.received(Self.unit(.exportsUpdate(Exports(unit: Self.tier2, services: []))), now: Self.t0)
-                == [.deliver(.exportsUpdate(Exports(unit: Self.tier2, services: [Self.service])))])
+                == [
+                    .deliver(
+                        .exportsUpdate(Exports(unit: Self.tier2, services: [Self.service])),
+                        from: UnitChannelPeer(uid: UnitID(20), relation: .upstream))
+                ])
         #expect(
             machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: Self.tier2))), now: Self.t0)
                 == [
@@ -174,28 +181,34 @@ import UnitProtocol
     }
 
     /// The types a channel hands over without an action are exactly those the state machine
-    /// answers with `.deliver` once established; before and after that, none; and handing one
-    /// over counts as hearing from the other unit.
-    @Test func messagesHandedOverAsTheyAreAreThoseTheMachineDelivers() {
+    /// answers with `.deliver` once established; a pack has a peer only while the channel is
+    /// established; and a pack's arrival counts as hearing from the other unit.
+    @Test func messagesHandedOverAsTheyAreAreThoseTheMachineDelivers() throws {
         var waiting = Self.machine(Self.tier1, .dialer(.upstream))
         _ = waiting.start(now: Self.t0)
-        let beforeEstablished = waiting.deliversAsIs(.event, now: Self.t0)
-        #expect(!beforeEstablished && waiting.peer == nil, "not established")
+        let beforeEstablished = waiting.packArrived(now: Self.t0)
+        #expect(beforeEstablished == nil && waiting.peer == nil, "not established")
         var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
-        #expect(machine.peer?.uid == UnitID(20) && machine.peer?.relation == .upstream)
+        let peer = UnitChannelPeer(uid: UnitID(20), relation: .upstream)
+        #expect(machine.peer == peer)
         for raw in UInt8.min...UInt8.max {
             let type = UnitMessageType(rawValue: raw)
             let delivered = [UnitMessageType.event, .eventReturn, .routeAdvertisement, .routeWithdrawal].contains(type)
-            let handedOver = machine.deliversAsIs(type, now: Self.t0)
-            #expect(handedOver == delivered, "\(type)")
+            #expect(UnitChannelStateMachine.deliversAsIs(type) == delivered, "\(type)")
         }
+        // The machine's own answer for each such message agrees.
+        let event = UnitMessage.event(
+            EscalatedEvent(
+                transaction: 1, sid: ServiceID(7), domain: UnitID(11), category: .switchRemoved,
+                datapathID: DatapathID(1), payload: .none))
+        #expect(machine.receivedWhenEstablished(event, now: Self.t0) == .deliver(event, from: peer))
         // Heard from at 200 ms: at 300 ms the 250 ms echo interval has not passed since.
-        let heard = machine.deliversAsIs(.eventReturn, now: Self.t0 + .milliseconds(200))
+        let heard = machine.packArrived(now: Self.t0 + .milliseconds(200))
         let tick = machine.tick(now: Self.t0 + .milliseconds(300))
-        #expect(heard && tick.isEmpty)
+        #expect(heard == peer && tick.isEmpty)
         _ = machine.channelClosed()
-        let afterClose = machine.deliversAsIs(.event, now: Self.t0)
-        #expect(!afterClose && machine.peer == nil, "closed")
+        let afterClose = machine.packArrived(now: Self.t0)
+        #expect(afterClose == nil && machine.peer == nil, "closed")
     }
 
     @Test func silenceBringsAnEchoThenDeath() {

@@ -18,7 +18,7 @@ import UnitProtocol
 
     final class Harness {
         let channel: EmbeddedChannel
-        let core: UnitRoutingCore
+        let neighbours: NeighbourUnits
 
         init() throws {
             let loop = EmbeddedEventLoop()
@@ -27,12 +27,12 @@ import UnitProtocol
                 services: [], serving: [:], hosts: HostTracker(), links: LinkDiscovery(), identity: tier2,
                 dispatch: DispatchSettings(),
                 eventLoop: loop, logger: Logger(label: "test"))
-            core = UnitRoutingCore(
-                identity: tier2, hosted: [service], core: unitCore, eventLoop: loop, logger: Logger(label: "test"))
-            unitCore.routing = core
+            neighbours = NeighbourUnits(
+                identity: tier2, hosted: [service], local: unitCore, eventLoop: loop, logger: Logger(label: "test"))
+            unitCore.neighbours = neighbours
             try channel.pipeline.syncOperations.addHandler(
                 UnitChannelHandler(
-                    configuration: UnitChannelConfiguration(local: tier2), role: .acceptor, core: core,
+                    configuration: UnitChannelConfiguration(local: tier2), role: .acceptor, neighbours: neighbours,
                     logger: Logger(label: "test")))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6644)).wait()
         }
@@ -74,7 +74,8 @@ import UnitProtocol
             let upstream = EmbeddedChannel(loop: channel.embeddedEventLoop)
             try upstream.pipeline.syncOperations.addHandler(
                 UnitChannelHandler(
-                    configuration: UnitChannelConfiguration(local: tier2), role: .dialer(.upstream), core: core,
+                    configuration: UnitChannelConfiguration(local: tier2), role: .dialer(.upstream),
+                    neighbours: neighbours,
                     logger: Logger(label: "test")))
             try upstream.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6645)).wait()
             let tier3 = UnitIdentity(uid: service.origin, tier: 3, name: "tier3")
@@ -125,8 +126,8 @@ import UnitProtocol
                 .routeAdvertisement(
                     RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(200), origin: UnitID(20), hops: 0)]))
             ])
-        #expect(harness.core.adjacencies.map(\.identity) == [Self.tier1])
-        #expect(harness.core.adjacencies.map(\.relation) == [.downstream])
+        #expect(harness.neighbours.adjacencies.map(\.identity) == [Self.tier1])
+        #expect(harness.neighbours.adjacencies.map(\.relation) == [.downstream])
     }
 
     @Test func routesFromBelowCloseTheChannelAndLeaveTheTableAlone() throws {
@@ -136,8 +137,8 @@ import UnitProtocol
                 RouteAdvertisement(routes: [RouteEntry(sid: ServiceID(9), origin: UnitID(11), hops: 0)])
             ).openFlowMessage(xid: 3))
         #expect(!harness.channel.isActive, "the channel is closed")
-        #expect(harness.core.routes.map(\.sid) == [ServiceID(200)])
-        #expect(harness.core.adjacencies.isEmpty)
+        #expect(harness.neighbours.routes.map(\.sid) == [ServiceID(200)])
+        #expect(harness.neighbours.adjacencies.isEmpty)
     }
 
     /// Events packed in one vendor message are each dispatched, and what they cause is packed
@@ -172,7 +173,7 @@ import UnitProtocol
                     .eventReturn(EventReturn(transaction: $0, sid: ServiceID(999), verdict: .unreachable))
                 })
         #expect(harness.channel.isActive)
-        #expect(harness.core.core.dispatcher.counters.rejected["unreachable_service"] == 3)
+        #expect(harness.neighbours.local.dispatcher.counters.rejected["unreachable_service"] == 3)
     }
 
     /// Events relayed to the unit above are written once a batch of them waits, and the rest
@@ -209,13 +210,13 @@ import UnitProtocol
         let small = try relayed(Harness.written(on: upstream))
         #expect(small.count == 3)
 
-        let size = UInt32(UnitRoutingCore.batchSize)
+        let size = UInt32(NeighbourUnits.batchSize)
         try harness.channel.writeInbound(burst(1...(size + 5)))
         let atOnce = try relayed(Harness.written(on: upstream))
         #expect(atOnce.count == Int(size) + 5, "a burst of a batch or more leaves at once")
         harness.channel.embeddedEventLoop.run()
         #expect(try Harness.written(on: upstream).isEmpty)
-        #expect(harness.core.core.dispatcher.counters.relayed == 3 + Int(size) + 5)
+        #expect(harness.neighbours.local.dispatcher.counters.relayed == 3 + Int(size) + 5)
         let order = atOnce.compactMap { message -> UInt64? in
             guard case .event(let event) = message else { return nil }
             return event.datapathID.rawValue

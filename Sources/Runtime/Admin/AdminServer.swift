@@ -18,16 +18,16 @@ extension DispatchCountersView: ResponseEncodable {}
 /// change.
 enum AdminServer {
     static func application(
-        address: SocketAddressSpec, routing: NIOLoopBound<UnitRoutingCore>, core: NIOLoopBound<UnitCore>,
+        address: SocketAddressSpec, neighbours: NIOLoopBound<NeighbourUnits>, core: NIOLoopBound<UnitCore>,
         identity: UnitIdentity,
         group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (SocketAddress?) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("routes") { _, _ -> [RouteView] in
-            try await routing.eventLoop.submit { routeViews(routing.value, now: .now()) }.get()
+            try await neighbours.eventLoop.submit { routeViews(neighbours.value, now: .now()) }.get()
         }
         router.get("units") { _, _ -> [UnitView] in
-            try await routing.eventLoop.submit { unitViews(routing.value) }.get()
+            try await neighbours.eventLoop.submit { unitViews(neighbours.value) }.get()
         }
         router.get("filters") { _, _ -> [FilterView] in
             try await core.eventLoop.submit { DispatchViews.filters(core.value.dispatcher) }.get()
@@ -39,11 +39,11 @@ enum AdminServer {
             try await core.eventLoop.submit { DispatchViews.counters(core.value.dispatcher) }.get()
         }
         router.get("status") { _, _ -> StatusView in
-            try await routing.eventLoop.submit {
+            try await neighbours.eventLoop.submit {
                 StatusView(
                     uid: identity.uid.rawValue, name: identity.name, tier: identity.tier,
-                    routes: routing.value.routes.count,
-                    units: routing.value.adjacencies.count, switches: core.value.switchCount,
+                    routes: neighbours.value.routes.count,
+                    units: neighbours.value.adjacencies.count, switches: core.value.switchCount,
                     hosts: core.value.hostCount)
             }.get()
         }
@@ -57,15 +57,15 @@ enum AdminServer {
 
     /// Established channels, then the configured neighbours that have none (with what their
     /// dialer is doing).
-    static func unitViews(_ routing: UnitRoutingCore) -> [UnitView] {
-        let established = routing.adjacencies
+    static func unitViews(_ neighbours: NeighbourUnits) -> [UnitView] {
+        let established = neighbours.adjacencies
         var views = established.map {
             UnitView(
                 uid: $0.identity.uid.rawValue, name: $0.identity.name, tier: $0.identity.tier,
                 relation: $0.relation.rawValue, state: "established", address: nil)
         }
         let reachedNames = Set(established.map(\.identity.name))
-        for (name, dialer) in routing.dialing.sorted(by: { $0.key < $1.key }) {
+        for (name, dialer) in neighbours.dialing.sorted(by: { $0.key < $1.key }) {
             if let uid = dialer.reached, established.contains(where: { $0.identity.uid == uid }) { continue }
             if reachedNames.contains(name) { continue }
             views.append(
@@ -76,10 +76,10 @@ enum AdminServer {
         return views
     }
 
-    static func routeViews(_ routing: UnitRoutingCore, now: NIODeadline) -> [RouteView] {
-        routing.routes.map { route in
+    static func routeViews(_ neighbours: NeighbourUnits, now: NIODeadline) -> [RouteView] {
+        neighbours.routes.map { route in
             RouteView(
-                sid: route.sid.rawValue, service: routing.definition(of: route)?.name, origin: route.origin.rawValue,
+                sid: route.sid.rawValue, service: neighbours.definition(of: route)?.name, origin: route.origin.rawValue,
                 nextHop: route.nextHop?.rawValue, hops: route.hops, relation: route.relation?.rawValue ?? "local",
                 age: Double((now - route.since).nanoseconds) / 1e9)
         }

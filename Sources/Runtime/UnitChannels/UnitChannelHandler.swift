@@ -4,9 +4,9 @@ import NIOCore
 import OpenFlow
 import UnitProtocol
 
-/// One unit channel: frames the stream, feeds its `UnitChannelStateMachine`, performs the
-/// actions that come back, and hands routes and exports to the routing core. Lives on the
-/// unit's event loop, like the core.
+/// One unit channel: frames the stream, asks its `UnitChannelStateMachine` what each message
+/// means, performs the actions that come back, and hands what the channel carries to the
+/// unit's neighbour units. Lives on the unit's event loop, like them.
 final class UnitChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -17,9 +17,11 @@ final class UnitChannelHandler: ChannelInboundHandler {
     private var framingFailed = false
     /// Messages read since the last read burst ended.
     private var burstLength = 0
-    private let core: UnitRoutingCore
+    private let neighbours: NeighbourUnits
     private var context: ChannelHandlerContext?
     private var logger: Logger
+    /// What the neighbour units know this channel by, from the moment it is active.
+    private(set) var id = UnitChannelID(rawValue: 0)
     /// The unit this channel reached, kept after the state machine has closed.
     private var lastRemote: UnitID?
     /// Called once when the channel closes, with the unit it reached if it got that far (the
@@ -27,18 +29,17 @@ final class UnitChannelHandler: ChannelInboundHandler {
     private let onClose: (@Sendable (UnitID?) -> Void)?
 
     init(
-        configuration: UnitChannelConfiguration, role: UnitChannelRole, core: UnitRoutingCore, logger: Logger,
+        configuration: UnitChannelConfiguration, role: UnitChannelRole, neighbours: NeighbourUnits, logger: Logger,
         onClose: (@Sendable (UnitID?) -> Void)? = nil
     ) {
         self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
         self.machine = UnitChannelStateMachine(configuration: configuration, role: role)
-        self.core = core
+        self.neighbours = neighbours
         self.logger = logger
         self.onClose = onClose
     }
 
     var remote: (identity: UnitIdentity, relation: ChannelRelation)? { machine.remote }
-    var dialerUID: UnitID? { machine.dialerUID }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -51,56 +52,19 @@ final class UnitChannelHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         logger[metadataKey: "address"] = "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"
-        core.opened(self)
+        id = neighbours.opened(self)
         perform(machine.start(now: .now()))
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !framingFailed else { return }
+        // One clock reading for the burst: its messages arrived together.
+        let now = NIODeadline.now()
         do {
-            // One clock reading for the burst: its messages arrived together.
-            let now = NIODeadline.now()
             try frames.process(buffer: unwrapInboundIn(data)) { frame in
-                var reader = frame
                 do throws(WireError) {
-                    if machine.isEstablished {
-                        // Unit messages are read from the frame's bytes (several when packed);
-                        // echoes and the rest as OpenFlow messages.
-                        if var pack = try UnitMessagePack(frame: frame) {
-                            // A busy channel's frame packs dozens of events or returns, which
-                            // cannot close the channel: once the state machine has taken one
-                            // (and noted the channel heard now), the rest of the frame's go
-                            // straight to the routing core with the peer it gave, so that each
-                            // costs no access to this handler's state.
-                            var relayPeer: (uid: UnitID, relation: ChannelRelation)?
-                            var read = 0
-                            defer { burstLength += read }
-                            while let unitMessage = try pack.next() {
-                                read += 1
-                                let type = unitMessage.type
-                                let relayed = type == .event || type == .eventReturn
-                                if relayed, let peer = relayPeer {
-                                    core.received(
-                                        unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
-                                } else if machine.deliversAsIs(type, now: now), let peer = machine.peer {
-                                    if relayed { relayPeer = peer }
-                                    core.received(
-                                        unitMessage, from: peer.uid, relation: peer.relation, on: self, now: now)
-                                } else {
-                                    perform(machine.receivedWhenEstablished(unitMessage, now: now), now: now)
-                                }
-                            }
-                        } else {
-                            burstLength += 1
-                            perform(
-                                machine.receivedWhenEstablished(try OpenFlowMessage(parsing: &reader), now: now),
-                                now: now)
-                        }
-                    } else {
-                        burstLength += 1
-                        perform(machine.received(try OpenFlowMessage(parsing: &reader), now: now), now: now)
-                    }
+                    try read(frame, now: now)
                 } catch {
                     perform(machine.receivedMalformed(error))
                 }
@@ -113,9 +77,35 @@ final class UnitChannelHandler: ChannelInboundHandler {
         }
     }
 
+    /// One OpenFlow message. On an established channel a vendor message of ours is read as
+    /// the unit messages it packs; anything else is an OpenFlow message for the state machine.
+    private func read(_ frame: ByteBuffer, now: NIODeadline) throws(WireError) {
+        guard machine.isEstablished, var pack = try UnitMessagePack(frame: frame) else {
+            burstLength += 1
+            var reader = frame
+            perform(machine.received(try OpenFlowMessage(parsing: &reader), now: now), now: now)
+            return
+        }
+        // The state machine answers once for the pack: who sent it, and (by type) which of its
+        // messages go to the neighbour units as they are.
+        guard let peer = machine.packArrived(now: now) else { return }
+        var read = 0
+        defer { burstLength += read }
+        while let message = try pack.next() {
+            read += 1
+            if UnitChannelStateMachine.deliversAsIs(message.type) {
+                neighbours.received(message, from: peer, on: self, now: now)
+            } else {
+                perform(machine.receivedWhenEstablished(message, now: now), now: now)
+                // A message that closed the channel ends the pack.
+                guard machine.isEstablished else { return }
+            }
+        }
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         // Everything this burst caused: answers to switches, events and returns to other units.
-        core.core.readBurstEnded(length: burstLength)
+        neighbours.readBurstEnded(length: burstLength)
         burstLength = 0
         flush()
         context.fireChannelReadComplete()
@@ -129,7 +119,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         let reached = machine.remote?.identity.uid ?? lastRemote
         perform(machine.channelClosed())
-        core.closed(self)
+        neighbours.closed(id)
         onClose?(reached)
         context.fireChannelInactive()
     }
@@ -191,7 +181,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
             outbound.append(message)
             flush()
         case .sendExports(let xid, let unit, let relation):
-            for part in Exports.parts(unit: core.identity, services: core.exports(to: unit, relation: relation)) {
+            let services = neighbours.exports(to: unit, relation: relation)
+            for part in Exports.parts(unit: neighbours.identity, services: services) {
                 outbound.append(UnitMessage.exportsReply(part).openFlowMessage(xid: xid))
             }
             flush()
@@ -201,10 +192,10 @@ final class UnitChannelHandler: ChannelInboundHandler {
             logger.info(
                 "unit channel established",
                 metadata: ["relation": "\(relation)", "tier": "\(remote.tier)", "exports": "\(exports.count)"])
-            core.established(self, remote: remote, relation: relation, exports: exports)
-        case .deliver(let message):
-            guard let peer = machine.peer else { return }
-            core.received(message, from: peer.uid, relation: peer.relation, on: self, now: now)
+            neighbours.established(
+                self, remote: remote, relation: relation, dialer: machine.dialerUID, exports: exports)
+        case .deliver(let message, let peer):
+            neighbours.received(message, from: peer, on: self, now: now)
         case .close(let reason, let message):
             logger.warning("closing unit channel: \(reason)")
             if let message { outbound.append(message) }
@@ -212,7 +203,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
             context.close(promise: nil)
         case .channelDown(let uid):
             logger.info("unit channel down")
-            core.channelDown(uid, on: self)
+            neighbours.channelDown(uid, on: self)
         }
     }
 }

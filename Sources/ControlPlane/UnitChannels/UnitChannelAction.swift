@@ -1,6 +1,17 @@
 import OpenFlow
 import UnitProtocol
 
+/// The unit at the other end of an established channel, and how it relates to this one.
+public struct UnitChannelPeer: Hashable, Sendable {
+    public var uid: UnitID
+    public var relation: ChannelRelation
+
+    public init(uid: UnitID, relation: ChannelRelation) {
+        self.uid = uid
+        self.relation = relation
+    }
+}
+
 /// What the channel handler must do after the unit channel state machine took an input.
 public enum UnitChannelAction: Hashable, Sendable {
     case none
@@ -10,8 +21,9 @@ public enum UnitChannelAction: Hashable, Sendable {
     case sendExports(xid: UInt32, to: UnitID, relation: ChannelRelation)
     /// Both sides know each other and have each other's exports: the channel is up.
     case established(UnitIdentity, ChannelRelation, exports: [ExportedService])
-    /// A unit message for the unit core (routes, exports updates).
-    case deliver(UnitMessage)
+    /// A unit message for this unit (events, returns, routes, a whole exports update), from
+    /// the unit at the other end.
+    case deliver(UnitMessage, from: UnitChannelPeer)
     /// Send `message` if there is one, then close the channel.
     case close(UnitChannelCloseReason, sendingFirst: OpenFlowMessage?)
     /// The established channel to this unit is gone.

@@ -47,7 +47,9 @@ public struct UnitChannelStateMachine: Sendable {
     var state: State = .idle {
         didSet {
             peer =
-                if case .established(let established) = state { (established.remote.uid, established.relation) } else {
+                if case .established(let established) = state {
+                    UnitChannelPeer(uid: established.remote.uid, relation: established.relation)
+                } else {
                     nil
                 }
         }
@@ -55,7 +57,7 @@ public struct UnitChannelStateMachine: Sendable {
     /// The unit at the other end and how it relates to this one, while the channel is
     /// established. Kept beside the state, so that reading it for each event or return copies
     /// no identity out of the state.
-    public private(set) var peer: (uid: UnitID, relation: ChannelRelation)?
+    public private(set) var peer: UnitChannelPeer?
     private var lastXID: UInt32 = 0
     /// When the established channel last carried anything. Kept out of `Established` because
     /// every event and return sets it: changing it inside the state would copy the remote's
@@ -183,19 +185,25 @@ public struct UnitChannelStateMachine: Sendable {
         }
     }
 
-    /// Whether a unit message of this type, read on this channel, goes to the unit as it is
-    /// (what `receivedWhenEstablished(_:now:)` would answer with `.deliver`): events, returns and
-    /// route messages on an established channel. Such a message counts as hearing from the other
-    /// unit. The channel hands these over without an action value for each.
-    public mutating func deliversAsIs(_ type: UnitMessageType, now: NIODeadline) -> Bool {
-        guard peer != nil else { return false }
+    /// Whether a unit message of this type, on an established channel, goes to the unit as it
+    /// is (`.deliver`): events, returns and route messages. Exports updates are put together
+    /// from their parts first; anything else closes the channel.
+    public static func deliversAsIs(_ type: UnitMessageType) -> Bool {
         switch type {
-        case .event, .eventReturn, .routeAdvertisement, .routeWithdrawal:
-            lastHeard = now
-            return true
-        default:
-            return false
+        case .event, .eventReturn, .routeAdvertisement, .routeWithdrawal: true
+        default: false
         }
+    }
+
+    /// A vendor message of ours arrived on the channel, packing one or more unit messages: it
+    /// counts as hearing from the other unit. Answers, for the whole pack, who sent it (nil
+    /// when the channel is not established): its messages that `deliversAsIs` go to the unit
+    /// from that peer with no action value for each, and the rest one by one through
+    /// `receivedWhenEstablished(_:now:)`.
+    public mutating func packArrived(now: NIODeadline) -> UnitChannelPeer? {
+        guard let peer else { return nil }
+        lastHeard = now
+        return peer
     }
 
     /// A unit message on an established channel, read by the channel straight from its frame.
@@ -206,6 +214,8 @@ public struct UnitChannelStateMachine: Sendable {
     }
 
     private mutating func action(for unitMessage: UnitMessage) -> UnitChannelAction {
+        guard let peer else { return .none }
+        if Self.deliversAsIs(unitMessage.type) { return .deliver(unitMessage, from: peer) }
         switch unitMessage {
         case .exportsUpdate(let update):
             guard case .established(var established) = state else { return .none }
@@ -217,9 +227,7 @@ public struct UnitChannelStateMachine: Sendable {
             let complete = Exports(unit: update.unit, services: established.updateParts)
             established.updateParts = []
             state = .established(established)
-            return .deliver(.exportsUpdate(complete))
-        case .routeAdvertisement, .routeWithdrawal, .event, .eventReturn:
-            return .deliver(unitMessage)
+            return .deliver(.exportsUpdate(complete), from: peer)
         default:
             return closeAction(.unexpectedUnitMessage(unitMessage.type, state: "after the exports exchange"))
         }

@@ -12,7 +12,7 @@ final class UnitDialer {
     private let relation: ChannelRelation
     private let configuration: UnitChannelConfiguration
     private var backoff: RedialBackoff
-    private let core: UnitRoutingCore
+    private let neighbours: NeighbourUnits
     private var logger: Logger
     private var stopped = false
     private var pending: Scheduled<Void>?
@@ -24,13 +24,13 @@ final class UnitDialer {
 
     init(
         neighbour: NeighbourSpec, relation: ChannelRelation, configuration: UnitChannelConfiguration,
-        backoff: RedialBackoff, core: UnitRoutingCore, logger: Logger
+        backoff: RedialBackoff, neighbours: NeighbourUnits, logger: Logger
     ) {
         self.neighbour = neighbour
         self.relation = relation
         self.configuration = configuration
         self.backoff = backoff
-        self.core = core
+        self.neighbours = neighbours
         var logger = logger
         logger[metadataKey: "neighbour"] = "\(neighbour.name) \(neighbour.address)"
         logger[metadataKey: "relation"] = "\(relation)"
@@ -40,7 +40,7 @@ final class UnitDialer {
     func start() { dial() }
 
     private func report(_ state: String) {
-        core.dialer(
+        neighbours.dialer(
             neighbour.name, is: .init(address: neighbour.address, relation: relation, state: state, reached: reached))
     }
 
@@ -52,16 +52,18 @@ final class UnitDialer {
     private func dial() {
         guard !stopped else { return }
         // The other end of a peer pair may already have dialed us: one channel is enough.
-        if let reached, core.hasChannel(to: reached) {
+        if let reached, neighbours.hasChannel(to: reached) {
             schedule(after: configuration.echoTimeout, reason: "connected the other way")
             return
         }
         logger.debug("dialing")
         report("connecting")
-        let loop = core.eventLoop
+        let loop = neighbours.eventLoop
         let this = NIOLoopBound(self, eventLoop: loop)
         let handler = NIOLoopBound(
-            UnitChannelHandler(configuration: configuration, role: .dialer(relation), core: core, logger: logger) {
+            UnitChannelHandler(
+                configuration: configuration, role: .dialer(relation), neighbours: neighbours, logger: logger
+            ) {
                 reached in
                 loop.execute { this.value.closed(reached: reached) }
             }, eventLoop: loop)
@@ -106,7 +108,7 @@ final class UnitDialer {
         if reason == lastReason { logger.debug(message) } else { logger.info(message) }
         lastReason = reason
         report("retrying: \(reason)")
-        let this = NIOLoopBound(self, eventLoop: core.eventLoop)
-        pending = core.eventLoop.scheduleTask(in: delay) { this.value.dial() }
+        let this = NIOLoopBound(self, eventLoop: neighbours.eventLoop)
+        pending = neighbours.eventLoop.scheduleTask(in: delay) { this.value.dial() }
     }
 }

@@ -5,7 +5,7 @@ import OpenFlow
 import UnitProtocol
 
 /// The unit's state on its event loop: the pure `UnitController` plus the live switch
-/// channels it sends through, and the routing core whose unit channels carry events up and
+/// channels it sends through, and the neighbour units whose channels carry events up and
 /// returns down. Every call happens on that one loop, so events from each switch are handled
 /// in order and no state is shared across threads.
 final class UnitCore: ControllerOutput {
@@ -22,11 +22,11 @@ final class UnitCore: ControllerOutput {
     let eventLoop: any EventLoop
     private(set) var malformedMessages = 0
     private(set) var undeliverable = 0
-    /// Where unit messages go; set once the routing core exists (it holds this core, and
-    /// whoever made both keeps it for as long as this one serves). Unowned, not weak: a weak
-    /// reference gives the routing core a side table, which sent every retain and release of
-    /// it, several per event and return, down the runtime's slow path.
-    unowned var routing: UnitRoutingCore?
+    /// Where unit messages go; set once the neighbour units exist (they hold this core, and
+    /// whoever made both keeps them for as long as this one serves). Unowned, not weak: a weak
+    /// reference gives the object a side table, which sends every retain and release of it,
+    /// several per event and return, down the runtime's slow path.
+    unowned var neighbours: NeighbourUnits?
     private var rejectionLog = RejectionLog()
 
     init(
@@ -137,11 +137,11 @@ final class UnitCore: ControllerOutput {
     }
 
     func send(_ message: UnitMessage, to unit: UnitID) {
-        routing?.send(message, to: unit)
+        neighbours?.send(message, to: unit)
     }
 
     func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
-        routing?.send(to: unit) {
+        neighbours?.send(to: unit) {
             event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &$0, xid: $1)
         }
     }
@@ -150,7 +150,7 @@ final class UnitCore: ControllerOutput {
         transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
         bypass: [MACAddress], context: [ContextEntry], to unit: UnitID
     ) {
-        routing?.send(to: unit) {
+        neighbours?.send(to: unit) {
             UnitMessage.writeReturn(
                 transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass,
                 context: context, to: &$0, xid: $1)
@@ -178,17 +178,18 @@ final class UnitCore: ControllerOutput {
     }
 
     /// What a burst of several messages caused. Events and returns for other units are written
-    /// once a batch of them waits (`UnitRoutingCore.batchSize`), and the rest at the end of the
+    /// once a batch of them waits (`NeighbourUnits.batchSize`), and the rest at the end of the
     /// loop's round: the unit above starts on a batch while this one reads the next switch, and
-    /// each write carries two or three switches' bursts. (Writing after every burst cost tier 1
-    /// a fifth of its time in system calls; holding everything to the round's end idled tier 2:
-    /// two tiers lost 15–20 % that way.) Switch answers are written once the event loop has
-    /// handled every channel readable in this round: under load the switches' ends then wake
-    /// once per round rather than once per channel, which gave a single unit 10 % more answers
-    /// per second (and cost a lone request about 4 µs, so lone requests are not held back).
+    /// each write carries a few switches' bursts: writing after every burst spends tier 1's time
+    /// in system calls, and holding everything to the round's end leaves tier 2 idle
+    /// (docs/benchmarks.md, "Batching writes between units"). Switch answers are written once
+    /// the event loop has handled every channel readable in this round: under load the
+    /// switches' ends then wake once per round rather than once per channel; a lone request is
+    /// not held back, since waiting would only add to its latency (docs/benchmarks.md, "Switch
+    /// answers held to the end of the loop's round").
     private func flushAfterReads() {
-        routing?.flushIfBatchWaits()
-        guard !pendingFlush.isEmpty || routing?.hasPending == true, !switchFlushScheduled else { return }
+        neighbours?.flushIfBatchWaits()
+        guard !pendingFlush.isEmpty || neighbours?.hasPending == true, !switchFlushScheduled else { return }
         switchFlushScheduled = true
         eventLoop.assumeIsolated().execute { [self] in
             switchFlushScheduled = false
@@ -197,7 +198,7 @@ final class UnitCore: ControllerOutput {
     }
 
     func flushPending() {
-        routing?.flushPending()
+        neighbours?.flushPending()
         guard !pendingFlush.isEmpty else { return }
         let handlers = pendingFlush
         pendingFlush.removeAll(keepingCapacity: true)

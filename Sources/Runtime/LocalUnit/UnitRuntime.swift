@@ -64,11 +64,11 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         }.get()
 
         let exported = configuration.services.compactMap { $0.exported(origin: identity.uid) }
-        let routing = try await loop.submit {
-            let routing = UnitRoutingCore(
-                identity: identity, hosted: exported, core: core.value, eventLoop: loop, logger: logger)
-            core.value.routing = routing
-            return NIOLoopBound(routing, eventLoop: loop)
+        let neighbours = try await loop.submit {
+            let neighbours = NeighbourUnits(
+                identity: identity, hosted: exported, local: core.value, eventLoop: loop, logger: logger)
+            core.value.neighbours = neighbours
+            return NIOLoopBound(neighbours, eventLoop: loop)
         }.get()
         let channelConfiguration = configuration.units.channel(local: identity)
 
@@ -83,7 +83,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             }
             unitServer = try await Listener.bind(configuration.units.listen, for: "units", eventLoop: loop) {
                 UnitChannelHandler(
-                    configuration: channelConfiguration, role: .acceptor, core: routing.value, logger: logger)
+                    configuration: channelConfiguration, role: .acceptor, neighbours: neighbours.value, logger: logger)
             }
         } catch {
             try? await group.shutdownGracefully()
@@ -98,15 +98,15 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             "listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")",
             metadata: ["uid": "\(identity.uid)", "tier": "\(identity.tier)"])
 
-        let neighbours =
+        let dialed =
             configuration.units.upstream.map { ($0, ChannelRelation.upstream) }
             + configuration.units.peers.map { ($0, ChannelRelation.peer) }
         let backoff = configuration.units.backoff
         let dialers = try await loop.submit {
-            let dialers = neighbours.map { neighbour, relation in
+            let dialers = dialed.map { neighbour, relation in
                 UnitDialer(
                     neighbour: neighbour, relation: relation, configuration: channelConfiguration, backoff: backoff,
-                    core: routing.value, logger: logger)
+                    neighbours: neighbours.value, logger: logger)
             }
             for dialer in dialers { dialer.start() }
             return NIOLoopBound(dialers, eventLoop: loop)
@@ -118,11 +118,11 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         // Unit channels keep a sub-second keepalive, so that a dead neighbour's routes are
         // withdrawn within a second.
         let unitTicker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { _ in
-            routing.value.tick(now: .now())
+            neighbours.value.tick(now: .now())
         }
         let adminAddress = self.adminAddress
         let admin = AdminServer.application(
-            address: configuration.admin.listen, routing: routing, core: core, identity: identity, group: group,
+            address: configuration.admin.listen, neighbours: neighbours, core: core, identity: identity, group: group,
             logger: logger
         ) { address in
             adminAddress.withLockedValue { $0 = address }
@@ -155,7 +155,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         try? await unitServer.close()
         try? await loop.submit {
             for dialer in dialers.value { dialer.stop() }
-            routing.value.closeAll()
+            neighbours.value.closeAll()
             core.value.closeAll()
         }.get()
         try await group.shutdownGracefully()
