@@ -2,60 +2,42 @@ import NIOCore
 import OpenFlow
 import UnitProtocol
 
-/// What the unit must do after the dispatcher took an input.
-public enum DispatchAction: Sendable {
-    case sendToUnit(UnitMessage, UnitID)
-    /// A DIVERTed event local services go on with: its answers are in (or it timed out fail-open).
-    case resume(ParkedEvent)
-    /// Already counted; for the log.
-    case rejected(DispatchRejection)
-}
-
-/// An event a unit below sent for a service hosted here: the unit runs the service on it and
-/// answers. Handed back by `received(_:from:now:actions:)` rather than as an action, so that
-/// the event is not copied into the list of actions and out again.
-public struct ServeRequest: Sendable {
-    public var event: NetworkEvent
-    public var sid: ServiceID
-    public var transaction: UInt32
-    public var unit: UnitID
-    /// Whether the event's own switch is below `unit` now (it is, unless the event says it
-    /// left): most answers go to it, and this saves looking it up again.
-    public var askedIsBelow: Bool
-}
-
-/// The event being escalated (`escalate`), sent up to a service under this transaction. The
-/// unit writes it from the event it holds. Handed back in a list of their own rather than as
-/// actions: an action is as large as its largest case, and every event that goes up has one.
-public struct EventSend: Sendable {
-    public var transaction: UInt32
-    public var sid: ServiceID
-    public var unit: UnitID
-}
-
-/// The messages of a return for this unit's switches, forwarded as their checked bytes, in
-/// order: the list is passed on as it came when every message in it may be delivered (the usual
-/// case). `xid` is the switch's own for answers to its PACKET_IN; nil lets the channel choose.
-/// Handed back by `received(_:from:now:isLocalSwitch:actions:)` rather than as an action, as
-/// `ServeRequest` is, and performed before the actions.
-public struct SwitchDelivery: Sendable {
-    public var messages: EventReturn.SwitchMessageList
-    public var xid: UInt32?
-}
-
-/// What happens to an event locally once the dispatcher's stage has run.
-public enum StageOutcome: Hashable, Sendable {
-    case continueLocally
-    /// Processing ends; with a drop flow for a PACKET_IN when the consensus was DENY.
-    case stop(installDropFlow: Bool)
-    /// The event waits for its answers.
-    case parked
-}
-
-/// The dispatcher: matches events against the filters of the services above, sends them up
-/// (SPLIT, DIVERT), drops them (DENY), parks DIVERTed ones until their answers return, relays
-/// events and answers between the units below and above, and hands events for services hosted
-/// here to them. Pure: no sockets, no clock (time is passed in); it returns actions.
+/// The dispatcher: the part of a unit that passes network events between its own switches and
+/// the services of other units. Pure: no sockets, no clock (time is passed in). Every call
+/// fills a `DispatchOutput` the caller owns and reuses.
+///
+/// An event's life:
+/// 1. **Matched.** An event of this unit's switches is matched against the filters of the
+///    services above (`plan`). Nil, the usual answer, leaves it to the local services alone.
+///    Otherwise the plan names the services it goes to, their consensus (ALLOW < DENY|SPLIT <
+///    DIVERT; DENY with SPLIT makes DIVERT) and the priority at which the stage runs among the
+///    local services, which run up to that point first.
+/// 2. **Escalated.** `escalate` issues a transaction per SPLIT or DIVERT service: the XID
+///    translation table maps it to where the event came from (the switch, and the xid of its
+///    PACKET_IN) and where it went (the service, the next hop). The output's `sends` carry the
+///    copies to write; its `stage` says what happens here: go on (ALLOW, SPLIT), stop (DENY, with
+///    a drop flow), or wait (DIVERT).
+/// 3. **Waiting**, in one of two ways. A DIVERTed event that nothing here goes on with, sent to
+///    a single service (the case of a unit that only relays), waits in its transaction: the
+///    translation entry carries a `TransactionWait` with the category, policy and deadline, and
+///    no context is kept. Any other DIVERTed event is parked: `ParkedContexts` keeps its context
+///    (the event, its position in the chain, the attributes so far, the answers awaited) under
+///    a key its transactions name.
+/// 4. **Answered.** A return from above (`received` of a return) is checked (the unit it was
+///    sent to, the service, a budget of returns per transaction), its messages for this unit's
+///    switches are handed back as a `delivery` with the switch's own xid, its BYPASS list is
+///    recorded, and its context entries are added to the parked context. When the last awaited
+///    service has given its final answer, the parked event resumes where it stopped (a
+///    `.resume` action), unless an answer said STOP; a transaction wait simply ends.
+/// 5. **Timed out.** `tick` releases what waited past its deadline under its policy: fail-open
+///    resumes (or ends the wait as allowed), fail-closed drops. Transactions past their lifetime
+///    are forgotten, so a late answer is an unknown transaction.
+///
+/// Events from units below take the same path one level up: `received` of an event relays it
+/// towards its service under a new transaction (mapped to the unit below and its transaction),
+/// answers it as unreachable, or hands it back as `serve` for a service hosted here. Returns
+/// for a relayed event go back down with the original transaction, and only with messages for
+/// switches that unit has shown to be below it (topology transparency).
 public struct EventDispatcher: Sendable {
     public let domain: UnitID
     public let settings: DispatchSettings
@@ -169,14 +151,22 @@ public struct EventDispatcher: Sendable {
         return Plan(action: ProcessChainConsensus.combine(found.lazy.map(\.action)), targets: found, stage: stage)
     }
 
-    /// Runs the dispatcher's stage for an event of this unit, which reached it at `position`
-    /// of its chain with `attributes`. `resumable` says whether local services may go on with
-    /// it: a parked event keeps its value only then. The copies to send up are added to `sends`.
+    /// Runs the dispatcher's stage for an event of this unit, which reached it at `progress` in
+    /// its chain. Fills the output's `sends` (the copies to send up), `stage` (what becomes of
+    /// the event here) and `actions` (refusals).
     public mutating func escalate(
-        _ event: NetworkEvent, plan: Plan, position: Int, attributes: [String: String], resumable: Bool,
-        now: NIODeadline,
-        sends: inout [EventSend], actions: inout [DispatchAction]
+        _ event: NetworkEvent, plan: Plan, progress: ChainProgress, now: NIODeadline,
+        into output: inout DispatchOutput
+    ) {
+        output.clear()
+        output.stage = escalate(event, plan: plan, progress: progress, now: now, output: &output)
+    }
+
+    private mutating func escalate(
+        _ event: NetworkEvent, plan: Plan, progress: ChainProgress, now: NIODeadline,
+        output: inout DispatchOutput
     ) -> StageOutcome {
+        let resumable = progress.resumable
         // Built as the events go up, it becomes the parked context's (one inline answer for the
         // usual single DIVERT: no list is allocated).
         var waiting = AwaitedAnswers()
@@ -210,10 +200,10 @@ public struct EventDispatcher: Sendable {
                     for: .switchChannel(event.datapathID), originalXID: event.switchXID ?? 0, service: service,
                     switchXID: event.switchXID,
                     context: service.action == .divert ? contextKey : nil, wait: parked.isFull ? nil : transactionWait,
-                    now: now, actions: &actions)
+                    now: now, output: &output)
             else { continue }
             counters.escalated += 1
-            sends.append(EventSend(transaction: transaction, sid: service.sid, unit: service.nextHop))
+            output.sends.append(EventSend(transaction: transaction, sid: service.sid, unit: service.nextHop))
             if service.action == .divert {
                 perService[service.counters].diverted += 1
                 waiting.append(AwaitedAnswer(transaction: transaction, sid: service.sid))
@@ -240,20 +230,21 @@ public struct EventDispatcher: Sendable {
             }
             if transactionWait != nil {
                 guard parked.admitWait() else {
-                    reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
+                    reject(.parkedTableFull(sid: first.sid.rawValue), &output)
                     return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
                 }
                 return .parked
             }
             let context = ParkedEvent(
-                event, keepingEvent: resumable, position: position, attributes: attributes, answers: waiting)
+                event, keepingEvent: resumable, position: progress.position, attributes: progress.attributes,
+                answers: waiting)
             let key = parked.park(
                 context, transaction: first.transaction, sid: first.sid, policy: policy, timeout: timeout, now: now)
             // `park` stores under `nextKey` (nil only when full, and then it refuses): the
             // transactions already name the context's key.
             assert(key == contextKey, "a context parked under another key than the one its transactions name")
             guard key != nil else {
-                reject(.parkedTableFull(sid: first.sid.rawValue), &actions)
+                reject(.parkedTableFull(sid: first.sid.rawValue), &output)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
             }
             return .parked
@@ -263,9 +254,12 @@ public struct EventDispatcher: Sendable {
     /// Sends a switch-added event to a service that has just become reachable, for each of
     /// these switches its filter selects (topology transparency: it sees the switches that were
     /// there before it).
+    /// Fills the output's `actions`.
     public mutating func announce(
-        _ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline, actions: inout [DispatchAction]
+        _ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline,
+        into output: inout DispatchOutput
     ) {
+        output.clear()
         // The installed target: it knows where the service's counters are.
         guard let target = targets[service.sid] else { return }
         for description in switches {
@@ -275,12 +269,12 @@ public struct EventDispatcher: Sendable {
             guard
                 let transaction = issue(
                     for: .switchChannel(description.datapathID), originalXID: 0, service: target, now: now,
-                    actions: &actions)
+                    output: &output)
             else {
                 continue
             }
             counters.escalated += 1
-            actions.append(
+            output.actions.append(
                 .sendToUnit(
                     .event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), target.nextHop)
             )
@@ -295,9 +289,17 @@ public struct EventDispatcher: Sendable {
     // MARK: Events from units below
 
     /// An event from a unit below: relayed towards its service, answered as unreachable, or,
-    /// for a service hosted here, handed back to be served.
+    /// for a service hosted here, handed back to be served. Fills the output's `serve` or
+    /// `actions`.
     public mutating func received(
-        _ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, actions: inout [DispatchAction]
+        _ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, into output: inout DispatchOutput
+    ) {
+        output.clear()
+        output.serve = received(event, from: unit, now: now, output: &output)
+    }
+
+    private mutating func received(
+        _ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, output: inout DispatchOutput
     ) -> ServeRequest? {
         if event.category == .switchRemoved {
             if switchesBelow[event.datapathID] == unit { switchesBelow[event.datapathID] = nil }
@@ -307,7 +309,7 @@ public struct EventDispatcher: Sendable {
         }
         if let hostedCounter = hostedCounters[event.sid] {
             guard let networkEvent = NetworkEvent(event) else {
-                reject(.eventNotUnderstood(event.transaction, sid: event.sid.rawValue, from: unit.rawValue), &actions)
+                reject(.eventNotUnderstood(event.transaction, sid: event.sid.rawValue, from: unit.rawValue), &output)
                 return nil
             }
             counters.served += 1
@@ -317,8 +319,8 @@ public struct EventDispatcher: Sendable {
                 askedIsBelow: event.category != .switchRemoved)
         }
         guard let service = targets[event.sid] else {
-            reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &actions)
-            actions.append(
+            reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &output)
+            output.actions.append(
                 .sendToUnit(
                     .eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)),
                     unit))
@@ -326,9 +328,9 @@ public struct EventDispatcher: Sendable {
         }
         guard
             let transaction = issue(
-                for: .unit(unit), originalXID: event.transaction, service: service, now: now, actions: &actions)
+                for: .unit(unit), originalXID: event.transaction, service: service, now: now, output: &output)
         else {
-            actions.append(
+            output.actions.append(
                 .sendToUnit(
                     .eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)),
                     unit))
@@ -338,7 +340,7 @@ public struct EventDispatcher: Sendable {
         relayed.transaction = transaction
         counters.relayed += 1
         perService[service.counters].relayed += 1
-        actions.append(.sendToUnit(.event(relayed), service.nextHop))
+        output.actions.append(.sendToUnit(.event(relayed), service.nextHop))
         return nil
     }
 
@@ -352,10 +354,19 @@ public struct EventDispatcher: Sendable {
 
     // MARK: Answers from above
 
-    /// A return from a unit above. `isLocalSwitch` says whether a DPID is one of this unit's switches.
+    /// A return from a unit above. `isLocalSwitch` says whether a DPID is one of this unit's
+    /// switches. Fills the output's `delivery` (performed first) and `actions`.
     public mutating func received(
         _ answer: EventReturn, from unit: UnitID, now: NIODeadline, isLocalSwitch: (DatapathID) -> Bool,
-        actions: inout [DispatchAction]
+        into output: inout DispatchOutput
+    ) {
+        output.clear()
+        output.delivery = received(answer, from: unit, now: now, isLocalSwitch: isLocalSwitch, output: &output)
+    }
+
+    private mutating func received(
+        _ answer: EventReturn, from unit: UnitID, now: NIODeadline, isLocalSwitch: (DatapathID) -> Bool,
+        output: inout DispatchOutput
     ) -> SwitchDelivery? {
         counters.returnsReceived += 1
         let transaction = answer.transaction
@@ -371,18 +382,18 @@ public struct EventDispatcher: Sendable {
         let record: XIDTranslationTable.Entry
         switch check {
         case nil:
-            reject(.unknownTransaction(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+            reject(.unknownTransaction(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &output)
             return nil
         case .wrongSender(let expected):
-            reject(.wrongSender(transaction, expected: expected.rawValue, from: unit.rawValue), &actions)
+            reject(.wrongSender(transaction, expected: expected.rawValue, from: unit.rawValue), &output)
             return nil
         case .wrongService(let expected):
             reject(
                 .wrongService(transaction, expected: expected.rawValue, got: answer.sid.rawValue, from: unit.rawValue),
-                &actions)
+                &output)
             return nil
         case .flood:
-            reject(.returnFlood(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &actions)
+            reject(.returnFlood(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &output)
             return nil
         case .accepted(let entry):
             record = entry
@@ -400,14 +411,14 @@ public struct EventDispatcher: Sendable {
                     guard switchesBelow[message.datapathID] == below else {
                         reject(
                             .unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue),
-                            &actions)
+                            &output)
                         return false
                     }
                     return true
                 }
             }
             counters.returnsForwarded += 1
-            actions.append(.sendToUnit(.eventReturn(forwarded), below))
+            output.actions.append(.sendToUnit(.eventReturn(forwarded), below))
         case .switchChannel(let asked):
             // Most messages answer the switch that asked: it is looked up once, not per message.
             let askedIsLocal = isLocalSwitch(asked)
@@ -420,7 +431,7 @@ public struct EventDispatcher: Sendable {
                     guard deliverable(message.datapathID) else {
                         reject(
                             .unseenSwitch(message.datapathID.rawValue, sid: answer.sid.rawValue, from: unit.rawValue),
-                            &actions)
+                            &output)
                         return false
                     }
                     return true
@@ -429,7 +440,7 @@ public struct EventDispatcher: Sendable {
             if !messages.isEmpty { delivery = SwitchDelivery(messages: messages, xid: record.switchXID) }
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
             if let key = record.context {
-                answerArrived(answer, transaction: transaction, context: key, actions: &actions)
+                answerArrived(answer, transaction: transaction, context: key, output: &output)
             } else if let wait = record.wait, answer.verdict.isFinal {
                 parked.waitEnded(timedOutUnder: nil)
                 // Counted as a parked context would be; there is nothing to resume.
@@ -441,7 +452,7 @@ public struct EventDispatcher: Sendable {
     }
 
     private mutating func answerArrived(
-        _ answer: EventReturn, transaction: UInt32, context key: UInt32, actions: inout [DispatchAction]
+        _ answer: EventReturn, transaction: UInt32, context key: UInt32, output: inout DispatchOutput
     ) {
         // Added to the context in place; taken out in the same look-up once the last answer is in.
         let resumed = parked.answer(key) { context, policy in
@@ -456,14 +467,16 @@ public struct EventDispatcher: Sendable {
         guard let resumed, !resumed.context.stopped else { return }
         counters.resumed += 1
         // Without its event no local service goes on with it: there is nothing to perform.
-        if resumed.context.event != nil { actions.append(.resume(resumed.context)) }
+        if resumed.context.event != nil { output.actions.append(.resume(resumed.context)) }
     }
 
     // MARK: Time
 
     /// Waiting contexts past their deadline are released under their policy; transactions past
     /// their lifetime are forgotten (a late answer is then an unknown transaction).
-    public mutating func tick(now: NIODeadline, actions: inout [DispatchAction]) {
+    /// Fills the output's `actions`.
+    public mutating func tick(now: NIODeadline, into output: inout DispatchOutput) {
+        output.clear()
         for (_, expired) in parked.expire(now: now) {
             for answer in expired.context.answers where !answer.arrived {
                 if let record = transactions.complete(answer.transaction) {
@@ -472,7 +485,7 @@ public struct EventDispatcher: Sendable {
             }
             if expired.policy == .failOpen && !expired.context.stopped {
                 counters.resumed += 1
-                if expired.context.event != nil { actions.append(.resume(expired.context)) }
+                if expired.context.event != nil { output.actions.append(.resume(expired.context)) }
             }
         }
         for (_, entry) in transactions.expireWaits(now: now) { waitTimedOut(entry) }
@@ -531,7 +544,7 @@ public struct EventDispatcher: Sendable {
     private mutating func issue(
         for origin: EventOrigin, originalXID: UInt32, service: DispatchTarget, switchXID: UInt32? = nil,
         context: UInt32? = nil,
-        wait: TransactionWait? = nil, now: NIODeadline, actions: inout [DispatchAction]
+        wait: TransactionWait? = nil, now: NIODeadline, output: inout DispatchOutput
     ) -> UInt32? {
         guard
             let transaction = transactions.issue(
@@ -540,7 +553,7 @@ public struct EventDispatcher: Sendable {
                 wait: wait, counters: service.counters, now: now
             )
         else {
-            reject(.transactionTableFull(sid: service.sid.rawValue), &actions)
+            reject(.transactionTableFull(sid: service.sid.rawValue), &output)
             return nil
         }
         return transaction
@@ -551,9 +564,9 @@ public struct EventDispatcher: Sendable {
         counters.rejected[rejection.kind, default: 0] += 1
     }
 
-    private mutating func reject(_ rejection: DispatchRejection, _ actions: inout [DispatchAction]) {
+    private mutating func reject(_ rejection: DispatchRejection, _ output: inout DispatchOutput) {
         counters.rejected[rejection.kind, default: 0] += 1
-        actions.append(.rejected(rejection))
+        output.reject(rejection)
     }
 }
 

@@ -16,9 +16,9 @@ public struct UnitController {
     public let chain: ProcessChain
     public private(set) var counters = UnitCounters()
     public private(set) var dispatcher: EventDispatcher
-    /// Reused for every event, so that dispatching allocates no list of actions or of copies sent up.
-    private var actions: [DispatchAction] = []
-    private var sends: [EventSend] = []
+    /// What the dispatcher produced, reused for every call, so that dispatching allocates no
+    /// list of actions or of copies sent up.
+    private var output = DispatchOutput()
     /// The hosted services units below may send events to, by SID.
     private let serving: [ServiceID: any HostedService]
     /// Gathers what a hosted service answers to an event from below (one, reused).
@@ -108,8 +108,7 @@ public struct UnitController {
         }
         for link in links.expire(now: now) { hosts.unmarkInfrastructure(link.destination) }
         for event in hosts.expire(now: now) { dispatch(event, now: now, sink: sink) }
-        actions.removeAll(keepingCapacity: true)
-        dispatcher.tick(now: now, actions: &actions)
+        dispatcher.tick(now: now, into: &output)
         performActions(now: now, sink: sink)
     }
 
@@ -119,19 +118,15 @@ public struct UnitController {
     public mutating func received(
         _ message: UnitMessage, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput
     ) {
-        actions.removeAll(keepingCapacity: true)
         switch message {
         case .event(let event):
-            if let request = dispatcher.received(event, from: unit, now: now, actions: &actions) {
-                serve(request, now: now, sink: sink)
-            }
+            dispatcher.received(event, from: unit, now: now, into: &output)
+            if let request = output.serve.take() { serve(request, now: now, sink: sink) }
         case .eventReturn(let answer):
             let switches = self.switches
-            if let delivery = dispatcher.received(
-                answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, actions: &actions)
-            {
-                sink.forward(delivery.messages, xid: delivery.xid)
-            }
+            dispatcher.received(
+                answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
+            if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
         default:
             return
         }
@@ -150,10 +145,11 @@ public struct UnitController {
         _ services: [RemoteService], now: NIODeadline, sink: some ControllerOutput
     ) -> [FilterRuleError] {
         let (rejected, newcomers) = dispatcher.install(services)
-        actions.removeAll(keepingCapacity: true)
         let connected = switches.datapathIDs.compactMap { switches.description(of: $0) }
-        for service in newcomers { dispatcher.announce(connected, to: service, now: now, actions: &actions) }
-        performActions(now: now, sink: sink)
+        for service in newcomers {
+            dispatcher.announce(connected, to: service, now: now, into: &output)
+            performActions(now: now, sink: sink)
+        }
         return rejected
     }
 
@@ -206,30 +202,26 @@ public struct UnitController {
         }
         // A unit that only relays (no local service wants the event) builds no context for it.
         var context: ServiceContext?
-        var position = 0
+        var progress = ChainProgress.relayOnly
         if chain.wants(event.category) {
             var stageContext = ServiceContext(now: now, hosts: hosts, sink: sink)
             guard case .reachedStage(let reached) = chain.run(event, context: &stageContext, stage: plan.stage) else {
                 return
             }
-            position = reached
+            progress = ChainProgress(position: reached, attributes: stageContext.attributes, resumable: true)
             context = stageContext
         }
-        actions.removeAll(keepingCapacity: true)
-        sends.removeAll(keepingCapacity: true)
-        let outcome = dispatcher.escalate(
-            event, plan: plan, position: position, attributes: context?.attributes ?? [:], resumable: context != nil,
-            now: now,
-            sends: &sends, actions: &actions)
-        for send in sends {
+        dispatcher.escalate(event, plan: plan, progress: progress, now: now, into: &output)
+        for send in output.sends {
             sink.sendEvent(
                 event, transaction: send.transaction, sid: send.sid, domain: dispatcher.domain, to: send.unit)
         }
+        let outcome = output.stage
         performActions(now: now, sink: sink)
         switch outcome {
         case .continueLocally:
             guard var context else { return }
-            chain.run(event, context: &context, from: position)
+            chain.run(event, context: &context, from: progress.position)
         case .stop(let installDropFlow):
             if installDropFlow, case .packetIn(let packetIn) = event { dropFlow(for: packetIn, sink: sink) }
         case .parked:
@@ -246,14 +238,12 @@ public struct UnitController {
         sink.send(OpenFlowMessage(xid: event.xid, .flowMod(flow)), to: event.datapathID)
     }
 
-    /// Performs the actions the dispatcher left in `actions` (taken out first: performing one
-    /// may dispatch again).
+    /// Performs the actions the dispatcher left in the output (taken out first, and their
+    /// storage given back after: the list is reused without being copied).
     private mutating func performActions(now: NIODeadline, sink: some ControllerOutput) {
-        var pending: [DispatchAction] = []
-        swap(&pending, &actions)
+        var pending = output.takeActions()
         perform(pending, now: now, sink: sink)
-        pending.removeAll(keepingCapacity: true)
-        if actions.isEmpty { swap(&pending, &actions) }
+        output.restore(&pending)
     }
 
     private mutating func perform(_ actions: [DispatchAction], now: NIODeadline, sink: some ControllerOutput) {
