@@ -200,7 +200,8 @@ final class EmulatedSwitch: ChannelInboundHandler {
         if unsentCount == 0 { firstUnsent = buffer }
         unsentCount += 1
         // One prepared message per request, copied and patched through one view of the buffer:
-        // building and serialising a PacketIn each time was a fifth of the generator's time.
+        // building and serialising a PacketIn each time weighs on the generator, which shares
+        // the machine with the unit it measures (docs/benchmarks.md, "The load generator's own cost").
         let (index, macs) = (index, settings.macsPerSwitch)
         outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.packetInTemplate.count) { raw in
             Self.writePacketIn(into: raw, index: index, number: number, macs: macs, buffer: buffer)

@@ -112,9 +112,9 @@ public struct XIDTranslationTable: Sendable {
 
 /// A DIVERTed event that nothing at this unit goes on with (the unit only relays it, to one
 /// service) waits in its transaction rather than in a parked context: the context would hold
-/// nothing to resume, and parking it and taking it out again was a tenth of a relay's own work
-/// per event. It is bounded and counted with the parked contexts, listed with them, and times
-/// out under the same policy.
+/// nothing to resume, and parking it and taking it out again is a visible part of a relay's
+/// work per event (docs/benchmarks.md, "Relays park no context"). It is bounded and counted
+/// with the parked contexts, listed with them, and times out under the same policy.
 public struct TransactionWait: Hashable, Sendable {
     public var category: EventCategory
     public var policy: TimeoutPolicy

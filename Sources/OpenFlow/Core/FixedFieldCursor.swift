@@ -3,8 +3,9 @@ import NIOCore
 /// Big-endian fields of one fixed-size structure, read from a single view of the buffer.
 ///
 /// Each `ByteBuffer` integer read costs a runtime exclusivity check on the buffer's storage;
-/// over the 17 fields of an `ofp_match` those checks were a quarter of the parse time. Reading
-/// a structure through one `withUnsafeReadableBytes` access pays it once. The reader checks the
+/// over the 17 fields of an `ofp_match` those checks dominate the parse (docs/benchmarks.md,
+/// "One view of the buffer per structure"). Reading a structure through one
+/// `withUnsafeReadableBytes` access pays it once. The reader checks the
 /// structure's whole size against the bytes present before the cursor exists, so the cursor's
 /// own bounds check can only fail if a parser reads past the size it declared: a bug in this
 /// library, never a property of the input.

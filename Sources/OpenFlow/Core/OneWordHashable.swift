@@ -1,8 +1,9 @@
 /// A value that is one integer word (an address or an identifier). Dictionaries and sets hash
 /// their keys through `_rawHashValue(seed:)`; such a value takes the standard library's seeded
 /// one-word hash there, as integer keys do, rather than building and finalising a streaming
-/// `Hasher`. The host tracker and forwarding hash a MAC three times per PACKET_IN (the streaming
-/// hash was 5 % of a unit), and dispatch hashes a SID several times per event.
+/// `Hasher`. The host tracker and forwarding hash a MAC three times per PACKET_IN, and dispatch
+/// hashes a SID several times per event (docs/benchmarks.md, "Hashing addresses and
+/// identifiers as one word").
 public protocol OneWordHashable: RawRepresentable, Hashable where RawValue: FixedWidthInteger {}
 
 extension OneWordHashable {

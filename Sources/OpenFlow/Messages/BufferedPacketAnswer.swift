@@ -4,8 +4,9 @@ import NIOCore
 /// bytes without parsing its match or actions.
 ///
 /// A load generator matches every answer to its request by this one field; parsing the whole
-/// message (an array of actions each time) was a quarter of the generator's time, and the
-/// generator shares the machine with the controller it measures.
+/// message (an array of actions each time) is much of the generator's own work, and the
+/// generator shares the machine with the controller it measures (docs/benchmarks.md, "The
+/// load generator's own cost").
 public enum BufferedPacketAnswer {
     /// Where `buffer_id` sits in `ofp_flow_mod`: after the header, the match, the cookie and
     /// four 16-bit fields (command, idle and hard timeouts, priority).
