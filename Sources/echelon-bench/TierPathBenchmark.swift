@@ -61,10 +61,11 @@ enum TierPathBenchmark {
         var cursor = 0
         var events = 0
         // The first round of each MAC floods (nothing learned yet); it is run and not measured.
+        // At least one round is measured, however slowly the warm-up went.
         let warmupRounds = (switches * macs + batch - 1) / batch
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(duration * 1e9)
         var round = 0
-        while round < warmupRounds || DispatchTime.now().uptimeNanoseconds < deadline {
+        while round <= warmupRounds || DispatchTime.now().uptimeNanoseconds < deadline {
             defer { round += 1 }
             let start = cursor
             cursor = (cursor + batch) % frames.count
