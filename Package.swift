@@ -140,7 +140,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BenchTests",
-            dependencies: ["echelon-bench", "OpenFlow", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "echelon-bench", "OpenFlow", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "PacketsTests",

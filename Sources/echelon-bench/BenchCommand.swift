@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import NIOCore
-import NIOPosix
 
 /// `echelon-bench`: emulates OpenFlow 1.0 switches against a controller and measures how fast
 /// it answers their PACKET_INs, in the manner of cbench.
@@ -14,9 +12,17 @@ struct BenchCommand: AsyncParsableCommand {
             Each emulated switch completes the OpenFlow handshake, then sends PACKET_INs carrying \
             UDP frames from its own pool of source MACs. An answer is a FLOW_MOD or PACKET_OUT \
             naming the PACKET_IN's buffer id. Throughput mode keeps --window requests outstanding \
-            per switch and counts answers per second; latency mode keeps one outstanding and \
-            reports round-trip percentiles. Learn mode sends every MAC once and stays connected, \
-            for measuring the controller's memory with many switches and hosts.
+            per switch (a closed loop) and counts answers per second; with --open-loop each switch \
+            instead writes PACKET_INs whenever its socket takes them, with no window, as cbench's \
+            throughput mode does, and the requests sent are counted next to the answers. Latency \
+            mode keeps one request outstanding and reports round-trip percentiles. In the closed \
+            loop a request unanswered after --request-timeout seconds is given up on (and counted) \
+            and its slot refilled, so a dropped request never silences a switch. Throughput and \
+            latency modes also count each switch's answers in each whole second measured and \
+            report the switches' lowest, median and highest answers/s, and the worst second: the \
+            lowest ratio, in any second, of the slowest switch's answers to the median switch's. \
+            Learn mode sends every MAC once and stays connected, for measuring the controller's \
+            memory with many switches and hosts.
             """
     )
 
@@ -41,8 +47,22 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Distinct source MACs per switch.")
     var macs = 1000
 
-    @Option(help: "Requests outstanding per switch (throughput mode).")
+    @Option(help: "Requests outstanding per switch (throughput mode, closed loop).")
     var window = 32
+
+    @Flag(
+        help: """
+            Throughput mode, open loop: each switch writes PACKET_INs as long as its socket takes them, \
+            with no window (--window is ignored); no latency figures.
+            """)
+    var openLoop = false
+
+    @Option(
+        help: """
+            Seconds after which an unanswered request is given up on and its slot refilled \
+            (throughput and latency modes, closed loop).
+            """)
+    var requestTimeout = 1.0
 
     @Option(help: "Seconds measured.")
     var duration = 10.0
@@ -57,11 +77,19 @@ struct BenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard switches > 0, macs > 0, window > 0, duration > 0, warmup >= 0 else {
-            throw ValidationError("--switches, --macs, --window and --duration must be positive")
+        guard switches > 0, macs > 0, window > 0, duration > 0, warmup >= 0, requestTimeout > 0 else {
+            throw ValidationError("--switches, --macs, --window, --duration and --request-timeout must be positive")
         }
+        guard window <= Self.maximumWindow else {
+            throw ValidationError("--window: at most \(Self.maximumWindow)")
+        }
+        guard !openLoop || mode == .throughput else { throw ValidationError("--open-loop: throughput mode only") }
         guard parsedController != nil else { throw ValidationError("--controller: expected host:port") }
     }
+
+    /// Half the ring of buffer ids a switch keeps (`RequestRing`), so that a full window never
+    /// overwrites its own requests.
+    static let maximumWindow = 1 << 15
 
     var parsedController: (host: String, port: Int)? {
         guard let colon = controller.lastIndex(of: ":"), let port = Int(controller[controller.index(after: colon)...])
@@ -106,48 +134,38 @@ struct BenchCommand: AsyncParsableCommand {
         let settings = LoadSettings(
             switchCount: switches, macsPerSwitch: macs,
             outstanding: mode == .latency ? 1 : mode == .learn ? 1 : window,
-            learnOnly: mode == .learn)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
-        let load = try await loop.submit { NIOLoopBound(LoadState(settings: settings), eventLoop: loop) }.get()
-
-        let connected = try await EmulatedSwitchFleet.connect(
-            host: host, port: port, settings: settings, load: load, eventLoop: loop)
-        let ready = try await waitUntil(timeout: 30, loop: loop) { load.value.readySwitches >= settings.switchCount }
-        guard ready else {
-            let count = try await loop.submit { load.value.readySwitches }.get()
-            throw ValidationError("only \(count) of \(settings.switchCount) switches completed the handshake in 30 s")
+            learnOnly: mode == .learn, openLoop: openLoop,
+            requestTimeoutNanoseconds: mode == .learn || openLoop ? nil : UInt64(requestTimeout * 1e9))
+        let session: LoadSession
+        do {
+            session = try await LoadSession.connect(host: host, port: port, settings: settings)
+        } catch let error as LoadSession.HandshakeTimeout {
+            throw ValidationError(error.description)
         }
 
-        let report: BenchReport
         switch mode {
         case .learn:
-            let done = try await waitUntil(timeout: 120, loop: loop) {
-                load.value.answered >= UInt64(settings.switchCount * settings.macsPerSwitch)
+            let done = try await session.waitUntil(timeout: 120) {
+                $0.answered >= UInt64(settings.switchCount * settings.macsPerSwitch)
             }
-            let answered = try await loop.submit { load.value.answered }.get()
-            report = BenchReport(
-                mode: mode.rawValue, switches: switches, answersPerSecond: nil, samples: answered, latency: nil,
-                complete: done)
-            emit(report)
+            let answered = try await session.read { $0.answered }
+            emit(
+                BenchReport(
+                    mode: mode.rawValue, switches: switches, answersPerSecond: nil, samples: answered, latency: nil,
+                    complete: done))
             // Stay connected so the controller's memory can be read with everything learnt.
             try await Task.sleep(for: .seconds(duration))
         case .filters, .tierPath:
-            return
+            break
         case .throughput, .latency:
-            try await Task.sleep(for: .seconds(warmup))
-            let start = try await loop.submit { load.value.startMeasuring() }.get()
-            try await Task.sleep(for: .seconds(duration))
-            let (answered, histogram) = try await loop.submit { load.value.stopMeasuring() }.get()
-            let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
-            report = BenchReport(
-                mode: mode.rawValue, switches: switches, answersPerSecond: Double(answered) / elapsed,
-                samples: answered,
-                latency: mode == .latency ? histogram : nil, complete: true)
-            emit(report)
+            let measured = try await session.measure(warmup: warmup, duration: duration)
+            emit(
+                BenchReport(
+                    measured, mode: mode.rawValue, switches: switches, latency: mode == .latency,
+                    window: openLoop ? nil : settings.outstanding,
+                    requestTimeoutSeconds: openLoop ? nil : requestTimeout))
         }
-        for channel in connected { try? await channel.close() }
-        try await group.shutdownGracefully()
+        await session.close()
     }
 
     private func emit(_ report: BenchReport) {
@@ -158,17 +176,6 @@ struct BenchCommand: AsyncParsableCommand {
         } else {
             print(report.text)
         }
-    }
-
-    private func waitUntil(
-        timeout: Double, loop: any EventLoop, _ condition: @escaping @Sendable () -> Bool
-    ) async throws -> Bool {
-        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
-        while NIODeadline.now() < deadline {
-            if try await loop.submit(condition).get() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
     }
 }
 
@@ -186,10 +193,78 @@ struct BenchReport: Encodable {
     var samples: UInt64
     var latency: Latency?
     var complete: Bool
+    /// Throughput mode with no window: requests written whenever the socket takes them.
+    var openLoop = false
+    /// Closed loop: requests kept outstanding per switch.
+    var window: Int? = nil
+    /// PACKET_INs written in the measured period, and per second.
+    var requestsSent: UInt64? = nil
+    var requestsPerSecond: Double? = nil
+    /// Closed loop: requests given up on, unanswered after `requestTimeoutSeconds`, in the
+    /// measured period.
+    var timeouts: UInt64? = nil
+    var requestTimeoutSeconds: Double? = nil
+    /// Answers per second over the whole seconds measured, in total and per switch.
+    var perSecond: PerSecondStats? = nil
+
+    init(
+        mode: String, switches: Int, answersPerSecond: Double?, samples: UInt64, latency: Latency?, complete: Bool
+    ) {
+        self.mode = mode
+        self.switches = switches
+        self.answersPerSecond = answersPerSecond
+        self.samples = samples
+        self.latency = latency
+        self.complete = complete
+    }
+
+    /// The report of a measured period: `window` and `requestTimeoutSeconds` are nil in the open
+    /// loop; latency percentiles are given when `latency` is true (latency mode).
+    init(
+        _ measured: Measurement, mode: String, switches: Int, latency: Bool, window: Int?,
+        requestTimeoutSeconds: Double?
+    ) {
+        self.init(
+            mode: mode, switches: switches, answersPerSecond: Double(measured.answers) / measured.elapsedSeconds,
+            samples: measured.answers, latency: latency ? measured.latency : nil, complete: true)
+        self.openLoop = window == nil
+        self.window = window
+        self.requestsSent = measured.requestsSent
+        self.requestsPerSecond = Double(measured.requestsSent) / measured.elapsedSeconds
+        if window != nil {
+            self.timeouts = measured.timeouts
+            self.requestTimeoutSeconds = requestTimeoutSeconds
+        }
+        self.perSecond = measured.perSecond
+    }
 
     var text: String {
-        var lines = ["mode: \(mode), switches: \(switches), answers: \(samples)"]
-        if let answersPerSecond { lines.append("throughput: \(Int(answersPerSecond.rounded())) answers/s") }
+        let whole = { (value: Double) in String(Int(value.rounded())) }
+        var lines = ["mode: \(mode)\(openLoop ? " (open loop)" : ""), switches: \(switches), answers: \(samples)"]
+        if let answersPerSecond { lines.append("throughput: \(whole(answersPerSecond)) answers/s") }
+        if let requestsSent, let requestsPerSecond {
+            let answered = requestsSent > 0 ? Double(samples) / Double(requestsSent) * 100 : 0
+            lines.append(
+                "requests: \(requestsSent) sent (\(whole(requestsPerSecond))/s), \(String(format: "%.1f", answered)) % answered"
+            )
+        }
+        if let perSecond {
+            lines.append(
+                "per second over \(perSecond.seconds) whole s: \(whole(perSecond.answersPerSecond)) answers/s; per switch "
+                    + "min \(whole(perSecond.switchMinimum)), median \(whole(perSecond.switchMedian)), "
+                    + "max \(whole(perSecond.switchMaximum)) answers/s")
+            lines.append(
+                "worst second (#\(perSecond.worstSecond)): slowest switch at "
+                    + "\(String(format: "%.2f", perSecond.worstSecondRatio)) of the median; "
+                    + "\(perSecond.silentSwitchSeconds) switch-seconds without an answer")
+        } else if answersPerSecond != nil {
+            lines.append("per second: no whole second measured")
+        }
+        if let window, let timeouts, let requestTimeoutSeconds {
+            lines.append(
+                "closed loop: \(window) outstanding per switch; \(timeouts) requests given up after "
+                    + "\(String(format: "%g", requestTimeoutSeconds)) s unanswered")
+        }
         if let latency {
             lines.append(
                 String(

@@ -13,6 +13,9 @@ enum EmulatedSwitchFleet {
         for index in 0..<settings.switchCount {
             let channel = try await ClientBootstrap(group: eventLoop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                // The open loop writes while the channel is writable: at most this much waits
+                // in the generator once the socket is full.
+                .channelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 64 * 1024))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
@@ -30,6 +33,12 @@ enum EmulatedSwitchFleet {
 /// One emulated OpenFlow 1.0 switch: answers the controller's handshake and keepalive, then
 /// sends PACKET_INs and matches each answer to its request by buffer id.
 ///
+/// In the closed loop it keeps `settings.outstanding` requests unanswered, sending one for each
+/// answer, and gives up on a request unanswered for `settings.requestTimeoutNanoseconds` so that
+/// its slot is refilled. In the open loop it writes requests whenever its channel is writable,
+/// as cbench's throughput mode does: a controller that reads slowly makes the writes wait in
+/// the socket, not the generator wait for answers.
+///
 /// Like the unit's switch channel it frames the stream itself and batches what it writes into
 /// one buffer per read: the generator shares the machine with the controller it measures, so
 /// every microsecond it spends is one the controller does not get.
@@ -39,28 +48,30 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     private var frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
     private var outbound = ByteBuffer()
-    /// Send times of outstanding requests in uptime nanoseconds (0: none), indexed by buffer id
-    /// modulo the ring's size.
-    private var sentAt: [UInt64]
-    /// Requests written since the last flush, from `firstUnsent`: their send time is the flush's.
-    private var unsentCount = 0
-    private var firstUnsent: UInt32 = 1
+    /// The requests written and not yet answered.
+    private var requests: RequestRing
 
     private let index: Int
     private let settings: LoadSettings
     private let load: LoadState
     private let datapathID: DatapathID
     private var ready = false
-    private var nextBuffer: UInt32 = 1
+    private var active = false
     private var macCursor = 0
-    private static let ringSize = 1 << 16
+    /// Open loop: a burst is queued on the event loop.
+    private var pumpQueued = false
+    /// Closed loop with a timeout: the next search for expired requests.
+    private var expiryTimer: Scheduled<Void>?
+
+    /// Requests per write in the open loop, before letting reads and the other switches in.
+    static let openLoopBurst = 128
 
     init(index: Int, settings: LoadSettings, load: LoadState) {
         self.index = index
         self.settings = settings
         self.load = load
         self.datapathID = Self.datapathID(index: index)
-        self.sentAt = Array(repeating: 0, count: Self.ringSize)
+        self.requests = RequestRing(size: settings.ringSize)
     }
 
     static let portCount: UInt16 = 4
@@ -70,22 +81,31 @@ final class EmulatedSwitch: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        active = true
         reply(0, .hello(Hello()))
         flush(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        active = false
+        expiryTimer?.cancel()
+        expiryTimer = nil
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         do {
             // One clock reading per read: the answers in it arrived together.
             let now = NIODeadline.now().uptimeNanoseconds
-            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, now: now) }
+            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, now: now, context: context) }
         } catch {
             print("echelon-bench: switch \(index): unframeable stream from the controller: \(error)")
             context.close(promise: nil)
         }
     }
 
-    private func handle(_ frame: ByteBuffer, now: UInt64) {
+    private func handle(_ frame: ByteBuffer, now: UInt64, context: ChannelHandlerContext) {
         if let buffer = BufferedPacketAnswer.bufferID(in: frame) {
             answered(buffer, now: now)
             return
@@ -121,7 +141,12 @@ final class EmulatedSwitch: ChannelInboundHandler {
             guard !ready else { return }
             ready = true
             load.switchReady()
-            for _ in 0..<settings.outstanding { sendPacketIn() }
+            if settings.openLoop {
+                queuePump(context)
+            } else {
+                fillWindow()
+                scheduleExpiry(context)
+            }
         default:
             break
         }
@@ -129,37 +154,80 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         flush(context)
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if settings.openLoop && context.channel.isWritable { queuePump(context) }
+        context.fireChannelWritabilityChanged()
     }
 
     private func flush(_ context: ChannelHandlerContext) {
         guard outbound.readableBytes > 0 else { return }
-        stampUnsent(now: NIODeadline.now().uptimeNanoseconds)
+        // The requests of this write leave now: one clock reading for all of them.
+        let written = requests.stamp(now: NIODeadline.now().uptimeNanoseconds)
+        if written > 0 { load.recordSent(written) }
         context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
         outbound.clear()
     }
 
-    /// The requests of this write leave now: one clock reading for all of them.
-    private func stampUnsent(now: UInt64) {
-        var buffer = firstUnsent
-        for _ in 0..<unsentCount {
-            sentAt[Self.slot(buffer)] = now
-            buffer = Self.buffer(after: buffer)
-        }
-        unsentCount = 0
+    /// Open loop: writes a burst of requests if the channel takes them, then queues the next
+    /// burst behind whatever else the event loop has to do (reads, the other switches). When
+    /// the channel stops being writable the pump stops; `channelWritabilityChanged` restarts it.
+    private func pump(_ context: ChannelHandlerContext) {
+        pumpQueued = false
+        guard active, context.channel.isWritable else { return }
+        for _ in 0..<Self.openLoopBurst { sendPacketIn() }
+        flush(context)
+        queuePump(context)
     }
 
-    private static func slot(_ buffer: UInt32) -> Int { Int(buffer) & (ringSize - 1) }
-    private static func buffer(after buffer: UInt32) -> UInt32 { buffer == UInt32.max - 1 ? 1 : buffer + 1 }
+    private func queuePump(_ context: ChannelHandlerContext) {
+        guard active, ready, !pumpQueued else { return }
+        pumpQueued = true
+        context.eventLoop.assumeIsolated().execute { self.pump(context) }
+    }
+
+    /// Closed loop: tops the window up to `settings.outstanding` requests (in learn mode, while
+    /// MACs remain to be taught).
+    private func fillWindow() {
+        while requests.outstanding < settings.outstanding
+            && (!settings.learnOnly || macCursor < settings.macsPerSwitch)
+        {
+            sendPacketIn()
+        }
+    }
+
+    /// Closed loop: every quarter of the timeout (at most 100 ms apart), gives up on the
+    /// requests unanswered for longer than the timeout and refills their slots.
+    private func scheduleExpiry(_ context: ChannelHandlerContext) {
+        guard active, let timeout = settings.requestTimeoutNanoseconds else { return }
+        let period = min(max(timeout / 4, 1_000_000), 100_000_000)
+        expiryTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(period))) {
+            let now = NIODeadline.now().uptimeNanoseconds
+            let expired = self.requests.expire(sentAtOrBefore: now >= timeout ? now - timeout : 0)
+            if expired > 0 {
+                self.load.recordTimeouts(expired)
+                self.fillWindow()
+                self.flush(context)
+            }
+            self.scheduleExpiry(context)
+        }
+    }
 
     private func answered(_ buffer: BufferID, now: UInt64) {
-        // Unsolicited messages (LLDP probes, say) name no buffer of ours.
-        let slot = Self.slot(buffer.rawValue)
-        let sent = sentAt[slot]
-        guard sent != 0 else { return }
-        sentAt[slot] = 0
-        load.recordAnswer(roundTripNanoseconds: now &- sent)
-        if !settings.learnOnly || macCursor < settings.macsPerSwitch {
-            sendPacketIn()
+        switch requests.answer(buffer.rawValue) {
+        case .outstanding(let sent):
+            load.recordAnswer(switchIndex: index, roundTripNanoseconds: now &- sent, now: now)
+            if !settings.openLoop { fillWindow() }
+        case .overtaken where settings.openLoop:
+            // In the open loop the socket buffers can hold more than a ring of requests, so an
+            // answer may come after its slot was reused: it counts, without a round trip.
+            load.recordAnswer(switchIndex: index, roundTripNanoseconds: nil, now: now)
+        case .overtaken, .unmatched:
+            // Unsolicited messages (LLDP probes, say) name no buffer of ours, and in the closed
+            // loop an answer to a request given up on comes too late to count.
+            break
         }
     }
 
@@ -195,10 +263,10 @@ final class EmulatedSwitch: ChannelInboundHandler {
     private func sendPacketIn() {
         let number = macCursor
         macCursor += 1
-        let buffer = nextBuffer
-        nextBuffer = Self.buffer(after: buffer)
-        if unsentCount == 0 { firstUnsent = buffer }
-        unsentCount += 1
+        let (buffer, overwrote) = requests.issue()
+        // In the closed loop a request overtaken by a whole ring of younger ones is given up
+        // on like one that timed out; in the open loop that is how unanswered ones are dropped.
+        if overwrote && !settings.openLoop { load.recordTimeouts(1) }
         // One prepared message per request, copied and patched through one view of the buffer:
         // building and serialising a PacketIn each time weighs on the generator, which shares
         // the machine with the unit it measures (docs/benchmarks.md, "The load generator's own cost").
