@@ -39,16 +39,24 @@ struct AdminClient {
     private static func fetch(host: String, port: Int, path: String) async throws -> (Int, ByteBuffer) {
         let group = MultiThreadedEventLoopGroup.singleton
         let response = group.next().makePromise(of: (Int, ByteBuffer).self)
-        let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.seconds(3))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: response))
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(3))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: response))
+                    }
                 }
-            }
-            .connect(host: host, port: port)
-            .get()
+                .connect(host: host, port: port)
+                .get()
+        } catch {
+            // A unit that does not accept in time (its listen queue full) must not leave the
+            // promise unfulfilled: NIO treats that as a bug.
+            response.fail(error)
+            throw error
+        }
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
         head.headers.add(name: "Host", value: "\(host):\(port)")
         head.headers.add(name: "Connection", value: "close")

@@ -22,7 +22,7 @@ struct FiltersCommand: AsyncParsableCommand {
             let table = TextTable.render(
                 header: [
                     "SID", "SERVICE", "NEXT HOP", "ACTION", "PRIO", "MATCHED", "SPLIT", "DIVERTED", "DENIED",
-                    "TIMED OUT", "BYPASSED", "RETURNS",
+                    "TIMED OUT", "SHED", "BYPASSED", "RETURNS",
                 ],
                 rows: filters.map { filter in
                     let counters = filter.counters
@@ -32,7 +32,7 @@ struct FiltersCommand: AsyncParsableCommand {
                     ]
                         + [
                             counters.matched, counters.split, counters.diverted, counters.denied, counters.timedOut,
-                            counters.bypassed, counters.returns,
+                            counters.shed, counters.bypassed, counters.returns,
                         ].map(String.init)
                 })
             let rules = filters.flatMap { filter in
@@ -88,22 +88,22 @@ struct CountersCommand: AsyncParsableCommand {
             print(
                 TextTable.render(
                     header: [
-                        "SID", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "UNREACHABLE", "BYPASSED",
-                        "RETURNS", "SERVED", "RELAYED",
+                        "SID", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "SHED", "UNREACHABLE",
+                        "BYPASSED", "RETURNS", "SERVED", "RELAYED",
                     ],
                     rows: view.services.map { service in
                         let c = service.counters
                         return ["s\(service.sid)"]
                             + [
-                                c.matched, c.split, c.diverted, c.denied, c.timedOut, c.unreachable, c.bypassed,
-                                c.returns, c.served, c.relayed,
+                                c.matched, c.split, c.diverted, c.denied, c.timedOut, c.shed, c.unreachable,
+                                c.bypassed, c.returns, c.served, c.relayed,
                             ].map(String.init)
                     }))
         }
         let totals = view.totals
         print("")
         print(
-            "escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed)"
+            "escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed), shed \(totals.shed)"
         )
         print(
             "parked now \(view.waiting) (ever \(view.parked.parked), resumed \(view.parked.resumed), timed out fail-open \(view.parked.timedOutOpen), fail-closed \(view.parked.timedOutClosed), refused full \(view.parked.refusedFull))"

@@ -10,7 +10,10 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a unit.",
-        discussion: "Without --config, runs one unit with forwarding on, accepting switches on 0.0.0.0:6633."
+        discussion: """
+            Without --config, runs one unit with forwarding on, accepting switches on 0.0.0.0:6633, \
+            units on 127.0.0.1:6644 and admin requests on 127.0.0.1:8644.
+            """
     )
 
     @Option(help: "The unit's configuration file (unit.json).")

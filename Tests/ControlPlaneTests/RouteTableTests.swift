@@ -19,6 +19,26 @@ import UnitProtocol
         #expect(table.adjacencies.map(\.unit) == [UnitID(10)])
     }
 
+    /// A neighbour may have us learn at most so many routes: an advertisement that would take
+    /// it over is refused whole, and what it advertised before stays.
+    @Test func aNeighbourAdvertisingMoreRoutesThanTheLimitIsRefused() throws {
+        var table = RouteTable(localUnit: UnitID(10), maximumRoutesPerNeighbour: 2)
+        _ = try table.channelUp(UnitID(20), relation: .upstream, now: now)
+        _ = try table.received(Self.routes((1, 20, 0), (2, 20, 0)), from: UnitID(20), now: now)
+        _ = try table.received(Self.routes((2, 20, 1)), from: UnitID(20), now: now)
+        #expect(table.routes.count == 2, "a route it already gave us does not count twice")
+        #expect(
+            throws: RouteTableError(
+                neighbour: UnitID(20), reason: "more than 2 routes advertised (units.maximumServices)")
+        ) {
+            try table.received(Self.routes((3, 20, 0)), from: UnitID(20), now: now)
+        }
+        #expect(table.routes.keys.sorted() == [ServiceID(1), ServiceID(2)])
+        _ = try table.received(Self.routes((1, 20, 16), (3, 20, 0)), from: UnitID(20), now: now)
+        #expect(
+            table.routes.keys.sorted() == [ServiceID(2), ServiceID(3)], "a withdrawal makes room in the same message")
+    }
+
     @Test func anUpstreamUnitHearsNothing() throws {
         var table = RouteTable(localUnit: UnitID(10))
         _ = table.host(ServiceID(1), now: now)

@@ -76,6 +76,31 @@ import UnitProtocol
                 ])
     }
 
+    /// A neighbour may export at most `maximumServices`, gathered over the parts of its reply
+    /// or of one update: one more, and the channel is refused with the reason.
+    @Test func aNeighbourExportingMoreThanTheLimitIsRefused() {
+        let services = (1...3).map { ExportedService(sid: ServiceID($0), origin: UnitID(20), name: "s\($0)") }
+        var machine = UnitChannelStateMachine(
+            configuration: UnitChannelConfiguration(local: Self.tier1, maximumServices: 2), role: .dialer(.upstream))
+        _ = machine.start(now: Self.t0)
+        _ = machine.received(Self.hello, now: Self.t0)
+        let first = machine.received(
+            Self.unit(.exportsReply(Exports(unit: Self.tier2, services: Array(services[0..<2]), more: true))),
+            now: Self.t0)
+        #expect(first.isEmpty, "two are within the limit")
+        let third = machine.received(
+            Self.unit(.exportsReply(Exports(unit: Self.tier2, services: [services[2]]))), now: Self.t0)
+        #expect(third == [.close(.tooManyServices(limit: 2), sendingFirst: nil)])
+        #expect(UnitChannelCloseReason.tooManyServices(limit: 2).description.contains("more than 2 services"))
+
+        var (established, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
+        let limit = established.configuration.maximumServices
+        let many = (0...limit).map { ExportedService(sid: ServiceID(UInt32($0)), origin: UnitID(20), name: "m") }
+        let update = established.receivedWhenEstablished(
+            .exportsUpdate(Exports(unit: Self.tier2, services: many, more: true)), now: Self.t0)
+        #expect(update == .close(.tooManyServices(limit: limit), sendingFirst: nil))
+    }
+
     @Test func theAcceptorLearnsTheRelationFromTheTiers() {
         let lower = UnitIdentity(uid: UnitID(1), tier: 0, name: "below")
         #expect(

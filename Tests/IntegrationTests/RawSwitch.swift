@@ -31,6 +31,28 @@ final class RawSwitch {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Sends without waiting: false when the socket takes nothing now (the controller is not
+    /// reading), as a switch drops what it cannot send.
+    func trySendBytes(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) } > 0
+    }
+
+    /// Every whole message that has arrived, as frames, without waiting.
+    func drainFrames() -> [ByteBuffer] {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &chunk, chunk.count, Int32(MSG_DONTWAIT))
+            if count == 0 { closedByPeer = true }
+            guard count > 0 else { break }
+            pending.writeBytes(chunk[0..<count])
+        }
+        var frames: [ByteBuffer] = []
+        while let frame = try? OpenFlowFrameDecoder.nextFrame(from: &pending, maximumLength: 65535) {
+            frames.append(frame)
+        }
+        return frames
+    }
+
     /// The next message, or nil if none arrives within `timeout` or the peer closed.
     func receive(timeout: Double = 5) -> OpenFlowMessage? {
         let deadline = Date().addingTimeInterval(timeout)

@@ -17,6 +17,9 @@ public struct ServiceDispatchCounters: Hashable, Sendable, Codable {
     public var served = 0
     /// Events relayed towards it for units below.
     public var relayed = 0
+    /// Events it was to get that could not be sent or could not wait (a table full): its timeout
+    /// policy applied at once (fail-open: processed here as if allowed; fail-closed: dropped).
+    public var shed = 0
 
     public init() {}
 }
@@ -30,6 +33,8 @@ public struct DispatchCounters: Hashable, Sendable, Codable {
     public var returnsForwarded = 0
     public var resumed = 0
     public var filtersRejected = 0
+    /// Events shed, over all services (`ServiceDispatchCounters.shed`).
+    public var shed = 0
     /// Rejected inputs by reason (`DispatchRejection.kind`).
     public var rejected: [String: Int] = [:]
 

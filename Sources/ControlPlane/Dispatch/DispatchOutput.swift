@@ -26,10 +26,12 @@ public struct DispatchOutput: Sendable {
 
     /// Empties it for the next call, keeping the lists' storage.
     mutating func clear() {
-        actions.removeAll(keepingCapacity: true)
-        sends.removeAll(keepingCapacity: true)
-        serve = nil
-        delivery = nil
+        // Each part is written only when it holds something: most calls fill one part, and
+        // emptying an empty list or optional still costs a call each.
+        if !actions.isEmpty { actions.removeAll(keepingCapacity: true) }
+        if !sends.isEmpty { sends.removeAll(keepingCapacity: true) }
+        if serve != nil { serve = nil }
+        if delivery != nil { delivery = nil }
         stage = .continueLocally
     }
 

@@ -14,11 +14,15 @@ public struct DispatchSettings: Hashable, Sendable {
     public var returnsPerTransaction: Int
     /// Hard timeout, in seconds, of the drop flow a DENY installs.
     public var dropFlowSeconds: UInt16
+    /// Events one switch may have open above at a time before the unit stops reading it
+    /// (`Backpressure`).
+    public var switchWindow: Int
 
     public init(
         parkedCapacity: Int = 10_000, transactionCapacity: Int = 65_536, transactionLifetime: TimeAmount = .seconds(10),
-        returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10
+        returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10, switchWindow: Int = 256
     ) {
+        self.switchWindow = switchWindow
         self.parkedCapacity = parkedCapacity
         self.transactionCapacity = transactionCapacity
         self.transactionLifetime = transactionLifetime

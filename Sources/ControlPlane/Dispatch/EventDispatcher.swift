@@ -73,6 +73,9 @@ public struct EventDispatcher: Sendable {
 
     public var openTransactions: Int { transactions.count }
 
+    /// Transactions still open for events that came from `origin` (a switch, or a unit below).
+    public func openTransactions(from origin: EventOrigin) -> Int { transactions.openCount(from: origin) }
+
     public var hosted: Set<ServiceID> { Set(hostedCounters.keys) }
 
     /// What happened to each service's events here (those something has happened to).
@@ -201,7 +204,10 @@ public struct EventDispatcher: Sendable {
                     switchXID: event.switchXID,
                     context: service.action == .divert ? contextKey : nil, wait: parked.isFull ? nil : transactionWait,
                     now: now, output: &output)
-            else { continue }
+            else {
+                shed(service)
+                continue
+            }
             counters.escalated += 1
             output.sends.append(EventSend(transaction: transaction, sid: service.sid, unit: service.nextHop))
             if service.action == .divert {
@@ -230,6 +236,7 @@ public struct EventDispatcher: Sendable {
             }
             if transactionWait != nil {
                 guard parked.admitWait() else {
+                    for service in plan.targets where service.action == .divert { shed(service) }
                     reject(.parkedTableFull(sid: first.sid.rawValue), &output)
                     return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
                 }
@@ -244,6 +251,7 @@ public struct EventDispatcher: Sendable {
             // transactions already name the context's key.
             assert(key == contextKey, "a context parked under another key than the one its transactions name")
             guard key != nil else {
+                for service in plan.targets where service.action == .divert { shed(service) }
                 reject(.parkedTableFull(sid: first.sid.rawValue), &output)
                 return policy == .failOpen ? .continueLocally : .stop(installDropFlow: false)
             }
@@ -557,6 +565,13 @@ public struct EventDispatcher: Sendable {
             return nil
         }
         return transaction
+    }
+
+    /// An event the service was to get could not be sent or could not wait (a table is full):
+    /// its policy applies at once.
+    private mutating func shed(_ service: DispatchTarget) {
+        perService[service.counters].shed += 1
+        counters.shed += 1
     }
 
     /// Counts something the runtime refused before it reached the dispatcher.

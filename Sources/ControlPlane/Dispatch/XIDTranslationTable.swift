@@ -42,6 +42,10 @@ public struct XIDTranslationTable: Sendable {
     /// Entries under their transaction id (`SlotTable`): an answer finds its entry by
     /// indexing, and a late answer to a slot that has since been reused finds nothing.
     private var entries: SlotTable<Entry>
+    /// Open transactions by the switch their event came from, and by the unit below that sent
+    /// it: what backpressure bounds per input (`Backpressure`).
+    private var openBySwitch: [DatapathID: Int] = [:]
+    private var openByUnit: [UnitID: Int] = [:]
 
     public init(capacity: Int = 65_536) {
         self.entries = SlotTable(capacity: capacity)
@@ -50,6 +54,25 @@ public struct XIDTranslationTable: Sendable {
     public var capacity: Int { entries.capacity }
     public var count: Int { entries.count }
 
+    /// Transactions still open for events that came from `origin`.
+    public func openCount(from origin: EventOrigin) -> Int {
+        switch origin {
+        case .switchChannel(let dpid): openBySwitch[dpid] ?? 0
+        case .unit(let unit): openByUnit[unit] ?? 0
+        }
+    }
+
+    private mutating func count(_ origin: EventOrigin, _ change: Int) {
+        switch origin {
+        case .switchChannel(let dpid):
+            let open = (openBySwitch[dpid] ?? 0) + change
+            openBySwitch[dpid] = open > 0 ? open : nil
+        case .unit(let unit):
+            let open = (openByUnit[unit] ?? 0) + change
+            openByUnit[unit] = open > 0 ? open : nil
+        }
+    }
+
     /// A fresh transaction id for an event from `origin`, or nil when the table is full.
     /// Never 0, and never one still in use.
     public mutating func issue(
@@ -57,11 +80,13 @@ public struct XIDTranslationTable: Sendable {
         switchXID: UInt32? = nil,
         context: UInt32? = nil, wait: TransactionWait? = nil, counters: Int = 0, now: NIODeadline
     ) -> UInt32? {
-        entries.insert(
+        let transaction = entries.insert(
             Entry(
                 origin: origin, originalXID: originalXID, issued: now, sid: sid, sentTo: sentTo, switchXID: switchXID,
                 context: context, wait: wait,
                 counters: counters))
+        if transaction != nil { count(origin, 1) }
+        return transaction
     }
 
     /// Changes an open transaction in place; nil when there is none (the result of `change` otherwise).
@@ -78,7 +103,9 @@ public struct XIDTranslationTable: Sendable {
     /// The transaction is over (its last answer arrived, or its context was resumed or dropped).
     @discardableResult
     public mutating func complete(_ transaction: UInt32) -> Entry? {
-        entries.remove(transaction)
+        guard let entry = entries.remove(transaction) else { return nil }
+        count(entry.origin, -1)
+        return entry
     }
 
     /// Takes out the transactions that wait (`TransactionWait`) past their deadline, in deadline order.
@@ -86,6 +113,7 @@ public struct XIDTranslationTable: Sendable {
         var due = entries.removeAll { entry in entry.wait.map { $0.deadline <= now } ?? false }.map {
             (transaction: $0.id, entry: $0.value)
         }
+        for (_, entry) in due { count(entry.origin, -1) }
         due.sort {
             ($0.entry.wait?.deadline ?? $0.entry.issued, $0.transaction) < (
                 $1.entry.wait?.deadline ?? $1.entry.issued, $1.transaction
@@ -105,6 +133,7 @@ public struct XIDTranslationTable: Sendable {
     @discardableResult
     public mutating func expire(olderThan age: TimeAmount, now: NIODeadline) -> [(transaction: UInt32, entry: Entry)] {
         var old = entries.removeAll { now - $0.issued >= age }.map { (transaction: $0.id, entry: $0.value) }
+        for (_, entry) in old { count(entry.origin, -1) }
         old.sort { ($0.entry.issued, $0.transaction) < ($1.entry.issued, $1.transaction) }
         return old
     }

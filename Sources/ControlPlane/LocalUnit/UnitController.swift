@@ -16,6 +16,8 @@ public struct UnitController {
     public let chain: ProcessChain
     public private(set) var counters = UnitCounters()
     public private(set) var dispatcher: EventDispatcher
+    /// When to stop reading a switch or a unit below, and when to read it again.
+    public private(set) var backpressure: Backpressure
     /// What the dispatcher produced, reused for every call, so that dispatching allocates no
     /// list of actions or of copies sent up.
     private var output = DispatchOutput()
@@ -34,6 +36,37 @@ public struct UnitController {
         self.links = links
         self.serving = serving
         self.dispatcher = EventDispatcher(domain: domain, hosted: Set(serving.keys), settings: dispatch)
+        self.backpressure = Backpressure(window: dispatch.switchWindow)
+    }
+
+    // MARK: Backpressure
+
+    /// An input's read burst ended: true when the caller stops reading it until
+    /// `inputsToResume` names it.
+    public mutating func readBurstEnded(from input: EventOrigin, upwardBacklogged: Bool) -> Bool {
+        backpressure.burstEnded(
+            from: input, open: dispatcher.openTransactions(from: input), load: load(upwardBacklogged))
+    }
+
+    /// The paused inputs that may be read again now, in the order they were paused (after
+    /// answers arrived, transactions expired or a channel up drained).
+    public mutating func inputsToResume(upwardBacklogged: Bool) -> [EventOrigin] {
+        guard !backpressure.isIdle else { return [] }
+        let dispatcher = self.dispatcher
+        return backpressure.roomMayHaveFreed(
+            open: { dispatcher.openTransactions(from: $0) }, load: load(upwardBacklogged))
+    }
+
+    /// A switch or a unit below is gone: it is no longer paused.
+    public mutating func inputGone(_ input: EventOrigin) {
+        backpressure.inputGone(input)
+    }
+
+    private func load(_ upwardBacklogged: Bool) -> Backpressure.Load {
+        Backpressure.Load(
+            transactions: dispatcher.openTransactions, transactionCapacity: dispatcher.settings.transactionCapacity,
+            parked: dispatcher.parked.count, parkedCapacity: dispatcher.settings.parkedCapacity,
+            upwardBacklogged: upwardBacklogged)
     }
 
     /// A switch finished its handshake. Returns the connection it replaces, which the caller closes.

@@ -35,8 +35,13 @@ public struct RouteTable: Sendable {
         var advertised: [ServiceID: RouteEntry] = [:]
     }
 
-    public init(localUnit: UnitID) {
+    /// Routes one neighbour may have us learn; an advertisement that would take it over is
+    /// refused whole.
+    public let maximumRoutesPerNeighbour: Int
+
+    public init(localUnit: UnitID, maximumRoutesPerNeighbour: Int = 10_000) {
         self.localUnit = localUnit
+        self.maximumRoutesPerNeighbour = maximumRoutesPerNeighbour
     }
 
     public func route(to sid: ServiceID) -> Route? { routes[sid] }
@@ -107,6 +112,17 @@ public struct RouteTable: Sendable {
                     neighbour: neighbour,
                     reason: "the route to \(entry.sid) has \(entry.hops) hops, above infinity (16)")
             }
+        }
+        // What the neighbour would have us know after this message, counted before anything
+        // changes: the message is refused whole if that is over the bound.
+        var after = Set(state.learned.keys)
+        for entry in advertisement.routes {
+            if entry.hops < RouteEntry.infinity { after.insert(entry.sid) } else { after.remove(entry.sid) }
+        }
+        guard after.count <= maximumRoutesPerNeighbour else {
+            throw RouteTableError(
+                neighbour: neighbour,
+                reason: "more than \(maximumRoutesPerNeighbour) routes advertised (units.maximumServices)")
         }
         var affected: Set<ServiceID> = []
         for entry in advertisement.routes {

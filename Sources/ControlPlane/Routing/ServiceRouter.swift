@@ -37,10 +37,11 @@ public struct ServiceRouter: Sendable {
         var exports: [ServiceID: ExportedService] = [:]
     }
 
-    public init(identity: UnitIdentity, hosted: [ExportedService], now: NIODeadline) {
+    /// `maximumServices` bounds the routes each neighbour may have this unit learn.
+    public init(identity: UnitIdentity, hosted: [ExportedService], maximumServices: Int = 10_000, now: NIODeadline) {
         self.identity = identity
         self.hosted = Dictionary(hosted.map { ($0.sid, $0) }, uniquingKeysWith: { first, _ in first })
-        var table = RouteTable(localUnit: identity.uid)
+        var table = RouteTable(localUnit: identity.uid, maximumRoutesPerNeighbour: maximumServices)
         // No neighbour yet: hosting sends nothing.
         for service in hosted { _ = table.host(service.sid, now: now) }
         self.table = table

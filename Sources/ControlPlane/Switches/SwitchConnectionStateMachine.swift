@@ -23,6 +23,7 @@ public struct SwitchConnectionStateMachine: Sendable {
     /// message sets it: changing it inside the state would copy the switch's description out
     /// of the enum and back for each PACKET_IN.
     private var lastHeard = NIODeadline.uptimeNanoseconds(0)
+    private var readsPaused = false
 
     /// The switch's DPID once the handshake is complete (nil before it and after the close).
     /// Stored, not read out of the state, because every delivered message asks for it.
@@ -140,6 +141,8 @@ public struct SwitchConnectionStateMachine: Sendable {
         case .awaitingFeatures(let awaiting):
             return handshakeDeadline(since: awaiting.since, now: now)
         case .active(var active):
+            // While the unit holds the channel's reads, its silence is not the switch's.
+            guard !readsPaused else { return .none }
             let silence = now - lastHeard
             if silence >= configuration.echoTimeout {
                 close()
@@ -175,6 +178,15 @@ public struct SwitchConnectionStateMachine: Sendable {
         case .idle, .closed: return true
         default: return false
         }
+    }
+
+    /// The unit stopped reading the channel (backpressure): no keepalive runs until it reads again.
+    public mutating func readingPaused() { readsPaused = true }
+
+    /// The unit reads the channel again: silence counts from now.
+    public mutating func readingResumed(now: NIODeadline) {
+        readsPaused = false
+        touch(now)
     }
 
     private mutating func touch(_ now: NIODeadline) {

@@ -43,6 +43,7 @@ public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConve
     case handshakeTimeout
     case keepaliveTimeout
     case refusedRoutes(String)
+    case tooManyServices(limit: Int)
 
     public var description: String {
         switch self {
@@ -59,6 +60,8 @@ public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConve
         case .handshakeTimeout: "the exports exchange did not complete in time"
         case .keepaliveTimeout: "no message or echo reply within the keepalive timeout"
         case .refusedRoutes(let reason): reason
+        case .tooManyServices(let limit):
+            "the other unit exports more than \(limit) services (units.maximumServices)"
         }
     }
 }

@@ -10,11 +10,16 @@ public struct UnitChannelConfiguration: Hashable, Sendable {
     public var echoTimeout: TimeAmount
     /// Time from connect to the end of the exports exchange.
     public var handshakeTimeout: TimeAmount
+    /// Services one neighbour may export (in its handshake, or in one update); a neighbour that
+    /// exports more is refused, so that no neighbour can make this unit's tables grow without bound.
+    public var maximumServices: Int
 
     public init(
         local: UnitIdentity, echoInterval: TimeAmount = .milliseconds(250),
-        echoTimeout: TimeAmount = .milliseconds(750), handshakeTimeout: TimeAmount = .seconds(5)
+        echoTimeout: TimeAmount = .milliseconds(750), handshakeTimeout: TimeAmount = .seconds(5),
+        maximumServices: Int = 10_000
     ) {
+        self.maximumServices = maximumServices
         self.local = local
         self.echoInterval = echoInterval
         self.echoTimeout = echoTimeout

@@ -63,6 +63,7 @@ public struct UnitChannelStateMachine: Sendable {
     /// every event and return sets it: changing it inside the state would copy the remote's
     /// identity and the exports out of the enum and back for each of them.
     private var lastHeard = NIODeadline.uptimeNanoseconds(0)
+    private var readsPaused = false
 
     public init(configuration: UnitChannelConfiguration, role: UnitChannelRole) {
         self.configuration = configuration
@@ -144,6 +145,9 @@ public struct UnitChannelStateMachine: Sendable {
                 guard !handshake.exportsComplete else {
                     return close(.unexpectedUnitMessage(.exportsReply, state: "after the last part"))
                 }
+                guard handshake.exports.count + exports.services.count <= configuration.maximumServices else {
+                    return close(.tooManyServices(limit: configuration.maximumServices))
+                }
                 handshake.exports += exports.services
                 handshake.exportsComplete = !exports.more
                 return finishHandshake(handshake, now: now)
@@ -219,6 +223,9 @@ public struct UnitChannelStateMachine: Sendable {
         switch unitMessage {
         case .exportsUpdate(let update):
             guard case .established(var established) = state else { return .none }
+            guard established.updateParts.count + update.services.count <= configuration.maximumServices else {
+                return closeAction(.tooManyServices(limit: configuration.maximumServices))
+            }
             established.updateParts += update.services
             guard !update.more else {
                 state = .established(established)
@@ -231,6 +238,15 @@ public struct UnitChannelStateMachine: Sendable {
         default:
             return closeAction(.unexpectedUnitMessage(unitMessage.type, state: "after the exports exchange"))
         }
+    }
+
+    /// The unit stopped reading the channel (backpressure): no keepalive runs until it reads again.
+    public mutating func readingPaused() { readsPaused = true }
+
+    /// The unit reads the channel again: silence counts from now.
+    public mutating func readingResumed(now: NIODeadline) {
+        readsPaused = false
+        if peer != nil { lastHeard = now }
     }
 
     /// A frame that did not parse as OpenFlow.
@@ -259,6 +275,8 @@ public struct UnitChannelStateMachine: Sendable {
         case .handshaking(let handshake):
             return now - handshake.since >= configuration.handshakeTimeout ? close(.handshakeTimeout) : []
         case .established(var established):
+            // While the unit holds the channel's reads, its silence is not the other unit's.
+            guard !readsPaused else { return [] }
             let silence = now - lastHeard
             if silence >= configuration.echoTimeout { return close(.keepaliveTimeout) }
             guard silence >= configuration.echoInterval, established.echoOutstandingSince == nil else { return [] }

@@ -1,6 +1,7 @@
 import ControlPlane
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import UnitProtocol
@@ -14,58 +15,82 @@ extension DispatchCountersView: ResponseEncodable {}
 
 /// The admin HTTP API (JSON, loopback by default): `GET /routes`, `/units`, `/status`,
 /// `/filters`, `/pending`, `/counters`.
-/// Every answer is a snapshot taken on the unit's event loop, so it never sees a half-applied
-/// change.
+///
+/// Every answer is built from a snapshot taken on the unit's event loop, so it never sees a
+/// half-applied change. Only the copy is made on the loop: the router, the dispatcher and the
+/// dialers' states are values with copy-on-write storage, so copying them costs the same
+/// however many services there are. Sorting, building the view and encoding it happen in the
+/// request's task, off the loop; building a view of thousands of services on the loop held
+/// the switches and the unit channels' keepalives up for as long as it took.
 enum AdminServer {
     static func application(
-        address: SocketAddressSpec, neighbours: NIOLoopBound<NeighbourUnits>, core: NIOLoopBound<UnitCore>,
+        settings: AdminSettings, neighbours: NIOLoopBound<NeighbourUnits>, core: NIOLoopBound<UnitCore>,
         identity: UnitIdentity,
         group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (SocketAddress?) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("routes") { _, _ -> [RouteView] in
-            try await neighbours.eventLoop.submit { routeViews(neighbours.value, now: .now()) }.get()
+            routeViews(try await routing(neighbours))
         }
         router.get("units") { _, _ -> [UnitView] in
-            try await neighbours.eventLoop.submit { unitViews(neighbours.value) }.get()
+            unitViews(try await routing(neighbours))
         }
         router.get("filters") { _, _ -> [FilterView] in
-            try await core.eventLoop.submit { DispatchViews.filters(core.value.dispatcher) }.get()
+            DispatchViews.filters(try await dispatcher(core).dispatcher)
         }
         router.get("pending") { _, _ -> [PendingView] in
-            try await core.eventLoop.submit { DispatchViews.pending(core.value.dispatcher, now: .now()) }.get()
+            let snapshot = try await dispatcher(core)
+            return DispatchViews.pending(snapshot.dispatcher, now: snapshot.now)
         }
         router.get("counters") { _, _ -> DispatchCountersView in
-            try await core.eventLoop.submit { DispatchViews.counters(core.value.dispatcher) }.get()
+            DispatchViews.counters(try await dispatcher(core).dispatcher)
         }
         router.get("status") { _, _ -> StatusView in
-            try await neighbours.eventLoop.submit {
-                StatusView(
-                    uid: identity.uid.rawValue, name: identity.name, tier: identity.tier,
-                    routes: neighbours.value.routes.count,
-                    units: neighbours.value.adjacencies.count, switches: core.value.switchCount,
+            let snapshot = try await neighbours.eventLoop.submit {
+                StatusSnapshot(
+                    router: neighbours.value.routerSnapshot, switches: core.value.switchCount,
                     hosts: core.value.hostCount)
             }.get()
+            return statusView(snapshot, identity: identity)
         }
+        let limits = AdminConnectionLimits(settings: settings)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "echelon"),
+            server: limits.server(logger: logger),
+            configuration: .init(
+                address: .hostname(settings.listen.host, port: settings.listen.port), serverName: "echelon",
+                availableConnectionsDelegate: AdminConnectionCount(maximum: settings.maxConnections, logger: logger)),
             onServerRunning: { channel in onRunning(channel.localAddress) },
             eventLoopGroupProvider: .shared(group),
             logger: logger)
     }
 
+    /// The routing side as it is now, copied on the unit's event loop.
+    private static func routing(_ neighbours: NIOLoopBound<NeighbourUnits>) async throws -> RoutingSnapshot {
+        try await neighbours.eventLoop.submit {
+            RoutingSnapshot(
+                router: neighbours.value.routerSnapshot, dialing: neighbours.value.dialing, now: .now())
+        }.get()
+    }
+
+    /// The dispatcher as it is now, copied on the unit's event loop.
+    private static func dispatcher(
+        _ core: NIOLoopBound<UnitCore>
+    ) async throws -> (dispatcher: EventDispatcher, now: NIODeadline) {
+        try await core.eventLoop.submit { (core.value.dispatcher, NIODeadline.now()) }.get()
+    }
+
     /// Established channels, then the configured neighbours that have none (with what their
     /// dialer is doing).
-    static func unitViews(_ neighbours: NeighbourUnits) -> [UnitView] {
-        let established = neighbours.adjacencies
+    static func unitViews(_ snapshot: RoutingSnapshot) -> [UnitView] {
+        let established = snapshot.router.adjacencies
         var views = established.map {
             UnitView(
                 uid: $0.identity.uid.rawValue, name: $0.identity.name, tier: $0.identity.tier,
                 relation: $0.relation.rawValue, state: "established", address: nil)
         }
         let reachedNames = Set(established.map(\.identity.name))
-        for (name, dialer) in neighbours.dialing.sorted(by: { $0.key < $1.key }) {
+        for (name, dialer) in snapshot.dialing.sorted(by: { $0.key < $1.key }) {
             if let uid = dialer.reached, established.contains(where: { $0.identity.uid == uid }) { continue }
             if reachedNames.contains(name) { continue }
             views.append(
@@ -76,13 +101,20 @@ enum AdminServer {
         return views
     }
 
-    static func routeViews(_ neighbours: NeighbourUnits, now: NIODeadline) -> [RouteView] {
-        neighbours.routes.map { route in
+    static func routeViews(_ snapshot: RoutingSnapshot) -> [RouteView] {
+        snapshot.router.routes.map { route in
             RouteView(
-                sid: route.sid.rawValue, service: neighbours.definition(of: route)?.name, origin: route.origin.rawValue,
-                nextHop: route.nextHop?.rawValue, hops: route.hops, relation: route.relation?.rawValue ?? "local",
-                age: Double((now - route.since).nanoseconds) / 1e9)
+                sid: route.sid.rawValue, service: snapshot.router.definition(of: route)?.name,
+                origin: route.origin.rawValue, nextHop: route.nextHop?.rawValue, hops: route.hops,
+                relation: route.relation?.rawValue ?? "local",
+                age: Double((snapshot.now - route.since).nanoseconds) / 1e9)
         }
+    }
+
+    static func statusView(_ snapshot: StatusSnapshot, identity: UnitIdentity) -> StatusView {
+        StatusView(
+            uid: identity.uid.rawValue, name: identity.name, tier: identity.tier, routes: snapshot.router.routes.count,
+            units: snapshot.router.adjacencies.count, switches: snapshot.switches, hosts: snapshot.hosts)
     }
 
     /// `host:port` of a bound address, for URLs and log lines.
@@ -90,4 +122,19 @@ enum AdminServer {
         let host = address.ipAddress ?? "?"
         return (host.contains(":") ? "[\(host)]" : host) + ":\(address.port ?? 0)"
     }
+}
+
+/// What `/routes` and `/units` are built from: copies of the unit's routing state.
+struct RoutingSnapshot: Sendable {
+    var router: ServiceRouter
+    var dialing: [String: NeighbourUnits.DialerState]
+    /// When the copy was taken, for the routes' ages.
+    var now: NIODeadline
+}
+
+/// What `/status` is built from.
+struct StatusSnapshot: Sendable {
+    var router: ServiceRouter
+    var switches: Int
+    var hosts: Int
 }

@@ -19,7 +19,8 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
     public var dispatch: DispatchConfiguration
     public var services: [ServiceDeclaration]
 
-    /// One unit, forwarding on, switches on 6633 on every interface.
+    /// One unit, forwarding on, switches on 6633 on every interface; units and the admin API on
+    /// loopback only, since neither is authenticated.
     public static let standard = UnitConfiguration(
         name: "echelon", services: [ServiceDeclaration(service: "forwarding")])
 
@@ -107,11 +108,13 @@ public struct SwitchSettings: Hashable, Sendable, Decodable {
     /// Longest OpenFlow message accepted.
     public var maxMessageLength: Int
     public var errorBudget: Int
+    /// Most accepted connections still in their handshake; one more is closed at once.
+    public var maxPendingHandshakes: Int
 
     public init(
         listen: SocketAddressSpec = SocketAddressSpec(host: "0.0.0.0", port: 6633), echoInterval: Double = 5,
         echoTimeout: Double = 15, handshakeTimeout: Double = 10, missSendLength: UInt16 = 0xffff,
-        maxMessageLength: Int = 65535, errorBudget: Int = 16
+        maxMessageLength: Int = 65535, errorBudget: Int = 16, maxPendingHandshakes: Int = 256
     ) {
         self.listen = listen
         self.echoInterval = echoInterval
@@ -120,10 +123,12 @@ public struct SwitchSettings: Hashable, Sendable, Decodable {
         self.missSendLength = missSendLength
         self.maxMessageLength = maxMessageLength
         self.errorBudget = errorBudget
+        self.maxPendingHandshakes = maxPendingHandshakes
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, echoInterval, echoTimeout, handshakeTimeout, missSendLength, maxMessageLength, errorBudget
+        case maxPendingHandshakes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -137,11 +142,14 @@ public struct SwitchSettings: Hashable, Sendable, Decodable {
         missSendLength = try container.decodeInteger(.missSendLength, default: defaults.missSendLength)
         maxMessageLength = try container.decode(.maxMessageLength, default: defaults.maxMessageLength)
         errorBudget = try container.decode(.errorBudget, default: defaults.errorBudget)
+        maxPendingHandshakes = try container.decode(.maxPendingHandshakes, default: defaults.maxPendingHandshakes)
         try require(echoInterval > 0, CodingKeys.echoInterval, "must be positive", decoder)
         try require(echoTimeout > echoInterval, CodingKeys.echoTimeout, "must be longer than echoInterval", decoder)
         try require(handshakeTimeout > 0, CodingKeys.handshakeTimeout, "must be positive", decoder)
         try require((64...65535).contains(maxMessageLength), CodingKeys.maxMessageLength, "must be 64...65535", decoder)
         try require(errorBudget >= 0, CodingKeys.errorBudget, "must not be negative", decoder)
+        try require(
+            (1...65_536).contains(maxPendingHandshakes), CodingKeys.maxPendingHandshakes, "must be 1...65536", decoder)
     }
 
     public var connection: SwitchConnectionConfiguration {
@@ -318,11 +326,13 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
     public var transactionLifetime: Double
     public var returnsPerTransaction: Int
     public var dropFlowSeconds: UInt16
+    public var switchWindow: Int
 
     public init(
         parkedCapacity: Int = 10_000, transactionCapacity: Int = 65_536, transactionLifetime: Double = 10,
-        returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10
+        returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10, switchWindow: Int = 256
     ) {
+        self.switchWindow = switchWindow
         self.parkedCapacity = parkedCapacity
         self.transactionCapacity = transactionCapacity
         self.transactionLifetime = transactionLifetime
@@ -332,6 +342,7 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case parkedCapacity, transactionCapacity, transactionLifetime, returnsPerTransaction, dropFlowSeconds
+        case switchWindow
     }
 
     public init(from decoder: any Decoder) throws {
@@ -343,6 +354,7 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
         transactionLifetime = try container.decode(.transactionLifetime, default: defaults.transactionLifetime)
         returnsPerTransaction = try container.decode(.returnsPerTransaction, default: defaults.returnsPerTransaction)
         dropFlowSeconds = try container.decodeInteger(.dropFlowSeconds, default: defaults.dropFlowSeconds)
+        switchWindow = try container.decode(.switchWindow, default: defaults.switchWindow)
         try require((1...1_000_000).contains(parkedCapacity), CodingKeys.parkedCapacity, "must be 1...1000000", decoder)
         try require(
             (1...1_000_000).contains(transactionCapacity), CodingKeys.transactionCapacity, "must be 1...1000000",
@@ -351,13 +363,14 @@ public struct DispatchConfiguration: Hashable, Sendable, Decodable {
             transactionLifetime > 0 && transactionLifetime <= 3600, CodingKeys.transactionLifetime,
             "must be more than 0 and at most 3600 seconds", decoder)
         try require(returnsPerTransaction > 0, CodingKeys.returnsPerTransaction, "must be positive", decoder)
+        try require((1...65_536).contains(switchWindow), CodingKeys.switchWindow, "must be 1...65536", decoder)
     }
 
     public var settings: DispatchSettings {
         DispatchSettings(
             parkedCapacity: parkedCapacity, transactionCapacity: transactionCapacity,
             transactionLifetime: .seconds(transactionLifetime),
-            returnsPerTransaction: returnsPerTransaction, dropFlowSeconds: dropFlowSeconds)
+            returnsPerTransaction: returnsPerTransaction, dropFlowSeconds: dropFlowSeconds, switchWindow: switchWindow)
     }
 }
 
@@ -372,13 +385,21 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
     /// Seconds before the first redial of an unreachable neighbour; doubles up to `redialMaximum`.
     public var redialInitial: Double
     public var redialMaximum: Double
+    /// Most accepted unit channels still in their handshake; one more is closed at once.
+    public var maxPendingHandshakes: Int
+    /// Services and routes one neighbour may have this unit learn; a neighbour that exports or
+    /// advertises more is refused.
+    public var maximumServices: Int
 
+    /// Units listen on loopback unless told otherwise: unit channels are not authenticated yet.
     public init(
-        listen: SocketAddressSpec = SocketAddressSpec(host: "0.0.0.0", port: 6644), upstream: [NeighbourSpec] = [],
+        listen: SocketAddressSpec = SocketAddressSpec(host: "127.0.0.1", port: 6644), upstream: [NeighbourSpec] = [],
         peers: [NeighbourSpec] = [],
         echoInterval: Double = 0.25, echoTimeout: Double = 0.75, handshakeTimeout: Double = 5,
-        redialInitial: Double = 0.05, redialMaximum: Double = 1
+        redialInitial: Double = 0.05, redialMaximum: Double = 1, maxPendingHandshakes: Int = 256,
+        maximumServices: Int = 10_000
     ) {
+        self.maximumServices = maximumServices
         self.listen = listen
         self.upstream = upstream
         self.peers = peers
@@ -387,10 +408,12 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
         self.handshakeTimeout = handshakeTimeout
         self.redialInitial = redialInitial
         self.redialMaximum = redialMaximum
+        self.maxPendingHandshakes = maxPendingHandshakes
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, upstream, peers, echoInterval, echoTimeout, handshakeTimeout, redialInitial, redialMaximum
+        case maxPendingHandshakes, maximumServices
     }
 
     public init(from decoder: any Decoder) throws {
@@ -405,17 +428,23 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
         handshakeTimeout = try container.decode(.handshakeTimeout, default: defaults.handshakeTimeout)
         redialInitial = try container.decode(.redialInitial, default: defaults.redialInitial)
         redialMaximum = try container.decode(.redialMaximum, default: defaults.redialMaximum)
+        maxPendingHandshakes = try container.decode(.maxPendingHandshakes, default: defaults.maxPendingHandshakes)
+        maximumServices = try container.decode(.maximumServices, default: defaults.maximumServices)
+        try require(
+            (1...1_000_000).contains(maximumServices), CodingKeys.maximumServices, "must be 1...1000000", decoder)
         try require(echoInterval > 0, CodingKeys.echoInterval, "must be positive", decoder)
         try require(echoTimeout > echoInterval, CodingKeys.echoTimeout, "must be longer than echoInterval", decoder)
         try require(handshakeTimeout > 0, CodingKeys.handshakeTimeout, "must be positive", decoder)
         try require(redialInitial > 0, CodingKeys.redialInitial, "must be positive", decoder)
         try require(redialMaximum >= redialInitial, CodingKeys.redialMaximum, "must be at least redialInitial", decoder)
+        try require(
+            (1...65_536).contains(maxPendingHandshakes), CodingKeys.maxPendingHandshakes, "must be 1...65536", decoder)
     }
 
     public func channel(local: UnitIdentity) -> UnitChannelConfiguration {
         UnitChannelConfiguration(
             local: local, echoInterval: .seconds(echoInterval), echoTimeout: .seconds(echoTimeout),
-            handshakeTimeout: .seconds(handshakeTimeout))
+            handshakeTimeout: .seconds(handshakeTimeout), maximumServices: maximumServices)
     }
 
     public var backoff: RedialBackoff {
@@ -449,18 +478,38 @@ public struct NeighbourSpec: Hashable, Sendable, Decodable {
     public var address: SocketAddressSpec { SocketAddressSpec(host: host, port: port) }
 }
 
-/// The admin HTTP API (routes, units) for `echelon routes` and `echelon units`.
+/// The admin HTTP API that `echelon routes`, `units`, `filters`, `pending` and `counters` read.
 public struct AdminSettings: Hashable, Sendable, Decodable {
     /// Loopback by default: the API has no authentication.
     public var listen: SocketAddressSpec
+    /// Most connections served at once; further ones wait, unaccepted, until one closes.
+    public var maxConnections: Int
+    /// Seconds a connection may send nothing before it is closed, and that a request has to
+    /// arrive whole and be answered.
+    public var idleTimeout: Double
 
-    public init(listen: SocketAddressSpec = SocketAddressSpec(host: "127.0.0.1", port: 8644)) { self.listen = listen }
+    public init(
+        listen: SocketAddressSpec = SocketAddressSpec(host: "127.0.0.1", port: 8644), maxConnections: Int = 64,
+        idleTimeout: Double = 10
+    ) {
+        self.listen = listen
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
+    }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case listen }
+    enum CodingKeys: String, CodingKey, CaseIterable { case listen, maxConnections, idleTimeout }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
-        listen = try decoder.container(keyedBy: CodingKeys.self).decode(.listen, default: AdminSettings().listen)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = AdminSettings()
+        listen = try container.decode(.listen, default: defaults.listen)
+        maxConnections = try container.decode(.maxConnections, default: defaults.maxConnections)
+        idleTimeout = try container.decode(.idleTimeout, default: defaults.idleTimeout)
+        try require((1...65_536).contains(maxConnections), CodingKeys.maxConnections, "must be 1...65536", decoder)
+        try require(
+            idleTimeout > 0 && idleTimeout <= 3600, CodingKeys.idleTimeout,
+            "must be more than 0 and at most 3600 seconds", decoder)
     }
 }
 

@@ -67,6 +67,7 @@ final class UnitCore: ControllerOutput {
 
     func switchGone(_ datapathID: DatapathID, on handler: SwitchChannelHandler, now: NIODeadline) {
         guard let id = handler.id else { return }
+        if channelsByDatapath[datapathID] === handler { controller.inputGone(.switchChannel(datapathID)) }
         if channelsByDatapath[datapathID] === handler { channelsByDatapath[datapathID] = nil }
         lastChannel = nil
         controller.switchDisconnected(datapathID, on: id, now: now, sink: self)
@@ -96,12 +97,67 @@ final class UnitCore: ControllerOutput {
 
     func unitGone(_ unit: UnitID) {
         controller.unitGone(unit, now: .now())
+        controller.inputGone(.unit(unit))
+    }
+
+    // MARK: Backpressure
+
+    /// An input's read burst ended: whether to stop reading it. Nothing is asked of the
+    /// controller while no service is above and nothing is paused (a lone unit).
+    func shouldPause(_ input: EventOrigin) -> Bool {
+        guard !controller.dispatcher.remote.isEmpty || !controller.backpressure.isIdle else { return false }
+        let wasIdle = controller.backpressure.isIdle
+        let pause = controller.readBurstEnded(from: input, upwardBacklogged: neighbours?.upwardBacklogged ?? false)
+        if wasIdle && !controller.backpressure.isIdle { overloadStarted(by: input) }
+        return pause
+    }
+
+    /// The overload episode under way: when it started, and the counts then.
+    private var overload: (since: NIODeadline, shed: Int, pauses: Int)?
+
+    /// One line when inputs start being paused, one when the last is read again: an episode,
+    /// not a line per event.
+    private func overloadStarted(by input: EventOrigin) {
+        overload = (.now(), controller.dispatcher.counters.shed, controller.backpressure.pauses)
+        let why =
+            controller.backpressure.congested
+            ? "the tables or the channels up are full" : "\(input) has its window open above"
+        logger.warning(
+            "overload: reading paused, \(why)",
+            metadata: [
+                "open": "\(controller.dispatcher.openTransactions)", "parked": "\(controller.dispatcher.parked.count)",
+            ])
+    }
+
+    private func overloadEnded() {
+        guard let overload else { return }
+        self.overload = nil
+        let seconds = Double((NIODeadline.now() - overload.since).nanoseconds) / 1e9
+        let shed = controller.dispatcher.counters.shed - overload.shed
+        let pauses = controller.backpressure.pauses - overload.pauses
+        logger.warning(
+            "overload over after \(String(format: "%.3f", seconds)) s: \(pauses) pauses of reading, \(shed) events shed"
+        )
+    }
+
+    /// Room may have freed: the paused inputs that may be read again are, in the order they
+    /// were paused.
+    func resumeInputs() {
+        guard !controller.backpressure.isIdle else { return }
+        for input in controller.inputsToResume(upwardBacklogged: neighbours?.upwardBacklogged ?? false) {
+            switch input {
+            case .switchChannel(let datapathID): channelsByDatapath[datapathID]?.resumeReading()
+            case .unit(let unit): neighbours?.resumeReading(from: unit)
+            }
+        }
+        if controller.backpressure.isIdle { overloadEnded() }
     }
 
     func tick() {
         let now = NIODeadline.now()
         for handler in openChannels.values { handler.tick(now: now) }
         controller.tick(now: now, sink: self)
+        resumeInputs()
         flushPending()
     }
 

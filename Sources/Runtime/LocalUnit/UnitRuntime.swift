@@ -66,7 +66,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         let exported = configuration.services.compactMap { $0.exported(origin: identity.uid) }
         let neighbours = try await loop.submit {
             let neighbours = NeighbourUnits(
-                identity: identity, hosted: exported, local: core.value, eventLoop: loop, logger: logger)
+                identity: identity, hosted: exported, maximumServices: configuration.units.maximumServices,
+                local: core.value, eventLoop: loop, logger: logger)
             core.value.neighbours = neighbours
             return NIOLoopBound(neighbours, eventLoop: loop)
         }.get()
@@ -77,13 +78,23 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         do {
             let switches = configuration.switches.connection
             let maximumLength = configuration.switches.maxMessageLength
-            server = try await Listener.bind(configuration.switches.listen, for: "switches", eventLoop: loop) {
-                SwitchChannelHandler(
+            server = try await Listener.bind(
+                configuration.switches.listen, for: "switches", eventLoop: loop,
+                handshakeLimit: configuration.switches.maxPendingHandshakes, logger: logger
+            ) { slot in
+                let handler = SwitchChannelHandler(
                     configuration: switches, core: core.value, logger: logger, maximumMessageLength: maximumLength)
+                handler.onHandshakeComplete = slot.release
+                return handler
             }
-            unitServer = try await Listener.bind(configuration.units.listen, for: "units", eventLoop: loop) {
-                UnitChannelHandler(
+            unitServer = try await Listener.bind(
+                configuration.units.listen, for: "units", eventLoop: loop,
+                handshakeLimit: configuration.units.maxPendingHandshakes, logger: logger
+            ) { slot in
+                let handler = UnitChannelHandler(
                     configuration: channelConfiguration, role: .acceptor, neighbours: neighbours.value, logger: logger)
+                handler.onHandshakeComplete = slot.release
+                return handler
             }
         } catch {
             try? await group.shutdownGracefully()
@@ -97,6 +108,14 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         logger.info(
             "listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")",
             metadata: ["uid": "\(identity.uid)", "tier": "\(identity.tier)"])
+        if let address = unitServer.localAddress,
+            let warning = Listener.exposureWarning(
+                "units.listen", at: address,
+                "unit channels are not authenticated yet, so any host that reaches this port can join the control plane as a unit"
+            )
+        {
+            logger.warning("\(warning)")
+        }
 
         let dialed =
             configuration.units.upstream.map { ($0, ChannelRelation.upstream) }
@@ -122,11 +141,19 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         }
         let adminAddress = self.adminAddress
         let admin = AdminServer.application(
-            address: configuration.admin.listen, neighbours: neighbours, core: core, identity: identity, group: group,
+            settings: configuration.admin, neighbours: neighbours, core: core, identity: identity, group: group,
             logger: logger
         ) { address in
             adminAddress.withLockedValue { $0 = address }
             logger.info("admin API on http://\(address.map(AdminServer.urlAuthority) ?? "?")")
+            if let address,
+                let warning = Listener.exposureWarning(
+                    "admin.listen", at: address,
+                    "the admin API is not authenticated, so any host that reaches this port can read this unit's routes, channels, filters and counters"
+                )
+            {
+                logger.warning("\(warning)")
+            }
         }
         // The admin server ends with the unit's graceful shutdown; if it cannot start (its port
         // is taken), the unit stops with the reason.

@@ -12,8 +12,9 @@ import UnitProtocol
 /// every message of a batch into one outbound buffer, so a message costs no pipeline hop, no
 /// type-erased wrapper and no buffer of its own (a separate decoder and encoder cost about a
 /// third of the unit's time under load).
-final class SwitchChannelHandler: ChannelInboundHandler {
+final class SwitchChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
@@ -27,6 +28,9 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     private var awaitingFlush = false
     /// Messages read since the last read burst ended.
     private var burstLength = 0
+    private var reads = ReadGate()
+    /// Called when the handshake completes: the listener bounds the connections still in it.
+    var onHandshakeComplete: (() -> Void)?
 
     init(
         configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger,
@@ -89,10 +93,27 @@ final class SwitchChannelHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if let datapathID = machine.datapathID, core.shouldPause(.switchChannel(datapathID)) { pauseReading() }
         // Answers to a burst of requests leave in one write, for this switch and any other.
         core.readBurstEnded(length: burstLength)
         burstLength = 0
         context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if reads.shouldRead() { context.read() }
+    }
+
+    /// Stops reading the switch until `resumeReading` (backpressure).
+    private func pauseReading() {
+        reads.pause()
+        machine.readingPaused()
+    }
+
+    func resumeReading() {
+        guard reads.isPaused else { return }
+        machine.readingResumed(now: .now())
+        if reads.resume() { context?.read() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -187,6 +208,7 @@ final class SwitchChannelHandler: ChannelInboundHandler {
             outbound.append(message)
             flush()
         case .handshakeComplete(let description, let messages):
+            onHandshakeComplete?()
             for message in messages { outbound.append(message) }
             flush()
             logger[metadataKey: "dpid"] = "\(description.datapathID)"

@@ -31,6 +31,9 @@ final class NeighbourUnits {
     private var enqueuedSinceFlush = 0
     /// Unit messages for a unit with no channel (it went away while its events were on their way).
     private(set) var undeliverable = 0
+    /// Channels to units this one sends events to (upstream, peers) with more unwritten than
+    /// their limit: while there is one, inputs are paused (`Backpressure`).
+    private var backlogged: Set<UnitChannelID> = []
 
     /// A configured neighbour as its dialer sees it.
     struct DialerState {
@@ -41,11 +44,14 @@ final class NeighbourUnits {
         var reached: UnitID?
     }
 
-    init(identity: UnitIdentity, hosted: [ExportedService], local: UnitCore, eventLoop: any EventLoop, logger: Logger) {
+    init(
+        identity: UnitIdentity, hosted: [ExportedService], maximumServices: Int = 10_000, local: UnitCore,
+        eventLoop: any EventLoop, logger: Logger
+    ) {
         self.local = local
         self.eventLoop = eventLoop
         self.logger = logger
-        self.router = ServiceRouter(identity: identity, hosted: hosted, now: .now())
+        self.router = ServiceRouter(identity: identity, hosted: hosted, maximumServices: maximumServices, now: .now())
     }
 
     var identity: UnitIdentity { router.identity }
@@ -60,7 +66,10 @@ final class NeighbourUnits {
         return id
     }
 
-    func closed(_ id: UnitChannelID) { open[id] = nil }
+    func closed(_ id: UnitChannelID) {
+        open[id] = nil
+        if backlogged.remove(id) != nil { local.resumeInputs() }
+    }
 
     func hasChannel(to unit: UnitID) -> Bool { bound[unit] != nil }
 
@@ -102,9 +111,34 @@ final class NeighbourUnits {
         }
     }
 
-    /// A unit channel's read burst ended.
-    func readBurstEnded(length: Int) {
+    /// A unit channel's read burst ended: a unit below or beside that sent more than this unit
+    /// can take is paused; answers that came in may have made room for paused inputs; and what
+    /// the burst caused is written.
+    func readBurstEnded(length: Int, on handler: UnitChannelHandler) {
+        if let peer = handler.peer, peer.relation != .upstream, boundChannel(to: peer.uid) === handler,
+            local.shouldPause(.unit(peer.uid))
+        {
+            handler.pauseReading()
+        }
+        local.resumeInputs()
         local.readBurstEnded(length: length)
+    }
+
+    /// Whether a channel to a unit this one sends events to has more unwritten than its limit.
+    var upwardBacklogged: Bool { !backlogged.isEmpty }
+
+    /// A channel's writability changed (NIO's write-buffer water marks).
+    func writabilityChanged(_ handler: UnitChannelHandler, writable: Bool) {
+        if writable {
+            guard backlogged.remove(handler.id) != nil else { return }
+            local.resumeInputs()
+        } else if let relation = handler.peer?.relation, relation != .downstream {
+            backlogged.insert(handler.id)
+        }
+    }
+
+    func resumeReading(from unit: UnitID) {
+        bound[unit]?.resumeReading()
     }
 
     /// What a neighbour may see: the definitions of the routes visible to it.
@@ -166,6 +200,7 @@ final class NeighbourUnits {
     func definition(of route: Route) -> ExportedService? { router.definition(of: route) }
 
     var adjacencies: [ServiceRouter.Neighbour] { router.adjacencies }
+    var routerSnapshot: ServiceRouter { router }
 
     var counters: RouteTableCounters { router.counters }
 

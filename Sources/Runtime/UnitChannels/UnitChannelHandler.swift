@@ -7,8 +7,9 @@ import UnitProtocol
 /// One unit channel: frames the stream, asks its `UnitChannelStateMachine` what each message
 /// means, performs the actions that come back, and hands what the channel carries to the
 /// unit's neighbour units. Lives on the unit's event loop, like them.
-final class UnitChannelHandler: ChannelInboundHandler {
+final class UnitChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
@@ -17,6 +18,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
     private var framingFailed = false
     /// Messages read since the last read burst ended.
     private var burstLength = 0
+    private var reads = ReadGate()
     private let neighbours: NeighbourUnits
     private var context: ChannelHandlerContext?
     private var logger: Logger
@@ -27,6 +29,8 @@ final class UnitChannelHandler: ChannelInboundHandler {
     /// Called once when the channel closes, with the unit it reached if it got that far (the
     /// dialer schedules its next attempt).
     private let onClose: (@Sendable (UnitID?) -> Void)?
+    /// Called when the handshake completes: the listener bounds the channels still in it.
+    var onHandshakeComplete: (() -> Void)?
 
     init(
         configuration: UnitChannelConfiguration, role: UnitChannelRole, neighbours: NeighbourUnits, logger: Logger,
@@ -40,6 +44,9 @@ final class UnitChannelHandler: ChannelInboundHandler {
     }
 
     var remote: (identity: UnitIdentity, relation: ChannelRelation)? { machine.remote }
+
+    /// The unit at the other end, while the channel is established.
+    var peer: UnitChannelPeer? { machine.peer }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -105,10 +112,31 @@ final class UnitChannelHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // Everything this burst caused: answers to switches, events and returns to other units.
-        neighbours.readBurstEnded(length: burstLength)
+        neighbours.readBurstEnded(length: burstLength, on: self)
         burstLength = 0
         flush()
         context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if reads.shouldRead() { context.read() }
+    }
+
+    /// Stops reading the other unit until `resumeReading` (backpressure).
+    func pauseReading() {
+        reads.pause()
+        machine.readingPaused()
+    }
+
+    func resumeReading() {
+        guard reads.isPaused else { return }
+        machine.readingResumed(now: .now())
+        if reads.resume() { context?.read() }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        neighbours.writabilityChanged(self, writable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -187,6 +215,7 @@ final class UnitChannelHandler: ChannelInboundHandler {
             }
             flush()
         case .established(let remote, let relation, let exports):
+            onHandshakeComplete?()
             lastRemote = remote.uid
             logger[metadataKey: "unit"] = "\(remote.uid) \(remote.name)"
             logger.info(

@@ -5,13 +5,14 @@ import NIOPosix
 import UnitProtocol
 
 /// Keeps a channel open to one upstream unit or peer from the topology: dials it, and when the
-/// attempt fails or the channel closes, dials again after a capped, jittered backoff. Every
-/// change of state is logged. Lives on the unit's event loop.
+/// attempt fails or the channel closes, dials again after a capped, jittered backoff
+/// (`RedialPacing`). Each change of state is logged once at info level, and again only at
+/// debug level while it repeats. Lives on the unit's event loop.
 final class UnitDialer {
     private let neighbour: NeighbourSpec
     private let relation: ChannelRelation
     private let configuration: UnitChannelConfiguration
-    private var backoff: RedialBackoff
+    private var pacing: RedialPacing
     private let neighbours: NeighbourUnits
     private var logger: Logger
     private var stopped = false
@@ -21,6 +22,8 @@ final class UnitDialer {
     /// The last reason for dialing again, so that a neighbour that stays down is reported
     /// once at info level, not at every attempt.
     private var lastReason: String?
+    /// Channels keep closing soon after they open: each new one is logged at debug level only.
+    private var flapping = false
 
     init(
         neighbour: NeighbourSpec, relation: ChannelRelation, configuration: UnitChannelConfiguration,
@@ -29,7 +32,7 @@ final class UnitDialer {
         self.neighbour = neighbour
         self.relation = relation
         self.configuration = configuration
-        self.backoff = backoff
+        self.pacing = RedialPacing(backoff: backoff)
         self.neighbours = neighbours
         var logger = logger
         logger[metadataKey: "neighbour"] = "\(neighbour.name) \(neighbour.address)"
@@ -85,21 +88,27 @@ final class UnitDialer {
     }
 
     private func connected() {
-        logger.info("connected")
+        if flapping {
+            logger.debug("connected")
+        } else {
+            logger.info("connected")
+            lastReason = nil
+        }
         report("connected")
-        lastReason = nil
-        backoff.reset()
+        pacing.opened(now: .now())
     }
 
     private func failed(_ error: any Error) {
         schedule(
-            after: backoff.nextDelay(random: Double.random(in: 0..<1)),
+            after: pacing.delayAfterFailure(random: Double.random(in: 0..<1)),
             reason: "cannot connect: \(describeConnectionFailure(error))")
     }
 
     private func closed(reached: UnitID?) {
         if let reached { self.reached = reached }
-        schedule(after: backoff.nextDelay(random: Double.random(in: 0..<1)), reason: "channel closed")
+        let (delay, stayedUp) = pacing.delayAfterClose(now: .now(), random: Double.random(in: 0..<1))
+        flapping = !stayedUp
+        schedule(after: delay, reason: stayedUp ? "channel closed" : "channel closed soon after it opened")
     }
 
     private func schedule(after delay: TimeAmount, reason: String) {

@@ -1,0 +1,23 @@
+/// Holds a channel's reads while the unit cannot take more of its events (backpressure): NIO
+/// asks the pipeline to read again after every read, and a held request is issued on resume,
+/// so that what the peer sends meanwhile waits in its socket and in the kernel's buffers.
+struct ReadGate {
+    private(set) var isPaused = false
+    private var readWanted = false
+
+    /// NIO asks to read: whether the read goes on now.
+    mutating func shouldRead() -> Bool {
+        guard isPaused else { return true }
+        readWanted = true
+        return false
+    }
+
+    mutating func pause() { isPaused = true }
+
+    /// Reads may go on: whether one was held and must be issued now.
+    mutating func resume() -> Bool {
+        isPaused = false
+        defer { readWanted = false }
+        return readWanted
+    }
+}
