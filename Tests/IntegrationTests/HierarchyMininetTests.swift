@@ -43,34 +43,11 @@ extension MininetTests {
 
     @Test func pingallPassesWithForwardingTwoTiersUp() async throws {
         let executable = try #require(UnitProcess.executable?.path)
-        let (t2Unit, t2Admin, t2Switch) = (
-            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
-        )
-        let (t1Unit, t1Admin, t1Switch) = (
-            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
-        )
-        let tier2 = try UnitProcess(
-            configuration: """
-                {"uid": 20, "name": "tier2", "tier": 2,
-                 "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
-                 "services": [{"service": "forwarding", "sid": 200, "subscriptions": ["packet_in", "switch_removed"], "action": "divert", "timeout": 2}]}
-                """, switchPort: t2Switch)
-        let tier1 = try UnitProcess(
-            configuration: """
-                {"uid": 11, "name": "tier1", "tier": 1,
-                 "switches": {"listen": "127.0.0.1:\(t1Switch)"},
-                 "units": {"listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit)}]},
-                 "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": []}
-                """, switchPort: t1Switch)
+        let units = try ForwardingAtTier2()
+        let (tier1, tier2, t1Admin, t1Switch) = (units.tier1, units.tier2, units.tier1Admin, units.tier1Switch)
+        let t2Admin = units.tier2Admin
         // Tier 1 forwards nothing itself: wait until forwarding's filter is installed there.
-        let clock = ContinuousClock()
-        let start = clock.now
-        struct FilterRow: Decodable { let sid: Int }
-        while clock.now - start < .seconds(10),
-            await Self.get("filters", adminPort: t1Admin, as: [FilterRow].self)?.map(\.sid) != [200]
-        {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await units.waitForFilter()
         let run = try runCommand(
             MininetEnvironment.script, ["--port", String(t1Switch), "--topo", "linear,3"], timeout: 180)
         let tier1Counters = await Self.get("counters", adminPort: t1Admin, as: CountersView.self)

@@ -79,34 +79,11 @@ import FoundationNetworking
         return Int(line.split(separator: " ").dropFirst().first ?? "").map { $0 / 1024 }
     }
 
-    static func counters(adminPort: Int) async -> String {
-        guard let url = URL(string: "http://127.0.0.1:\(adminPort)/counters"),
-            let (data, _) = try? await URLSession.shared.data(from: url)
-        else { return "" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test func quietSwitchesAreAnsweredBesideAFloodAndATierFrozenAbove() async throws {
-        let (t2Unit, t2Admin, t2Switch) = (
-            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
-        )
-        let (t1Unit, t1Admin, t1Switch) = (
-            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
-        )
-        let tier2 = try UnitProcess(
-            configuration: """
-                {"uid": 20, "name": "tier2", "tier": 2,
-                 "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
-                 "services": [{"service": "forwarding", "sid": 200, "subscriptions": ["packet_in", "switch_removed"], "action": "divert", "timeoutPolicy": "fail-closed", "timeout": 1}]}
-                """, switchPort: t2Switch)
-        let tier1 = try UnitProcess(
-            configuration: """
-                {"uid": 11, "name": "tier1", "tier": 1,
-                 "switches": {"listen": "127.0.0.1:\(t1Switch)"},
-                 "units": {"listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit)}]},
-                 "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": [],
-                 "dispatch": {"transactionCapacity": 4096, "switchWindow": 64}}
-                """, switchPort: t1Switch)
+        let units = try ForwardingAtTier2(
+            service: #""timeoutPolicy": "fail-closed", "timeout": 1"#,
+            tier1Dispatch: #""transactionCapacity": 4096, "switchWindow": 64"#)
+        let (tier1, tier2, t1Switch) = (units.tier1, units.tier2, units.tier1Switch)
         var stopped = false
         defer {
             if !stopped {
@@ -115,17 +92,7 @@ import FoundationNetworking
                 _ = tier2.stop()
             }
         }
-        // Tier 1 matches PACKET_INs against tier 2's forwarding once the route is in.
-        let routed = Date().addingTimeInterval(20)
-        while Date() < routed {
-            if let url = URL(string: "http://127.0.0.1:\(t1Admin)/filters"),
-                let (data, _) = try? await URLSession.shared.data(from: url),
-                String(decoding: data, as: UTF8.self).contains("200")
-            {
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        #expect(await units.waitForFilter(seconds: 20), "tier 1 has forwarding's filter")
 
         let flooder = try RawSwitch(port: t1Switch)
         #expect(flooder.handshake(dpid: 1))

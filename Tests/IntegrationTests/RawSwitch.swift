@@ -10,17 +10,10 @@ final class RawSwitch {
     private(set) var closedByPeer = false
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
+        guard let fd = LoopbackSocket.connect(port: port) else {
+            throw UnitProcessError("cannot connect to port \(port)")
         }
-        guard connected else { throw UnitProcessError("cannot connect to port \(port)") }
+        self.fd = fd
     }
 
     deinit { close(fd) }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Holds a channel's reads while the unit cannot take more of its events (backpressure): NIO
 /// asks the pipeline to read again after every read, and a held request is issued on resume,
 /// so that what the peer sends meanwhile waits in its socket and in the kernel's buffers.
@@ -14,10 +16,11 @@ struct ReadGate {
 
     mutating func pause() { isPaused = true }
 
-    /// Reads may go on: whether one was held and must be issued now.
-    mutating func resume() -> Bool {
+    /// Reads may go on: the read NIO asked for meanwhile, if any, is issued now.
+    mutating func resume(_ context: ChannelHandlerContext?) {
         isPaused = false
-        defer { readWanted = false }
-        return readWanted
+        guard readWanted else { return }
+        readWanted = false
+        context?.read()
     }
 }

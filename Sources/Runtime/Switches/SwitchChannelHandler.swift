@@ -113,7 +113,7 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     func resumeReading() {
         guard reads.isPaused else { return }
         machine.readingResumed(now: .now())
-        if reads.resume() { context?.read() }
+        reads.resume(context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -131,7 +131,7 @@ final class UnitChannelHandler: ChannelDuplexHandler {
     func resumeReading() {
         guard reads.isPaused else { return }
         machine.readingResumed(now: .now())
-        if reads.resume() { context?.read() }
+        reads.resume(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

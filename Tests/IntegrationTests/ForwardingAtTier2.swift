@@ -1,0 +1,82 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Two real tiers as `topologies/forwarding-at-tier2/` lays them out: tier 2 (u20) hosts
+/// forwarding as SID 200 and has every PACKET_IN DIVERTed to it; tier 1 (u11), which the
+/// switches connect to, hosts nothing and relays. Every port is a free loopback one.
+struct ForwardingAtTier2 {
+    let tier1: UnitProcess
+    let tier2: UnitProcess
+    let tier1Admin: Int
+    let tier1Switch: Int
+    let tier2Admin: Int
+
+    /// `service` is added to forwarding's declaration at tier 2, `dispatch` to tier 1's
+    /// configuration (each a JSON fragment, or empty).
+    init(service: String = #""timeout": 2"#, tier1Dispatch dispatch: String = "") throws {
+        let (t2Unit, t2Admin, t2Switch) = (
+            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
+        )
+        let (t1Unit, t1Admin, t1Switch) = (
+            try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
+        )
+        tier2 = try UnitProcess(
+            configuration: """
+                {"uid": 20, "name": "tier2", "tier": 2,
+                 "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
+                 "services": [{"service": "forwarding", "sid": 200, "subscriptions": ["packet_in", "switch_removed"], "action": "divert", \(service)}]}
+                """, switchPort: t2Switch)
+        tier1 = try UnitProcess(
+            configuration: """
+                {"uid": 11, "name": "tier1", "tier": 1,
+                 "switches": {"listen": "127.0.0.1:\(t1Switch)"},
+                 "units": {"listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit)}]},
+                 "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": []\(dispatch.isEmpty ? "" : ", \"dispatch\": {\(dispatch)}")}
+                """, switchPort: t1Switch)
+        tier1Admin = t1Admin
+        tier1Switch = t1Switch
+        tier2Admin = t2Admin
+    }
+
+    /// Waits until tier 1 has forwarding's filter (the route and its definition arrived), for
+    /// at most `seconds`; whether it has.
+    func waitForFilter(seconds: Double = 10) async -> Bool {
+        struct FilterRow: Decodable { let sid: Int }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let url = URL(string: "http://127.0.0.1:\(tier1Admin)/filters"),
+                let (data, _) = try? await URLSession.shared.data(from: url),
+                (try? JSONDecoder().decode([FilterRow].self, from: data))?.map(\.sid) == [200]
+            {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+}
+
+/// A TCP connection to a port on 127.0.0.1, as a blocking socket's descriptor.
+enum LoopbackSocket {
+    static func connect(port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+}
