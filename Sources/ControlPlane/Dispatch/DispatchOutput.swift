@@ -116,7 +116,4 @@ public struct ChainProgress: Sendable {
         self.attributes = attributes
         self.resumable = resumable
     }
-
-    /// A unit that only relays the event: no local service wants it.
-    public static let relayOnly = ChainProgress(position: 0, attributes: [:], resumable: false)
 }

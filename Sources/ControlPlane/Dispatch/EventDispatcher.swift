@@ -73,8 +73,8 @@ public struct EventDispatcher: Sendable {
 
     public var openTransactions: Int { transactions.count }
 
-    /// Transactions still open for events that came from `origin` (a switch, or a unit below).
-    public func openTransactions(from origin: EventOrigin) -> Int { transactions.openCount(from: origin) }
+    /// Transactions still open for events that came from this switch.
+    public func openTransactions(from datapathID: DatapathID) -> Int { transactions.openCount(from: datapathID) }
 
     public var hosted: Set<ServiceID> { Set(hostedCounters.keys) }
 

@@ -42,10 +42,11 @@ public struct XIDTranslationTable: Sendable {
     /// Entries under their transaction id (`SlotTable`): an answer finds its entry by
     /// indexing, and a late answer to a slot that has since been reused finds nothing.
     private var entries: SlotTable<Entry>
-    /// Open transactions by the switch their event came from, and by the unit below that sent
-    /// it: what backpressure bounds per input (`Backpressure`).
+    /// Open transactions by the switch their event came from: what backpressure bounds per
+    /// switch (`Backpressure`). Changed in place, one look-up each way; a switch's entry stays
+    /// at zero rather than being removed and made again for its next event (one small entry
+    /// for each switch this unit has escalated events of).
     private var openBySwitch: [DatapathID: Int] = [:]
-    private var openByUnit: [UnitID: Int] = [:]
 
     public init(capacity: Int = 65_536) {
         self.entries = SlotTable(capacity: capacity)
@@ -54,23 +55,12 @@ public struct XIDTranslationTable: Sendable {
     public var capacity: Int { entries.capacity }
     public var count: Int { entries.count }
 
-    /// Transactions still open for events that came from `origin`.
-    public func openCount(from origin: EventOrigin) -> Int {
-        switch origin {
-        case .switchChannel(let dpid): openBySwitch[dpid] ?? 0
-        case .unit(let unit): openByUnit[unit] ?? 0
-        }
-    }
+    /// Transactions still open for events that came from this switch.
+    public func openCount(from datapathID: DatapathID) -> Int { openBySwitch[datapathID] ?? 0 }
 
     private mutating func count(_ origin: EventOrigin, _ change: Int) {
-        switch origin {
-        case .switchChannel(let dpid):
-            let open = (openBySwitch[dpid] ?? 0) + change
-            openBySwitch[dpid] = open > 0 ? open : nil
-        case .unit(let unit):
-            let open = (openByUnit[unit] ?? 0) + change
-            openByUnit[unit] = open > 0 ? open : nil
-        }
+        guard case .switchChannel(let dpid) = origin else { return }
+        openBySwitch[dpid, default: 0] += change
     }
 
     /// A fresh transaction id for an event from `origin`, or nil when the table is full.
