@@ -102,7 +102,7 @@ import UnitProtocol
         for n in 0..<20 { net.packetIn(11, dpid: 1, xid: UInt32(n), from: DispatchHierarchyTests.mac(UInt64(n))) }
         for n in 0..<3 { net.packetIn(11, dpid: 2, xid: UInt32(n), from: DispatchHierarchyTests.mac(100 + UInt64(n))) }
         var unit = try #require(net.unit(11))
-        #expect(unit.dispatcher.openTransactions(from: DatapathID(1)) == 20)
+        #expect(unit.dispatcher.openTransactions(from: Self.a) == 20)
         let r19 = unit.readBurstEnded(from: Self.a, upwardBacklogged: false)
         #expect(r19, "the flooder is paused")
         let r20 = unit.readBurstEnded(from: Self.b, upwardBacklogged: false)
@@ -113,7 +113,7 @@ import UnitProtocol
         var rng = SplitMix64(seed: 1)
         net.deliverAll(using: &rng, shuffled: false)
         unit = try #require(net.unit(11))
-        #expect(unit.dispatcher.openTransactions(from: DatapathID(1)) == 0)
+        #expect(unit.dispatcher.openTransactions(from: Self.a) == 0)
         let r22 = unit.inputsToResume(upwardBacklogged: false)
         #expect(r22 == [Self.a])
         #expect(unit.backpressure.isIdle)

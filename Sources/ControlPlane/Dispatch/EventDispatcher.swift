@@ -73,8 +73,12 @@ public struct EventDispatcher: Sendable {
 
     public var openTransactions: Int { transactions.count }
 
-    /// Transactions still open for events that came from this switch.
-    public func openTransactions(from datapathID: DatapathID) -> Int { transactions.openCount(from: datapathID) }
+    /// Transactions still open for events from this input, as backpressure counts them: a
+    /// switch's; a unit below has no window of its own, and counts none.
+    public func openTransactions(from input: EventOrigin) -> Int {
+        guard case .switchChannel(let datapathID) = input else { return 0 }
+        return transactions.openCount(from: datapathID)
+    }
 
     public var hosted: Set<ServiceID> { Set(hostedCounters.keys) }
 

@@ -44,7 +44,8 @@ public struct UnitController {
     /// An input's read burst ended: true when the caller stops reading it until
     /// `inputsToResume` names it.
     public mutating func readBurstEnded(from input: EventOrigin, upwardBacklogged: Bool) -> Bool {
-        backpressure.burstEnded(from: input, open: openTransactions(from: input), load: load(upwardBacklogged))
+        backpressure.burstEnded(
+            from: input, open: dispatcher.openTransactions(from: input), load: load(upwardBacklogged))
     }
 
     /// The paused inputs that may be read again now, in the order they were paused (after
@@ -53,16 +54,7 @@ public struct UnitController {
         guard !backpressure.isIdle else { return [] }
         let dispatcher = self.dispatcher
         return backpressure.roomMayHaveFreed(
-            open: { input in
-                guard case .switchChannel(let datapathID) = input else { return 0 }
-                return dispatcher.openTransactions(from: datapathID)
-            }, load: load(upwardBacklogged))
-    }
-
-    /// What is open above for an input: a switch's window counts; a unit below has none.
-    private func openTransactions(from input: EventOrigin) -> Int {
-        guard case .switchChannel(let datapathID) = input else { return 0 }
-        return dispatcher.openTransactions(from: datapathID)
+            open: { dispatcher.openTransactions(from: $0) }, load: load(upwardBacklogged))
     }
 
     /// A switch or a unit below is gone: it is no longer paused.
