@@ -159,7 +159,10 @@ enum TierPathBenchmark {
             guard var pack = try UnitMessagePack(frame: frame) else {
                 throw BenchmarkError("a unit sent a non-unit message")
             }
-            while let message = try pack.next() { unit.received(message, from: sender, now: now, sink: output) }
+            // One process, one clock: deadlines are read as units on one host read them.
+            while let message = try pack.next() {
+                unit.received(message, from: sender, clock: ClockOffset(nanoseconds: 0), now: now, sink: output)
+            }
         }
         guard bytes.readableBytes == 0 else {
             throw BenchmarkError("a unit wrote \(bytes.readableBytes) bytes after its last whole message")
@@ -229,8 +232,11 @@ private final class BytesOutput: ControllerOutput {
         pack { message.write(to: &$0, xid: $1) }
     }
 
-    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
-        pack { event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &$0, xid: $1) }
+    func sendEvent(_ event: NetworkEvent, _ send: EventSend, domain: UnitID) {
+        pack {
+            event.writeEscalated(
+                transaction: send.transaction, sid: send.sid, domain: domain, deadline: send.deadline, to: &$0, xid: $1)
+        }
     }
 
     func sendReturn(

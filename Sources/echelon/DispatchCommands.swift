@@ -89,21 +89,21 @@ struct CountersCommand: AsyncParsableCommand {
                 TextTable.render(
                     header: [
                         "SID", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "SHED", "UNREACHABLE",
-                        "BYPASSED", "RETURNS", "SERVED", "RELAYED",
+                        "BYPASSED", "RETURNS", "SERVED", "RELAYED", "EXPIRED",
                     ],
                     rows: view.services.map { service in
                         let c = service.counters
                         return ["s\(service.sid)"]
                             + [
                                 c.matched, c.split, c.diverted, c.denied, c.timedOut, c.shed, c.unreachable,
-                                c.bypassed, c.returns, c.served, c.relayed,
+                                c.bypassed, c.returns, c.served, c.relayed, c.expired,
                             ].map(String.init)
                     }))
         }
         let totals = view.totals
         print("")
         print(
-            "escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed), shed \(totals.shed)"
+            "escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed), shed \(totals.shed), expired on arrival \(totals.expired)"
         )
         print(
             "parked now \(view.waiting) (ever \(view.parked.parked), resumed \(view.parked.resumed), timed out fail-open \(view.parked.timedOutOpen), fail-closed \(view.parked.timedOutClosed), refused full \(view.parked.refusedFull))"

@@ -203,7 +203,12 @@ import UnitProtocol
         net.deliver(
             .eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .continue)),
             from: UnitID(20), to: UnitID(11))
-        #expect(net.output(11).rejections.map(\.kind) == ["unknown_transaction"])
+        #expect(net.output(11).rejections.map(\.kind) == ["late_return"])
+        // One for a transaction never issued is unknown, not late.
+        net.deliver(
+            .eventReturn(EventReturn(transaction: event.transaction &+ 7, sid: event.sid, verdict: .continue)),
+            from: UnitID(20), to: UnitID(11))
+        #expect(net.output(11).rejections.map(\.kind) == ["late_return", "unknown_transaction"])
         #expect(local.seen.count == (policy == .failOpen && withLocalService ? 2 : 0), "nothing resumes twice")
     }
 

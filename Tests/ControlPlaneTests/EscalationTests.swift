@@ -38,9 +38,12 @@ import UnitProtocol
     @Test(arguments: events)
     func anEventWrittenFromItsPartsIsTheEventBuilt(_ event: NetworkEvent) throws {
         var direct = ByteBuffer()
-        event.writeEscalated(transaction: 41, sid: ServiceID(9), domain: UnitID(11), to: &direct, xid: 5)
+        let deadline = NIODeadline.uptimeNanoseconds(1_234_567_890)
+        event.writeEscalated(
+            transaction: 41, sid: ServiceID(9), domain: UnitID(11), deadline: deadline, to: &direct, xid: 5)
         var built = ByteBuffer()
-        let escalated = event.escalated(transaction: 41, sid: ServiceID(9), domain: UnitID(11))
+        let escalated = event.escalated(transaction: 41, sid: ServiceID(9), domain: UnitID(11), deadline: deadline)
+        #expect(escalated.deadline == 1_234_567_890)
         UnitMessage.event(escalated).write(to: &built, xid: 5)
         #expect(direct == built)
         // And it reads back as the event it was.

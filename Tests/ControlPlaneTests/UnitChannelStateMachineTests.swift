@@ -227,9 +227,9 @@ import UnitProtocol
                 transaction: 1, sid: ServiceID(7), domain: UnitID(11), category: .switchRemoved,
                 datapathID: DatapathID(1), payload: .none))
         #expect(machine.receivedWhenEstablished(event, now: Self.t0) == .deliver(event, from: peer))
-        // Heard from at 200 ms: at 300 ms the 250 ms echo interval has not passed since.
+        // Heard from at 200 ms: at 240 ms the 250 ms echo interval has not passed since the channel opened.
         let heard = machine.packArrived(now: Self.t0 + .milliseconds(200))
-        let tick = machine.tick(now: Self.t0 + .milliseconds(300))
+        let tick = machine.tick(now: Self.t0 + .milliseconds(240))
         #expect(heard == peer && tick.isEmpty)
         _ = machine.channelClosed()
         let afterClose = machine.packArrived(now: Self.t0)
@@ -247,6 +247,54 @@ import UnitProtocol
         #expect(request.type == .echoRequest)
         #expect(machine.tick(now: Self.t0 + .milliseconds(400)).isEmpty, "one echo outstanding at a time")
         #expect(machine.tick(now: Self.t0 + .milliseconds(800)) == [.close(.keepaliveTimeout, sendingFirst: nil)])
+    }
+
+    /// Echoes carry the sender's clock and go out every interval, busy channel or not: the other
+    /// end reads the deadlines of events through them.
+    @Test func echoesCarryTheClockEvenWhileTheChannelIsBusy() throws {
+        var (machine, _) = Self.established(Self.tier1, .dialer(.upstream), remote: Self.tier2)
+        var sent: [UInt64] = []
+        for step in 1...4 {
+            let now = Self.t0 + .milliseconds(Int64(step) * 260)
+            // Something arrives just before each tick: the channel is never silent.
+            _ = machine.packArrived(now: now - .milliseconds(1))
+            let actions = machine.tick(now: now)
+            guard case .send(let request) = actions.first, case .echoRequest(let echo) = request.body else {
+                Issue.record("no echo at step \(step): \(actions)")
+                return
+            }
+            sent.append(try #require(PeerClock.stamp(in: echo.payload)))
+            _ = machine.received(OpenFlowMessage(xid: request.xid, .echoReply(EchoReply(answering: echo))), now: now)
+        }
+        #expect(sent == (1...4).map { (Self.t0 + .milliseconds(Int64($0) * 260)).uptimeNanoseconds })
+    }
+
+    /// The other unit's echoes set its clock in the peer the channel hands over with its messages.
+    @Test func anEchoFromTheOtherUnitSetsItsClock() {
+        var (machine, _) = Self.established(Self.tier2, .acceptor, remote: Self.tier1)
+        #expect(machine.peer?.clock == nil, "no echo heard yet")
+        // Its clock is 5 s ahead of ours; its echoes take 2 ms, then 1 ms, then 9 ms to arrive.
+        let ahead = Int64(5_000_000_000)
+        for (sentAt, delay) in [(100, 2), (400, 1), (700, 9)] {
+            let stamp = Self.t0.uptimeNanoseconds + UInt64(ahead) + UInt64(sentAt) * 1_000_000
+            _ = machine.received(
+                OpenFlowMessage(xid: 1, .echoRequest(EchoRequest(payload: Self.bytes(stamp)))),
+                now: Self.t0 + .milliseconds(Int64(sentAt + delay)))
+        }
+        // The quickest delivery counts: a deadline of its is read at most 1 ms late, never early.
+        #expect(machine.peer?.clock == ClockOffset(nanoseconds: -ahead + 1_000_000))
+        // An echo without a stamp (another implementation's) is answered and read as nothing.
+        #expect(
+            machine.received(OpenFlowMessage(xid: 6, .echoRequest(EchoRequest())), now: Self.t0) == [
+                .send(OpenFlowMessage(xid: 6, .echoReply(EchoReply())))
+            ])
+        #expect(machine.peer?.clock == ClockOffset(nanoseconds: -ahead + 1_000_000))
+    }
+
+    static func bytes(_ value: UInt64) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(value)
+        return buffer
     }
 
     @Test func anAnsweredEchoKeepsTheChannel() {

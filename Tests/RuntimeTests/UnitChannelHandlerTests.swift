@@ -223,4 +223,42 @@ import UnitProtocol
         }
         #expect(order == Array(1...UInt64(size + 5)), "in the order they came")
     }
+    /// The unit below's echoes give its clock; an event it sends that arrives past its deadline
+    /// is neither relayed nor answered, and one in time goes up with its deadline in our clock.
+    @Test func anEventPastItsDeadlineIsDroppedWhereItArrives() throws {
+        let harness = try Harness.established()
+        let above = ExportedService(
+            sid: ServiceID(300), origin: UnitID(30), name: "svc-300", subscriptions: [.switchRemoved])
+        let upstream = try harness.dialUpstream(exporting: above)
+        // The unit below's clock is ours less an hour; its echo is stamped with it as it is sent.
+        let hour = TimeAmount.hours(1).nanoseconds
+        func theirs(_ deadline: NIODeadline) -> UInt64 { deadline.uptimeNanoseconds - UInt64(hour) }
+        var stamp = ByteBuffer()
+        stamp.writeInteger(theirs(.now()))
+        try harness.send(OpenFlowMessage(xid: 9, .echoRequest(EchoRequest(payload: stamp))))
+        #expect(try harness.received().map(\.type) == [.echoReply])
+        func event(_ transaction: UInt32, deadline: UInt64) -> OpenFlowMessage {
+            UnitMessage.event(
+                EscalatedEvent(
+                    transaction: transaction, sid: above.sid, domain: UnitID(11), category: .switchRemoved,
+                    deadline: deadline, datapathID: DatapathID(1), payload: .none)
+            ).openFlowMessage(xid: transaction)
+        }
+        try harness.send(event(1, deadline: theirs(.now() - TimeAmount.seconds(Int64(1)))))
+        try harness.send(event(2, deadline: theirs(.now() + TimeAmount.seconds(Int64(30)))))
+        harness.channel.embeddedEventLoop.run()
+        let relayed = try Harness.written(on: upstream).compactMap { message -> EscalatedEvent? in
+            guard case .vendor(let vendor) = message.body, case .event(let event) = try UnitMessage(parsing: vendor)
+            else { return nil }
+            return event
+        }
+        #expect(relayed.count == 1, "only the event in time goes up")
+        let deadline = try #require(relayed.first?.deadline)
+        // Read in our clock, and bounded by the service's own timeout (1 s by default).
+        #expect(deadline > NIODeadline.now().uptimeNanoseconds)
+        #expect(deadline <= (NIODeadline.now() + TimeAmount.seconds(Int64(1))).uptimeNanoseconds)
+        #expect(try harness.received().isEmpty, "the late one is not answered either")
+        let counters = harness.neighbours.local.dispatcher.serviceCounters[above.sid]
+        #expect(counters?.expired == 1 && counters?.relayed == 1)
+    }
 }

@@ -78,8 +78,12 @@ import UnitProtocol
 
     @Test func anotherUnitVersionIsRefused() {
         #expect(
-            Self.parse(Self.replacing(Self.request, 0, with: 2))
-                == WireError(.unsupportedVersion(2), field: "echelon_header.version", offset: 12))
+            Self.parse(Self.replacing(Self.request, 0, with: 1))
+                == WireError(.unsupportedVersion(1), field: "echelon_header.version", offset: 12),
+            "version 1 had no deadline in ECH_EVENT")
+        #expect(
+            Self.parse(Self.replacing(Self.request, 0, with: 3))
+                == WireError(.unsupportedVersion(3), field: "echelon_header.version", offset: 12))
     }
 
     @Test func anUnknownSubtypeIsNamed() {
@@ -93,7 +97,7 @@ import UnitProtocol
 
     @Test func aShortUnitHeader() {
         #expect(
-            Self.parse([1, 1])
+            Self.parse([EchelonVendor.version, 1])
                 == WireError(.truncated(needed: 2, available: 0), field: "echelon_header.length", offset: 14))
         #expect(
             Self.parse([])
@@ -205,14 +209,15 @@ import UnitProtocol
         // switch_added (0) must carry a FEATURES_REPLY, not the PACKET_IN that is there.
         let error = Self.parse(Self.replacing(Self.event, 16, with: 0))
         #expect(error?.field == "event.message.type (switch_added carries OFPT_FEATURES_REPLY)")
-        #expect(error?.offset == Self.at(29))
+        #expect(error?.offset == Self.at(37))
     }
 
     @Test func anEmbeddedMessageLongerThanTheEvent() {
-        // The embedded PACKET_IN's length field is payload bytes 30–31.
-        let error = Self.parse(Self.replacing(Self.event, 30, with: 0x10, 0x00))
+        // The embedded PACKET_IN's length field is payload bytes 38–39 (unit header 4, event
+        // header 32, then the message's version and type).
+        let error = Self.parse(Self.replacing(Self.event, 38, with: 0x10, 0x00))
         #expect(error?.field == "event.message")
-        #expect(error?.offset == Self.at(28))
+        #expect(error?.offset == Self.at(36))
         if case .truncated = error?.reason {
         } else {
             Issue.record("expected truncated, got \(String(describing: error))")
@@ -224,25 +229,25 @@ import UnitProtocol
     @Test func bytesReadAheadOfAnEventWithoutAMessageAreItsOwn() {
         // switch_removed (index 2) carries nothing: the PACKET_IN's bytes after the event's
         // header are extra, counted from where they start.
-        let extra = Self.event.count - 4 - 24
+        let extra = Self.event.count - 4 - 32
         #expect(
             Self.parse(Self.replacing(Self.event, 16, with: 2))
-                == WireError(.trailingBytes(count: extra), field: "ECH_EVENT", offset: Self.at(28)))
+                == WireError(.trailingBytes(count: extra), field: "ECH_EVENT", offset: Self.at(36)))
     }
 
     @Test func anEmbeddedMessageShorterThanAHeader() {
         #expect(
-            Self.parse(Self.replacing(Self.event, 30, with: 0, 4))
+            Self.parse(Self.replacing(Self.event, 38, with: 0, 4))
                 == WireError(
-                    .lengthBelowMinimum(length: 4, minimum: 8), field: "event.message.length", offset: Self.at(30)))
+                    .lengthBelowMinimum(length: 4, minimum: 8), field: "event.message.length", offset: Self.at(38)))
     }
 
     @Test func anEmbeddedMessageThatIsItselfMalformed() {
-        // The PACKET_IN body starts at payload byte 36: its total_len field is fine, but cut the
+        // The PACKET_IN body starts at payload byte 44: its total_len field is fine, but cut the
         // embedded length to 12 so the body is shorter than a PACKET_IN's minimum.
-        let error = Self.parse(Self.replacing(Self.event, 30, with: 0, 12))
+        let error = Self.parse(Self.replacing(Self.event, 38, with: 0, 12))
         #expect(error?.field.hasPrefix("event.message.") == true)
-        #expect(error?.offset == Self.at(28 + 2))
+        #expect(error?.offset == Self.at(36 + 2))
     }
 
     @Test func aReturnedFlowModWithABadActionIsRefusedWhereItIsWrong() {
@@ -313,7 +318,10 @@ import UnitProtocol
                 == WireError(.truncated(needed: 4, available: 1), field: "event.domain", offset: Self.at(12)))
         #expect(
             Self.parse(Array(Self.event.prefix(4 + 20)))
-                == WireError(.truncated(needed: 8, available: 4), field: "event.dpid", offset: Self.at(20)))
+                == WireError(.truncated(needed: 8, available: 4), field: "event.deadline", offset: Self.at(20)))
+        #expect(
+            Self.parse(Array(Self.event.prefix(4 + 30)))
+                == WireError(.truncated(needed: 8, available: 6), field: "event.dpid", offset: Self.at(28)))
         #expect(
             Self.parse(Array(Self.answer.prefix(4 + 13)))
                 == WireError(.truncated(needed: 2, available: 1), field: "return.bypass.count", offset: Self.at(16)))

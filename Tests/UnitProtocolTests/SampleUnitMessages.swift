@@ -43,7 +43,7 @@ enum SampleUnitMessages {
             .event(
                 EscalatedEvent(
                     transaction: 9, sid: ServiceID(7), domain: UnitID(11), category: .packetIn,
-                    datapathID: DatapathID(rawValue: 0x1f),
+                    deadline: 0x0000_0a1b_2c3d_4e5f, datapathID: DatapathID(rawValue: 0x1f),
                     payload: .message(packetIn)))
         ),
         (
@@ -207,7 +207,7 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
             return .event(
                 EscalatedEvent(
                     transaction: int(), sid: ServiceID(int()), domain: UnitID(int()), category: category,
-                    datapathID: DatapathID(rawValue: int()), payload: payload))
+                    deadline: int(), datapathID: DatapathID(rawValue: int()), payload: payload))
         default:
             return .eventReturn(
                 EventReturn(

@@ -179,10 +179,10 @@ import UnitProtocol
     @Test func aLaterMessageOfAnotherVersionOrSubtypeIsRefusedAtItsOffset() {
         let at = Self.payload([Self.messages[0]]).count
         var payload = Self.payload([Self.messages[0], Self.messages[1]])
-        payload[at] = 2
+        payload[at] = 1
         #expect(
             throws: WireError(
-                .unsupportedVersion(2), field: "echelon_header.version", offset: EchelonVendor.unitHeaderOffset + at)
+                .unsupportedVersion(1), field: "echelon_header.version", offset: EchelonVendor.unitHeaderOffset + at)
         ) {
             try Self.readAll(Self.frame(payload))
         }

@@ -20,6 +20,8 @@ public struct ServiceDispatchCounters: Hashable, Sendable, Codable {
     /// Events it was to get that could not be sent or could not wait (a table full): its timeout
     /// policy applied at once (fail-open: processed here as if allowed; fail-closed: dropped).
     public var shed = 0
+    /// Events from units below that arrived past their deadline and were dropped unanswered.
+    public var expired = 0
 
     public init() {}
 }
@@ -35,6 +37,8 @@ public struct DispatchCounters: Hashable, Sendable, Codable {
     public var filtersRejected = 0
     /// Events shed, over all services (`ServiceDispatchCounters.shed`).
     public var shed = 0
+    /// Events from below dropped past their deadline, over all services (`ServiceDispatchCounters.expired`).
+    public var expired = 0
     /// Rejected inputs by reason (`DispatchRejection.kind`).
     public var rejected: [String: Int] = [:]
 
@@ -44,6 +48,8 @@ public struct DispatchCounters: Hashable, Sendable, Codable {
 /// Something a neighbour sent that the dispatcher refused, with enough to log why.
 public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
     case unknownTransaction(UInt32, sid: UInt32, from: UInt32)
+    /// A return for a transaction that has ended: answered already, or timed out with its policy applied.
+    case lateReturn(UInt32, sid: UInt32, from: UInt32)
     case wrongSender(UInt32, expected: UInt32, from: UInt32)
     case wrongService(UInt32, expected: UInt32, got: UInt32, from: UInt32)
     case unseenSwitch(UInt64, sid: UInt32, from: UInt32)
@@ -59,6 +65,7 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
     public var kind: String {
         switch self {
         case .unknownTransaction: "unknown_transaction"
+        case .lateReturn: "late_return"
         case .wrongSender: "wrong_sender"
         case .wrongService: "wrong_service"
         case .unseenSwitch: "unseen_switch"
@@ -75,7 +82,9 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownTransaction(let txn, let sid, let from):
-            "return from u\(from) for s\(sid): unknown or expired transaction \(txn)"
+            "return from u\(from) for s\(sid): unknown transaction \(txn)"
+        case .lateReturn(let txn, let sid, let from):
+            "return from u\(from) for s\(sid) came late: transaction \(txn) had ended (answered, or timed out and its policy applied)"
         case .wrongSender(let txn, let expected, let from):
             "return for transaction \(txn) came from u\(from), but the event went to u\(expected)"
         case .wrongService(let txn, let expected, let got, let from):

@@ -82,6 +82,8 @@ public struct EventSend: Sendable {
     public var transaction: UInt32
     public var sid: ServiceID
     public var unit: UnitID
+    /// When this unit stops waiting for the answer: the event carries it up.
+    public var deadline: NIODeadline
 }
 
 /// The messages of a return for this unit's switches, forwarded as their checked bytes, in

@@ -213,7 +213,10 @@ public struct EventDispatcher: Sendable {
                 continue
             }
             counters.escalated += 1
-            output.sends.append(EventSend(transaction: transaction, sid: service.sid, unit: service.nextHop))
+            output.sends.append(
+                EventSend(
+                    transaction: transaction, sid: service.sid, unit: service.nextHop,
+                    deadline: answerDeadline(for: service, now: now)))
             if service.action == .divert {
                 perService[service.counters].diverted += 1
                 waiting.append(AwaitedAnswer(transaction: transaction, sid: service.sid))
@@ -286,10 +289,10 @@ public struct EventDispatcher: Sendable {
                 continue
             }
             counters.escalated += 1
-            output.actions.append(
-                .sendToUnit(
-                    .event(event.escalated(transaction: transaction, sid: service.sid, domain: domain)), target.nextHop)
-            )
+            let escalated = event.escalated(
+                transaction: transaction, sid: service.sid, domain: domain,
+                deadline: answerDeadline(for: target, now: now))
+            output.actions.append(.sendToUnit(.event(escalated), target.nextHop))
         }
     }
 
@@ -301,17 +304,21 @@ public struct EventDispatcher: Sendable {
     // MARK: Events from units below
 
     /// An event from a unit below: relayed towards its service, answered as unreachable, or,
-    /// for a service hosted here, handed back to be served. Fills the output's `serve` or
-    /// `actions`.
+    /// for a service hosted here, handed back to be served; dropped unanswered when its
+    /// deadline, read through the sender's `clock`, has passed (the unit below has applied the
+    /// service's policy already, and would only count the answer as late). Without a clock its
+    /// deadline cannot be read, and it is served. Fills the output's `serve` or `actions`.
     public mutating func received(
-        _ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, into output: inout DispatchOutput
+        _ event: EscalatedEvent, from unit: UnitID, clock: ClockOffset?, now: NIODeadline,
+        into output: inout DispatchOutput
     ) {
         output.clear()
-        output.serve = received(event, from: unit, now: now, output: &output)
+        output.serve = received(event, from: unit, deadline: clock?.local(event.deadline), now: now, output: &output)
     }
 
     private mutating func received(
-        _ event: EscalatedEvent, from unit: UnitID, now: NIODeadline, output: inout DispatchOutput
+        _ event: EscalatedEvent, from unit: UnitID, deadline: NIODeadline?, now: NIODeadline,
+        output: inout DispatchOutput
     ) -> ServeRequest? {
         if event.category == .switchRemoved {
             if switchesBelow[event.datapathID] == unit { switchesBelow[event.datapathID] = nil }
@@ -320,6 +327,10 @@ public struct EventDispatcher: Sendable {
             switchesBelow[event.datapathID] = unit
         }
         if let hostedCounter = hostedCounters[event.sid] {
+            if let deadline, deadline <= now {
+                expired(counters: hostedCounter)
+                return nil
+            }
             guard let networkEvent = NetworkEvent(event) else {
                 reject(.eventNotUnderstood(event.transaction, sid: event.sid.rawValue, from: unit.rawValue), &output)
                 return nil
@@ -338,6 +349,10 @@ public struct EventDispatcher: Sendable {
                     unit))
             return nil
         }
+        if let deadline, deadline <= now {
+            expired(counters: service.counters)
+            return nil
+        }
         guard
             let transaction = issue(
                 for: .unit(unit), originalXID: event.transaction, service: service, now: now, output: &output)
@@ -350,6 +365,9 @@ public struct EventDispatcher: Sendable {
         }
         var relayed = event
         relayed.transaction = transaction
+        // Written in this unit's clock, which the unit above reads through its own estimate.
+        let ours = answerDeadline(for: service, now: now)
+        relayed.deadline = min(deadline ?? ours, ours).uptimeNanoseconds
         counters.relayed += 1
         perService[service.counters].relayed += 1
         output.actions.append(.sendToUnit(.event(relayed), service.nextHop))
@@ -394,7 +412,11 @@ public struct EventDispatcher: Sendable {
         let record: XIDTranslationTable.Entry
         switch check {
         case nil:
-            reject(.unknownTransaction(transaction, sid: answer.sid.rawValue, from: unit.rawValue), &output)
+            let rejection: DispatchRejection =
+                transactions.hasEnded(transaction)
+                ? .lateReturn(transaction, sid: answer.sid.rawValue, from: unit.rawValue)
+                : .unknownTransaction(transaction, sid: answer.sid.rawValue, from: unit.rawValue)
+            reject(rejection, &output)
             return nil
         case .wrongSender(let expected):
             reject(.wrongSender(transaction, expected: expected.rawValue, from: unit.rawValue), &output)
@@ -569,6 +591,18 @@ public struct EventDispatcher: Sendable {
             return nil
         }
         return transaction
+    }
+
+    /// When this unit stops waiting for a service's answer to an event sent now: the deadline
+    /// the event carries up.
+    private func answerDeadline(for service: DispatchTarget, now: NIODeadline) -> NIODeadline {
+        now + min(settings.transactionLifetime, service.timeout)
+    }
+
+    /// An event from below arrived past its deadline and was dropped.
+    private mutating func expired(counters index: Int) {
+        perService[index].expired += 1
+        counters.expired += 1
     }
 
     /// An event the service was to get could not be sent or could not wait (a table is full):

@@ -31,8 +31,11 @@ extension NetworkEvent {
         return nil
     }
 
-    /// The unit-protocol form of this event, for one service.
-    public func escalated(transaction: UInt32, sid: ServiceID, domain: UnitID) -> EscalatedEvent {
+    /// The unit-protocol form of this event, for one service, carrying the deadline of its answer
+    /// in this unit's clock.
+    public func escalated(
+        transaction: UInt32, sid: ServiceID, domain: UnitID, deadline: NIODeadline? = nil
+    ) -> EscalatedEvent {
         let payload: EscalatedEvent.Payload =
             switch self {
             case .switchAdded(let description): .message(OpenFlowMessage(xid: 0, .featuresReply(description.features)))
@@ -45,23 +48,25 @@ extension NetworkEvent {
             case .deviceChanged(let host, let change): .device(DeviceRecord(host, change: change))
             }
         return EscalatedEvent(
-            transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
-            payload: payload)
+            transaction: transaction, sid: sid, domain: domain, category: category,
+            deadline: deadline?.uptimeNanoseconds ?? 0, datapathID: datapathID, payload: payload)
     }
 
-    /// Appends this event as the ECH_EVENT `escalated(transaction:sid:domain:)` makes, in a
-    /// unit message with `xid`: a PACKET_IN is written from its parts, building no event value.
+    /// Appends this event as the ECH_EVENT `escalated(transaction:sid:domain:deadline:)` makes,
+    /// in a unit message with `xid`: a PACKET_IN is written from its parts, building no event value.
     public func writeEscalated(
-        transaction: UInt32, sid: ServiceID, domain: UnitID, to buffer: inout ByteBuffer, xid: UInt32
+        transaction: UInt32, sid: ServiceID, domain: UnitID, deadline: NIODeadline, to buffer: inout ByteBuffer,
+        xid: UInt32
     ) {
         guard case .packetIn(let event) = self else {
-            UnitMessage.event(escalated(transaction: transaction, sid: sid, domain: domain)).write(
+            UnitMessage.event(escalated(transaction: transaction, sid: sid, domain: domain, deadline: deadline)).write(
                 to: &buffer, xid: xid)
             return
         }
         UnitMessage.writeEvent(
-            transaction: transaction, sid: sid, domain: domain, category: .packetIn, datapathID: event.datapathID,
-            messageXID: event.xid, .packetIn(event.packetIn), to: &buffer, xid: xid)
+            transaction: transaction, sid: sid, domain: domain, category: .packetIn,
+            deadline: deadline.uptimeNanoseconds, datapathID: event.datapathID, messageXID: event.xid,
+            .packetIn(event.packetIn), to: &buffer, xid: xid)
     }
 
     /// The event an escalated event carries. Its payload was checked against its category when

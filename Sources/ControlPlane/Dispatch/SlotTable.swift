@@ -62,6 +62,16 @@ public struct SlotTable<Value: Sendable>: Sendable {
         return id
     }
 
+    /// Whether an id that finds nothing was issued here and has since been taken out: its slot
+    /// exists and has been issued under it or a later generation. Generations wrap, so an id
+    /// from long ago may be counted as ended when its slot has gone round since.
+    public func hasEnded(_ id: UInt32) -> Bool {
+        let index = Int(id & indexMask)
+        let generation = id >> indexBits
+        guard generation != 0, index < slots.count, slotIndex(of: id) == nil else { return false }
+        return generation <= slots[index].id >> indexBits
+    }
+
     public subscript(id: UInt32) -> Value? {
         slotIndex(of: id).flatMap { slots[$0].value }
     }

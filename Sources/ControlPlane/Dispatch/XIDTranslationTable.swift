@@ -90,6 +90,10 @@ public struct XIDTranslationTable: Sendable {
         entries[transaction]
     }
 
+    /// Whether a transaction that is not open was issued here and has ended (answered, or
+    /// timed out): an answer to it is late rather than unknown.
+    public func hasEnded(_ transaction: UInt32) -> Bool { entries.hasEnded(transaction) }
+
     /// The transaction is over (its last answer arrived, or its context was resumed or dropped).
     @discardableResult
     public mutating func complete(_ transaction: UInt32) -> Entry? {

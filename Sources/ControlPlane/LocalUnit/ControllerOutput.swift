@@ -10,8 +10,8 @@ public protocol ControllerOutput: SwitchMessageSink {
     func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?)
     func send(_ message: UnitMessage, to unit: UnitID)
     /// The event this unit is dispatching, escalated for one service (as
-    /// `NetworkEvent.escalated(transaction:sid:domain:)` makes it) to a neighbour.
-    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID)
+    /// `NetworkEvent.escalated(transaction:sid:domain:deadline:)` makes it) to a neighbour.
+    func sendEvent(_ event: NetworkEvent, _ send: EventSend, domain: UnitID)
     /// A hosted service's answer to an event a neighbour below sent (as `EventReturn` holds it).
     func sendReturn(
         transaction: UInt32, sid: ServiceID, verdict: ReturnVerdict, messages: EventReturn.SwitchMessageList,
@@ -22,8 +22,11 @@ public protocol ControllerOutput: SwitchMessageSink {
 
 extension ControllerOutput {
     /// An output that writes no bytes of its own builds the event.
-    public func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
-        send(.event(event.escalated(transaction: transaction, sid: sid, domain: domain)), to: unit)
+    public func sendEvent(_ event: NetworkEvent, _ send: EventSend, domain: UnitID) {
+        self.send(
+            .event(
+                event.escalated(transaction: send.transaction, sid: send.sid, domain: domain, deadline: send.deadline)),
+            to: send.unit)
     }
 
     /// Likewise the return.

@@ -147,13 +147,15 @@ public struct UnitController {
 
     // MARK: Unit channels
 
-    /// An event or a return from a neighbouring unit.
+    /// An event or a return from a neighbouring unit; `clock` reads the deadlines of its events
+    /// (without it they are served whatever their deadline).
     public mutating func received(
-        _ message: UnitMessage, from unit: UnitID, now: NIODeadline, sink: some ControllerOutput
+        _ message: UnitMessage, from unit: UnitID, clock: ClockOffset? = nil, now: NIODeadline,
+        sink: some ControllerOutput
     ) {
         switch message {
         case .event(let event):
-            dispatcher.received(event, from: unit, now: now, into: &output)
+            dispatcher.received(event, from: unit, clock: clock, now: now, into: &output)
             if let request = output.serve.take() { serve(request, now: now, sink: sink) }
         case .eventReturn(let answer):
             let switches = self.switches
@@ -245,10 +247,7 @@ public struct UnitController {
             context = stageContext
         }
         dispatcher.escalate(event, plan: plan, progress: progress, now: now, into: &output)
-        for send in output.sends {
-            sink.sendEvent(
-                event, transaction: send.transaction, sid: send.sid, domain: dispatcher.domain, to: send.unit)
-        }
+        for send in output.sends { sink.sendEvent(event, send, domain: dispatcher.domain) }
         let outcome = output.stage
         performActions(now: now, sink: sink)
         switch outcome {

@@ -5,10 +5,14 @@ import UnitProtocol
 public struct UnitChannelPeer: Hashable, Sendable {
     public var uid: UnitID
     public var relation: ChannelRelation
+    /// How its clock relates to ours, once its echoes have shown it: the deadlines of the
+    /// events it sends are read through it.
+    public var clock: ClockOffset?
 
-    public init(uid: UnitID, relation: ChannelRelation) {
+    public init(uid: UnitID, relation: ChannelRelation, clock: ClockOffset? = nil) {
         self.uid = uid
         self.relation = relation
+        self.clock = clock
     }
 }
 

@@ -6,7 +6,9 @@ import UnitProtocol
 /// ECH_EXPORTS_REQUEST naming itself and answers the other's with its exports; when both
 /// requests are answered the channel is established with a relation (upstream, downstream or
 /// peer, from the tiers and, for the dialing end, the topology). Then route messages and
-/// exports updates flow, with echo keepalive both ways.
+/// exports updates flow, with echo keepalive both ways. Each end's echoes carry its clock, from
+/// which the other reads the deadlines of its events (`PeerClock`); so they go out at a steady
+/// pace, not only when the channel is silent.
 ///
 /// The handshake is symmetric so that both ends know each other's identity and exports
 /// whichever end dialed; peers need that, since each relays the other's upstream services.
@@ -38,6 +40,8 @@ public struct UnitChannelStateMachine: Sendable {
         let remote: UnitIdentity
         let relation: ChannelRelation
         var echoOutstandingSince: NIODeadline?
+        /// When this end last sent an echo (or, before the first, when the channel was established).
+        var lastEchoSent: NIODeadline
         /// Parts of an exports update whose last part has not arrived yet.
         var updateParts: [ExportedService] = []
     }
@@ -48,12 +52,14 @@ public struct UnitChannelStateMachine: Sendable {
         didSet {
             peer =
                 if case .established(let established) = state {
-                    UnitChannelPeer(uid: established.remote.uid, relation: established.relation)
+                    UnitChannelPeer(uid: established.remote.uid, relation: established.relation, clock: clock.offset)
                 } else {
                     nil
                 }
         }
     }
+    /// The other unit's clock, as its echoes show it.
+    private var clock = PeerClock()
     /// The unit at the other end and how it relates to this one, while the channel is
     /// established. Kept beside the state, so that reading it for each event or return copies
     /// no identity out of the state.
@@ -107,7 +113,7 @@ public struct UnitChannelStateMachine: Sendable {
             return []
         case .handshaking(var handshake):
             if case .echoRequest(let echo) = message.body {
-                return [.send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))]
+                return [answer(echo, xid: message.xid, now: now)]
             }
             guard handshake.helloReceived else {
                 guard case .hello(let hello) = message.body else { return close(.expectedHello(got: message.type)) }
@@ -169,7 +175,7 @@ public struct UnitChannelStateMachine: Sendable {
         lastHeard = now
         switch message.body {
         case .echoRequest(let echo):
-            return .send(OpenFlowMessage(xid: message.xid, .echoReply(EchoReply(answering: echo))))
+            return answer(echo, xid: message.xid, now: now)
         case .echoReply:
             if case .established(var established) = state {
                 established.echoOutstandingSince = nil
@@ -279,10 +285,12 @@ public struct UnitChannelStateMachine: Sendable {
             guard !readsPaused else { return [] }
             let silence = now - lastHeard
             if silence >= configuration.echoTimeout { return close(.keepaliveTimeout) }
-            guard silence >= configuration.echoInterval, established.echoOutstandingSince == nil else { return [] }
+            guard now - established.lastEchoSent >= configuration.echoInterval, established.echoOutstandingSince == nil
+            else { return [] }
             established.echoOutstandingSince = now
+            established.lastEchoSent = now
             state = .established(established)
-            return [.send(OpenFlowMessage(xid: nextXID(), .echoRequest(EchoRequest())))]
+            return [.send(OpenFlowMessage(xid: nextXID(), .echoRequest(EchoRequest(payload: PeerClock.stamp(now)))))]
         }
     }
 
@@ -300,12 +308,22 @@ public struct UnitChannelStateMachine: Sendable {
 
     // MARK: Helpers
 
+    /// Answers an echo, and reads the other unit's clock from it.
+    private mutating func answer(_ echo: EchoRequest, xid: UInt32, now: NIODeadline) -> UnitChannelAction {
+        if let stamp = PeerClock.stamp(in: echo.payload) {
+            let before = clock.offset
+            clock.heard(stamp: stamp, at: now)
+            if clock.offset != before, peer != nil { peer?.clock = clock.offset }
+        }
+        return .send(OpenFlowMessage(xid: xid, .echoReply(EchoReply(answering: echo))))
+    }
+
     private mutating func finishHandshake(_ handshake: Handshake, now: NIODeadline) -> [UnitChannelAction] {
         guard let remote = handshake.remote, let relation = handshake.relation, handshake.exportsComplete else {
             state = .handshaking(handshake)
             return []
         }
-        state = .established(Established(remote: remote, relation: relation))
+        state = .established(Established(remote: remote, relation: relation, lastEchoSent: now))
         lastHeard = now
         return [.established(remote, relation, exports: handshake.exports)]
     }

@@ -80,8 +80,8 @@ final class UnitCore: ControllerOutput {
 
     /// An event or a return from a neighbouring unit. What it causes is written when the unit
     /// channel's read burst ends (`flushPending`), in one write per channel.
-    func received(_ message: UnitMessage, from unit: UnitID, now: NIODeadline) {
-        controller.received(message, from: unit, now: now, sink: self)
+    func received(_ message: UnitMessage, from peer: UnitChannelPeer, now: NIODeadline) {
+        controller.received(message, from: peer.uid, clock: peer.clock, now: now, sink: self)
     }
 
     func refused(_ rejection: DispatchRejection) {
@@ -196,9 +196,10 @@ final class UnitCore: ControllerOutput {
         neighbours?.send(message, to: unit)
     }
 
-    func sendEvent(_ event: NetworkEvent, transaction: UInt32, sid: ServiceID, domain: UnitID, to unit: UnitID) {
-        neighbours?.send(to: unit) {
-            event.writeEscalated(transaction: transaction, sid: sid, domain: domain, to: &$0, xid: $1)
+    func sendEvent(_ event: NetworkEvent, _ send: EventSend, domain: UnitID) {
+        neighbours?.send(to: send.unit) {
+            event.writeEscalated(
+                transaction: send.transaction, sid: send.sid, domain: domain, deadline: send.deadline, to: &$0, xid: $1)
         }
     }
 

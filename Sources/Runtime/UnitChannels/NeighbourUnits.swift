@@ -103,7 +103,7 @@ final class NeighbourUnits {
         guard boundChannel(to: peer.uid) === handler else { return }
         switch ServiceRouter.destination(of: message.type, from: peer.uid, relation: peer.relation) {
         case .dispatcher:
-            local.received(message, from: peer.uid, now: now)
+            local.received(message, from: peer, now: now)
         case .router:
             perform(router.received(message, from: peer.uid, on: handler.id, now: now))
         case .refused(let rejection):

@@ -6,7 +6,7 @@ import OpenFlow
 /// ```
 ///  0: ofp_header        version 0x01, type OFPT_VENDOR (4), length, xid
 ///  8: vendor            0x00454348 ("\0ECH")
-/// 12: unit version      1
+/// 12: unit version      2 (1 had no deadline in ECH_EVENT)
 /// 13: subtype           UnitMessageType
 /// 14: length            of this unit message from its unit header on; 0: to the end
 /// 16: body
@@ -21,7 +21,7 @@ public enum EchelonVendor {
     /// so that the messages stand out in a hex dump.
     public static let id: UInt32 = 0x0045_4348
     /// The unit protocol version this build speaks.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     /// Offset of the unit header in the whole OpenFlow message.
     public static let unitHeaderOffset = VendorMessage.minimumLength
     /// Size of the unit header (version, subtype, length).

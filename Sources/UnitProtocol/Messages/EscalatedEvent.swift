@@ -9,8 +9,11 @@ import OpenFlow
 /// 24: domain        u32   UID of the unit whose switch the event happened at
 /// 28: category      u8    EventCategory index
 /// 29: pad           3 bytes
-/// 32: dpid          u64   the switch (for device events: where the host attaches)
-/// 40: payload       by category:
+/// 32: deadline      u64   when the sender stops waiting for the answer, in nanoseconds of the
+///                         sender's monotonic clock (0: no deadline); the receiver reads it
+///                         through its estimate of that clock (`PeerClock`)
+/// 40: dpid          u64   the switch (for device events: where the host attaches)
+/// 48: payload       by category:
 ///       switch_added                         the switch's OFPT_FEATURES_REPLY (whole message)
 ///       switch_port_changed, port_status     OFPT_PORT_STATUS
 ///       packet_in                            OFPT_PACKET_IN
@@ -29,17 +32,20 @@ public struct EscalatedEvent: Hashable, Sendable {
     public var sid: ServiceID
     public var domain: UnitID
     public var category: EventCategory
+    /// Nanoseconds of the sender's monotonic clock after which its answer is of no use; 0 for none.
+    public var deadline: UInt64
     public var datapathID: DatapathID
     public var payload: Payload
 
     public init(
-        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
-        payload: Payload
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, deadline: UInt64 = 0,
+        datapathID: DatapathID, payload: Payload
     ) {
         self.transaction = transaction
         self.sid = sid
         self.domain = domain
         self.category = category
+        self.deadline = deadline
         self.datapathID = datapathID
         self.payload = payload
     }
@@ -56,7 +62,9 @@ public struct EscalatedEvent: Hashable, Sendable {
     }
 
     static let header = FixedLayout([
-        "event.transaction": 4, "event.sid": 4, "event.domain": 4, "event.category": 1, "event.pad": 3, "event.dpid": 8,
+        "event.transaction": 4, "event.sid": 4, "event.domain": 4, "event.category": 1, "event.pad": 3,
+        "event.deadline": 8,
+        "event.dpid": 8,
     ])
 
     public init(parsing reader: inout WireReader) throws(WireError) {
@@ -65,17 +73,19 @@ public struct EscalatedEvent: Hashable, Sendable {
         // Nearly every event carries a message: its header is read in the same view as the
         // event's when both are there (and checked once the category says it must be there).
         var embedded: OpenFlowHeader?
-        let (transaction, sid, domain, index, dpid): (UInt32, UInt32, UInt32, Int, UInt64)
+        let (transaction, sid, domain, index, deadline, dpid): (UInt32, UInt32, UInt32, Int, UInt64, UInt64)
         if available >= Self.header.size + OpenFlowHeader.size {
             let header: OpenFlowHeader
-            ((transaction, sid, domain, index, dpid), header) = try reader.readFixed(
+            ((transaction, sid, domain, index, deadline, dpid), header) = try reader.readFixed(
                 Self.header.size + OpenFlowHeader.size, field: "event"
             ) { field in
                 (Self.readHeader(&field), OpenFlowHeader(reading: &field))
             }
             embedded = header
         } else {
-            (transaction, sid, domain, index, dpid) = try reader.readFixed(Self.header) { Self.readHeader(&$0) }
+            (transaction, sid, domain, index, deadline, dpid) = try reader.readFixed(Self.header) {
+                Self.readHeader(&$0)
+            }
         }
         guard index < EventCategory.byIndex.count else {
             throw WireError(.invalidValue(UInt64(index)), field: "event.category", offset: start + 12)
@@ -84,6 +94,7 @@ public struct EscalatedEvent: Hashable, Sendable {
         self.sid = ServiceID(sid)
         self.domain = UnitID(domain)
         category = EventCategory.byIndex[index]
+        self.deadline = deadline
         datapathID = DatapathID(rawValue: dpid)
         if let expected = Self.messageType(of: category) {
             let at = start + Self.header.size
@@ -111,13 +122,14 @@ public struct EscalatedEvent: Hashable, Sendable {
         }
     }
 
-    private static func readHeader(_ field: inout FixedFieldCursor) -> (UInt32, UInt32, UInt32, Int, UInt64) {
+    private static func readHeader(_ field: inout FixedFieldCursor) -> (UInt32, UInt32, UInt32, Int, UInt64, UInt64) {
         let transaction: UInt32 = field.read()
         let sid: UInt32 = field.read()
         let domain: UInt32 = field.read()
         let index = Int(field.read(UInt8.self))
         field.skip(3)
-        return (transaction, sid, domain, index, field.read(UInt64.self))
+        let deadline: UInt64 = field.read()
+        return (transaction, sid, domain, index, deadline, field.read(UInt64.self))
     }
 
     public func write(to buffer: inout ByteBuffer) {
@@ -134,7 +146,8 @@ public struct EscalatedEvent: Hashable, Sendable {
         switch payload {
         case .message(let message):
             Self.write(
-                transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                transaction: transaction, sid: sid, domain: domain, category: category, deadline: deadline,
+                datapathID: datapathID,
                 version: message.version, messageXID: message.xid, message.body, to: &buffer,
                 prefixLength: prefixLength, prefix)
         case .none:
@@ -142,14 +155,16 @@ public struct EscalatedEvent: Hashable, Sendable {
             buffer.writeFixed(length) { field in
                 prefix(&field, length)
                 Self.writeHeader(
-                    transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                    transaction: transaction, sid: sid, domain: domain, category: category, deadline: deadline,
+                    datapathID: datapathID,
                     to: &field)
             }
         case .device(let device):
             buffer.writeFixed(prefixLength + Self.header.size) { field in
                 prefix(&field, nil)
                 Self.writeHeader(
-                    transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                    transaction: transaction, sid: sid, domain: domain, category: category, deadline: deadline,
+                    datapathID: datapathID,
                     to: &field)
             }
             device.write(to: &buffer)
@@ -158,8 +173,9 @@ public struct EscalatedEvent: Hashable, Sendable {
 
     /// An event that carries an OpenFlow message, from its parts (`UnitMessage.writeEvent`).
     static func write(
-        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
-        version: UInt8, messageXID: UInt32, _ body: OpenFlowMessage.Body, to buffer: inout ByteBuffer,
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, deadline: UInt64,
+        datapathID: DatapathID, version: UInt8, messageXID: UInt32, _ body: OpenFlowMessage.Body,
+        to buffer: inout ByteBuffer,
         prefixLength: Int, _ prefix: (inout FixedFieldWriter, _ wholeLength: Int?) -> Void
     ) {
         OpenFlowMessage.write(
@@ -167,20 +183,22 @@ public struct EscalatedEvent: Hashable, Sendable {
         ) { field, wholeLength in
             prefix(&field, wholeLength)
             writeHeader(
-                transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                transaction: transaction, sid: sid, domain: domain, category: category, deadline: deadline,
+                datapathID: datapathID,
                 to: &field)
         }
     }
 
     private static func writeHeader(
-        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
-        to field: inout FixedFieldWriter
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, deadline: UInt64,
+        datapathID: DatapathID, to field: inout FixedFieldWriter
     ) {
         field.write(transaction)
         field.write(sid.rawValue)
         field.write(domain.rawValue)
         field.write(UInt8(category.index))
         field.pad(3)
+        field.write(deadline)
         field.write(datapathID.rawValue)
     }
 }

@@ -121,12 +121,14 @@ public enum UnitMessage: Hashable, Sendable {
     /// An ECH_EVENT that carries an OpenFlow message, written from its parts as
     /// `write(to:xid:)` writes the event: a unit escalating a PACKET_IN builds no event value.
     public static func writeEvent(
-        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, datapathID: DatapathID,
-        messageXID: UInt32, _ body: OpenFlowMessage.Body, to buffer: inout ByteBuffer, xid: UInt32
+        transaction: UInt32, sid: ServiceID, domain: UnitID, category: EventCategory, deadline: UInt64,
+        datapathID: DatapathID, messageXID: UInt32, _ body: OpenFlowMessage.Body, to buffer: inout ByteBuffer,
+        xid: UInt32
     ) {
         writeCarried(.event, xid: xid, to: &buffer) { buffer, prefixLength, header in
             EscalatedEvent.write(
-                transaction: transaction, sid: sid, domain: domain, category: category, datapathID: datapathID,
+                transaction: transaction, sid: sid, domain: domain, category: category, deadline: deadline,
+                datapathID: datapathID,
                 version: OpenFlowHeader.version10, messageXID: messageXID, body, to: &buffer,
                 prefixLength: prefixLength, header)
         }

@@ -19,6 +19,7 @@ extension UnitMessage: CustomStringConvertible {
         case .event(let event):
             var lines = [
                 "\(type): transaction \(event.transaction) for \(event.sid), \(event.category.rawValue) on \(event.datapathID) in domain \(event.domain)"
+                    + (event.deadline == 0 ? ", no deadline" : ", deadline \(event.deadline) ns (sender's clock)")
             ]
             switch event.payload {
             case .none: break

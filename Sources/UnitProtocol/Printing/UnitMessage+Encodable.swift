@@ -3,7 +3,8 @@ import OpenFlow
 /// The JSON form `echelon decode --json` prints: the subtype's name, then the body's fields.
 extension UnitMessage: Encodable {
     enum CodingKeys: String, CodingKey {
-        case type, unit, services, more, routes, sids, transaction, sid, domain, category, dpid, message, device,
+        case type, unit, services, more, routes, sids, transaction, sid, domain, category, deadline, dpid, message,
+            device,
             verdict, messages, bypass, context
     }
 
@@ -26,6 +27,7 @@ extension UnitMessage: Encodable {
             try container.encode(event.sid, forKey: .sid)
             try container.encode(event.domain, forKey: .domain)
             try container.encode(event.category, forKey: .category)
+            try container.encode(event.deadline, forKey: .deadline)
             try container.encode(event.datapathID.description, forKey: .dpid)
             switch event.payload {
             case .none: break
