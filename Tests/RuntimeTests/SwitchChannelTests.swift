@@ -17,14 +17,15 @@ import UnitProtocol
 
         init(
             services: [any HostedService] = [LearningSwitchService()],
-            configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration()
+            configuration: SwitchConnectionConfiguration = SwitchConnectionConfiguration(),
+            dispatch: DispatchSettings = DispatchSettings()
         ) throws {
             let loop = EmbeddedEventLoop()
             channel = EmbeddedChannel(loop: loop)
             core = UnitCore(
                 services: services, serving: [:], hosts: HostTracker(), links: LinkDiscovery(),
                 identity: UnitIdentity(uid: UnitID(1), tier: 1, name: "test"),
-                dispatch: DispatchSettings(), eventLoop: loop, logger: Logger(label: "test"))
+                dispatch: dispatch, eventLoop: loop, logger: Logger(label: "test"))
             try channel.pipeline.syncOperations.addHandler(
                 SwitchChannelHandler(configuration: configuration, core: core, logger: Logger(label: "test")))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6633)).wait()
@@ -118,6 +119,49 @@ import UnitProtocol
             try harness.channel.readOutbound(as: ByteBuffer.self) == nil,
             "a burst's answers wait for the end of the round")
         #expect(try harness.received().map(\.type) == [.packetOut, .packetOut, .packetOut])
+    }
+
+    /// A switch is held to its window within one read: of ten PACKET_INs read together, four
+    /// go up (the window) and the rest wait in the channel until half of those are answered.
+    @Test func aSwitchIsHeldToItsWindowWithinOneRead() throws {
+        let harness = try Harness(services: [], dispatch: DispatchSettings(switchWindow: 4))
+        try harness.handshake()
+        let above = ExportedService(
+            sid: ServiceID(9), origin: UnitID(20), name: "forwarding", action: .divert, rules: ["packet_in"])
+        harness.core.remoteServicesChanged([RemoteService(definition: above, nextHop: UnitID(20))])
+        var burst = ByteBuffer()
+        for host in UInt8(1)...10 {
+            var frame = ByteBuffer()
+            frame.writeMACAddress(.broadcast)
+            frame.writeMACAddress(MACAddress(0, 0, 0, 0, 0, host))
+            frame.writeInteger(UInt16(0x0800))
+            frame.writeRepeatingByte(0, count: 46)
+            OpenFlowMessage(xid: UInt32(host), .packetIn(PacketIn(totalLength: 60, inPort: PortNumber(1), data: frame)))
+                .write(to: &burst)
+        }
+        try harness.channel.writeInbound(burst)
+        harness.channel.embeddedEventLoop.run()
+        let dispatcher = { harness.core.dispatcher }
+        #expect(dispatcher().counters.escalated == 4, "the window, not the whole read")
+        // Answering two brings it down to half its window: the held PACKET_INs go up, up to the window again.
+        let upstream = UnitChannelPeer(uid: UnitID(20), relation: .upstream)
+        for waiting in dispatcher().waiting.prefix(2) {
+            harness.core.received(
+                .eventReturn(EventReturn(transaction: waiting.transaction, sid: above.sid, verdict: .continue)),
+                from: upstream, now: .now())
+        }
+        #expect(dispatcher().counters.escalated == 4, "not before the unit looks for room")
+        harness.core.resumeInputs()
+        #expect(dispatcher().counters.escalated == 6)
+        #expect(dispatcher().openTransactions(from: .switchChannel(DatapathID(1))) == 4)
+        for waiting in dispatcher().waiting {
+            harness.core.received(
+                .eventReturn(EventReturn(transaction: waiting.transaction, sid: above.sid, verdict: .continue)),
+                from: upstream, now: .now())
+        }
+        harness.core.resumeInputs()
+        #expect(dispatcher().counters.escalated == 10, "every one in order, none lost")
+        #expect(dispatcher().counters.shed == 0)
     }
 
     /// A return's messages reach the switch as they came, with the switch's xid (or fresh

@@ -16,6 +16,10 @@ struct ReadGate {
 
     mutating func pause() { isPaused = true }
 
+    /// No longer paused, but the read NIO asked for meanwhile is kept back, for the caller to
+    /// handle what it held first (`resume` issues it).
+    mutating func resumeHolding() { isPaused = false }
+
     /// Reads may go on: the read NIO asked for meanwhile, if any, is issued now.
     mutating func resume(_ context: ChannelHandlerContext?) {
         isPaused = false

@@ -29,6 +29,10 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     /// Messages read since the last read burst ended.
     private var burstLength = 0
     private var reads = ReadGate()
+    /// Frames read after the switch was paused, within the read that paused it: handled first
+    /// when it is resumed. At most one read's worth (NIO reads a few buffers per readable
+    /// event); holding them, rather than handling the whole read, keeps the switch to its window.
+    private var held = CircularBuffer<ByteBuffer>()
     /// Called when the handshake completes: the listener bounds the connections still in it.
     var onHandshakeComplete: (() -> Void)?
 
@@ -68,7 +72,14 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         do {
             // One clock reading for the burst: its messages arrived together.
             let now = NIODeadline.now()
-            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, now: now) }
+            try frames.process(buffer: unwrapInboundIn(data)) { frame in
+                guard !reads.isPaused else {
+                    held.append(frame)
+                    return
+                }
+                handle(frame, now: now)
+                checkWindow()
+            }
         } catch let error as WireError {
             framingFailed = true
             perform(machine.framingFailed(error), now: .now())
@@ -92,8 +103,15 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Pauses the switch as soon as it reaches its window above (or the unit is congested):
+    /// checked after each message, so that a large read cannot take it past the window.
+    private func checkWindow() {
+        guard !reads.isPaused, let datapathID = machine.datapathID, core.shouldPause(.switchChannel(datapathID))
+        else { return }
+        pauseReading()
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
-        if let datapathID = machine.datapathID, core.shouldPause(.switchChannel(datapathID)) { pauseReading() }
         // Answers to a burst of requests leave in one write, for this switch and any other.
         core.readBurstEnded(length: burstLength)
         burstLength = 0
@@ -112,7 +130,21 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
 
     func resumeReading() {
         guard reads.isPaused else { return }
-        machine.readingResumed(now: .now())
+        let now = NIODeadline.now()
+        machine.readingResumed(now: now)
+        reads.resumeHolding()
+        // What was held is handled first, in order, up to the window again.
+        var handled = 0
+        while !reads.isPaused, let frame = held.popFirst() {
+            handle(frame, now: now)
+            handled += 1
+            checkWindow()
+        }
+        if handled > 0 {
+            core.readBurstEnded(length: burstLength)
+            burstLength = 0
+        }
+        guard !reads.isPaused else { return }
         reads.resume(context)
     }
 
