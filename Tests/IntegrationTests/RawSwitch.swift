@@ -7,6 +7,9 @@ import OpenFlow
 final class RawSwitch {
     private let fd: Int32
     private var pending = ByteBuffer()
+    /// The rest of a message the socket took only part of: sent before anything else, so
+    /// that the stream never holds half a message followed by another.
+    private var unsent: [UInt8] = []
     private(set) var closedByPeer = false
 
     init(port: Int) throws {
@@ -25,9 +28,22 @@ final class RawSwitch {
     }
 
     /// Sends without waiting: false when the socket takes nothing now (the controller is not
-    /// reading), as a switch drops what it cannot send.
+    /// reading), as a switch drops what it cannot send. A message the socket takes only part
+    /// of is finished by the next calls, which send nothing new until it is.
     func trySendBytes(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) } > 0
+        if !unsent.isEmpty {
+            let sent = unsent.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if sent > 0 { unsent.removeFirst(sent) }
+            guard unsent.isEmpty else { return false }
+        }
+        let sent = bytes.withUnsafeBytes {
+            Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+        }
+        guard sent > 0 else { return false }
+        if sent < bytes.count { unsent = Array(bytes[sent...]) }
+        return true
     }
 
     /// Every whole message that has arrived, as frames, without waiting.

@@ -108,15 +108,22 @@ final class UnitCore: ControllerOutput {
         guard !controller.dispatcher.remote.isEmpty || !controller.backpressure.isIdle else { return false }
         let wasIdle = controller.backpressure.isIdle
         let pause = controller.readBurstEnded(from: input, upwardBacklogged: neighbours?.upwardBacklogged ?? false)
-        if wasIdle && !controller.backpressure.isIdle { overloadStarted(by: input) }
+        if wasIdle && !controller.backpressure.isIdle {
+            if overload == nil { overloadStarted(by: input) } else { calmSince = nil }
+        }
         return pause
     }
 
     /// The overload episode under way: when it started, and the counts then.
     private var overload: (since: NIODeadline, shed: Int, pauses: Int)?
+    /// Since when nothing has been paused, during an episode.
+    private var calmSince: NIODeadline?
+    /// How long nothing may be paused before an episode is over: a switch that keeps reaching
+    /// its window is paused and resumed many times a second, and that is one episode.
+    static let overloadCalmPeriod = TimeAmount.seconds(Int64(1))
 
-    /// One line when inputs start being paused, one when the last is read again: an episode,
-    /// not a line per event.
+    /// One line when inputs start being paused, one when nothing has been paused for
+    /// `overloadCalmPeriod`: an episode, not a line per event or per pause.
     private func overloadStarted(by input: EventOrigin) {
         overload = (.now(), controller.dispatcher.counters.shed, controller.backpressure.pauses)
         let why =
@@ -129,10 +136,11 @@ final class UnitCore: ControllerOutput {
             ])
     }
 
-    private func overloadEnded() {
+    private func overloadEnded(calmSince: NIODeadline) {
         guard let overload else { return }
         self.overload = nil
-        let seconds = Double((NIODeadline.now() - overload.since).nanoseconds) / 1e9
+        self.calmSince = nil
+        let seconds = Double((calmSince - overload.since).nanoseconds) / 1e9
         let shed = controller.dispatcher.counters.shed - overload.shed
         let pauses = controller.backpressure.pauses - overload.pauses
         logger.warning(
@@ -150,7 +158,7 @@ final class UnitCore: ControllerOutput {
             case .unit(let unit): neighbours?.resumeReading(from: unit)
             }
         }
-        if controller.backpressure.isIdle { overloadEnded() }
+        if controller.backpressure.isIdle, overload != nil, calmSince == nil { calmSince = .now() }
     }
 
     func tick() {
@@ -158,6 +166,9 @@ final class UnitCore: ControllerOutput {
         for handler in openChannels.values { handler.tick(now: now) }
         controller.tick(now: now, sink: self)
         resumeInputs()
+        if let calmSince, controller.backpressure.isIdle, now - calmSince >= Self.overloadCalmPeriod {
+            overloadEnded(calmSince: calmSince)
+        }
         flushPending()
     }
 
