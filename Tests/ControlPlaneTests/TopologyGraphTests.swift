@@ -32,8 +32,8 @@ import Testing
     /// A ring floods over all its links but one: a frame flooded anywhere reaches every switch
     /// once, and never comes round.
     @Test func aRingFloodsOverATreeThatLeavesOneLinkOut() {
-        var graph = Self.ring(4)
-        let tree = graph.spanningTree()
+        let graph = Self.ring(4)
+        let tree = graph.tree
         #expect(tree.ports.count == 6, "three of the four links, both ends")
         let blocked = graph.links.filter { !tree.contains($0.a) }
         #expect(blocked.count == 1)
@@ -62,11 +62,11 @@ import Testing
 
     @Test func theTreeFollowsTheLinks() {
         var graph = Self.ring(4)
-        let before = graph.spanningTree()
+        let before = graph.tree
         // Take a tree link away: the ring's blocked link must now carry traffic.
         let treeLink = graph.links.first { before.contains($0.a) }!
         graph.removeLink(treeLink)
-        let after = graph.spanningTree()
+        let after = graph.tree
         #expect(after != before)
         #expect(after.ports.count == 6, "the three links left, all on the tree")
         for link in graph.links { #expect(after.contains(link.a)) }
@@ -77,7 +77,7 @@ import Testing
         for dpid in UInt64(1)...5 { graph.addSwitch(DatapathID(dpid)) }
         _ = graph.addLink(Self.link((1, 1), (2, 1)))
         _ = graph.addLink(Self.link((4, 1), (5, 1)))
-        let tree = graph.spanningTree()
+        let tree = graph.tree
         #expect(tree.roots[DatapathID(2)] == DatapathID(1))
         #expect(tree.roots[DatapathID(3)] == DatapathID(3))
         #expect(tree.roots[DatapathID(5)] == DatapathID(4))
@@ -167,7 +167,7 @@ import Testing
                 }
             }
         }
-        let tree = graph.spanningTree()
+        let tree = graph.tree
         #expect(tree.ports.count == 2 * Int(side * side - 1), "a tree of 25 switches has 24 links")
     }
 }

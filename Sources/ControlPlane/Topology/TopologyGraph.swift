@@ -14,8 +14,9 @@ import OpenFlow
 public struct TopologyGraph: Sendable {
     /// Each switch's ports that carry a link, with the port at the far end.
     private var adjacency: [DatapathID: [PortNumber: HostLocation]] = [:]
-    /// The tree as last computed, until the graph changes.
-    private var tree: SpanningTree?
+    /// The links floods may take, computed again whenever a link or a switch comes or goes:
+    /// links change seldom, and floods read it for every broadcast.
+    public private(set) var tree = SpanningTree(adjacency: [:])
 
     public init() {}
 
@@ -48,7 +49,7 @@ public struct TopologyGraph: Sendable {
     public mutating func addSwitch(_ datapathID: DatapathID) -> Bool {
         guard adjacency[datapathID] == nil else { return false }
         adjacency[datapathID] = [:]
-        tree = nil
+        tree = SpanningTree(adjacency: adjacency)
         return true
     }
 
@@ -61,7 +62,7 @@ public struct TopologyGraph: Sendable {
             adjacency[far.datapathID]?[far.port] = nil
             removed.append(TopologyLink(HostLocation(datapathID: datapathID, port: port), far))
         }
-        tree = nil
+        tree = SpanningTree(adjacency: adjacency)
         return removed
     }
 
@@ -78,7 +79,7 @@ public struct TopologyGraph: Sendable {
         }
         adjacency[a.datapathID]?[a.port] = b
         adjacency[b.datapathID]?[b.port] = a
-        tree = nil
+        tree = SpanningTree(adjacency: adjacency)
         return replaced
     }
 
@@ -88,7 +89,7 @@ public struct TopologyGraph: Sendable {
         guard farEnd(of: link.a) == link.b else { return nil }
         adjacency[link.a.datapathID]?[link.a.port] = nil
         adjacency[link.b.datapathID]?[link.b.port] = nil
-        tree = nil
+        tree = SpanningTree(adjacency: adjacency)
         return link
     }
 
@@ -101,19 +102,11 @@ public struct TopologyGraph: Sendable {
 
     // MARK: Flooding
 
-    /// The spanning tree of each connected part of the graph (computed once per change).
-    public mutating func spanningTree() -> SpanningTree {
-        if let tree { return tree }
-        let computed = SpanningTree(adjacency: adjacency)
-        tree = computed
-        return computed
-    }
-
     /// Whether a frame flooded on `port`'s switch may leave through it: a port with no link
     /// (hosts, or nothing) or a link on the spanning tree. Other link ports would close a loop.
-    public mutating func floods(through port: HostLocation) -> Bool {
+    public func floods(through port: HostLocation) -> Bool {
         guard isLinkPort(port) else { return true }
-        return spanningTree().contains(port)
+        return tree.contains(port)
     }
 
     // MARK: Paths
