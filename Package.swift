@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
     ],
     targets: [
         .target(
@@ -41,7 +42,10 @@ let package = Package(
         ),
         .target(
             name: "ControlPlane",
-            dependencies: ["OpenFlow", "Packets", "UnitProtocol", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "OpenFlow", "Packets", "UnitProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "Runtime",

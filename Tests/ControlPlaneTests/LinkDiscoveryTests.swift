@@ -20,8 +20,8 @@ import Testing
 
     @Test func probesGoOutOfEveryPhysicalPortAndIdentifyTheirOrigin() throws {
         let probes = LinkDiscovery.probes(for: Self.description(7, ports: [1, 2, 3]))
-        #expect(probes.count == 3)
-        guard case .packetOut(let packetOut) = probes[1] else {
+        #expect(probes.map(\.port) == [PortNumber(1), PortNumber(2), PortNumber(3)])
+        guard case .packetOut(let packetOut) = LinkDiscovery.packetOut(carrying: probes[1]) else {
             Issue.record("expected PACKET_OUT")
             return
         }

@@ -31,6 +31,8 @@ struct PingallResult: Decodable {
     let received: Int
     let loss_percent: Double
     let flows: [String: Int]
+    /// Forged LLDP frames h1 sent (with `--forge-lldp`).
+    let forged: Int?
 }
 
 @Suite(
@@ -55,5 +57,25 @@ struct MininetTests {
         #expect(status == 0, "the unit stops cleanly on SIGINT:\n\(log)")
         #expect(log.contains("switch ready"))
         #expect(log.contains("shutting down"))
+    }
+    /// A host sends LLDP frames that claim to be probes from another switch's ports, unsigned
+    /// and with a made-up authenticator: the unit believes none (it says so once for the port
+    /// they arrived on), learns no link from them, and every host still reaches every other.
+    @Test func forgedLLDPFromAHostMakesNoLink() throws {
+        let unit = try UnitProcess()
+        let run = try runCommand(
+            MininetEnvironment.script, ["--port", String(unit.port), "--topo", "linear,3", "--forge-lldp"],
+            timeout: 180)
+        let (status, log) = unit.stop()
+        let line = try #require(
+            run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "no result from Mininet:\n\(run.output)")
+        let result = try JSONDecoder().decode(PingallResult.self, from: Data(line.utf8))
+        #expect(result.forged == 6)
+        #expect(result.loss_percent == 0, "pingall after the forgeries lost packets: \(line)\n\(log)")
+        let refusals = log.split(separator: "\n").filter { $0.contains("link discovery:") }
+        #expect(
+            refusals.count == 1, "one line for the port, however many forgeries:\n\(refusals.joined(separator: "\n"))")
+        #expect(refusals.first?.contains("arrived at 0000000000000001:1") == true)
+        #expect(status == 0)
     }
 }

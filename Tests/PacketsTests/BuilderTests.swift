@@ -27,6 +27,30 @@ import Testing
         #expect(lldp.optionalTLVs[0].organizationallySpecific?.oui == 0x0A_EC10)
     }
 
+    /// A signed probe's origin and authenticator travel in two more Echelon TLVs; either of the
+    /// wrong length makes the frame no probe at all rather than an unsigned one.
+    @Test func aSignedProbesTLVsRoundTripAndAWrongLengthIsRefused() throws {
+        let signed = LLDPProbe(
+            datapathID: DatapathID(0x1a), port: PortNumber(3), portAddress: MACAddress(2, 0, 0, 0, 0x1a, 3),
+            origin: LLDPProbe.Origin(unit: 11, sentAt: 0x0102_0304_0506_0708), authenticator: Array(1...16))
+        let bytes = signed.frame.encoded()
+        #expect(LLDPProbe(parsing: bytes) == signed)
+        #expect(signed.signedBytes.count == 28)
+        let frame = try EthernetFrame(parsing: bytes)
+        var lldp = try #require(frame.payload.lldp)
+        #expect(lldp.optionalTLVs.count == 3)
+        for (index, subtype) in [(1, LLDPProbe.originSubtype), (2, LLDPProbe.authenticatorSubtype)] {
+            var cut = lldp
+            cut.optionalTLVs[index] = .organizationallySpecific(
+                oui: LLDPProbe.echelonOUI, subtype: subtype, information: ByteBuffer(bytes: [1, 2, 3]))
+            let wrong = EthernetFrame(destination: frame.destination, source: frame.source, payload: .lldp(cut))
+            #expect(LLDPProbe(parsing: wrong.encoded()) == nil, "subtype \(subtype) of 3 bytes")
+        }
+        lldp.optionalTLVs.removeLast()
+        let unsigned = EthernetFrame(destination: frame.destination, source: frame.source, payload: .lldp(lldp))
+        #expect(LLDPProbe(parsing: unsigned.encoded())?.authenticator == nil)
+    }
+
     @Test func notAProbe() throws {
         let probe = LLDPProbe(datapathID: DatapathID(7), port: PortNumber(1), portAddress: .zero).frame
         var lldp = try #require(probe.payload.lldp)

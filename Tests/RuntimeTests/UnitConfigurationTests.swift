@@ -28,12 +28,14 @@ import UnitProtocol
             """
             {"name": "u", "switches": {"listen": "127.0.0.1:7001", "echoInterval": 1, "echoTimeout": 3, "handshakeTimeout": 2,
              "missSendLength": 128, "maxMessageLength": 4096, "errorBudget": 3},
-             "hosts": {"idleTimeout": 60, "capacity": 10}, "links": {"probeInterval": 2},
+             "hosts": {"idleTimeout": 60, "capacity": 10},
+             "links": {"probeInterval": 2, "probeKey": "000102030405060708090a0b0c0d0e0F101112131415161718191a1b1c1d1e1f"},
              "services": [{"service": "forwarding", "priority": 10, "idleTimeout": 30, "hardTimeout": 300}]}
             """)
         #expect(configuration.switches.listen.port == 7001)
         #expect(configuration.switches.connection.echoTimeout == .seconds(3))
         #expect(configuration.hosts.capacity == 10)
+        #expect(configuration.links.probeKey == Array(0...31))
         #expect(
             configuration.services == [
                 ServiceDeclaration(service: "forwarding", priority: 10, idleTimeout: 30, hardTimeout: 300)
@@ -94,6 +96,11 @@ import UnitProtocol
             "must be more than 0"
         ),
         (#"{"name": "u", "dispatch": {"parked": 5}}"#, "$.dispatch.parked", "unknown field \"parked\""),
+        (
+            #"{"name": "u", "links": {"probeKey": "secret"}}"#, "$.links.probeKey",
+            "must be 32 to 128 hexadecimal digits"
+        ),
+        (#"{"name": "u", "links": {"probeKey": "00ff"}}"#, "$.links.probeKey", "(16 to 64 bytes)"),
     ])
     func badFilesNameThePathAndTheProblem(json: String, path: String, problem: String) {
         #expect {

@@ -13,6 +13,11 @@ public struct UnitController {
     public private(set) var switches = SwitchRegistry()
     public private(set) var hosts: HostTracker
     public private(set) var links: LinkDiscovery
+    /// Signs this unit's probes and checks the ones that arrive.
+    private var probes: ProbeAuthenticator
+    /// The wall clock, as last reported with the monotonic time it was read at: probes carry
+    /// wall-clock time, since they cross units.
+    private var wallClock: (microseconds: UInt64, at: NIODeadline)?
     public let chain: ProcessChain
     public private(set) var counters = UnitCounters()
     public private(set) var dispatcher: EventDispatcher
@@ -29,14 +34,33 @@ public struct UnitController {
     public init(
         services: [any HostedService], hosts: HostTracker = HostTracker(), links: LinkDiscovery = LinkDiscovery(),
         domain: UnitID = UnitID(1), serving: [ServiceID: any HostedService] = [:],
-        dispatch: DispatchSettings = DispatchSettings()
+        dispatch: DispatchSettings = DispatchSettings(), probeKey: [UInt8]? = nil
     ) {
         self.chain = ProcessChain(services: services)
         self.hosts = hosts
         self.links = links
+        self.probes = ProbeAuthenticator(unit: domain, key: probeKey ?? ProbeAuthenticator.randomKey())
         self.serving = serving
         self.dispatcher = EventDispatcher(domain: domain, hosted: Set(serving.keys), settings: dispatch)
         self.backpressure = Backpressure(window: dispatch.switchWindow)
+    }
+
+    // MARK: Time
+
+    /// The wall clock now (microseconds since the Unix epoch), read with the monotonic `now`:
+    /// later times are told from the monotonic clock, so that only the runtime reads clocks.
+    public mutating func setWallClock(microseconds: UInt64, at now: NIODeadline) {
+        wallClock = (microseconds, now)
+    }
+
+    /// The wall-clock time at `now`; before the runtime has said, the monotonic clock stands in
+    /// (one unit on its own, as in a test, only compares its own times).
+    private func wallMicroseconds(at now: NIODeadline) -> UInt64 {
+        guard let wallClock else { return now.uptimeNanoseconds / 1000 }
+        let elapsed = (now - wallClock.at).nanoseconds / 1000
+        return elapsed >= 0
+            ? wallClock.microseconds &+ UInt64(elapsed)
+            : wallClock.microseconds &- UInt64(min(-elapsed, Int64(wallClock.microseconds)))
     }
 
     // MARK: Backpressure
@@ -81,7 +105,7 @@ public struct UnitController {
         }
         counters.switchesConnected += 1
         dispatch(.switchAdded(description), now: now, sink: sink)
-        for probe in LinkDiscovery.probes(for: description) { sink.send(probe, to: description.datapathID) }
+        sendProbes(for: description, now: now, sink: sink)
         return replaced
     }
 
@@ -136,7 +160,7 @@ public struct UnitController {
         if links.roundDue(now: now) {
             for datapathID in switches.datapathIDs {
                 guard let description = switches.description(of: datapathID) else { continue }
-                for probe in LinkDiscovery.probes(for: description) { sink.send(probe, to: datapathID) }
+                sendProbes(for: description, now: now, sink: sink)
             }
         }
         for link in links.expire(now: now) { hosts.unmarkInfrastructure(link.destination) }
@@ -202,6 +226,15 @@ public struct UnitController {
         }
     }
 
+    /// A signed probe out of each of the switch's ports.
+    private mutating func sendProbes(for description: SwitchDescription, now: NIODeadline, sink: some ControllerOutput)
+    {
+        let wall = wallMicroseconds(at: now)
+        for probe in LinkDiscovery.probes(for: description) {
+            sink.send(LinkDiscovery.packetOut(carrying: probes.sign(probe, now: wall)), to: description.datapathID)
+        }
+    }
+
     private mutating func learnLink(
         from packetIn: PacketIn, on datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput
     ) {
@@ -210,6 +243,20 @@ public struct UnitController {
             return
         }
         let arrival = HostLocation(datapathID: datapathID, port: packetIn.inPort)
+        switch probes.verify(probe, now: wallMicroseconds(at: now)) {
+        case .failure(let rejection):
+            counters.probesRejected[rejection.rawValue, default: 0] += 1
+            sink.probeRejected(rejection, at: arrival)
+            return
+        case .success(let origin) where origin != dispatcher.domain:
+            // A probe from another unit's switch: a domain edge, not a link of this domain. Its
+            // port carries no host of ours either.
+            counters.domainEdgeProbes += 1
+            for event in hosts.markInfrastructure(arrival) { dispatch(event, now: now, sink: sink) }
+            return
+        case .success:
+            break
+        }
         guard links.observe(probe, arrivedAt: arrival, now: now) != nil else { return }
         counters.linksDiscovered += 1
         for location in [arrival, HostLocation(datapathID: probe.datapathID, port: probe.port)] {
@@ -220,6 +267,7 @@ public struct UnitController {
     private mutating func forget(
         _ datapathID: DatapathID, port: PortNumber? = nil, now: NIODeadline, sink: some ControllerOutput
     ) {
+        if port == nil { probes.forget(datapathID) }
         for link in links.remove(datapathID, port: port) {
             hosts.unmarkInfrastructure(link.source)
             hosts.unmarkInfrastructure(link.destination)
@@ -354,6 +402,12 @@ public struct UnitCounters: Hashable, Sendable, Codable {
     public var errorsReceived = 0
     public var linksDiscovered = 0
     public var foreignLLDP = 0
+    /// Echelon probes not believed, by reason (`ProbeRejection`).
+    public var probesRejected: [String: Int] = [:]
+    /// Genuine probes from another unit's switches: the ports they arrived on are domain edges.
+    public var domainEdgeProbes = 0
+
+    public init() {}
     /// Messages a hosted service sent, while answering a unit below, to a switch not below it.
     public var undeliverableReturns = 0
     /// BYPASS entries and context annotations a return could not carry (over its limits).

@@ -22,16 +22,17 @@ public struct LinkDiscovery: Sendable {
         self.linkTimeout = linkTimeout
     }
 
-    /// PACKET_OUTs that send a probe out of each physical port of a switch.
-    public static func probes(for description: SwitchDescription) -> [OpenFlowMessage.Body] {
+    /// A probe for each physical port of a switch that is up (unsigned: the unit signs them).
+    public static func probes(for description: SwitchDescription) -> [LLDPProbe] {
         description.ports.filter { $0.portNumber.isPhysical && !$0.config.contains(.portDown) }.map { port in
-            let probe = LLDPProbe(
-                datapathID: description.datapathID, port: port.portNumber, portAddress: port.hardwareAddress)
-            return .packetOut(
-                PacketOut(
-                    inPort: .none, actions: [.output(port: port.portNumber, maxLength: 0)], data: probe.frame.encoded())
-            )
+            LLDPProbe(datapathID: description.datapathID, port: port.portNumber, portAddress: port.hardwareAddress)
         }
+    }
+
+    /// The PACKET_OUT that sends a probe out of its port.
+    public static func packetOut(carrying probe: LLDPProbe) -> OpenFlowMessage.Body {
+        .packetOut(
+            PacketOut(inPort: .none, actions: [.output(port: probe.port, maxLength: 0)], data: probe.frame.encoded()))
     }
 
     /// Whether a probe round is due; if so, the next one is scheduled.

@@ -49,7 +49,7 @@ enum AdminServer {
             let snapshot = try await neighbours.eventLoop.submit {
                 StatusSnapshot(
                     router: neighbours.value.routerSnapshot, switches: core.value.switchCount,
-                    hosts: core.value.hostCount)
+                    hosts: core.value.hostCount, links: core.value.linkCount, counters: core.value.counters)
             }.get()
             return statusView(snapshot, identity: identity)
         }
@@ -114,7 +114,9 @@ enum AdminServer {
     static func statusView(_ snapshot: StatusSnapshot, identity: UnitIdentity) -> StatusView {
         StatusView(
             uid: identity.uid.rawValue, name: identity.name, tier: identity.tier, routes: snapshot.router.routes.count,
-            units: snapshot.router.adjacencies.count, switches: snapshot.switches, hosts: snapshot.hosts)
+            units: snapshot.router.adjacencies.count, switches: snapshot.switches, hosts: snapshot.hosts,
+            links: snapshot.links, probesRejected: snapshot.counters.probesRejected,
+            domainEdgeProbes: snapshot.counters.domainEdgeProbes)
     }
 
     /// `host:port` of a bound address, for URLs and log lines.
@@ -137,4 +139,6 @@ struct StatusSnapshot: Sendable {
     var router: ServiceRouter
     var switches: Int
     var hosts: Int
+    var links = 0
+    var counters = UnitCounters()
 }

@@ -61,4 +61,10 @@ public struct StatusView: Codable, Hashable, Sendable {
     public var units: Int
     public var switches: Int
     public var hosts: Int
+    /// Links link discovery holds now (each direction once).
+    public var links: Int = 0
+    /// LLDP probes not believed, by reason (unsigned, bad_authenticator, stale, from_the_future, replayed).
+    public var probesRejected: [String: Int] = [:]
+    /// Genuine probes that came from another unit's switches (domain edges).
+    public var domainEdgeProbes: Int = 0
 }

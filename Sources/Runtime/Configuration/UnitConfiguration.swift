@@ -184,15 +184,58 @@ public struct HostSettings: Hashable, Sendable, Decodable {
 /// LLDP link discovery.
 public struct LinkSettings: Hashable, Sendable, Decodable {
     public var probeInterval: Double
+    /// The key probes are signed with (`ProbeAuthenticator`), shared by the units of one
+    /// control plane; nil: the unit makes up its own and believes only its own probes.
+    public var probeKey: [UInt8]?
 
-    public init(probeInterval: Double = 5) { self.probeInterval = probeInterval }
+    public init(probeInterval: Double = 5, probeKey: [UInt8]? = nil) {
+        self.probeInterval = probeInterval
+        self.probeKey = probeKey
+    }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case probeInterval }
+    enum CodingKeys: String, CodingKey, CaseIterable { case probeInterval, probeKey }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
-        probeInterval = try decoder.container(keyedBy: CodingKeys.self).decode(.probeInterval, default: 5)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        probeInterval = try container.decode(.probeInterval, default: 5)
         try require(probeInterval > 0, CodingKeys.probeInterval, "must be positive", decoder)
+        let hex: String? = try container.decode(.probeKey, default: nil)
+        if let hex {
+            let sizes = ProbeAuthenticator.keySizes
+            let key = Self.bytes(hex: hex)
+            try require(
+                key.map { sizes.contains($0.count) } ?? false, CodingKeys.probeKey,
+                "must be \(sizes.lowerBound * 2) to \(sizes.upperBound * 2) hexadecimal digits "
+                    + "(\(sizes.lowerBound) to \(sizes.upperBound) bytes), e.g. from `openssl rand -hex 32`", decoder)
+            probeKey = key
+        } else {
+            probeKey = nil
+        }
+    }
+
+    /// The bytes a string of hexadecimal digit pairs spells; nil for anything else.
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = Self.value(of: digits[index]), let low = Self.value(of: digits[index + 1]) else {
+                return nil
+            }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func value(of digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 

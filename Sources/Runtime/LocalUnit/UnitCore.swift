@@ -1,4 +1,5 @@
 import ControlPlane
+import Foundation
 import Logging
 import NIOCore
 import OpenFlow
@@ -32,18 +33,28 @@ final class UnitCore: ControllerOutput {
     init(
         services: [any HostedService], serving: [ServiceID: any HostedService], hosts: HostTracker,
         links: LinkDiscovery,
-        identity: UnitIdentity, dispatch: DispatchSettings, eventLoop: any EventLoop, logger: Logger
+        identity: UnitIdentity, dispatch: DispatchSettings, probeKey: [UInt8]? = nil, eventLoop: any EventLoop,
+        logger: Logger
     ) {
         self.controller = UnitController(
-            services: services, hosts: hosts, links: links, domain: identity.uid, serving: serving, dispatch: dispatch)
+            services: services, hosts: hosts, links: links, domain: identity.uid, serving: serving, dispatch: dispatch,
+            probeKey: probeKey)
         self.eventLoop = eventLoop
         self.logger = logger
+        readWallClock(now: .now())
+    }
+
+    /// Tells the controller the wall-clock time (its probes carry it).
+    private func readWallClock(now: NIODeadline) {
+        let microseconds = UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000))
+        controller.setWallClock(microseconds: microseconds, at: now)
     }
 
     var dispatcher: EventDispatcher { controller.dispatcher }
 
     var switchCount: Int { channelsByDatapath.count }
     var hostCount: Int { controller.hosts.count }
+    var linkCount: Int { controller.links.links.count }
     var counters: UnitCounters { controller.counters }
 
     func channelOpened(_ handler: SwitchChannelHandler) {
@@ -163,6 +174,7 @@ final class UnitCore: ControllerOutput {
 
     func tick() {
         let now = NIODeadline.now()
+        readWallClock(now: now)
         for handler in openChannels.values { handler.tick(now: now) }
         controller.tick(now: now, sink: self)
         resumeInputs()
@@ -223,6 +235,15 @@ final class UnitCore: ControllerOutput {
                 transaction: transaction, sid: sid, verdict: verdict, messages: messages, bypass: bypass,
                 context: context, to: &$0, xid: $1)
         }
+    }
+
+    /// Ports whose rejected probes have been logged: one line per port, however many probes.
+    private var probeRejectionsLogged: Set<HostLocation> = []
+
+    func probeRejected(_ rejection: ProbeRejection, at port: HostLocation) {
+        guard probeRejectionsLogged.insert(port).inserted else { return }
+        logger.warning(
+            "link discovery: \(rejection) arrived at \(port); no link is learned from it (said once per port)")
     }
 
     func rejected(_ rejection: DispatchRejection) {

@@ -59,7 +59,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
                     links: LinkDiscovery(
                         probeInterval: .seconds(configuration.links.probeInterval),
                         linkTimeout: .seconds(configuration.links.probeInterval * 3 + 1)),
-                    identity: identity, dispatch: configuration.dispatch.settings, eventLoop: loop, logger: logger),
+                    identity: identity, dispatch: configuration.dispatch.settings,
+                    probeKey: configuration.links.probeKey, eventLoop: loop, logger: logger),
                 eventLoop: loop)
         }.get()
 
