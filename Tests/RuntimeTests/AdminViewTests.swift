@@ -1,5 +1,6 @@
 import ControlPlane
 import NIOCore
+import OpenFlow
 import Testing
 import UnitProtocol
 
@@ -70,5 +71,33 @@ import UnitProtocol
 
         #expect(DispatchViews.filters(snapshot).map(\.service) == ["audit"])
         #expect(DispatchViews.filters(dispatcher).isEmpty)
+    }
+    /// `GET /topology`: switches, each link once with whether floods take it, hosts with
+    /// their ports, and domain edges, all from copies of the unit's state.
+    @Test func topologyViewShowsTheGraphHostsAndEdges() {
+        var graph = TopologyGraph()
+        for dpid: UInt64 in [1, 2, 3] { graph.addSwitch(DatapathID(dpid)) }
+        func port(_ dpid: UInt64, _ number: UInt16) -> HostLocation {
+            HostLocation(datapathID: DatapathID(dpid), port: PortNumber(number))
+        }
+        // A triangle: one of its three links closes the loop.
+        _ = graph.addLink(TopologyLink(port(1, 1), port(2, 1)))
+        _ = graph.addLink(TopologyLink(port(2, 2), port(3, 1)))
+        _ = graph.addLink(TopologyLink(port(1, 2), port(3, 2)))
+        var hosts = HostTracker()
+        _ = hosts.observe(
+            Match(inPort: PortNumber(9), dlSrc: MACAddress(0, 0, 0, 0, 0, 1), dlDst: .broadcast), on: DatapathID(1),
+            now: .uptimeNanoseconds(1))
+        let view = TopologyView(
+            TopologySnapshot(
+                topology: graph, hosts: hosts.hosts,
+                domainEdges: [
+                    port(3, 3): DomainEdge(unit: UnitID(12), far: port(0x99, 4), lastSeen: .uptimeNanoseconds(1))
+                ]))
+        #expect(view.switches == ["0000000000000001", "0000000000000002", "0000000000000003"])
+        #expect(view.links.map(\.a) == ["0000000000000001:1", "0000000000000001:2", "0000000000000002:2"])
+        #expect(view.links.filter { !$0.tree }.count == 1, "the triangle's third link would close the loop")
+        #expect(view.hosts.map(\.port) == ["0000000000000001:9"])
+        #expect(view.domainEdges.map(\.unit) == [12])
     }
 }

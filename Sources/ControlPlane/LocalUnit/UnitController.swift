@@ -13,6 +13,10 @@ public struct UnitController {
     public private(set) var switches = SwitchRegistry()
     public private(set) var hosts: HostTracker
     public private(set) var links: LinkDiscovery
+    /// The domain's switches and the links between them, as discovery holds them.
+    public private(set) var topology = TopologyGraph()
+    /// Ports where genuine probes from other units' switches arrive, with where they came from.
+    public private(set) var domainEdges: [HostLocation: DomainEdge] = [:]
     /// Signs this unit's probes and checks the ones that arrive.
     private var probes: ProbeAuthenticator
     /// The wall clock, as last reported with the monotonic time it was read at: probes carry
@@ -103,6 +107,7 @@ public struct UnitController {
             dispatch(.switchRemoved(description.datapathID), now: now, sink: sink)
             forget(description.datapathID, now: now, sink: sink)
         }
+        topology.addSwitch(description.datapathID)
         counters.switchesConnected += 1
         dispatch(.switchAdded(description), now: now, sink: sink)
         sendProbes(for: description, now: now, sink: sink)
@@ -163,7 +168,17 @@ public struct UnitController {
                 sendProbes(for: description, now: now, sink: sink)
             }
         }
-        for link in links.expire(now: now) { hosts.unmarkInfrastructure(link.destination) }
+        for link in links.expire(now: now) {
+            hosts.unmarkInfrastructure(link.destination)
+            // The graph holds a link while either direction is confirmed.
+            let reverse = LinkDiscovery.Link(source: link.destination, destination: link.source)
+            if links.links[reverse] == nil { topology.removeLink(TopologyLink(link.source, link.destination)) }
+        }
+        let edgeTimeout = links.linkTimeout
+        for (port, edge) in domainEdges where now - edge.lastSeen >= edgeTimeout {
+            domainEdges[port] = nil
+            hosts.unmarkInfrastructure(port)
+        }
         for event in hosts.expire(now: now) { dispatch(event, now: now, sink: sink) }
         dispatcher.tick(now: now, into: &output)
         performActions(now: now, sink: sink)
@@ -252,13 +267,23 @@ public struct UnitController {
             // A probe from another unit's switch: a domain edge, not a link of this domain. Its
             // port carries no host of ours either.
             counters.domainEdgeProbes += 1
+            domainEdges[arrival] = DomainEdge(
+                unit: origin, far: HostLocation(datapathID: probe.datapathID, port: probe.port), lastSeen: now)
             for event in hosts.markInfrastructure(arrival) { dispatch(event, now: now, sink: sink) }
             return
         case .success:
             break
         }
-        guard links.observe(probe, arrivedAt: arrival, now: now) != nil else { return }
+        guard let link = links.observe(probe, arrivedAt: arrival, now: now) else { return }
         counters.linksDiscovered += 1
+        for replaced in topology.addLink(TopologyLink(link.source, link.destination)) ?? [] {
+            // The cable was moved: the other direction of the old link goes now too.
+            links.forget(LinkDiscovery.Link(source: replaced.a, destination: replaced.b))
+            links.forget(LinkDiscovery.Link(source: replaced.b, destination: replaced.a))
+            for end in [replaced.a, replaced.b] where end != link.source && end != link.destination {
+                hosts.unmarkInfrastructure(end)
+            }
+        }
         for location in [arrival, HostLocation(datapathID: probe.datapathID, port: probe.port)] {
             for event in hosts.markInfrastructure(location) { dispatch(event, now: now, sink: sink) }
         }
@@ -267,10 +292,18 @@ public struct UnitController {
     private mutating func forget(
         _ datapathID: DatapathID, port: PortNumber? = nil, now: NIODeadline, sink: some ControllerOutput
     ) {
-        if port == nil { probes.forget(datapathID) }
+        if port == nil {
+            probes.forget(datapathID)
+            topology.removeSwitch(datapathID)
+        }
         for link in links.remove(datapathID, port: port) {
             hosts.unmarkInfrastructure(link.source)
             hosts.unmarkInfrastructure(link.destination)
+            topology.removeLink(TopologyLink(link.source, link.destination))
+        }
+        for edge in domainEdges.keys where edge.datapathID == datapathID && (port == nil || edge.port == port) {
+            domainEdges[edge] = nil
+            hosts.unmarkInfrastructure(edge)
         }
         for event in hosts.removeAttached(to: datapathID, port: port) { dispatch(event, now: now, sink: sink) }
     }
@@ -396,6 +429,20 @@ public struct UnitController {
 }
 
 /// What a unit has done, for inspection and benchmarks.
+/// A port of this domain where probes from another unit's switch arrive: a link between domains.
+public struct DomainEdge: Hashable, Sendable {
+    /// The unit whose switch is at the far end.
+    public var unit: UnitID
+    public var far: HostLocation
+    public var lastSeen: NIODeadline
+
+    public init(unit: UnitID, far: HostLocation, lastSeen: NIODeadline) {
+        self.unit = unit
+        self.far = far
+        self.lastSeen = lastSeen
+    }
+}
+
 public struct UnitCounters: Hashable, Sendable, Codable {
     public var switchesConnected = 0
     public var packetIns = 0

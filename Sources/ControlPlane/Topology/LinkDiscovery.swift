@@ -50,6 +50,11 @@ public struct LinkDiscovery: Sendable {
         return links.updateValue(now, forKey: link) == nil ? link : nil
     }
 
+    /// Drops one direction of a link (its port now leads elsewhere).
+    public mutating func forget(_ link: Link) {
+        links[link] = nil
+    }
+
     /// Drops links that were not confirmed in time.
     public mutating func expire(now: NIODeadline) -> [Link] {
         let timeout = linkTimeout

@@ -11,10 +11,11 @@ extension UnitView: ResponseEncodable {}
 extension StatusView: ResponseEncodable {}
 extension FilterView: ResponseEncodable {}
 extension PendingView: ResponseEncodable {}
+extension TopologyView: ResponseEncodable {}
 extension DispatchCountersView: ResponseEncodable {}
 
 /// The admin HTTP API (JSON, loopback by default): `GET /routes`, `/units`, `/status`,
-/// `/filters`, `/pending`, `/counters`.
+/// `/filters`, `/pending`, `/counters`, `/topology`.
 ///
 /// Every answer is built from a snapshot taken on the unit's event loop, so it never sees a
 /// half-applied change. Only the copy is made on the loop: the router, the dispatcher and the
@@ -44,6 +45,10 @@ enum AdminServer {
         }
         router.get("counters") { _, _ -> DispatchCountersView in
             DispatchViews.counters(try await dispatcher(core).dispatcher)
+        }
+        router.get("topology") { _, _ -> TopologyView in
+            let snapshot = try await core.eventLoop.submit { core.value.topologySnapshot }.get()
+            return TopologyView(snapshot)
         }
         router.get("status") { _, _ -> StatusView in
             let snapshot = try await neighbours.eventLoop.submit {

@@ -55,6 +55,10 @@ final class UnitCore: ControllerOutput {
     var switchCount: Int { channelsByDatapath.count }
     var hostCount: Int { controller.hosts.count }
     var linkCount: Int { controller.links.links.count }
+    var topologySnapshot: TopologySnapshot {
+        TopologySnapshot(
+            topology: controller.topology, hosts: controller.hosts.hosts, domainEdges: controller.domainEdges)
+    }
     var counters: UnitCounters { controller.counters }
 
     func channelOpened(_ handler: SwitchChannelHandler) {

@@ -1,0 +1,115 @@
+import ControlPlane
+import NIOCore
+import OpenFlow
+import Packets
+import Testing
+import UnitProtocol
+
+/// The unit keeps its domain's graph as link discovery finds and loses links.
+@Suite struct DomainTopologyTests {
+    static let key = [UInt8](repeating: 7, count: 32)
+    static let t0 = NIODeadline.uptimeNanoseconds(5_000_000_000)
+
+    final class Domain {
+        var unit = UnitController(services: [], domain: UnitID(11), probeKey: DomainTopologyTests.key)
+        let sink = RecordingSink()
+
+        init(switches: [UInt64]) {
+            unit.setWallClock(microseconds: 1_800_000_000_000_000, at: DomainTopologyTests.t0)
+            for dpid in switches {
+                _ = unit.switchConnected(
+                    LinkDiscoveryTests.description(dpid, ports: [1, 2, 3]), on: ConnectionID(rawValue: UInt(dpid)),
+                    now: DomainTopologyTests.t0, sink: sink)
+            }
+        }
+
+        /// The last probe the unit sent out of `from`, delivered as a PACKET_IN at `to`.
+        func carry(from: (UInt64, UInt16), to: (UInt64, UInt16), now: NIODeadline = DomainTopologyTests.t0) {
+            let data = sink.sent.reversed().compactMap { dpid, body -> ByteBuffer? in
+                guard dpid == DatapathID(from.0), case .packetOut(let out) = body,
+                    out.actions == [.output(port: PortNumber(from.1), maxLength: 0)]
+                else { return nil }
+                return out.data
+            }.first
+            guard let data else {
+                Issue.record("no probe went out of \(from)")
+                return
+            }
+            let packetIn = PacketIn(totalLength: UInt16(data.readableBytes), inPort: PortNumber(to.1), data: data)
+            unit.received(OpenFlowMessage(xid: 0, .packetIn(packetIn)), from: DatapathID(to.0), now: now, sink: sink)
+        }
+    }
+
+    static func link(_ a: (UInt64, UInt16), _ b: (UInt64, UInt16)) -> TopologyLink {
+        TopologyLink(
+            HostLocation(datapathID: DatapathID(a.0), port: PortNumber(a.1)),
+            HostLocation(datapathID: DatapathID(b.0), port: PortNumber(b.1)))
+    }
+
+    @Test func discoveredLinksMakeTheGraphAndLeaveItWithTheirPortOrSwitch() {
+        let domain = Domain(switches: [1, 2, 3])
+        #expect(domain.unit.topology.switches == [DatapathID(1), DatapathID(2), DatapathID(3)])
+        domain.carry(from: (1, 2), to: (2, 1))
+        domain.carry(from: (2, 2), to: (3, 1))
+        domain.carry(from: (3, 1), to: (2, 2))  // the other direction of the same link: still one
+        #expect(domain.unit.topology.links == [Self.link((1, 2), (2, 1)), Self.link((2, 2), (3, 1))])
+        // Port 2:1 goes down: its link goes at once.
+        let down = PhysicalPort(
+            portNumber: PortNumber(1), hardwareAddress: MACAddress(rawValue: 0x201), name: "p1", state: .linkDown)
+        domain.unit.received(
+            OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .modify, port: down))), from: DatapathID(2),
+            now: Self.t0, sink: domain.sink)
+        #expect(domain.unit.topology.links == [Self.link((2, 2), (3, 1))])
+        // Switch 3 leaves: it and its link go.
+        domain.unit.switchDisconnected(DatapathID(3), on: ConnectionID(rawValue: 3), now: Self.t0, sink: domain.sink)
+        #expect(domain.unit.topology.switches == [DatapathID(1), DatapathID(2)])
+        #expect(domain.unit.topology.links.isEmpty)
+    }
+
+    /// A link stays while either direction is confirmed, and goes when neither is.
+    @Test func aLinkExpiresWhenNeitherDirectionIsConfirmed() {
+        let domain = Domain(switches: [1, 2])
+        domain.carry(from: (1, 2), to: (2, 1))
+        // Ten seconds on, a probe round goes out (probes are signed as they leave) and one comes back.
+        domain.unit.tick(now: Self.t0 + .seconds(10), sink: domain.sink)
+        domain.carry(from: (2, 1), to: (1, 2), now: Self.t0 + .seconds(10))
+        let timeout = domain.unit.links.linkTimeout
+        domain.unit.tick(now: Self.t0 + timeout, sink: domain.sink)
+        #expect(domain.unit.topology.links == [Self.link((1, 2), (2, 1))], "one direction is still fresh")
+        domain.unit.tick(now: Self.t0 + .seconds(10) + timeout, sink: domain.sink)
+        #expect(domain.unit.topology.links.isEmpty)
+    }
+
+    /// A cable moved: the port's new far end replaces the old link, in the graph and in
+    /// discovery, and the old far end may carry hosts again.
+    @Test func aMovedCableReplacesItsLink() {
+        let domain = Domain(switches: [1, 2, 3])
+        domain.carry(from: (1, 2), to: (2, 1))
+        domain.carry(from: (3, 3), to: (1, 2))
+        #expect(domain.unit.topology.links == [Self.link((1, 2), (3, 3))])
+        #expect(
+            !domain.unit.hosts.infrastructurePorts.contains(
+                HostLocation(datapathID: DatapathID(2), port: PortNumber(1))))
+        #expect(domain.unit.links.links.keys.allSatisfy { $0.source.datapathID != DatapathID(2) })
+    }
+
+    /// A genuine probe from another unit's switch is a domain edge: in no link of this domain.
+    @Test func anotherUnitsProbeMakesADomainEdge() throws {
+        let domain = Domain(switches: [1])
+        var other = ProbeAuthenticator(unit: UnitID(12), key: Self.key)
+        let probe = other.sign(
+            LLDPProbe(datapathID: DatapathID(0x99), port: PortNumber(4), portAddress: MACAddress(2, 0, 0, 0, 0x99, 4)),
+            now: 1_800_000_000_000_000)
+        let data = probe.frame.encoded()
+        domain.unit.received(
+            OpenFlowMessage(
+                xid: 0, .packetIn(PacketIn(totalLength: UInt16(data.readableBytes), inPort: PortNumber(3), data: data))),
+            from: DatapathID(1), now: Self.t0, sink: domain.sink)
+        let edge = try #require(domain.unit.domainEdges[HostLocation(datapathID: DatapathID(1), port: PortNumber(3))])
+        #expect(edge.unit == UnitID(12))
+        #expect(edge.far == HostLocation(datapathID: DatapathID(0x99), port: PortNumber(4)))
+        #expect(domain.unit.topology.links.isEmpty)
+        domain.unit.tick(now: Self.t0 + domain.unit.links.linkTimeout, sink: domain.sink)
+        #expect(domain.unit.domainEdges.isEmpty, "unconfirmed, it expires like a link")
+    }
+}
