@@ -111,12 +111,14 @@ struct UnitAddressOptions: ParsableArguments {
     /// Reads a list from the unit's admin API and prints it: as JSON with `--json`, else `empty`
     /// when there is nothing, else as `render` lays it out.
     func show<Row: Codable>(_ path: String, as: Row.Type, empty: String, render: ([Row]) -> String) async throws {
-        let rows = try await AdminClient(authority: unit).get(path, as: [Row].self)
-        if json {
-            print(try JSONOutput.encode(rows))
-        } else {
-            print(rows.isEmpty ? empty : render(rows))
-        }
+        try await show(path, as: [Row].self) { rows in rows.isEmpty ? empty : render(rows) }
+    }
+
+    /// Reads one document from the unit's admin API and prints it: as JSON with `--json`, else
+    /// as `render` lays it out.
+    func show<View: Codable>(_ path: String, as: View.Type, render: (View) -> String) async throws {
+        let view = try await AdminClient(authority: unit).get(path, as: View.self)
+        print(json ? try JSONOutput.encode(view) : render(view))
     }
 }
 

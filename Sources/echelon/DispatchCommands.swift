@@ -77,15 +77,15 @@ struct CountersCommand: AsyncParsableCommand {
     @OptionGroup var options: UnitAddressOptions
 
     func run() async throws {
-        let view = try await AdminClient(authority: options.unit).get("counters", as: DispatchCountersView.self)
-        if options.json {
-            print(try JSONOutput.encode(view))
-            return
-        }
+        try await options.show("counters", as: DispatchCountersView.self, render: Self.render)
+    }
+
+    static func render(_ view: DispatchCountersView) -> String {
+        var lines: [String] = []
         if view.services.isEmpty {
-            print("no service has seen an event yet")
+            lines.append("no service has seen an event yet")
         } else {
-            print(
+            lines.append(
                 TextTable.render(
                     header: [
                         "SID", "MATCHED", "SPLIT", "DIVERTED", "DENIED", "TIMED OUT", "SHED", "UNREACHABLE",
@@ -101,17 +101,14 @@ struct CountersCommand: AsyncParsableCommand {
                     }))
         }
         let totals = view.totals
-        print("")
-        print(
-            "escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed), shed \(totals.shed), expired on arrival \(totals.expired)"
-        )
-        print(
-            "parked now \(view.waiting) (ever \(view.parked.parked), resumed \(view.parked.resumed), timed out fail-open \(view.parked.timedOutOpen), fail-closed \(view.parked.timedOutClosed), refused full \(view.parked.refusedFull))"
-        )
-        print(
-            "open transactions \(view.openTransactions), switches below \(view.switchesBelow), devices with BYPASS \(view.bypassedDevices), filters rejected \(totals.filtersRejected)"
-        )
         let rejected = totals.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-        print("rejected: " + (rejected.isEmpty ? "none" : rejected.joined(separator: ", ")))
+        lines += [
+            "",
+            "escalated \(totals.escalated), relayed \(totals.relayed), served \(totals.served), returns received \(totals.returnsReceived), forwarded \(totals.returnsForwarded), resumed \(totals.resumed), shed \(totals.shed), expired on arrival \(totals.expired)",
+            "parked now \(view.waiting) (ever \(view.parked.parked), resumed \(view.parked.resumed), timed out fail-open \(view.parked.timedOutOpen), fail-closed \(view.parked.timedOutClosed), refused full \(view.parked.refusedFull))",
+            "open transactions \(view.openTransactions), switches below \(view.switchesBelow), devices with BYPASS \(view.bypassedDevices), filters rejected \(totals.filtersRejected)",
+            "rejected: " + (rejected.isEmpty ? "none" : rejected.joined(separator: ", ")),
+        ]
+        return lines.joined(separator: "\n")
     }
 }

@@ -15,12 +15,7 @@ struct TopologyCommand: AsyncParsableCommand {
     @OptionGroup var options: UnitAddressOptions
 
     func run() async throws {
-        let view = try await AdminClient(authority: options.unit).get("topology", as: TopologyView.self)
-        if options.json {
-            print(try JSONOutput.encode(view))
-            return
-        }
-        print(Self.render(view))
+        try await options.show("topology", as: TopologyView.self, render: Self.render)
     }
 
     static func render(_ view: TopologyView) -> String {
