@@ -189,7 +189,7 @@ public struct EventDispatcher: Sendable {
             !resumable && plan.action == .divert && plan.targets.count == 1
             ? TransactionWait(
                 category: event.category, policy: plan.targets[0].policy,
-                deadline: now + min(settings.transactionLifetime, plan.targets[0].timeout))
+                deadline: answerDeadline(for: plan.targets[0], now: now))
             : nil
         let contextKey = plan.action == .divert && transactionWait == nil ? parked.nextKey : nil
         for service in plan.targets {
@@ -326,11 +326,11 @@ public struct EventDispatcher: Sendable {
             // Written only when it changes: nearly every event comes from a switch already known.
             switchesBelow[event.datapathID] = unit
         }
+        if let deadline, deadline <= now, let index = hostedCounters[event.sid] ?? targets[event.sid]?.counters {
+            expired(counters: index)
+            return nil
+        }
         if let hostedCounter = hostedCounters[event.sid] {
-            if let deadline, deadline <= now {
-                expired(counters: hostedCounter)
-                return nil
-            }
             guard let networkEvent = NetworkEvent(event) else {
                 reject(.eventNotUnderstood(event.transaction, sid: event.sid.rawValue, from: unit.rawValue), &output)
                 return nil
@@ -347,10 +347,6 @@ public struct EventDispatcher: Sendable {
                 .sendToUnit(
                     .eventReturn(EventReturn(transaction: event.transaction, sid: event.sid, verdict: .unreachable)),
                     unit))
-            return nil
-        }
-        if let deadline, deadline <= now {
-            expired(counters: service.counters)
             return nil
         }
         guard

@@ -62,9 +62,7 @@ public struct UnitController {
     private func wallMicroseconds(at now: NIODeadline) -> UInt64 {
         guard let wallClock else { return now.uptimeNanoseconds / 1000 }
         let elapsed = (now - wallClock.at).nanoseconds / 1000
-        return elapsed >= 0
-            ? wallClock.microseconds &+ UInt64(elapsed)
-            : wallClock.microseconds &- UInt64(min(-elapsed, Int64(wallClock.microseconds)))
+        return UInt64(clamping: Int64(clamping: wallClock.microseconds) &+ elapsed)
     }
 
     // MARK: Backpressure
@@ -428,7 +426,6 @@ public struct UnitController {
     }
 }
 
-/// What a unit has done, for inspection and benchmarks.
 /// A port of this domain where probes from another unit's switch arrive: a link between domains.
 public struct DomainEdge: Hashable, Sendable {
     /// The unit whose switch is at the far end.
@@ -443,6 +440,7 @@ public struct DomainEdge: Hashable, Sendable {
     }
 }
 
+/// What a unit has done, for inspection and benchmarks.
 public struct UnitCounters: Hashable, Sendable, Codable {
     public var switchesConnected = 0
     public var packetIns = 0
@@ -453,10 +451,10 @@ public struct UnitCounters: Hashable, Sendable, Codable {
     public var probesRejected: [String: Int] = [:]
     /// Genuine probes from another unit's switches: the ports they arrived on are domain edges.
     public var domainEdgeProbes = 0
-
-    public init() {}
     /// Messages a hosted service sent, while answering a unit below, to a switch not below it.
     public var undeliverableReturns = 0
     /// BYPASS entries and context annotations a return could not carry (over its limits).
     public var droppedFromReturns = 0
+
+    public init() {}
 }

@@ -313,7 +313,7 @@ public struct UnitChannelStateMachine: Sendable {
         if let stamp = PeerClock.stamp(in: echo.payload) {
             let before = clock.offset
             clock.heard(stamp: stamp, at: now)
-            if clock.offset != before, peer != nil { peer?.clock = clock.offset }
+            if clock.offset != before { peer?.clock = clock.offset }
         }
         return .send(OpenFlowMessage(xid: xid, .echoReply(EchoReply(answering: echo))))
     }

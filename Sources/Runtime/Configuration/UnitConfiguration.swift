@@ -214,28 +214,13 @@ public struct LinkSettings: Hashable, Sendable, Decodable {
         }
     }
 
-    /// The bytes a string of hexadecimal digit pairs spells; nil for anything else.
+    /// The bytes a string of hexadecimal digit pairs spells (NIO's hex decoding, with no
+    /// spaces between the pairs); nil for anything else.
     static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Self.value(of: digits[index]), let low = Self.value(of: digits[index + 1]) else {
-                return nil
-            }
-            bytes.append(high << 4 | low)
+        guard !hex.contains(where: \.isWhitespace), let buffer = try? ByteBuffer(plainHexEncodedBytes: hex) else {
+            return nil
         }
-        return bytes
-    }
-
-    private static func value(of digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        return Array(buffer.readableBytesView)
     }
 }
 

@@ -134,13 +134,12 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         machine.readingResumed(now: now)
         reads.resumeHolding()
         // What was held is handled first, in order, up to the window again.
-        var handled = 0
+        // The switch's own read burst ended (and was counted) before it was paused.
         while !reads.isPaused, let frame = held.popFirst() {
             handle(frame, now: now)
-            handled += 1
             checkWindow()
         }
-        if handled > 0 {
+        if burstLength > 0 {
             core.readBurstEnded(length: burstLength)
             burstLength = 0
         }
