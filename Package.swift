@@ -120,7 +120,8 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: [
-                "Services", "ControlPlane", "OpenFlow", "Packets", .product(name: "NIOCore", package: "swift-nio"),
+                "Services", "ControlPlane", "OpenFlow", "Packets", "UnitProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

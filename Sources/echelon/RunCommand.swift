@@ -44,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
                 configuration.switches.listen = address
             }
             let blueprints = try ServiceCatalog.blueprints(
-                for: configuration, file: config ?? "(default configuration)")
+                for: &configuration, file: config ?? "(default configuration)")
             let unit = UnitRuntime(configuration: configuration, logger: logger) { blueprints.map { $0.make() } }
             let group = ServiceGroup(services: [unit], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()

@@ -8,12 +8,15 @@ import Services
 enum ServiceCatalog {
     /// A validated service declaration that can be instantiated without failing.
     enum Blueprint: Sendable {
-        case forwarding(LearningSwitchService.Configuration, priority: Int)
+        case forwarding(ShortestPathForwardingService.Configuration, priority: Int)
+        case learningSwitch(LearningSwitchService.Configuration, priority: Int)
         case counter(name: String, subscriptions: Set<EventCategory>, priority: Int)
 
         func make() -> any HostedService {
             switch self {
             case .forwarding(let configuration, let priority):
+                return ShortestPathForwardingService(configuration: configuration, priority: priority)
+            case .learningSwitch(let configuration, let priority):
                 return LearningSwitchService(configuration: configuration, priority: priority)
             case .counter(let name, let subscriptions, let priority):
                 return EventCounterService(name: name, subscriptions: subscriptions, priority: priority)
@@ -21,26 +24,58 @@ enum ServiceCatalog {
         }
     }
 
-    static let known = ["forwarding", "counter"]
-    /// Kinds that act on the network: two of them in one unit would both answer every packet.
-    static let single: Set<String> = ["forwarding"]
+    static let known = ["forwarding", "learning-switch", "counter"]
+    /// Kinds that forward packets: two of them in one unit would both answer every packet.
+    static let forwarders: Set<String> = ["forwarding", "learning-switch"]
+    /// The events a kind needs, given to an exported declaration that lists none (one that
+    /// lists some must list these).
+    static let needs: [String: Set<EventCategory>] = [
+        "forwarding": ShortestPathForwardingService.events,
+        "learning-switch": LearningSwitchService.events,
+    ]
 
-    static func blueprints(for configuration: UnitConfiguration, file: String) throws(ConfigurationError) -> [Blueprint]
-    {
-        var seen = Set<String>()
+    /// The blueprints of the declared services. An exported declaration with no subscriptions
+    /// gets its kind's (`needs`) in `configuration`.
+    static func blueprints(
+        for configuration: inout UnitConfiguration, file: String
+    ) throws(ConfigurationError) -> [Blueprint] {
+        var forwarder: String?
         var blueprints: [Blueprint] = []
         for (index, declaration) in configuration.services.enumerated() {
             let path = "$.services[\(index)]"
-            guard !single.contains(declaration.service) || seen.insert(declaration.service).inserted else {
-                throw ConfigurationError(
-                    file: file, path: path + ".service", problem: "service \"\(declaration.service)\" is declared twice"
-                )
+            if forwarders.contains(declaration.service) {
+                if let forwarder {
+                    throw ConfigurationError(
+                        file: file, path: path + ".service",
+                        problem: "a unit forwards with one service; \"\(forwarder)\" is declared already")
+                }
+                forwarder = declaration.service
+            }
+            if let needed = needs[declaration.service], declaration.sid != nil {
+                let listed = Set(declaration.subscriptions)
+                if listed.isEmpty {
+                    configuration.services[index].subscriptions = EventCategory.allCases.filter(needed.contains)
+                } else if !needed.isSubset(of: listed) {
+                    let missing = EventCategory.allCases.filter { needed.contains($0) && !listed.contains($0) }
+                    throw ConfigurationError(
+                        file: file, path: path + ".subscriptions",
+                        problem: "\"\(declaration.service)\" needs "
+                            + missing.map(\.rawValue).joined(separator: ", ") + " too (or leave the list out)")
+                }
             }
             switch declaration.service {
             case "forwarding":
-                let defaults = LearningSwitchService.Configuration()
+                let defaults = ShortestPathForwardingService.Configuration()
                 blueprints.append(
                     .forwarding(
+                        ShortestPathForwardingService.Configuration(
+                            idleTimeout: declaration.idleTimeout ?? defaults.idleTimeout,
+                            hardTimeout: declaration.hardTimeout ?? defaults.hardTimeout),
+                        priority: declaration.priority ?? 100))
+            case "learning-switch":
+                let defaults = LearningSwitchService.Configuration()
+                blueprints.append(
+                    .learningSwitch(
                         LearningSwitchService.Configuration(
                             idleTimeout: declaration.idleTimeout ?? defaults.idleTimeout,
                             hardTimeout: declaration.hardTimeout ?? defaults.hardTimeout),

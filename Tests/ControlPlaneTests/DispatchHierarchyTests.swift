@@ -342,6 +342,44 @@ import UnitProtocol
         #expect(net.unit(20)?.dispatcher.switchesBelow.isEmpty == true)
     }
 
+    /// A service above the unit that discovers links follows the graph: the links there were
+    /// when it became reachable, then each one found or lost.
+    @Test func aServiceAboveSeesTheLinksTier1Discovers() {
+        let net = DispatchHierarchy()
+        let graph = AnsweringService(tag: "graph", subscriptions: EventCategory.linkEvents)
+        net.add(11)
+        net.add(20, serving: [200: graph])
+        net.connect(11, switches: [1, 2, 3])
+        net.carryProbe(11, from: (1, 2), to: (2, 1))
+        net.route(
+            11, to: [.service(200, origin: 20, action: .split, subscriptions: EventCategory.linkEvents)], via: 20)
+        net.deliverAll()
+        net.carryProbe(11, from: (2, 2), to: (3, 1))
+        net.deliverAll()
+        let links = graph.seen.compactMap { event -> String? in
+            switch event {
+            case .linkAdded(let link):
+                "+\(link.near.datapathID.rawValue):\(link.near.port)-\(link.far.datapathID.rawValue):\(link.far.port)"
+            case .linkRemoved(let link):
+                "-\(link.near.datapathID.rawValue):\(link.near.port)-\(link.far.datapathID.rawValue):\(link.far.port)"
+            default: nil
+            }
+        }
+        #expect(links == ["+1:2-2:1", "+2:2-3:1"])
+        if let output = net.outputs[UnitID(11)] {
+            net.units[UnitID(11)]?.switchDisconnected(DatapathID(3), on: 3, now: net.now, sink: output)
+        }
+        net.collect()
+        net.deliverAll()
+        #expect(
+            graph.seen.last
+                == .linkRemoved(
+                    DiscoveredLink(
+                        TopologyLink(
+                            HostLocation(datapathID: DatapathID(2), port: PortNumber(2)),
+                            HostLocation(datapathID: DatapathID(3), port: PortNumber(1))))))
+    }
+
     @Test func aRelayWithoutARouteAnswersUnreachableAndTheWaitingUnitAppliesItsPolicyAtOnce() {
         let net = DispatchHierarchy()
         let local = ContextRecorder("local", priority: -10)

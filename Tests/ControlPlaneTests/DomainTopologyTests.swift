@@ -11,10 +11,11 @@ import UnitProtocol
     static let t0 = NIODeadline.uptimeNanoseconds(5_000_000_000)
 
     final class Domain {
-        var unit = UnitController(services: [], domain: UnitID(11), probeKey: DomainTopologyTests.key)
+        var unit: UnitController
         let sink = RecordingSink()
 
-        init(switches: [UInt64]) {
+        init(switches: [UInt64], services: [any HostedService] = []) {
+            unit = UnitController(services: services, domain: UnitID(11), probeKey: DomainTopologyTests.key)
             unit.setWallClock(microseconds: 1_800_000_000_000_000, at: DomainTopologyTests.t0)
             for dpid in switches {
                 _ = unit.switchConnected(
@@ -111,5 +112,69 @@ import UnitProtocol
         #expect(domain.unit.topology.links.isEmpty)
         domain.unit.tick(now: Self.t0 + domain.unit.links.linkTimeout, sink: domain.sink)
         #expect(domain.unit.domainEdges.isEmpty, "unconfirmed, it expires like a link")
+    }
+
+    /// Sees the link events a unit's discovery reports.
+    final class LinkWatcher: HostedService {
+        let name = "links"
+        let subscriptions = EventCategory.linkEvents
+        let priority = 0
+        var seen: [String] = []
+
+        func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
+            switch event {
+            case .linkAdded(let link): seen.append("+ \(link)")
+            case .linkRemoved(let link): seen.append("- \(link)")
+            default: break
+            }
+            return .continue
+        }
+    }
+
+    /// Services (here or above) follow the graph through link events: a link once when found
+    /// (whichever direction first), gone with its port, its switch, or its probes.
+    @Test func servicesAreToldOfEachLinkOnceAsItComesAndGoes() {
+        let watcher = LinkWatcher()
+        let domain = Domain(switches: [1, 2, 3], services: [watcher])
+        domain.carry(from: (1, 2), to: (2, 1))
+        domain.carry(from: (2, 1), to: (1, 2))
+        domain.carry(from: (2, 2), to: (3, 1))
+        #expect(
+            watcher.seen == [
+                "+ 0000000000000001:2 <-> 0000000000000002:1", "+ 0000000000000002:2 <-> 0000000000000003:1",
+            ])
+        let down = PhysicalPort(
+            portNumber: PortNumber(2), hardwareAddress: MACAddress(rawValue: 0x102), name: "p2", state: .linkDown)
+        domain.unit.received(
+            OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .modify, port: down))), from: DatapathID(1),
+            now: Self.t0, sink: domain.sink)
+        domain.unit.switchDisconnected(DatapathID(3), on: ConnectionID(rawValue: 3), now: Self.t0, sink: domain.sink)
+        #expect(
+            watcher.seen.suffix(2) == [
+                "- 0000000000000001:2 <-> 0000000000000002:1", "- 0000000000000002:2 <-> 0000000000000003:1",
+            ])
+        #expect(domain.unit.discoveredLinks.isEmpty)
+    }
+
+    @Test func aDomainEdgeIsReportedWithItsFarUnit() {
+        let watcher = LinkWatcher()
+        let domain = Domain(switches: [1], services: [watcher])
+        var other = ProbeAuthenticator(unit: UnitID(12), key: Self.key)
+        for second in [0, 1] {
+            let probe = other.sign(
+                LLDPProbe(
+                    datapathID: DatapathID(0x99), port: PortNumber(4), portAddress: MACAddress(2, 0, 0, 0, 0x99, 4)),
+                now: 1_800_000_000_000_000 + UInt64(second) * 1_000_000)
+            let data = probe.frame.encoded()
+            domain.unit.received(
+                OpenFlowMessage(
+                    xid: 0,
+                    .packetIn(PacketIn(totalLength: UInt16(data.readableBytes), inPort: PortNumber(3), data: data))),
+                from: DatapathID(1), now: Self.t0 + .seconds(Int64(second)), sink: domain.sink)
+        }
+        #expect(watcher.seen == ["+ 0000000000000001:3 <-> 0000000000000099:4 of u12"], "once, though confirmed twice")
+        #expect(domain.unit.discoveredLinks.map(\.farUnit) == [UnitID(12)])
+        domain.unit.tick(now: Self.t0 + .seconds(1) + domain.unit.links.linkTimeout, sink: domain.sink)
+        #expect(watcher.seen.last == "- 0000000000000001:3 <-> 0000000000000099:4 of u12")
     }
 }

@@ -27,7 +27,7 @@ struct ForwardingAtTier2 {
             configuration: """
                 {"uid": 20, "name": "tier2", "tier": 2,
                  "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
-                 "services": [{"service": "forwarding", "sid": 200, "subscriptions": ["packet_in", "switch_removed"], "action": "divert", \(service)}]}
+                 "services": [{"service": "forwarding", "sid": 200, "action": "divert", \(service)}]}
                 """, switchPort: t2Switch)
         tier1 = try UnitProcess(
             configuration: """

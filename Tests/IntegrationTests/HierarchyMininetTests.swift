@@ -48,8 +48,9 @@ extension MininetTests {
         let t2Admin = units.tier2Admin
         // Tier 1 forwards nothing itself: wait until forwarding's filter is installed there.
         _ = await units.waitForFilter()
+        // A ring: forwarding at tier 2 follows tier 1's discovered links through link events.
         let run = try runCommand(
-            MininetEnvironment.script, ["--port", String(t1Switch), "--topo", "linear,3"], timeout: 180)
+            MininetEnvironment.script, ["--port", String(t1Switch), "--topo", "ring,4", "--every-round"], timeout: 180)
         let tier1Counters = await Self.get("counters", adminPort: t1Admin, as: CountersView.self)
         let tier2Counters = await Self.get("counters", adminPort: t2Admin, as: CountersView.self)
         let filters = try runCommand(executable, ["filters", "--unit", "127.0.0.1:\(t1Admin)"])
@@ -75,7 +76,7 @@ extension MininetTests {
             t2.served >= t1.diverted,
             "tier 2 served what tier 1 diverted (and the switches leaving): \(String(describing: t2))")
         #expect(
-            tier2Counters?.switchesBelow == 0, "Mininet has stopped: tier 2 saw the three switches below tier 1 leave")
+            tier2Counters?.switchesBelow == 0, "Mininet has stopped: tier 2 saw the four switches below tier 1 leave")
         #expect(
             filters.status == 0 && filters.output.contains("forwarding") && filters.output.contains("DIVERT"),
             "\(filters.output)")

@@ -33,6 +33,21 @@ struct PingallResult: Decodable {
     let flows: [String: Int]
     /// Forged LLDP frames h1 sent (with `--forge-lldp`).
     let forged: Int?
+    /// Each pingall round's loss, in order.
+    let rounds: [Double]
+    /// With `--fail-link` or `--move-host`: milliseconds to the first reply after the change
+    /// (nil: none came back), and the pings that went unanswered.
+    let recovery_ms: Double?
+    let ping_lost: Int?
+}
+
+extension MininetTests {
+    /// Runs the script against a unit listening on `port` and decodes what it printed.
+    static func mininet(_ arguments: [String], port: Int) throws -> (PingallResult?, String) {
+        let run = try runCommand(MininetEnvironment.script, ["--port", String(port)] + arguments, timeout: 240)
+        let line = run.output.split(separator: "\n").last { $0.hasPrefix("{") }
+        return (line.flatMap { try? JSONDecoder().decode(PingallResult.self, from: Data($0.utf8)) }, run.output)
+    }
 }
 
 @Suite(
@@ -57,6 +72,47 @@ struct MininetTests {
         #expect(status == 0, "the unit stops cleanly on SIGINT:\n\(log)")
         #expect(log.contains("switch ready"))
         #expect(log.contains("shutting down"))
+    }
+
+    /// Loops (a ring of four switches) and two paths between two hosts (a diamond): the
+    /// learning switch storms on both; forwarding floods over a spanning tree and routes over
+    /// shortest paths, and no round loses a ping, the first included.
+    @Test(arguments: ["ring,4", "diamond"])
+    func pingallLosesNothingOnTopologiesWithLoops(topology: String) throws {
+        let unit = try UnitProcess()
+        let (result, output) = try Self.mininet(["--topo", topology, "--every-round"], port: unit.port)
+        let (status, log) = unit.stop()
+        let run = try #require(result, "no result from Mininet:\n\(output)\n\(log)")
+        #expect(run.rounds == [0, 0], "every pingall round, twice in a row: \(output)\n\(log)")
+        #expect(run.received == run.sent && run.sent > 0)
+        #expect(status == 0)
+    }
+
+    /// One of the diamond's two paths goes down while h1 pings h2: the unit hears of it from
+    /// the switches' PORT_STATUS at once, takes out the flows that crossed it, and the pings
+    /// go on over the other path.
+    @Test func trafficRecoversOverTheOtherPathWhenALinkGoesDown() throws {
+        let unit = try UnitProcess()
+        let (result, output) = try Self.mininet(
+            ["--topo", "diamond", "--every-round", "--fail-link", "s1,s2"], port: unit.port)
+        let (status, log) = unit.stop()
+        let run = try #require(result, "no result from Mininet:\n\(output)\n\(log)")
+        #expect(run.recovery_ms != nil, "pings came back after the link went down: \(output)")
+        #expect(run.rounds.allSatisfy { $0 == 0 }, "pingall over the remaining path: \(output)\n\(log)")
+        #expect(status == 0)
+    }
+
+    /// h1 is unplugged from s1 and plugged into s3 while it pings h4: its flows towards s1
+    /// are taken out on every switch, and its traffic goes on from where it is now.
+    @Test func trafficFollowsAHostThatMovesToAnotherSwitch() throws {
+        let unit = try UnitProcess()
+        let (result, output) = try Self.mininet(
+            ["--topo", "ring,4", "--every-round", "--move-host", "h1,s3"], port: unit.port)
+        let (status, log) = unit.stop()
+        let run = try #require(result, "no result from Mininet:\n\(output)\n\(log)")
+        #expect(run.recovery_ms != nil, "h1's pings came back after it moved: \(output)")
+        #expect(run.rounds.allSatisfy { $0 == 0 }, "every pair reaches the moved host: \(output)\n\(log)")
+        #expect(status == 0)
     }
     /// A host sends LLDP frames that claim to be probes from another switch's ports, unsigned
     /// and with a made-up authenticator: the unit believes none (it says so once for the port

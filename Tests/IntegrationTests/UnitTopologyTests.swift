@@ -39,7 +39,7 @@ import FoundationNetworking
             }.joined(separator: ", ")
         }
         let services = unit.sids.map {
-            #"{"service": "forwarding", "sid": \#($0), "name": "svc-\#($0)", "subscriptions": ["packet_in"]}"#
+            #"{"service": "counter", "sid": \#($0), "name": "svc-\#($0)", "subscriptions": ["packet_in"]}"#
         }
         return """
             {"uid": \(unit.uid), "name": "\(unit.name)", "tier": \(unit.tier),

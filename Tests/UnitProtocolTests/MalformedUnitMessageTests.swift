@@ -201,8 +201,8 @@ import UnitProtocol
     @Test func anEventCategoryOutOfRange() {
         // Unit header 4, transaction 4, sid 4, domain 4: the category is payload byte 16.
         #expect(
-            Self.parse(Self.replacing(Self.event, 16, with: 9))
-                == WireError(.invalidValue(9), field: "event.category", offset: Self.at(16)))
+            Self.parse(Self.replacing(Self.event, 16, with: 11))
+                == WireError(.invalidValue(11), field: "event.category", offset: Self.at(16)))
     }
 
     @Test func anEventWhosePayloadIsNotItsCategorysMessage() {

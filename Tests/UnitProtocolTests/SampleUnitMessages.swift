@@ -77,6 +77,27 @@ enum SampleUnitMessages {
                             change: .moved(from: DatapathID(rawValue: 1), port: PortNumber(4))))))
         ),
         (
+            "event, link added inside the domain",
+            .event(
+                EscalatedEvent(
+                    transaction: 13, sid: ServiceID(8), domain: UnitID(11), category: .linkAdded,
+                    datapathID: DatapathID(rawValue: 1),
+                    payload: .link(
+                        LinkRecord(port: PortNumber(2), farDatapathID: DatapathID(rawValue: 3), farPort: PortNumber(1)))
+                ))
+        ),
+        (
+            "event, domain edge removed",
+            .event(
+                EscalatedEvent(
+                    transaction: 14, sid: ServiceID(8), domain: UnitID(11), category: .linkRemoved,
+                    datapathID: DatapathID(rawValue: 1),
+                    payload: .link(
+                        LinkRecord(
+                            port: PortNumber(5), farDatapathID: DatapathID(rawValue: 0x2001), farPort: PortNumber(1),
+                            farUnit: UnitID(12)))))
+        ),
+        (
             "return, stop with messages, bypass and context",
             .eventReturn(
                 EventReturn(
@@ -174,11 +195,17 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
                     }))
         case 4: return .routeWithdrawal(RouteWithdrawal(sids: (0..<count(0...40)).map { _ in ServiceID(int()) }))
         case 5:
-            let category = EventCategory.allCases[count(0...8)]
+            let category = EventCategory.allCases[count(0...(EventCategory.allCases.count - 1))]
             let payload: EscalatedEvent.Payload =
                 switch category {
                 case .switchRemoved: .none
                 case .deviceAdded, .deviceRemoved, .deviceChanged: .device(device())
+                case .linkAdded, .linkRemoved:
+                    .link(
+                        LinkRecord(
+                            port: PortNumber(int()), farDatapathID: DatapathID(rawValue: int()),
+                            farPort: PortNumber(int()),
+                            farUnit: Bool.random(using: &rng) ? UnitID(int(UInt32.self) | 1) : nil))
                 case .packetIn:
                     .message(
                         OpenFlowMessage(

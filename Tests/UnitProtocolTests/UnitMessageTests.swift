@@ -188,7 +188,7 @@ import UnitProtocol
 
     @Test func subscriptionMaskUsesTheCategoryIndex() {
         #expect(EventCategory.mask(of: [.switchAdded, .packetIn, .deviceChanged]) == 0b1_0000_1001)
-        #expect(EventCategory.categories(inMask: 0xffff).unknownBits == 0xfe00)
+        #expect(EventCategory.categories(inMask: 0xffff).unknownBits == 0xf800)
     }
 }
 

@@ -119,7 +119,10 @@ public struct EventDispatcher: Sendable {
             remote[service.sid] = service
             let target = service.target(counters: perService.index(for: service.sid))
             targets[service.sid] = target
-            if previous == nil, target.accepts(.switchAdded) { newcomers.append(service) }
+            // A new service that follows switches or links is shown those already there.
+            if previous == nil, target.accepts(.switchAdded) || target.accepts(.linkAdded) {
+                newcomers.append(service)
+            }
         }
         return (rejected, newcomers)
     }
@@ -266,24 +269,23 @@ public struct EventDispatcher: Sendable {
         }
     }
 
-    /// Sends a switch-added event to a service that has just become reachable, for each of
-    /// these switches its filter selects (topology transparency: it sees the switches that were
-    /// there before it).
+    /// Sends a service that has just become reachable the events that describe what was there
+    /// before it (switch-added for each switch, link-added for each link), each one its filter
+    /// selects: topology transparency.
     /// Fills the output's `actions`.
     public mutating func announce(
-        _ switches: [SwitchDescription], to service: RemoteService, now: NIODeadline,
+        _ events: [NetworkEvent], to service: RemoteService, now: NIODeadline,
         into output: inout DispatchOutput
     ) {
         output.clear()
         // The installed target: it knows where the service's counters are.
         guard let target = targets[service.sid] else { return }
-        for description in switches {
-            let event = NetworkEvent.switchAdded(description)
-            // Only the switches its filter selects (its rules may name some DPIDs, or none).
+        for event in events {
+            // Only what its filter selects (its rules may name some DPIDs, or none).
             guard filters.matches(FilterSubject(event)).contains(service.sid) else { continue }
             guard
                 let transaction = issue(
-                    for: .switchChannel(description.datapathID), originalXID: 0, service: target, now: now,
+                    for: .switchChannel(event.datapathID), originalXID: 0, service: target, now: now,
                     output: &output)
             else {
                 continue

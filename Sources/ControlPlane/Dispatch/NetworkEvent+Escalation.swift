@@ -13,6 +13,7 @@ extension NetworkEvent {
             dpid
         case .packetIn(let event): event.datapathID
         case .deviceAdded(let host), .deviceRemoved(let host), .deviceChanged(let host, _): host.location.datapathID
+        case .linkAdded(let link), .linkRemoved(let link): link.near.datapathID
         }
     }
 
@@ -46,6 +47,7 @@ extension NetworkEvent {
             case .vendor(_, let vendor): .message(OpenFlowMessage(xid: 0, .vendor(vendor)))
             case .deviceAdded(let host), .deviceRemoved(let host): .device(DeviceRecord(host, change: nil))
             case .deviceChanged(let host, let change): .device(DeviceRecord(host, change: change))
+            case .linkAdded(let link), .linkRemoved(let link): .link(LinkRecord(link))
             }
         return EscalatedEvent(
             transaction: transaction, sid: sid, domain: domain, category: category,
@@ -105,6 +107,10 @@ extension NetworkEvent {
                 case .moved(let from, let port): .moved(from: HostLocation(datapathID: from, port: port))
                 }
             self = .deviceChanged(device.host(on: dpid), hostChange)
+        case (.linkAdded, .link(let link)):
+            self = .linkAdded(link.link(from: dpid))
+        case (.linkRemoved, .link(let link)):
+            self = .linkRemoved(link.link(from: dpid))
         default:
             return nil
         }
@@ -125,5 +131,18 @@ extension DeviceRecord {
 
     func host(on datapathID: DatapathID) -> Host {
         Host(mac: mac, vlan: vlan, ipv4: ipv4, location: HostLocation(datapathID: datapathID, port: port))
+    }
+}
+
+extension LinkRecord {
+    init(_ link: DiscoveredLink) {
+        self.init(
+            port: link.near.port, farDatapathID: link.far.datapathID, farPort: link.far.port, farUnit: link.farUnit)
+    }
+
+    func link(from datapathID: DatapathID) -> DiscoveredLink {
+        DiscoveredLink(
+            near: HostLocation(datapathID: datapathID, port: port),
+            far: HostLocation(datapathID: farDatapathID, port: farPort), farUnit: farUnit)
     }
 }

@@ -2,8 +2,9 @@ import OpenFlow
 
 /// Something that happened in the network, as the unit's services see it.
 ///
-/// Switch events come from switch channels, message events from what switches send, and
-/// device events from the host tracker, which learns hosts from PACKET_INs.
+/// Switch events come from switch channels, message events from what switches send, device
+/// events from the host tracker, which learns hosts from PACKET_INs, and link events from link
+/// discovery: services above the unit that runs discovery see the domain's graph through them.
 public enum NetworkEvent: Hashable, Sendable {
     /// A switch finished its handshake.
     case switchAdded(SwitchDescription)
@@ -18,6 +19,10 @@ public enum NetworkEvent: Hashable, Sendable {
     case deviceAdded(Host)
     case deviceRemoved(Host)
     case deviceChanged(Host, HostChange)
+    /// Link discovery confirmed a link (or a domain edge).
+    case linkAdded(DiscoveredLink)
+    /// A link is gone: a port went down, its switch left, or its probes stopped arriving.
+    case linkRemoved(DiscoveredLink)
 
     public var category: EventCategory {
         switch self {
@@ -30,6 +35,8 @@ public enum NetworkEvent: Hashable, Sendable {
         case .deviceAdded: return .deviceAdded
         case .deviceRemoved: return .deviceRemoved
         case .deviceChanged: return .deviceChanged
+        case .linkAdded: return .linkAdded
+        case .linkRemoved: return .linkRemoved
         }
     }
 }

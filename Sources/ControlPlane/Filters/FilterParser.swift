@@ -149,6 +149,7 @@ public struct FilterParser {
         case "switch": return EventCategory.switchEvents
         case "message": return EventCategory.messageEvents
         case "device": return EventCategory.deviceEvents
+        case "link": return EventCategory.linkEvents
         default: return EventCategory(rawValue: word).map { [$0] }
         }
     }

@@ -49,6 +49,8 @@ public struct FilterSubject: Hashable, Sendable {
             vlan = host.vlan
             sourceMAC = host.mac
             sourceIP = host.ipv4
+        case .linkAdded(let link), .linkRemoved(let link):
+            datapathID = link.near.datapathID
         }
     }
 }

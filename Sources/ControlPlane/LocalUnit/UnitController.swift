@@ -170,12 +170,14 @@ public struct UnitController {
             hosts.unmarkInfrastructure(link.destination)
             // The graph holds a link while either direction is confirmed.
             let reverse = LinkDiscovery.Link(source: link.destination, destination: link.source)
-            if links.links[reverse] == nil { topology.removeLink(TopologyLink(link.source, link.destination)) }
+            if links.links[reverse] == nil, let gone = topology.removeLink(TopologyLink(link.source, link.destination))
+            {
+                dispatch(.linkRemoved(DiscoveredLink(gone)), now: now, sink: sink)
+            }
         }
         let edgeTimeout = links.linkTimeout
         for (port, edge) in domainEdges where now - edge.lastSeen >= edgeTimeout {
-            domainEdges[port] = nil
-            hosts.unmarkInfrastructure(port)
+            removeDomainEdge(at: port, now: now, sink: sink)
         }
         for event in hosts.expire(now: now) { dispatch(event, now: now, sink: sink) }
         dispatcher.tick(now: now, into: &output)
@@ -211,15 +213,26 @@ public struct UnitController {
         sink.rejected(rejection)
     }
 
+    /// The links discovery holds now: those inside the domain, then the domain edges.
+    public var discoveredLinks: [DiscoveredLink] {
+        topology.links.map(DiscoveredLink.init)
+            + domainEdges.sorted { $0.key < $1.key }.map {
+                DiscoveredLink(near: $0.key, far: $0.value.far, farUnit: $0.value.unit)
+            }
+    }
+
     /// The services above changed (a route came or went, a definition arrived). Services new
-    /// to the table that want switch events are shown the switches already connected.
+    /// to the table are shown the switches already connected and the links already found.
     public mutating func remoteServicesChanged(
         _ services: [RemoteService], now: NIODeadline, sink: some ControllerOutput
     ) -> [FilterRuleError] {
         let (rejected, newcomers) = dispatcher.install(services)
-        let connected = switches.datapathIDs.compactMap { switches.description(of: $0) }
+        guard !newcomers.isEmpty else { return rejected }
+        let present =
+            switches.datapathIDs.compactMap { switches.description(of: $0) }.map(NetworkEvent.switchAdded)
+            + discoveredLinks.map(NetworkEvent.linkAdded)
         for service in newcomers {
-            dispatcher.announce(connected, to: service, now: now, into: &output)
+            dispatcher.announce(present, to: service, now: now, into: &output)
             performActions(now: now, sink: sink)
         }
         return rejected
@@ -265,43 +278,61 @@ public struct UnitController {
             // A probe from another unit's switch: a domain edge, not a link of this domain. Its
             // port carries no host of ours either.
             counters.domainEdgeProbes += 1
-            domainEdges[arrival] = DomainEdge(
-                unit: origin, far: HostLocation(datapathID: probe.datapathID, port: probe.port), lastSeen: now)
+            let far = HostLocation(datapathID: probe.datapathID, port: probe.port)
+            let known = domainEdges.updateValue(DomainEdge(unit: origin, far: far, lastSeen: now), forKey: arrival)
+            guard known?.unit != origin || known?.far != far else { return }
+            if let known {
+                dispatch(
+                    .linkRemoved(DiscoveredLink(near: arrival, far: known.far, farUnit: known.unit)), now: now,
+                    sink: sink)
+            }
             for event in hosts.markInfrastructure(arrival) { dispatch(event, now: now, sink: sink) }
+            dispatch(.linkAdded(DiscoveredLink(near: arrival, far: far, farUnit: origin)), now: now, sink: sink)
             return
         case .success:
             break
         }
         guard let link = links.observe(probe, arrivedAt: arrival, now: now) else { return }
         counters.linksDiscovered += 1
-        for replaced in topology.addLink(TopologyLink(link.source, link.destination)) ?? [] {
+        guard let replacedLinks = topology.addLink(TopologyLink(link.source, link.destination)) else { return }
+        for replaced in replacedLinks {
             // The cable was moved: the other direction of the old link goes now too.
             links.forget(LinkDiscovery.Link(source: replaced.a, destination: replaced.b))
             links.forget(LinkDiscovery.Link(source: replaced.b, destination: replaced.a))
             for end in [replaced.a, replaced.b] where end != link.source && end != link.destination {
                 hosts.unmarkInfrastructure(end)
             }
+            dispatch(.linkRemoved(DiscoveredLink(replaced)), now: now, sink: sink)
         }
         for location in [arrival, HostLocation(datapathID: probe.datapathID, port: probe.port)] {
             for event in hosts.markInfrastructure(location) { dispatch(event, now: now, sink: sink) }
         }
+        dispatch(.linkAdded(DiscoveredLink(TopologyLink(link.source, link.destination))), now: now, sink: sink)
+    }
+
+    private mutating func removeDomainEdge(at port: HostLocation, now: NIODeadline, sink: some ControllerOutput) {
+        guard let edge = domainEdges.removeValue(forKey: port) else { return }
+        hosts.unmarkInfrastructure(port)
+        dispatch(.linkRemoved(DiscoveredLink(near: port, far: edge.far, farUnit: edge.unit)), now: now, sink: sink)
     }
 
     private mutating func forget(
         _ datapathID: DatapathID, port: PortNumber? = nil, now: NIODeadline, sink: some ControllerOutput
     ) {
+        var gone: [TopologyLink] = []
         if port == nil {
             probes.forget(datapathID)
-            topology.removeSwitch(datapathID)
+            gone = topology.removeSwitch(datapathID)
         }
         for link in links.remove(datapathID, port: port) {
             hosts.unmarkInfrastructure(link.source)
             hosts.unmarkInfrastructure(link.destination)
-            topology.removeLink(TopologyLink(link.source, link.destination))
+            if let removed = topology.removeLink(TopologyLink(link.source, link.destination)) { gone.append(removed) }
         }
-        for edge in domainEdges.keys where edge.datapathID == datapathID && (port == nil || edge.port == port) {
-            domainEdges[edge] = nil
-            hosts.unmarkInfrastructure(edge)
+        for link in gone { dispatch(.linkRemoved(DiscoveredLink(link)), now: now, sink: sink) }
+        for edge in domainEdges.keys.sorted() where edge.datapathID == datapathID && (port == nil || edge.port == port)
+        {
+            removeDomainEdge(at: edge, now: now, sink: sink)
         }
         for event in hosts.removeAttached(to: datapathID, port: port) { dispatch(event, now: now, sink: sink) }
     }

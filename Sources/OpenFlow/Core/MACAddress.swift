@@ -35,6 +35,9 @@ public struct MACAddress: OneWordHashable, Sendable, Comparable, CustomStringCon
 
     public var isMulticast: Bool { rawValue & 0x0100_0000_0000 != 0 }
     public var isBroadcast: Bool { self == .broadcast }
+    /// 01:80:c2:00:00:00 to 0f, the addresses IEEE 802.1D reserves for bridges' own protocols
+    /// (STP, LLDP, pause frames): a bridge consumes such frames and never forwards them.
+    public var isBridgeGroup: Bool { rawValue & ~0xf == 0x0180_c200_0000 }
 
     public var bytes: [UInt8] {
         (0..<6).map { UInt8(truncatingIfNeeded: rawValue >> (40 - 8 * $0)) }

@@ -24,8 +24,9 @@ public final class LearningSwitchService: HostedService {
         }
     }
 
-    public let name = "forwarding"
-    public let subscriptions: Set<EventCategory> = [.packetIn, .switchRemoved, .switchPortChanged]
+    public let name = "learning-switch"
+    public static let events: Set<EventCategory> = [.packetIn, .switchRemoved, .switchPortChanged]
+    public var subscriptions: Set<EventCategory> { Self.events }
     public let priority: Int
     public let configuration: Configuration
     /// Per switch: MAC → the port it was last seen on. A reference per switch, so that a

@@ -20,12 +20,14 @@ import OpenFlow
 ///       vendor                               OFPT_VENDOR
 ///       switch_removed                       nothing
 ///       device_added/removed/changed         DeviceRecord (32 bytes)
+///       link_added/removed                   LinkRecord (16 bytes)
 /// ```
 public struct EscalatedEvent: Hashable, Sendable {
     public enum Payload: Hashable, Sendable {
         case none
         case message(OpenFlowMessage)
         case device(DeviceRecord)
+        case link(LinkRecord)
     }
 
     public var transaction: UInt32
@@ -57,7 +59,7 @@ public struct EscalatedEvent: Hashable, Sendable {
         case .switchPortChanged, .portStatus: .portStatus
         case .packetIn: .packetIn
         case .vendor: .vendor
-        case .switchRemoved, .deviceAdded, .deviceRemoved, .deviceChanged: nil
+        case .switchRemoved, .deviceAdded, .deviceRemoved, .deviceChanged, .linkAdded, .linkRemoved: nil
         }
     }
 
@@ -116,6 +118,8 @@ public struct EscalatedEvent: Hashable, Sendable {
             if embedded != nil { reader.unread(OpenFlowHeader.size) }
             if category.isDeviceEvent {
                 payload = .device(try DeviceRecord(parsing: &reader))
+            } else if category.isLinkEvent {
+                payload = .link(try LinkRecord(parsing: &reader))
             } else {
                 payload = .none
             }
@@ -159,7 +163,8 @@ public struct EscalatedEvent: Hashable, Sendable {
                     datapathID: datapathID,
                     to: &field)
             }
-        case .device(let device):
+        case .device, .link:
+            // A fixed-size record after the header.
             buffer.writeFixed(prefixLength + Self.header.size) { field in
                 prefix(&field, nil)
                 Self.writeHeader(
@@ -167,7 +172,8 @@ public struct EscalatedEvent: Hashable, Sendable {
                     datapathID: datapathID,
                     to: &field)
             }
-            device.write(to: &buffer)
+            if case .device(let device) = payload { device.write(to: &buffer) }
+            if case .link(let link) = payload { link.write(to: &buffer) }
         }
     }
 

@@ -12,6 +12,8 @@ public enum EventCategory: String, CaseIterable, Hashable, Sendable, Codable {
     case deviceAdded = "device_added"
     case deviceRemoved = "device_removed"
     case deviceChanged = "device_changed"
+    case linkAdded = "link_added"
+    case linkRemoved = "link_removed"
 
     /// The category's position in `allCases`, for tables indexed by category.
     public var index: Int {
@@ -25,6 +27,8 @@ public enum EventCategory: String, CaseIterable, Hashable, Sendable, Codable {
         case .deviceAdded: 6
         case .deviceRemoved: 7
         case .deviceChanged: 8
+        case .linkAdded: 9
+        case .linkRemoved: 10
         }
     }
 
@@ -40,9 +44,13 @@ public enum EventCategory: String, CaseIterable, Hashable, Sendable, Codable {
         }
     }
 
+    /// Whether the event is about a discovered link (its payload is a `LinkRecord`).
+    public var isLinkEvent: Bool { self == .linkAdded || self == .linkRemoved }
+
     public static let switchEvents: Set<EventCategory> = [.switchAdded, .switchPortChanged, .switchRemoved]
     public static let messageEvents: Set<EventCategory> = [.packetIn, .portStatus, .vendor]
     public static let deviceEvents = Set(allCases.filter(\.isDeviceEvent))
+    public static let linkEvents: Set<EventCategory> = [.linkAdded, .linkRemoved]
 
     /// The categories as the 16-bit mask of the unit protocol.
     public static func mask(of categories: Set<EventCategory>) -> UInt16 {

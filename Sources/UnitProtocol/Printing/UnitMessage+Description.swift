@@ -25,6 +25,7 @@ extension UnitMessage: CustomStringConvertible {
             case .none: break
             case .message(let message): lines += message.description.split(separator: "\n").map { " \($0)" }
             case .device(let device): lines.append(" \(device)")
+            case .link(let link): lines.append(" \(link)")
             }
             return lines.joined(separator: "\n")
         case .eventReturn(let answer):
@@ -79,5 +80,11 @@ extension DeviceRecord: CustomStringConvertible {
         case .moved(let dpid, let port): text += " (moved from \(dpid):\(port))"
         }
         return text
+    }
+}
+
+extension LinkRecord: CustomStringConvertible {
+    public var description: String {
+        "port \(port) <-> \(farDatapathID):\(farPort)" + (farUnit.map { " of \($0)" } ?? "")
     }
 }

@@ -4,7 +4,7 @@ import OpenFlow
 extension UnitMessage: Encodable {
     enum CodingKeys: String, CodingKey {
         case type, unit, services, more, routes, sids, transaction, sid, domain, category, deadline, dpid, message,
-            device,
+            device, link,
             verdict, messages, bypass, context
     }
 
@@ -33,6 +33,7 @@ extension UnitMessage: Encodable {
             case .none: break
             case .message(let message): try container.encode(message, forKey: .message)
             case .device(let device): try container.encode(device.description, forKey: .device)
+            case .link(let link): try container.encode(link.description, forKey: .link)
             }
         case .eventReturn(let answer):
             try container.encode(answer.transaction, forKey: .transaction)

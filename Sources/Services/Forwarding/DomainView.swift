@@ -1,0 +1,106 @@
+import ControlPlane
+import OpenFlow
+
+/// The domain as forwarding sees it through events: its switches and their ports, the links
+/// between them (and so the spanning tree floods take), and the domain edges. Forwarding keeps
+/// its own rather than reading the unit's, since it may run in a unit above the one that
+/// discovers the links.
+struct DomainView {
+    private(set) var graph = TopologyGraph()
+    /// Each switch's physical ports that are up (a down port forwards nothing).
+    private var livePorts: [DatapathID: Set<PortNumber>] = [:]
+    /// Ports where another unit's switch is at the far end: never flooded through, no host's.
+    private(set) var domainEdges: Set<HostLocation> = []
+    /// The "output to …" list a flood from each port takes, built on first use and dropped
+    /// whenever a switch, port or link changes.
+    private var floodLists: [HostLocation: [Action]] = [:]
+
+    func knows(_ datapathID: DatapathID) -> Bool { livePorts[datapathID] != nil }
+
+    /// Where a host may attach: a physical port carrying no link and no domain edge.
+    func isEdgePort(_ location: HostLocation) -> Bool {
+        location.port.isPhysical && !graph.isLinkPort(location) && !domainEdges.contains(location)
+    }
+
+    /// Whether a flood that arrived on this port goes on: from a host, or over the tree. A
+    /// frame on a link off the tree is a copy that went round a loop.
+    func acceptsFlood(from location: HostLocation) -> Bool {
+        !domainEdges.contains(location) && graph.floods(through: location)
+    }
+
+    /// The ports a frame flooded from `location` leaves by: every live port of its switch that
+    /// is a host's or on the spanning tree, except the one it came in by.
+    mutating func floodActions(from location: HostLocation) -> [Action] {
+        if let known = floodLists[location] { return known }
+        let ports = (livePorts[location.datapathID] ?? []).sorted().filter { port in
+            let candidate = HostLocation(datapathID: location.datapathID, port: port)
+            return port != location.port && !domainEdges.contains(candidate) && graph.floods(through: candidate)
+        }
+        let actions = ports.map { Action.output(port: $0, maxLength: 0) }
+        floodLists[location] = actions
+        return actions
+    }
+
+    // MARK: Changes
+
+    mutating func addSwitch(_ description: SwitchDescription) {
+        graph.addSwitch(description.datapathID)
+        livePorts[description.datapathID] = Set(description.ports.filter(Self.isLive).map(\.portNumber))
+        floodLists = [:]
+    }
+
+    /// A switch left: returns the links that went with it.
+    mutating func removeSwitch(_ datapathID: DatapathID) -> [TopologyLink] {
+        livePorts[datapathID] = nil
+        domainEdges = domainEdges.filter { $0.datapathID != datapathID }
+        floodLists = [:]
+        return graph.removeSwitch(datapathID)
+    }
+
+    /// A port changed; returns whether it is down (or gone) now. A switch not seen before
+    /// (its switch-added was not sent to this service) is learned port by port.
+    mutating func apply(_ status: PortStatus, on datapathID: DatapathID) -> Bool {
+        let port = status.port.portNumber
+        let live = status.reason != .delete && Self.isLive(status.port)
+        if !knows(datapathID) { graph.addSwitch(datapathID) }
+        if live {
+            livePorts[datapathID, default: []].insert(port)
+        } else {
+            livePorts[datapathID, default: []].remove(port)
+        }
+        floodLists = [:]
+        return !live
+    }
+
+    /// A link was found: returns the links it replaced (a port that led elsewhere before), or
+    /// nil when nothing changed.
+    mutating func addLink(_ link: DiscoveredLink) -> [TopologyLink]? {
+        floodLists = [:]
+        guard let inside = link.topologyLink else {
+            return domainEdges.insert(link.near).inserted ? [] : nil
+        }
+        for end in [inside.a, inside.b] where !knows(end.datapathID) { graph.addSwitch(end.datapathID) }
+        return graph.addLink(inside)
+    }
+
+    /// A link is gone: returns it when it was known.
+    mutating func removeLink(_ link: DiscoveredLink) -> TopologyLink? {
+        floodLists = [:]
+        guard let inside = link.topologyLink else {
+            domainEdges.remove(link.near)
+            return nil
+        }
+        return graph.removeLink(inside)
+    }
+
+    /// A port went down: the link on it, if any, is gone.
+    mutating func removeLink(on port: HostLocation) -> TopologyLink? {
+        domainEdges.remove(port)
+        floodLists = [:]
+        return graph.removePort(port)
+    }
+
+    private static func isLive(_ port: PhysicalPort) -> Bool {
+        port.portNumber.isPhysical && !port.config.contains(.portDown) && !port.state.contains(.linkDown)
+    }
+}

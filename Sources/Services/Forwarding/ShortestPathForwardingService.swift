@@ -1,0 +1,273 @@
+import ControlPlane
+import NIOCore
+import OpenFlow
+import Packets
+
+/// Forwarding over the domain's graph, as Floodlight's and ONOS's forwarding do it: hosts are
+/// learned where they attach (edge ports only), a frame for a known host gets the shortest path
+/// installed on every switch along it in both directions at once, and broadcasts and frames
+/// for unknown hosts are flooded over a spanning tree, so that a topology with loops never
+/// storms. A link that goes down, a host that moves and a host that leaves take their flows
+/// with them, so traffic resumes over what is left.
+///
+/// Its flows match the input port and the two MAC addresses and wildcard the rest, at a
+/// priority below the band kept for operators' rules: an operator's drop rule outranks them.
+public final class ShortestPathForwardingService: HostedService {
+    public struct Configuration: Hashable, Sendable, Codable {
+        /// Seconds a flow lives without traffic.
+        public var idleTimeout: UInt16
+        /// Seconds a flow lives at most (0: no limit).
+        public var hardTimeout: UInt16
+        /// Priority of forwarding's flows: below `operatorBand`, the priorities kept for static
+        /// rules (OpenFlow's default priority among them).
+        public var flowPriority: UInt16
+        /// Hosts kept at most; past that, new hosts are flooded to and not learned.
+        public var hostCapacity: Int
+        /// Installed paths recorded at most (`PathBook`).
+        public var pathCapacity: Int
+
+        public static let operatorBand: ClosedRange<UInt16> = 100...UInt16.max
+
+        public init(
+            idleTimeout: UInt16 = 10, hardTimeout: UInt16 = 0, flowPriority: UInt16 = 10,
+            hostCapacity: Int = 1_000_000, pathCapacity: Int = 1_000_000
+        ) {
+            self.idleTimeout = idleTimeout
+            self.hardTimeout = hardTimeout
+            self.flowPriority = flowPriority
+            self.hostCapacity = hostCapacity
+            self.pathCapacity = pathCapacity
+        }
+    }
+
+    public let name = "forwarding"
+    /// What it must see: packets, and every change of the graph and of the switches' ports.
+    public static let events: Set<EventCategory> = [
+        .packetIn, .switchAdded, .switchRemoved, .switchPortChanged, .linkAdded, .linkRemoved,
+    ]
+    public var subscriptions: Set<EventCategory> { Self.events }
+    public let priority: Int
+    public let configuration: Configuration
+
+    private var domain = DomainView()
+    private var hostTable: [MACAddress: HostLocation] = [:]
+    private var book: PathBook
+    public private(set) var counters = Counters()
+
+    /// What forwarding has done, for inspection and tests.
+    public struct Counters: Hashable, Sendable {
+        public var pathsInstalled = 0
+        public var flowModsSent = 0
+        public var floods = 0
+        /// Flood copies that arrived over a link off the spanning tree, dropped.
+        public var loopedFloodsDropped = 0
+        public var hostMoves = 0
+        public var hostsForgotten = 0
+        /// Host pairs whose flows were deleted because a link on their path went down.
+        public var pathsBroken = 0
+        /// New hosts not learned because the table was full.
+        public var hostOverflow = 0
+    }
+
+    public init(configuration: Configuration = Configuration(), priority: Int = 100) {
+        self.configuration = configuration
+        self.priority = priority
+        self.book = PathBook(capacity: configuration.pathCapacity)
+    }
+
+    /// Where each known host attaches.
+    public var hosts: [MACAddress: HostLocation] { hostTable }
+    /// The graph forwarding routes over.
+    public var graph: TopologyGraph { domain.graph }
+    /// Host pairs whose installed paths are recorded.
+    public var recordedPaths: Int { book.count }
+
+    public func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
+        switch event {
+        case .packetIn(let packetIn):
+            return forward(packetIn, context: context)
+        case .switchAdded(let description):
+            domain.addSwitch(description)
+        case .switchRemoved(let datapathID):
+            for link in domain.removeSwitch(datapathID) { linkGone(link, context: context) }
+            forgetHosts(context: context) { $0.datapathID == datapathID }
+        case .switchPortChanged(let datapathID, let status):
+            guard domain.apply(status, on: datapathID) else { break }
+            let port = HostLocation(datapathID: datapathID, port: status.port.portNumber)
+            if let link = domain.removeLink(on: port) { linkGone(link, context: context) }
+            forgetHosts(context: context) { $0 == port }
+        case .linkAdded(let link):
+            guard let replaced = domain.addLink(link) else { break }
+            for gone in replaced { linkGone(gone, context: context) }
+            // Its ends are no host's: what was learned there came over the link.
+            let ends: Set<HostLocation> = link.farUnit == nil ? [link.near, link.far] : [link.near]
+            forgetHosts(context: context) { ends.contains($0) }
+        case .linkRemoved(let link):
+            if let gone = domain.removeLink(link) { linkGone(gone, context: context) }
+        default:
+            break
+        }
+        return .continue
+    }
+
+    // MARK: Packets
+
+    private func forward(_ event: PacketInEvent, context: ServiceContext) -> ServiceVerdict {
+        let match = event.match
+        // Discovery's and bridges' own frames (LLDP, STP, …) are never forwarded.
+        guard match.dlType != EtherType.lldp.rawValue, !match.dlDst.isBridgeGroup else { return .stop }
+        let arrival = HostLocation(datapathID: event.datapathID, port: event.packetIn.inPort)
+        if domain.isEdgePort(arrival) { learn(match.dlSrc, at: arrival, context: context) }
+        guard !match.dlDst.isMulticast, let destination = hostTable[match.dlDst] else {
+            flood(event, from: arrival, context: context)
+            return .continue
+        }
+        // The destination is behind the port the frame came in by: the switch must not send it back.
+        guard destination != arrival else { return .continue }
+        guard let hops = domain.graph.path(from: arrival, to: destination) else {
+            flood(event, from: arrival, context: context)
+            return .continue
+        }
+        install(event, along: hops, returning: hostTable[match.dlSrc] == arrival, context: context)
+        return .continue
+    }
+
+    private func learn(_ mac: MACAddress, at location: HostLocation, context: ServiceContext) {
+        guard !mac.isMulticast, mac != .zero else { return }
+        guard let known = hostTable.index(forKey: mac) else {
+            guard hostTable.count < configuration.hostCapacity else {
+                counters.hostOverflow += 1
+                return
+            }
+            hostTable[mac] = location
+            return
+        }
+        guard hostTable.values[known] != location else { return }
+        // It moved: the flows towards it (and from it) lead to where it was.
+        counters.hostMoves += 1
+        hostTable.values[known] = location
+        deleteFlows(of: mac, context: context)
+    }
+
+    /// Installs the path on every switch from the last to the first (so that the packet, once
+    /// sent on, finds the flows ahead of it in place) and, when the sender is where the frame
+    /// entered, the way back too; then sends the packet on.
+    private func install(_ event: PacketInEvent, along hops: [PathHop], returning: Bool, context: ServiceContext) {
+        let (source, destination) = (event.match.dlSrc, event.match.dlDst)
+        let packetIn = event.packetIn
+        let there = PathBook.Pair(source: source, destination: destination)
+        var writes: [(PathHop, PathBook.Pair)] = hops.reversed().map { ($0, there) }
+        if returning {
+            let back = PathBook.Pair(source: destination, destination: source)
+            let reversed = hops.reversed().map {
+                PathHop(datapathID: $0.datapathID, inPort: $0.outPort, outPort: $0.inPort)
+            }
+            writes = reversed.map { ($0, back) } + writes
+            replace(back, along: reversed, context: context)
+        }
+        replace(there, along: hops, context: context)
+        counters.pathsInstalled += 1
+        let first = hops[0]
+        for (hop, pair) in writes {
+            let isFirst = hop == first && pair == there
+            context.send(
+                .flowMod(
+                    FlowMod(
+                        match: Self.match(pair, enteringBy: hop.inPort), command: .add,
+                        idleTimeout: configuration.idleTimeout, hardTimeout: configuration.hardTimeout,
+                        priority: configuration.flowPriority, bufferID: isFirst ? packetIn.bufferID : .none,
+                        actions: [.output(port: hop.outPort, maxLength: 0)])),
+                to: hop.datapathID)
+        }
+        counters.flowModsSent += writes.count
+        if packetIn.bufferID == .none {
+            // The switch kept no copy: the flows apply to later packets, this one goes out now.
+            context.send(
+                .packetOut(
+                    PacketOut(
+                        inPort: packetIn.inPort, actions: [.output(port: first.outPort, maxLength: 0)],
+                        data: packetIn.data)),
+                to: event.datapathID)
+        }
+    }
+
+    /// Records a pair's new path; the flows of the one it replaces are deleted.
+    private func replace(_ pair: PathBook.Pair, along hops: [PathHop], context: ServiceContext) {
+        guard let old = book.record(pair, along: hops) else { return }
+        deleteFlows(pair, along: old.filter { !hops.contains($0) }, context: context)
+    }
+
+    private func flood(_ event: PacketInEvent, from arrival: HostLocation, context: ServiceContext) {
+        let packetIn = event.packetIn
+        let actions: [Action]
+        if domain.knows(event.datapathID) {
+            guard domain.acceptsFlood(from: arrival) else {
+                counters.loopedFloodsDropped += 1
+                return
+            }
+            actions = domain.floodActions(from: arrival)
+        } else {
+            // A switch whose ports this service was never told of (it does not see switch
+            // events): the switch's own flood is all there is.
+            actions = [.output(port: .flood, maxLength: 0)]
+        }
+        counters.floods += 1
+        context.send(
+            .packetOut(
+                PacketOut(
+                    bufferID: packetIn.bufferID, inPort: packetIn.inPort, actions: actions,
+                    data: packetIn.bufferID == .none ? packetIn.data : ByteBuffer())),
+            to: event.datapathID)
+    }
+
+    // MARK: Taking flows out
+
+    private func linkGone(_ link: TopologyLink, context: ServiceContext) {
+        for (pair, hops) in book.removePairs(crossing: link) {
+            counters.pathsBroken += 1
+            deleteFlows(pair, along: hops, context: context)
+        }
+    }
+
+    private func forgetHosts(context: ServiceContext, where attachedAt: (HostLocation) -> Bool) {
+        let gone = hostTable.filter { attachedAt($0.value) }.keys.sorted()
+        for mac in gone {
+            hostTable[mac] = nil
+            counters.hostsForgotten += 1
+            deleteFlows(of: mac, context: context)
+        }
+    }
+
+    /// Every flow towards or from a host. When the book could not record every path, the flows
+    /// towards it are also deleted by destination on every switch, whatever their path.
+    private func deleteFlows(of mac: MACAddress, context: ServiceContext) {
+        for (pair, hops) in book.removePairs(of: mac) { deleteFlows(pair, along: hops, context: context) }
+        book.clearOverflow()
+        guard book.overflowed > 0 else { return }
+        var towards = Match(wildcards: Match.Wildcards.all.subtracting(.dlDst))
+        towards.dlDst = mac
+        for datapathID in domain.graph.switches {
+            context.send(.flowMod(FlowMod(match: towards, command: .delete)), to: datapathID)
+            counters.flowModsSent += 1
+        }
+    }
+
+    private func deleteFlows(_ pair: PathBook.Pair, along hops: [PathHop], context: ServiceContext) {
+        for hop in hops {
+            context.send(
+                .flowMod(
+                    FlowMod(
+                        match: Self.match(pair, enteringBy: hop.inPort), command: .deleteStrict,
+                        priority: configuration.flowPriority)),
+                to: hop.datapathID)
+        }
+        counters.flowModsSent += hops.count
+    }
+
+    /// Forwarding's match: the port a frame enters by and its two addresses, the rest wildcarded.
+    static func match(_ pair: PathBook.Pair, enteringBy port: PortNumber) -> Match {
+        Match(
+            wildcards: Match.Wildcards.all.subtracting([.inPort, .dlSrc, .dlDst]), inPort: port,
+            dlSrc: pair.source, dlDst: pair.destination)
+    }
+}
