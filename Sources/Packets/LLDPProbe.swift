@@ -110,6 +110,13 @@ public struct LLDPProbe: Hashable, Sendable {
     }
 
     /// Recovers the sender from PACKET_IN data; `nil` unless it is a well-formed Echelon probe.
+    /// Whether an LLDP frame carries an Echelon TLV: one that then does not read as a probe
+    /// is malformed (or forged), not another agent's LLDP.
+    public static func claimsToBeOne(_ frame: EthernetFrame) -> Bool {
+        guard case .lldp(let lldp) = frame.payload else { return false }
+        return lldp.optionalTLVs.contains { $0.organizationallySpecific?.oui == echelonOUI }
+    }
+
     public init?(parsing bytes: ByteBuffer) {
         guard let frame = try? EthernetFrame(parsing: bytes) else { return nil }
         self.init(frame)

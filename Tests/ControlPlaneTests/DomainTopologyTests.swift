@@ -177,4 +177,90 @@ import UnitProtocol
         domain.unit.tick(now: Self.t0 + .seconds(1) + domain.unit.links.linkTimeout, sink: domain.sink)
         #expect(watcher.seen.last == "- 0000000000000001:3 <-> 0000000000000099:4 of u12")
     }
+
+    /// A cable flapping many times a second: after three flaps the link is suppressed, so the
+    /// tree stays as it is; services see it present but not to be used; it comes back once steady.
+    @Test func aFlappingLinkIsDampedAndComesBackWhenSteady() {
+        let watcher = LinkWatcher()
+        let domain = Domain(switches: [1, 2], services: [watcher])
+        let up = PhysicalPort(portNumber: PortNumber(2), hardwareAddress: MACAddress(rawValue: 0x102), name: "p2")
+        var down = up
+        down.state = .linkDown
+        var now = Self.t0
+        for _ in 0..<5 {
+            domain.carry(from: (2, 1), to: (1, 2), now: now)
+            now = now + .milliseconds(50)
+            domain.unit.received(
+                OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .modify, port: down))), from: DatapathID(1),
+                now: now, sink: domain.sink)
+            domain.unit.received(
+                OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .modify, port: up))), from: DatapathID(1),
+                now: now, sink: domain.sink)
+            // The port came up: a probe went out of it at once.
+            domain.carry(from: (1, 2), to: (2, 1), now: now)
+            now = now + .milliseconds(50)
+        }
+        #expect(domain.unit.counters.linksSuppressed == 1)
+        #expect(domain.unit.topology.blocked == [Self.link((1, 2), (2, 1))])
+        #expect(watcher.seen.last?.hasSuffix("(suppressed: it flaps)") == true, "\(watcher.seen)")
+        #expect(domain.sink.warnings.contains { $0.hasPrefix("link_suppressed") })
+        // Steady for the hold time, and still confirmed by probes: back in use.
+        domain.unit.tick(now: now + .seconds(5), sink: domain.sink)
+        domain.carry(from: (1, 2), to: (2, 1), now: now + .seconds(5))
+        domain.unit.tick(now: now + domain.unit.damping.holdTime, sink: domain.sink)
+        #expect(domain.unit.topology.blocked.isEmpty && domain.unit.topology.links.count == 1)
+        #expect(watcher.seen.last == "+ 0000000000000001:2 <-> 0000000000000002:1")
+    }
+
+    @Test func aPortStatusForAPortTheSwitchNeverHadIsCountedAndIgnored() {
+        let watcher = LinkWatcher()
+        let domain = Domain(switches: [1], services: [watcher])
+        let ghost = PhysicalPort(portNumber: PortNumber(42), hardwareAddress: MACAddress(rawValue: 0x142), name: "p42")
+        let ports = domain.unit.switches.description(of: DatapathID(1))?.ports.count ?? 0
+        for reason in [PortStatus.Reason.modify, .delete] {
+            domain.unit.received(
+                OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: reason, port: ghost))), from: DatapathID(1),
+                now: Self.t0, sink: domain.sink)
+        }
+        #expect(domain.unit.counters.unknownPortStatus == 2)
+        #expect(domain.sink.warnings.filter { $0.hasPrefix("unknown_port_status") }.count == 2)
+        #expect(domain.unit.switches.description(of: DatapathID(1))?.ports.count == ports, "nothing applied")
+        // An added port is news, not a mistake.
+        domain.unit.received(
+            OpenFlowMessage(xid: 0, .portStatus(PortStatus(reason: .add, port: ghost))), from: DatapathID(1),
+            now: Self.t0, sink: domain.sink)
+        #expect(domain.unit.switches.description(of: DatapathID(1))?.ports.count == ports + 1)
+    }
+
+    @Test func malformedLLDPAndProbesForMissingPortsAreRejectedForeignLLDPIsLeftAlone() throws {
+        let domain = Domain(switches: [1, 2])
+        func deliver(_ data: ByteBuffer, at port: UInt16) {
+            domain.unit.received(
+                OpenFlowMessage(
+                    xid: 0,
+                    .packetIn(PacketIn(totalLength: UInt16(data.readableBytes), inPort: PortNumber(port), data: data))),
+                from: DatapathID(2), now: Self.t0, sink: domain.sink)
+        }
+        // A genuine probe of ours, then the same frame cut short in its TLVs.
+        var probes = ProbeAuthenticator(unit: UnitID(11), key: Self.key)
+        let ghost = probes.sign(
+            LLDPProbe(datapathID: DatapathID(1), port: PortNumber(42), portAddress: MACAddress(2, 0, 0, 0, 1, 42)),
+            now: 1_800_000_000_000_000)
+        deliver(ghost.frame.encoded(), at: 1)
+        var cut = ghost.frame.encoded()
+        cut.moveWriterIndex(to: cut.writerIndex - 20)
+        deliver(cut, at: 2)
+        // lldpd on a host: LLDP, but not ours.
+        let foreign = LLDPPacket(
+            chassisID: .init(subtype: 4, value: ByteBuffer(bytes: [2, 0, 0, 0, 0, 9])),
+            portID: .init(subtype: 3, value: ByteBuffer(bytes: [2, 0, 0, 0, 0, 9])), timeToLive: 120)
+        deliver(
+            EthernetFrame(
+                destination: MACAddress(0x01, 0x80, 0xc2, 0, 0, 0x0e), source: MACAddress(2, 0, 0, 0, 0, 9),
+                payload: .lldp(foreign)
+            ).encoded(), at: 3)
+        #expect(domain.unit.counters.probesRejected == ["unknown_port": 1, "malformed": 1])
+        #expect(domain.unit.counters.foreignLLDP == 1)
+        #expect(domain.unit.topology.links.isEmpty)
+    }
 }

@@ -1,4 +1,5 @@
 import ControlPlane
+import NIOCore
 import OpenFlow
 import Testing
 
@@ -169,5 +170,61 @@ import Testing
         }
         let tree = graph.tree
         #expect(tree.ports.count == 2 * Int(side * side - 1), "a tree of 25 switches has 24 links")
+    }
+
+    /// A blocked link (one that flaps) keeps its ports from hosts, but no flood or path takes it,
+    /// and it coming or going leaves the tree alone.
+    @Test func aBlockedLinkCarriesNoFloodAndNoPath() {
+        var graph = TopologyGraph()
+        for dpid: UInt64 in 1...3 { graph.addSwitch(DatapathID(dpid)) }
+        _ = graph.addLink(Self.link((1, 2), (2, 1)))
+        _ = graph.addLink(Self.link((2, 2), (3, 1)))
+        let tree = graph.tree
+        let blockedAdd = graph.addLink(Self.link((1, 3), (3, 2)), blocked: true)
+        #expect(blockedAdd == [])
+        #expect(graph.tree == tree, "the tree is not computed again")
+        #expect(graph.isLinkPort(Self.port(1, 3)) && !graph.floods(through: Self.port(1, 3)))
+        #expect(graph.path(from: Self.port(1, 9), to: Self.port(3, 9))?.count == 3, "around, not across it")
+        // Steady again: it joins the paths.
+        let unblocked = graph.addLink(Self.link((1, 3), (3, 2)))
+        #expect(unblocked == [])
+        #expect(graph.path(from: Self.port(1, 9), to: Self.port(3, 9))?.count == 2)
+        let reblocked = graph.addLink(Self.link((1, 3), (3, 2)), blocked: true)
+        #expect(reblocked == [])
+        let removed = graph.removeLink(Self.link((1, 3), (3, 2)))
+        #expect(removed != nil && graph.blocked.isEmpty)
+    }
+}
+
+@Suite struct LinkDampingTests {
+    static let link = TopologyGraphTests.link((1, 2), (2, 1))
+    static let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    @Test func aLinkThatGoesDownThreeTimesInTenSecondsIsSuppressedUntilSteady() {
+        var damping = LinkDamping()
+        let first = damping.wentDown(Self.link, now: Self.t0)
+        let second = damping.wentDown(Self.link, now: Self.t0 + .milliseconds(100))
+        #expect(!first && !second && damping.admits(Self.link))
+        let third = damping.wentDown(Self.link, now: Self.t0 + .milliseconds(200))
+        #expect(third, "the third flap suppresses it")
+        #expect(!damping.admits(Self.link))
+        // Flapping on keeps it out: each flap restarts the hold.
+        let fourth = damping.wentDown(Self.link, now: Self.t0 + .seconds(5))
+        #expect(!fourth)
+        let early = damping.release(now: Self.t0 + .seconds(12))
+        #expect(early.isEmpty)
+        let late = damping.release(now: Self.t0 + .seconds(15))
+        #expect(late == [Self.link])
+        #expect(damping.admits(Self.link))
+    }
+
+    @Test func flapsFurtherApartThanTheWindowAreNotDamped() {
+        var damping = LinkDamping()
+        for second: Int64 in [0, 6, 12, 18] {
+            let suppressed = damping.wentDown(Self.link, now: Self.t0 + .seconds(second))
+            #expect(!suppressed)
+            _ = damping.release(now: Self.t0 + .seconds(second))
+        }
+        #expect(damping.admits(Self.link))
     }
 }

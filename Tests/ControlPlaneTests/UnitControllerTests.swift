@@ -33,6 +33,11 @@ final class RecordingSink: ControllerOutput {
     }
     func send(_ message: UnitMessage, to unit: UnitID) { unitMessages.append((message, unit)) }
     func rejected(_ rejection: DispatchRejection) { rejections.append(rejection) }
+    /// Topology warnings, as "kind: line".
+    var warnings: [String] = []
+    func topologyWarning(_ warning: TopologyWarning, at port: HostLocation) {
+        warnings.append("\(warning.kind): \(warning.line(at: port))")
+    }
     var packetOuts: [PacketOut] { sent.compactMap { if case .packetOut(let p) = $0.1 { p } else { nil } } }
     var flowMods: [(DatapathID, FlowMod, UInt32?)] {
         zip(sent, xids).compactMap { entry, xid in if case .flowMod(let f) = entry.1 { (entry.0, f, xid) } else { nil }

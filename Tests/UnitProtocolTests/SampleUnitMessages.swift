@@ -205,7 +205,8 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
                         LinkRecord(
                             port: PortNumber(int()), farDatapathID: DatapathID(rawValue: int()),
                             farPort: PortNumber(int()),
-                            farUnit: Bool.random(using: &rng) ? UnitID(int(UInt32.self) | 1) : nil))
+                            farUnit: Bool.random(using: &rng) ? UnitID(int(UInt32.self) | 1) : nil,
+                            suppressed: Bool.random(using: &rng)))
                 case .packetIn:
                     .message(
                         OpenFlowMessage(

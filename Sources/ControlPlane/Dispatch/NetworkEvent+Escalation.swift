@@ -137,12 +137,13 @@ extension DeviceRecord {
 extension LinkRecord {
     init(_ link: DiscoveredLink) {
         self.init(
-            port: link.near.port, farDatapathID: link.far.datapathID, farPort: link.far.port, farUnit: link.farUnit)
+            port: link.near.port, farDatapathID: link.far.datapathID, farPort: link.far.port, farUnit: link.farUnit,
+            suppressed: link.suppressed)
     }
 
     func link(from datapathID: DatapathID) -> DiscoveredLink {
         DiscoveredLink(
             near: HostLocation(datapathID: datapathID, port: port),
-            far: HostLocation(datapathID: farDatapathID, port: farPort), farUnit: farUnit)
+            far: HostLocation(datapathID: farDatapathID, port: farPort), farUnit: farUnit, suppressed: suppressed)
     }
 }

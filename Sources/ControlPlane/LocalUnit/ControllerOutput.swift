@@ -18,13 +18,13 @@ public protocol ControllerOutput: SwitchMessageSink {
         bypass: [MACAddress], context: [ContextEntry], to unit: UnitID)
     /// Something a neighbour sent was refused (already counted): the runtime logs it.
     func rejected(_ rejection: DispatchRejection)
-    /// An LLDP probe that arrived at `port` was not believed (already counted).
-    func probeRejected(_ rejection: ProbeRejection, at port: HostLocation)
+    /// Link discovery did not believe or apply something that arrived at `port` (already counted).
+    func topologyWarning(_ warning: TopologyWarning, at port: HostLocation)
 }
 
 extension ControllerOutput {
     /// An output with no log says nothing of it.
-    public func probeRejected(_ rejection: ProbeRejection, at port: HostLocation) {}
+    public func topologyWarning(_ warning: TopologyWarning, at port: HostLocation) {}
 
     /// An output that writes no bytes of its own builds the event.
     public func sendEvent(_ event: NetworkEvent, _ send: EventSend, domain: UnitID) {

@@ -17,6 +17,8 @@ public struct UnitController {
     public private(set) var topology = TopologyGraph()
     /// Ports where genuine probes from other units' switches arrive, with where they came from.
     public private(set) var domainEdges: [HostLocation: DomainEdge] = [:]
+    /// Keeps links that flap out of the tree and of every path.
+    public private(set) var damping = LinkDamping()
     /// Signs this unit's probes and checks the ones that arrive.
     private var probes: ProbeAuthenticator
     /// The wall clock, as last reported with the monotonic time it was read at: probes carry
@@ -141,11 +143,24 @@ public struct UnitController {
                 .packetIn(PacketInEvent(datapathID: datapathID, xid: xid, packetIn: packetIn, match: match)), now: now,
                 sink: sink)
         case .portStatus(let status):
+            let port = HostLocation(datapathID: datapathID, port: status.port.portNumber)
+            let known = switches.description(of: datapathID)?.ports.contains { $0.portNumber == port.port } ?? false
+            guard known || status.reason == .add else {
+                // A change to, or the loss of, a port the switch never reported: nothing of ours
+                // was on it, and no service is told of a port it never saw.
+                counters.unknownPortStatus += 1
+                sink.topologyWarning(.portStatusForUnknownPort(status.reason), at: port)
+                return
+            }
             switches.apply(status, to: datapathID)
-            if status.reason == .delete || status.port.config.contains(.portDown)
+            let down =
+                status.reason == .delete || status.port.config.contains(.portDown)
                 || status.port.state.contains(.linkDown)
-            {
+            if down {
                 forget(datapathID, port: status.port.portNumber, now: now, sink: sink)
+            } else if !topology.isLinkPort(port), let description = switches.description(of: datapathID) {
+                // A port that came up may have a switch at its far end: ask now, not at the next round.
+                sendProbes(for: description, only: port.port, now: now, sink: sink)
             }
             dispatch(.switchPortChanged(datapathID, status), now: now, sink: sink)
             dispatch(.portStatus(datapathID, status), now: now, sink: sink)
@@ -170,10 +185,14 @@ public struct UnitController {
             hosts.unmarkInfrastructure(link.destination)
             // The graph holds a link while either direction is confirmed.
             let reverse = LinkDiscovery.Link(source: link.destination, destination: link.source)
-            if links.links[reverse] == nil, let gone = topology.removeLink(TopologyLink(link.source, link.destination))
-            {
-                dispatch(.linkRemoved(DiscoveredLink(gone)), now: now, sink: sink)
+            if links.links[reverse] == nil {
+                removeLink(TopologyLink(link.source, link.destination), now: now, sink: sink)
             }
+        }
+        for link in damping.release(now: now) where topology.blocked.contains(link) {
+            // Steady again: back in the tree and the paths.
+            _ = topology.addLink(link)
+            dispatch(.linkAdded(DiscoveredLink(link)), now: now, sink: sink)
         }
         let edgeTimeout = links.linkTimeout
         for (port, edge) in domainEdges where now - edge.lastSeen >= edgeTimeout {
@@ -215,7 +234,7 @@ public struct UnitController {
 
     /// The links discovery holds now: those inside the domain, then the domain edges.
     public var discoveredLinks: [DiscoveredLink] {
-        topology.links.map(DiscoveredLink.init)
+        topology.links.map { DiscoveredLink($0, suppressed: topology.blocked.contains($0)) }
             + domainEdges.sorted { $0.key < $1.key }.map {
                 DiscoveredLink(near: $0.key, far: $0.value.far, farUnit: $0.value.unit)
             }
@@ -252,11 +271,13 @@ public struct UnitController {
         }
     }
 
-    /// A signed probe out of each of the switch's ports.
-    private mutating func sendProbes(for description: SwitchDescription, now: NIODeadline, sink: some ControllerOutput)
-    {
+    /// A signed probe out of each of the switch's ports (or of one).
+    private mutating func sendProbes(
+        for description: SwitchDescription, only port: PortNumber? = nil, now: NIODeadline,
+        sink: some ControllerOutput
+    ) {
         let wall = wallMicroseconds(at: now)
-        for probe in LinkDiscovery.probes(for: description) {
+        for probe in LinkDiscovery.probes(for: description) where port == nil || probe.port == port {
             sink.send(LinkDiscovery.packetOut(carrying: probes.sign(probe, now: wall)), to: description.datapathID)
         }
     }
@@ -264,15 +285,24 @@ public struct UnitController {
     private mutating func learnLink(
         from packetIn: PacketIn, on datapathID: DatapathID, now: NIODeadline, sink: some ControllerOutput
     ) {
-        guard let frame = try? EthernetFrame(parsing: packetIn.data), let probe = LLDPProbe(frame) else {
-            counters.foreignLLDP += 1
+        let arrival = HostLocation(datapathID: datapathID, port: packetIn.inPort)
+        guard let frame = try? EthernetFrame(parsing: packetIn.data) else {
+            reject(.malformed, at: arrival, sink: sink)
             return
         }
-        let arrival = HostLocation(datapathID: datapathID, port: packetIn.inPort)
+        guard let probe = LLDPProbe(frame) else {
+            // Another agent's LLDP (lldpd on a host, a neighbour's switch) is no concern of
+            // ours; one that names an Echelon switch but does not read as a probe is.
+            if LLDPProbe.claimsToBeOne(frame) {
+                reject(.malformed, at: arrival, sink: sink)
+            } else {
+                counters.foreignLLDP += 1
+            }
+            return
+        }
         switch probes.verify(probe, now: wallMicroseconds(at: now)) {
         case .failure(let rejection):
-            counters.probesRejected[rejection.rawValue, default: 0] += 1
-            sink.probeRejected(rejection, at: arrival)
+            reject(rejection, at: arrival, sink: sink)
             return
         case .success(let origin) where origin != dispatcher.domain:
             // A probe from another unit's switch: a domain edge, not a link of this domain. Its
@@ -292,9 +322,17 @@ public struct UnitController {
         case .success:
             break
         }
+        guard switches.description(of: probe.datapathID)?.ports.contains(where: { $0.portNumber == probe.port }) == true
+        else {
+            // Signed by this unit, for a port its switch does not have (any more).
+            reject(.unknownPort, at: arrival, sink: sink)
+            return
+        }
         guard let link = links.observe(probe, arrivedAt: arrival, now: now) else { return }
         counters.linksDiscovered += 1
-        guard let replacedLinks = topology.addLink(TopologyLink(link.source, link.destination)) else { return }
+        let found = TopologyLink(link.source, link.destination)
+        let suppressed = !damping.admits(found)
+        guard let replacedLinks = topology.addLink(found, blocked: suppressed) else { return }
         for replaced in replacedLinks {
             // The cable was moved: the other direction of the old link goes now too.
             links.forget(LinkDiscovery.Link(source: replaced.a, destination: replaced.b))
@@ -302,12 +340,32 @@ public struct UnitController {
             for end in [replaced.a, replaced.b] where end != link.source && end != link.destination {
                 hosts.unmarkInfrastructure(end)
             }
-            dispatch(.linkRemoved(DiscoveredLink(replaced)), now: now, sink: sink)
+            linkGone(replaced, now: now, sink: sink)
         }
         for location in [arrival, HostLocation(datapathID: probe.datapathID, port: probe.port)] {
             for event in hosts.markInfrastructure(location) { dispatch(event, now: now, sink: sink) }
         }
-        dispatch(.linkAdded(DiscoveredLink(TopologyLink(link.source, link.destination))), now: now, sink: sink)
+        dispatch(.linkAdded(DiscoveredLink(found, suppressed: suppressed)), now: now, sink: sink)
+    }
+
+    private mutating func reject(_ rejection: ProbeRejection, at port: HostLocation, sink: some ControllerOutput) {
+        counters.probesRejected[rejection.rawValue, default: 0] += 1
+        sink.topologyWarning(.probe(rejection), at: port)
+    }
+
+    /// Takes a link out of the graph, if it is there, and says so.
+    private mutating func removeLink(_ link: TopologyLink, now: NIODeadline, sink: some ControllerOutput) {
+        guard let gone = topology.removeLink(link) else { return }
+        linkGone(gone, now: now, sink: sink)
+    }
+
+    /// A link left the graph: services are told, and a link that keeps going down is suppressed.
+    private mutating func linkGone(_ link: TopologyLink, now: NIODeadline, sink: some ControllerOutput) {
+        if damping.wentDown(link, now: now) {
+            counters.linksSuppressed += 1
+            sink.topologyWarning(.linkSuppressed(link, for: damping.holdTime), at: link.a)
+        }
+        dispatch(.linkRemoved(DiscoveredLink(link)), now: now, sink: sink)
     }
 
     private mutating func removeDomainEdge(at port: HostLocation, now: NIODeadline, sink: some ControllerOutput) {
@@ -329,7 +387,7 @@ public struct UnitController {
             hosts.unmarkInfrastructure(link.destination)
             if let removed = topology.removeLink(TopologyLink(link.source, link.destination)) { gone.append(removed) }
         }
-        for link in gone { dispatch(.linkRemoved(DiscoveredLink(link)), now: now, sink: sink) }
+        for link in gone { linkGone(link, now: now, sink: sink) }
         for edge in domainEdges.keys.sorted() where edge.datapathID == datapathID && (port == nil || edge.port == port)
         {
             removeDomainEdge(at: edge, now: now, sink: sink)
@@ -482,6 +540,10 @@ public struct UnitCounters: Hashable, Sendable, Codable {
     public var probesRejected: [String: Int] = [:]
     /// Genuine probes from another unit's switches: the ports they arrived on are domain edges.
     public var domainEdgeProbes = 0
+    /// PORT_STATUS changes or deletions for ports their switch never reported, ignored.
+    public var unknownPortStatus = 0
+    /// Times a link that kept going down was suppressed (`LinkDamping`).
+    public var linksSuppressed = 0
     /// Messages a hosted service sent, while answering a unit below, to a switch not below it.
     public var undeliverableReturns = 0
     /// BYPASS entries and context annotations a return could not carry (over its limits).

@@ -91,6 +91,10 @@ public enum ProbeRejection: String, Error, Hashable, Sendable, CustomStringConve
     case fromTheFuture = "from_the_future"
     /// Not newer than a probe already accepted from the same port: a copy.
     case replayed
+    /// LLDP whose TLVs are truncated or lie about their lengths, or an Echelon TLV of the wrong size.
+    case malformed
+    /// Genuine and from this unit, but naming a port its switch does not have.
+    case unknownPort = "unknown_port"
 
     public var description: String {
         switch self {
@@ -99,6 +103,8 @@ public enum ProbeRejection: String, Error, Hashable, Sendable, CustomStringConve
         case .stale: "a stale probe (captured and replayed?)"
         case .fromTheFuture: "a probe signed ahead of this unit's clock"
         case .replayed: "a probe no newer than one already accepted from its port (a replay)"
+        case .malformed: "a malformed LLDP frame (truncated or mis-sized TLVs)"
+        case .unknownPort: "a probe naming a port its switch does not have"
         }
     }
 }

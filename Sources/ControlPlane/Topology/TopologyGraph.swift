@@ -9,19 +9,29 @@ import OpenFlow
 /// since a physical link carries both. A port joins at most one link: a probe arriving on a
 /// port that had another far end replaces it (the cable was moved).
 ///
+/// A link may be blocked (a flapping link, `LinkDamping`): its ports still carry a link (no
+/// host attaches there), but no flood and no path takes it, and it coming and going leaves
+/// the tree as it is.
+///
 /// Everything it answers is deterministic: ties go to the lowest DPID, then the lowest port, so
 /// that every unit and every run computes the same tree and the same paths for the same graph.
 public struct TopologyGraph: Sendable {
     /// Each switch's ports that carry a link, with the port at the far end.
     private var adjacency: [DatapathID: [PortNumber: HostLocation]] = [:]
+    /// Links present but not to be used.
+    public private(set) var blocked: Set<TopologyLink> = []
     /// The links floods may take, computed again whenever a link or a switch comes or goes:
     /// links change seldom, and floods read it for every broadcast.
-    public private(set) var tree = SpanningTree(adjacency: [:])
+    public private(set) var tree = SpanningTree(adjacency: [:], blocked: [])
 
     public init() {}
 
     /// Switches in the graph, in DPID order.
     public var switches: [DatapathID] { adjacency.keys.sorted() }
+
+    private func isBlocked(_ near: HostLocation, _ far: HostLocation) -> Bool {
+        !blocked.isEmpty && blocked.contains(TopologyLink(near, far))
+    }
 
     /// Every link once, the end with the lower DPID (then port) first, in that order.
     public var links: [TopologyLink] {
@@ -49,7 +59,7 @@ public struct TopologyGraph: Sendable {
     public mutating func addSwitch(_ datapathID: DatapathID) -> Bool {
         guard adjacency[datapathID] == nil else { return false }
         adjacency[datapathID] = [:]
-        tree = SpanningTree(adjacency: adjacency)
+        tree = SpanningTree(adjacency: adjacency, blocked: blocked)
         return true
     }
 
@@ -60,26 +70,39 @@ public struct TopologyGraph: Sendable {
         var removed: [TopologyLink] = []
         for (port, far) in ports.sorted(by: { $0.key < $1.key }) {
             adjacency[far.datapathID]?[far.port] = nil
-            removed.append(TopologyLink(HostLocation(datapathID: datapathID, port: port), far))
+            let link = TopologyLink(HostLocation(datapathID: datapathID, port: port), far)
+            blocked.remove(link)
+            removed.append(link)
         }
-        tree = SpanningTree(adjacency: adjacency)
+        tree = SpanningTree(adjacency: adjacency, blocked: blocked)
         return removed
     }
 
-    /// A link between two ports of known switches. Returns the links it replaced (a port that
-    /// had another far end), or nil when nothing changed (it was known, or a switch is not).
-    public mutating func addLink(_ link: TopologyLink) -> [TopologyLink]? {
+    /// A link between two ports of known switches, blocked or not. Returns the links it
+    /// replaced (a port that had another far end), or nil when nothing changed (it was known as
+    /// it is, or a switch is not). A known link changes from blocked to usable or back.
+    public mutating func addLink(_ link: TopologyLink, blocked isBlocked: Bool = false) -> [TopologyLink]? {
         let (a, b) = (link.a, link.b)
         guard a.datapathID != b.datapathID || a.port != b.port, contains(a.datapathID), contains(b.datapathID)
         else { return nil }
-        guard farEnd(of: a) != b else { return nil }
+        guard farEnd(of: a) != b else {
+            guard blocked.contains(link) != isBlocked else { return nil }
+            if isBlocked { blocked.insert(link) } else { blocked.remove(link) }
+            tree = SpanningTree(adjacency: adjacency, blocked: blocked)
+            return []
+        }
         var replaced: [TopologyLink] = []
         for end in [a, b] {
             if let old = farEnd(of: end), let gone = removeLink(TopologyLink(end, old)) { replaced.append(gone) }
         }
         adjacency[a.datapathID]?[a.port] = b
         adjacency[b.datapathID]?[b.port] = a
-        tree = SpanningTree(adjacency: adjacency)
+        if isBlocked {
+            // Neither the tree nor any path takes it: nothing to compute again.
+            blocked.insert(link)
+        } else {
+            tree = SpanningTree(adjacency: adjacency, blocked: blocked)
+        }
         return replaced
     }
 
@@ -89,7 +112,7 @@ public struct TopologyGraph: Sendable {
         guard farEnd(of: link.a) == link.b else { return nil }
         adjacency[link.a.datapathID]?[link.a.port] = nil
         adjacency[link.b.datapathID]?[link.b.port] = nil
-        tree = SpanningTree(adjacency: adjacency)
+        if blocked.remove(link) == nil { tree = SpanningTree(adjacency: adjacency, blocked: blocked) }
         return link
     }
 
@@ -146,7 +169,9 @@ public struct TopologyGraph: Sendable {
             var next: [DatapathID] = []
             for dpid in frontier {
                 for (port, far) in (adjacency[dpid] ?? [:]).sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) })
-                where visited.insert(far.datapathID).inserted {
+                where !isBlocked(HostLocation(datapathID: dpid, port: port), far)
+                    && visited.insert(far.datapathID).inserted
+                {
                     reachedBy[far.datapathID] = (HostLocation(datapathID: dpid, port: port), far)
                     if far.datapathID == to { break search }
                     next.append(far.datapathID)
@@ -201,7 +226,7 @@ public struct SpanningTree: Hashable, Sendable {
     /// The root of each switch's connected part (its lowest DPID).
     public let roots: [DatapathID: DatapathID]
 
-    init(adjacency: [DatapathID: [PortNumber: HostLocation]]) {
+    init(adjacency: [DatapathID: [PortNumber: HostLocation]], blocked: Set<TopologyLink>) {
         var ports: Set<HostLocation> = []
         var roots: [DatapathID: DatapathID] = [:]
         for root in adjacency.keys.sorted() where roots[root] == nil {
@@ -211,7 +236,10 @@ public struct SpanningTree: Hashable, Sendable {
                 var next: [DatapathID] = []
                 for dpid in frontier {
                     for (port, far) in (adjacency[dpid] ?? [:]).sorted(by: { $0.key < $1.key })
-                    where roots[far.datapathID] == nil {
+                    where roots[far.datapathID] == nil
+                        && (blocked.isEmpty
+                            || !blocked.contains(TopologyLink(HostLocation(datapathID: dpid, port: port), far)))
+                    {
                         roots[far.datapathID] = root
                         ports.insert(HostLocation(datapathID: dpid, port: port))
                         ports.insert(far)

@@ -241,13 +241,23 @@ final class UnitCore: ControllerOutput {
         }
     }
 
-    /// Ports whose rejected probes have been logged: one line per port, however many probes.
-    private var probeRejectionsLogged: Set<HostLocation> = []
+    /// Ports, with the kind of warning, already logged: one line per port and kind, however
+    /// many probes or reports.
+    private var topologyWarningsLogged: Set<TopologyWarningKey> = []
 
-    func probeRejected(_ rejection: ProbeRejection, at port: HostLocation) {
-        guard probeRejectionsLogged.insert(port).inserted else { return }
-        logger.warning(
-            "link discovery: \(rejection) arrived at \(port); no link is learned from it (said once per port)")
+    struct TopologyWarningKey: Hashable {
+        var port: HostLocation
+        var kind: String
+    }
+
+    func topologyWarning(_ warning: TopologyWarning, at port: HostLocation) {
+        if case .linkSuppressed = warning {
+            // Rare, and each one matters to whoever looks for a flapping cable.
+            logger.warning("link discovery: \(warning)")
+            return
+        }
+        guard topologyWarningsLogged.insert(TopologyWarningKey(port: port, kind: warning.kind)).inserted else { return }
+        logger.warning("link discovery: \(warning.line(at: port)) (said once per port)")
     }
 
     func rejected(_ rejection: DispatchRejection) {

@@ -80,7 +80,7 @@ struct DomainView {
             return domainEdges.insert(link.near).inserted ? [] : nil
         }
         for end in [inside.a, inside.b] where !knows(end.datapathID) { graph.addSwitch(end.datapathID) }
-        return graph.addLink(inside)
+        return graph.addLink(inside, blocked: link.suppressed)
     }
 
     /// A link is gone: returns it when it was known.

@@ -20,7 +20,7 @@ import OpenFlow
 ///       vendor                               OFPT_VENDOR
 ///       switch_removed                       nothing
 ///       device_added/removed/changed         DeviceRecord (32 bytes)
-///       link_added/removed                   LinkRecord (16 bytes)
+///       link_added/removed                   LinkRecord (20 bytes)
 /// ```
 public struct EscalatedEvent: Hashable, Sendable {
     public enum Payload: Hashable, Sendable {

@@ -86,5 +86,6 @@ extension DeviceRecord: CustomStringConvertible {
 extension LinkRecord: CustomStringConvertible {
     public var description: String {
         "port \(port) <-> \(farDatapathID):\(farPort)" + (farUnit.map { " of \($0)" } ?? "")
+            + (suppressed ? " (suppressed: it flaps)" : "")
     }
 }
