@@ -19,7 +19,8 @@ struct DomainView {
 
     /// Where a host may attach: a physical port carrying no link and no domain edge.
     func isEdgePort(_ location: HostLocation) -> Bool {
-        location.port.isPhysical && !graph.isLinkPort(location) && !domainEdges.contains(location)
+        location.port.isPhysical && !graph.isLinkPort(location)
+            && (domainEdges.isEmpty || !domainEdges.contains(location))
     }
 
     /// Whether a flood that arrived on this port goes on: from a host, or over the tree. A

@@ -117,78 +117,111 @@ public final class ShortestPathForwardingService: HostedService {
         // Discovery's and bridges' own frames (LLDP, STP, …) are never forwarded.
         guard match.dlType != EtherType.lldp.rawValue, !match.dlDst.isBridgeGroup else { return .stop }
         let arrival = HostLocation(datapathID: event.datapathID, port: event.packetIn.inPort)
-        if domain.isEdgePort(arrival) { learn(match.dlSrc, at: arrival, context: context) }
+        let senderIsHere = domain.isEdgePort(arrival) && learn(match.dlSrc, at: arrival, context: context)
         guard !match.dlDst.isMulticast, let destination = hostTable[match.dlDst] else {
             flood(event, from: arrival, context: context)
             return .continue
         }
         // The destination is behind the port the frame came in by: the switch must not send it back.
         guard destination != arrival else { return .continue }
-        guard let hops = domain.graph.path(from: arrival, to: destination) else {
+        // Both on one switch, the usual case at the edge: no search of the graph.
+        let path =
+            destination.datapathID == arrival.datapathID
+            ? [PathHop(datapathID: arrival.datapathID, inPort: arrival.port, outPort: destination.port)]
+            : domain.graph.path(from: arrival, to: destination)
+        guard let hops = path else {
             flood(event, from: arrival, context: context)
             return .continue
         }
-        install(event, along: hops, returning: hostTable[match.dlSrc] == arrival, context: context)
+        install(event, along: hops, returning: senderIsHere, context: context)
         return .continue
     }
 
-    private func learn(_ mac: MACAddress, at location: HostLocation, context: ServiceContext) {
-        guard !mac.isMulticast, mac != .zero else { return }
+    /// Learns where a host attaches. True when it is known to attach here (now or before).
+    private func learn(_ mac: MACAddress, at location: HostLocation, context: ServiceContext) -> Bool {
+        guard !mac.isMulticast, mac != .zero else { return false }
         guard let known = hostTable.index(forKey: mac) else {
             guard hostTable.count < configuration.hostCapacity else {
                 counters.hostOverflow += 1
-                return
+                return false
             }
             hostTable[mac] = location
-            return
+            return true
         }
-        guard hostTable.values[known] != location else { return }
+        let previous = hostTable.values[known]
+        guard previous != location else { return true }
         // It moved: the flows towards it (and from it) lead to where it was.
         counters.hostMoves += 1
         hostTable.values[known] = location
-        deleteFlows(of: mac, context: context)
+        deleteFlows(of: mac, at: previous, context: context)
+        return true
     }
 
     /// Installs the path on every switch from the last to the first (so that the packet, once
     /// sent on, finds the flows ahead of it in place) and, when the sender is where the frame
     /// entered, the way back too; then sends the packet on.
     private func install(_ event: PacketInEvent, along hops: [PathHop], returning: Bool, context: ServiceContext) {
-        let (source, destination) = (event.match.dlSrc, event.match.dlDst)
+        let there = PathBook.Pair(source: event.match.dlSrc, destination: event.match.dlDst)
+        let back = PathBook.Pair(source: there.destination, destination: there.source)
         let packetIn = event.packetIn
-        let there = PathBook.Pair(source: source, destination: destination)
-        var writes: [(PathHop, PathBook.Pair)] = hops.reversed().map { ($0, there) }
         if returning {
-            let back = PathBook.Pair(source: destination, destination: source)
-            let reversed = hops.reversed().map {
-                PathHop(datapathID: $0.datapathID, inPort: $0.outPort, outPort: $0.inPort)
+            for hop in hops.reversed() {
+                addFlow(back, enteringBy: hop.outPort, leavingBy: hop.inPort, on: hop.datapathID, context: context)
             }
-            writes = reversed.map { ($0, back) } + writes
-            replace(back, along: reversed, context: context)
         }
-        replace(there, along: hops, context: context)
-        counters.pathsInstalled += 1
+        for hop in hops.dropFirst().reversed() {
+            addFlow(there, enteringBy: hop.inPort, leavingBy: hop.outPort, on: hop.datapathID, context: context)
+        }
         let first = hops[0]
-        for (hop, pair) in writes {
-            let isFirst = hop == first && pair == there
-            context.send(
-                .flowMod(
-                    FlowMod(
-                        match: Self.match(pair, enteringBy: hop.inPort), command: .add,
-                        idleTimeout: configuration.idleTimeout, hardTimeout: configuration.hardTimeout,
-                        priority: configuration.flowPriority, bufferID: isFirst ? packetIn.bufferID : .none,
-                        actions: [.output(port: hop.outPort, maxLength: 0)])),
-                to: hop.datapathID)
+        addFlow(
+            there, enteringBy: first.inPort, leavingBy: first.outPort, on: first.datapathID,
+            buffer: packetIn.bufferID, context: context)
+        counters.pathsInstalled += 1
+        // A path within one switch crosses no link, and the flows towards a host on its own
+        // switch are found by where it attaches: only longer paths are recorded.
+        if hops.count > 1 {
+            replace(there, along: hops, context: context)
+            if returning {
+                let reversed = hops.reversed().map {
+                    PathHop(datapathID: $0.datapathID, inPort: $0.outPort, outPort: $0.inPort)
+                }
+                replace(back, along: reversed, context: context)
+            }
         }
-        counters.flowModsSent += writes.count
         if packetIn.bufferID == .none {
             // The switch kept no copy: the flows apply to later packets, this one goes out now.
             context.send(
-                .packetOut(
-                    PacketOut(
-                        inPort: packetIn.inPort, actions: [.output(port: first.outPort, maxLength: 0)],
-                        data: packetIn.data)),
+                .packetOut(PacketOut(inPort: packetIn.inPort, actions: outputList(first.outPort), data: packetIn.data)),
                 to: event.datapathID)
         }
+    }
+
+    private func addFlow(
+        _ pair: PathBook.Pair, enteringBy inPort: PortNumber, leavingBy outPort: PortNumber, on datapathID: DatapathID,
+        buffer: BufferID = .none, context: ServiceContext
+    ) {
+        context.send(
+            .flowMod(
+                FlowMod(
+                    match: Self.match(pair, enteringBy: inPort), command: .add, idleTimeout: configuration.idleTimeout,
+                    hardTimeout: configuration.hardTimeout, priority: configuration.flowPriority, bufferID: buffer,
+                    actions: outputList(outPort))),
+            to: datapathID)
+        counters.flowModsSent += 1
+    }
+
+    /// "Output to port N" lists, one per port number seen: a new list for each flow would be a
+    /// heap allocation per FLOW_MOD.
+    private var outputLists: [[Action]] = []
+    private static let listedPorts = 1024
+
+    private func outputList(_ port: PortNumber) -> [Action] {
+        let number = Int(port.rawValue)
+        guard number < Self.listedPorts else { return [.output(port: port, maxLength: 0)] }
+        if number >= outputLists.count {
+            outputLists += (outputLists.count...number).map { [.output(port: PortNumber(UInt16($0)), maxLength: 0)] }
+        }
+        return outputLists[number]
     }
 
     /// Records a pair's new path; the flows of the one it replaces are deleted.
@@ -230,22 +263,31 @@ public final class ShortestPathForwardingService: HostedService {
     }
 
     private func forgetHosts(context: ServiceContext, where attachedAt: (HostLocation) -> Bool) {
-        let gone = hostTable.filter { attachedAt($0.value) }.keys.sorted()
-        for mac in gone {
+        let gone = hostTable.filter { attachedAt($0.value) }.sorted { $0.key < $1.key }
+        for (mac, location) in gone {
             hostTable[mac] = nil
             counters.hostsForgotten += 1
-            deleteFlows(of: mac, context: context)
+            deleteFlows(of: mac, at: location, context: context)
         }
     }
 
-    /// Every flow towards or from a host. When the book could not record every path, the flows
-    /// towards it are also deleted by destination on every switch, whatever their path.
-    private func deleteFlows(of mac: MACAddress, context: ServiceContext) {
+    /// Every flow towards or from a host that attached at `location`: on its own switch, those
+    /// that delivered to its port or took in its frames there; elsewhere, those of the recorded
+    /// paths it was part of. When the book could not record every path, the flows towards it
+    /// are also deleted by destination on every switch, whatever their path.
+    private func deleteFlows(of mac: MACAddress, at location: HostLocation, context: ServiceContext) {
         for (pair, hops) in book.removePairs(of: mac) { deleteFlows(pair, along: hops, context: context) }
-        book.clearOverflow()
-        guard book.overflowed > 0 else { return }
         var towards = Match(wildcards: Match.Wildcards.all.subtracting(.dlDst))
         towards.dlDst = mac
+        var from = Match(wildcards: Match.Wildcards.all.subtracting([.inPort, .dlSrc]))
+        from.inPort = location.port
+        from.dlSrc = mac
+        context.send(
+            .flowMod(FlowMod(match: towards, command: .delete, outPort: location.port)), to: location.datapathID)
+        context.send(.flowMod(FlowMod(match: from, command: .delete)), to: location.datapathID)
+        counters.flowModsSent += 2
+        book.clearOverflow()
+        guard book.overflowed > 0 else { return }
         for datapathID in domain.graph.switches {
             context.send(.flowMod(FlowMod(match: towards, command: .delete)), to: datapathID)
             counters.flowModsSent += 1
