@@ -27,7 +27,12 @@ struct TopologyCommand: AsyncParsableCommand {
                 ? "no links"
                 : TextTable.render(
                     header: ["LINK", "", "FLOODS"],
-                    rows: view.links.map { [$0.a, "<-> " + $0.b, $0.tree ? "yes" : "no (closes a loop)"] }))
+                    rows: view.links.map {
+                        [
+                            $0.a, "<-> " + $0.b,
+                            $0.suppressed ? "no (suppressed: it flaps)" : $0.tree ? "yes" : "no (closes a loop)",
+                        ]
+                    }))
         parts.append(
             view.hosts.isEmpty
                 ? "no hosts"

@@ -16,6 +16,8 @@ public struct TopologyView: Codable, Hashable, Sendable {
         public var b: String
         /// On the spanning tree (floods take it) or not (it would close a loop).
         public var tree: Bool
+        /// It keeps going down (`LinkDamping`): no flood or path takes it until it is steady.
+        public var suppressed: Bool
     }
 
     /// A host and where it attaches.
@@ -37,7 +39,11 @@ public struct TopologyView: Codable, Hashable, Sendable {
     init(_ snapshot: TopologySnapshot) {
         let graph = snapshot.topology
         switches = graph.switches.map(\.description)
-        links = graph.links.map { Link(a: $0.a.description, b: $0.b.description, tree: graph.tree.contains($0.a)) }
+        links = graph.links.map {
+            Link(
+                a: $0.a.description, b: $0.b.description, tree: graph.tree.contains($0.a),
+                suppressed: graph.blocked.contains($0))
+        }
         hosts = snapshot.hosts.values.map(\.host).sorted { $0.mac < $1.mac }.map { host in
             HostRow(
                 mac: host.mac.description, ipv4: host.ipv4.map(\.description), vlan: host.vlan,
