@@ -18,17 +18,9 @@ final class RecordingSink: SwitchMessageSink {
         from source: MACAddress, to destination: MACAddress, port: UInt16, buffer: BufferID = .none,
         etherType: EtherType = .ipv4
     ) -> NetworkEvent {
-        var frame = ByteBuffer()
-        frame.writeMACAddress(destination)
-        frame.writeMACAddress(source)
-        frame.writeInteger(etherType.rawValue)
-        frame.writeRepeatingByte(0, count: 46)
-        let packetIn = PacketIn(
-            bufferID: buffer, totalLength: UInt16(frame.readableBytes), inPort: PortNumber(port), data: frame)
-        return .packetIn(
-            PacketInEvent(
-                datapathID: s1, xid: 0, packetIn: packetIn,
-                match: Match(extractingFrom: frame, inPort: PortNumber(port))))
+        ShortestPathForwardingServiceTests.packet(
+            from: source, to: destination, at: HostLocation(datapathID: s1, port: PortNumber(port)),
+            etherType: etherType, buffer: buffer)
     }
 
     func run(_ service: LearningSwitchService, _ event: NetworkEvent) -> (ServiceVerdict, [OpenFlowMessage.Body]) {

@@ -113,19 +113,8 @@ public final class LearningSwitchService: HostedService {
         return table
     }
 
-    /// "Output to port N" lists, one per port number seen: a new list for each flow was the one
-    /// heap allocation a PACKET_IN's answer cost.
-    private var outputLists: [[Action]] = []
-    private static let listedPorts = 1024
-
-    private func outputList(_ port: PortNumber) -> [Action] {
-        let number = Int(port.rawValue)
-        guard number < Self.listedPorts else { return [.output(port: port, maxLength: 0)] }
-        if number >= outputLists.count {
-            outputLists += (outputLists.count...number).map { [.output(port: PortNumber(UInt16($0)), maxLength: 0)] }
-        }
-        return outputLists[number]
-    }
+    /// One "output to port N" list per port, reused.
+    private let outputList = OutputLists()
 
     private static let floodList: [Action] = [.output(port: .flood, maxLength: 0)]
 

@@ -210,19 +210,8 @@ public final class ShortestPathForwardingService: HostedService {
         counters.flowModsSent += 1
     }
 
-    /// "Output to port N" lists, one per port number seen: a new list for each flow would be a
-    /// heap allocation per FLOW_MOD.
-    private var outputLists: [[Action]] = []
-    private static let listedPorts = 1024
-
-    private func outputList(_ port: PortNumber) -> [Action] {
-        let number = Int(port.rawValue)
-        guard number < Self.listedPorts else { return [.output(port: port, maxLength: 0)] }
-        if number >= outputLists.count {
-            outputLists += (outputLists.count...number).map { [.output(port: PortNumber(UInt16($0)), maxLength: 0)] }
-        }
-        return outputLists[number]
-    }
+    /// One "output to port N" list per port, reused.
+    private let outputList = OutputLists()
 
     /// Records a pair's new path; the flows of the one it replaces are deleted.
     private func replace(_ pair: PathBook.Pair, along hops: [PathHop], context: ServiceContext) {
