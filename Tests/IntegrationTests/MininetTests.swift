@@ -39,6 +39,8 @@ struct PingallResult: Decodable {
     /// (nil: none came back), and the pings that went unanswered.
     let recovery_ms: Double?
     let ping_lost: Int?
+    /// With `--operator-drop`: ping loss before, with and after an operator's drop rule.
+    let operator_drop: [String: Double]?
 }
 
 extension MininetTests {
@@ -99,6 +101,18 @@ struct MininetTests {
         let run = try #require(result, "no result from Mininet:\n\(output)\n\(log)")
         #expect(run.recovery_ms != nil, "pings came back after the link went down: \(output)")
         #expect(run.rounds.allSatisfy { $0 == 0 }, "pingall over the remaining path: \(output)\n\(log)")
+        #expect(status == 0)
+    }
+
+    /// Forwarding's flows are wildcarded and below the operators' band: a drop rule an
+    /// operator pushes at priority 100 (as a mitigation script would) takes effect over them at
+    /// once, and traffic resumes when it is deleted.
+    @Test func anOperatorsDropRuleOutranksForwarding() throws {
+        let unit = try UnitProcess()
+        let (result, output) = try Self.mininet(["--topo", "linear,3", "--operator-drop"], port: unit.port)
+        let (status, log) = unit.stop()
+        let run = try #require(result?.operator_drop, "no result from Mininet:\n\(output)\n\(log)")
+        #expect(run["before"] == 0 && run["with_rule"] == 100 && run["after"] == 0, "\(run)\n\(output)")
         #expect(status == 0)
     }
 
