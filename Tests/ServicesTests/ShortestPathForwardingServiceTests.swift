@@ -159,6 +159,20 @@ import UnitProtocol
         #expect(service.recordedPaths == 2)
     }
 
+    /// The packet outran its flows and came up from the middle of its path: the hops from there
+    /// are installed again, and the pair's recorded path (and its first switch's flow) is kept.
+    @Test func aPacketArrivingMidPathKeepsThePairsPath() {
+        let service = Self.ring()
+        Self.run(service, .linkRemoved(Self.ringLinks[2]))  // a line now: s1 – s2 – s3
+        Self.run(service, Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
+        Self.run(service, Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
+        let midway = Self.run(service, Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s2, 3)))
+        #expect(Self.flows(midway) == ["3: 3 -> 1 1>3", "2: 3 -> 2 1>3"])
+        #expect(Self.flows(midway, command: .deleteStrict).isEmpty)
+        let broken = Self.run(service, .linkRemoved(Self.ringLinks[0]))
+        #expect(Self.flows(broken, command: .deleteStrict).contains("1: 1 1>3"), "the whole path is still known")
+    }
+
     @Test func aBufferedPacketGoesOutThroughItsFirstFlow() {
         let service = Self.ring()
         Self.run(service, Self.packet(from: Self.h2, to: .broadcast, at: Self.at(Self.s2, 1)))

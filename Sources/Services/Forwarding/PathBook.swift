@@ -28,6 +28,8 @@ struct PathBook {
 
     var count: Int { paths.count }
 
+    func contains(_ pair: Pair) -> Bool { paths[pair] != nil }
+
     /// Records the path a pair's flows now take. Returns the hops of the path it replaces when
     /// that was another one (its flows are the caller's to delete), or nil.
     mutating func record(_ pair: Pair, along hops: [PathHop]) -> [PathHop]? {

@@ -180,12 +180,16 @@ public final class ShortestPathForwardingService: HostedService {
         // A path within one switch crosses no link, and the flows towards a host on its own
         // switch are found by where it attaches: only longer paths are recorded.
         if hops.count > 1 {
-            replace(there, along: hops, context: context)
             if returning {
+                replace(there, along: hops, context: context)
                 let reversed = hops.reversed().map {
                     PathHop(datapathID: $0.datapathID, inPort: $0.outPort, outPort: $0.inPort)
                 }
                 replace(back, along: reversed, context: context)
+            } else if !book.contains(there) {
+                // Entered mid-way (the packet outran its flows, or they expired ahead of it): the
+                // pair's whole path, when recorded, holds these hops already and is kept.
+                _ = book.record(there, along: hops)
             }
         }
         if packetIn.bufferID == .none {
