@@ -8,6 +8,7 @@ script is only a description of what it measures.
     benchlib.wait_port(unit.switch_port, process)    # fails naming the port and the process
     result = benchlib.run_json("echelon-bench", [...])
     process.cpu_seconds(), process.rss_kib()         # from /proc/PID
+    unit.admin("status")                             # GET /status from the unit's admin API, as JSON
     benchlib.stop()                                  # every process still running, by PID
     benchlib.median(values), benchlib.spread(values)
     benchlib.run(main)                               # the entry point: errors, cleanup, exit status
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 PROG = os.path.basename(sys.argv[0])
 HOST = "127.0.0.1"
@@ -263,6 +265,20 @@ class Unit:
             json.dump(self.config(), f, indent=1)
         return start(self.name, [echelon, "run", "--config", path, "--log-level", "error"],
                      log=os.path.join(folder, f"{self.name}.log"))
+
+    @property
+    def admin_address(self):
+        """host:port of its admin API, as echelon-bench --admin and echelon --unit take it."""
+        return f"{HOST}:{self.admin_port}"
+
+    def admin(self, path, timeout=10.0):
+        """GET /PATH from its admin API, decoded from JSON; fails naming the unit and the path
+        when it cannot be read."""
+        try:
+            with urllib.request.urlopen(f"http://{self.admin_address}/{path}", timeout=timeout) as answer:
+                return json.load(answer)
+        except (OSError, ValueError) as error:
+            fail(f"cannot read /{path} from {self.name}'s admin API at {self.admin_address}: {error}")
 
 
 # Rounds and figures

@@ -22,13 +22,19 @@ struct BenchCommand: AsyncParsableCommand {
             report the switches' lowest, median and highest answers/s, and the worst second: the \
             lowest ratio, in any second, of the slowest switch's answers to the median switch's. \
             Learn mode sends every MAC once and stays connected, for measuring the controller's \
-            memory with many switches and hosts.
+            memory with many switches and hosts; with --links the switches are also joined by \
+            cables that carry the controller's LLDP probes, and the MACs come in by host ports. \
+            Path-setup mode joins --path-length + 1 switches in a line, with host A_k at one end \
+            and B_k at the other for each pair k: once the controller knows every link, it keeps \
+            --window pairs in flight (B_k's broadcast, then A_k's frame to B_k) and counts a pair \
+            set up when every switch has had the FLOW_MODs of both directions.
             """
     )
 
     enum Mode: String, ExpressibleByArgument, CaseIterable {
         case throughput, latency, learn, filters
         case tierPath = "tier-path"
+        case pathSetup = "path-setup"
     }
 
     @Option(help: "The controller's switch address.")
@@ -36,19 +42,44 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            throughput, latency or learn; or, with no controller: filters (matching against --rules filter rules), \
-            tier-path (the two tiers' and the single unit's code for a DIVERTed PACKET_IN, in this process).
+            throughput, latency, learn or path-setup; or, with no controller: filters (matching against --rules \
+            filter rules), tier-path (the two tiers' and the single unit's code for a DIVERTed PACKET_IN, in this process).
             """)
     var mode: Mode = .throughput
 
-    @Option(help: "Emulated switches.")
+    @Option(help: "Emulated switches (path-setup mode: --path-length + 1, whatever this says).")
     var switches = 16
 
     @Option(help: "Distinct source MACs per switch.")
     var macs = 1000
 
-    @Option(help: "Requests outstanding per switch (throughput mode, closed loop).")
-    var window = 32
+    @Option(
+        help: """
+            Requests outstanding per switch (throughput mode, closed loop; default 32); host pairs in flight \
+            (path-setup mode; default 64).
+            """)
+    var window: Int?
+
+    @Option(help: "Links on the line of switches (path-setup mode): each path crosses them all.")
+    var pathLength = 6
+
+    @Option(
+        help: """
+            Learn mode: cables between random pairs of switches (the same ones in every run), which carry the \
+            controller's LLDP probes; each switch has a port per cable and 4 host ports after them.
+            """)
+    var links = 0
+
+    @Option(
+        help: """
+            The unit's admin API (host:port). Path-setup mode, and learn mode with --links, wait until its graph \
+            (GET /topology) holds every link; without it, until every cable has carried a probe each way, and a \
+            second more.
+            """)
+    var admin: String?
+
+    @Option(help: "Seconds to wait for the controller to know every link.")
+    var graphTimeout = 60.0
 
     @Flag(
         help: """
@@ -77,15 +108,43 @@ struct BenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard switches > 0, macs > 0, window > 0, duration > 0, warmup >= 0, requestTimeout > 0 else {
-            throw ValidationError("--switches, --macs, --window, --duration and --request-timeout must be positive")
+        guard switches > 0, macs > 0, outstanding > 0, duration > 0, warmup >= 0, requestTimeout > 0, graphTimeout > 0
+        else {
+            throw ValidationError(
+                "--switches, --macs, --window, --duration, --request-timeout and --graph-timeout must be positive")
         }
-        guard window <= Self.maximumWindow else {
+        guard outstanding <= Self.maximumWindow else {
             throw ValidationError("--window: at most \(Self.maximumWindow)")
         }
         guard !openLoop || mode == .throughput else { throw ValidationError("--open-loop: throughput mode only") }
         guard parsedController != nil else { throw ValidationError("--controller: expected host:port") }
+        guard (1...Self.maximumPathLength).contains(pathLength) else {
+            throw ValidationError("--path-length: 1 to \(Self.maximumPathLength)")
+        }
+        guard links >= 0, links == 0 || mode == .learn else {
+            throw ValidationError("--links: learn mode only, and not negative")
+        }
+        guard links == 0 || learnFabric != nil else {
+            throw ValidationError("--links: \(switches) switches cannot be joined by \(links) distinct cables")
+        }
+        guard admin == nil || adminAPI != nil else { throw ValidationError("--admin: expected host:port") }
     }
+
+    /// A pair's FLOW_MODs are kept as one bit per switch and direction in 64 bits.
+    static let maximumPathLength = 31
+
+    /// `--window`, or its default for the mode.
+    var outstanding: Int { window ?? (mode == .pathSetup ? 64 : 32) }
+
+    /// Host ports of each switch of learn mode's fabric.
+    static let learnHostPorts = 4
+
+    /// Learn mode with --links: the cables, drawn from a fixed seed.
+    var learnFabric: Fabric? {
+        Fabric.random(switches: switches, links: links, hostPorts: Self.learnHostPorts, seed: 0x6563_6865_6c6f_6e)
+    }
+
+    var adminAPI: AdminAPI? { admin.flatMap { AdminAPI($0) } }
 
     /// Half the ring of buffer ids a switch keeps (`RequestRing`), so that a full window never
     /// overwrites its own requests.
@@ -111,13 +170,14 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         if mode == .tierPath {
-            let result = try TierPathBenchmark.run(switches: switches, macs: macs, window: window, duration: duration)
+            let result = try TierPathBenchmark.run(
+                switches: switches, macs: macs, window: outstanding, duration: duration)
             if json {
                 print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
             } else {
                 let format = { (value: Double) in String(format: "%.0f", value) }
                 print(
-                    "tier path in one process: \(result.events) events (\(switches) switches x \(macs) MACs, rounds of \(window) per switch)"
+                    "tier path in one process: \(result.events) events (\(switches) switches x \(macs) MACs, rounds of \(outstanding) per switch)"
                 )
                 print("single unit: \(format(result.localNanosecondsPerEvent)) ns per event")
                 let tier1 = result.tier1EventNanosecondsPerEvent + result.tier1ReturnNanosecondsPerEvent
@@ -131,11 +191,22 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         guard let (host, port) = parsedController else { return }
-        let settings = LoadSettings(
+        var settings = LoadSettings(
             switchCount: switches, macsPerSwitch: macs,
-            outstanding: mode == .latency ? 1 : mode == .learn ? 1 : window,
+            outstanding: mode == .latency ? 1 : mode == .learn ? 1 : outstanding,
             learnOnly: mode == .learn, openLoop: openLoop,
             requestTimeoutNanoseconds: mode == .learn || openLoop ? nil : UInt64(requestTimeout * 1e9))
+        if mode == .pathSetup {
+            let fabric = Fabric.line(links: pathLength)
+            settings.switchCount = fabric.switchCount
+            settings.fabric = fabric
+            settings.pathSetup = PathSetupSettings(
+                window: outstanding, timeoutNanoseconds: UInt64(requestTimeout * 1e9))
+            settings.deferredStart = true
+        } else if links > 0 {
+            settings.fabric = learnFabric
+            settings.deferredStart = true
+        }
         let session: LoadSession
         do {
             session = try await LoadSession.connect(host: host, port: port, settings: settings)
@@ -145,16 +216,45 @@ struct BenchCommand: AsyncParsableCommand {
 
         switch mode {
         case .learn:
-            let done = try await session.waitUntil(timeout: 120) {
-                $0.answered >= UInt64(settings.switchCount * settings.macsPerSwitch)
+            var graph: LinkWait.Outcome?
+            if let fabric = settings.fabric {
+                // Hosts are taught once the unit knows every cable: it learns them on ports it
+                // knows to have none.
+                graph = try await LinkWait.untilKnown(
+                    links: fabric.linkCount, admin: adminAPI, session: session, timeout: graphTimeout)
+                try await session.beginLoad()
             }
+            let taught = UInt64(settings.switchCount * settings.macsPerSwitch)
+            let done = try await session.waitUntil(timeout: 120) { $0.answered >= taught }
             let answered = try await session.read { $0.answered }
-            emit(
-                BenchReport(
-                    mode: mode.rawValue, switches: switches, answersPerSecond: nil, samples: answered, latency: nil,
-                    complete: done))
+            var report = BenchReport(
+                mode: mode.rawValue, switches: switches, answersPerSecond: nil, samples: answered, latency: nil,
+                complete: done && graph?.complete != false)
+            if let graph {
+                report.links = links
+                report.graphSeconds = graph.seconds
+                report.graphLinks = graph.links
+                if let status = try? await adminAPI?.get("/status", as: AdminAPI.Status.self) {
+                    report.linkDirectionsHeld = status.links
+                    report.hostsHeld = status.hosts
+                }
+            }
+            emit(report)
             // Stay connected so the controller's memory can be read with everything learnt.
             try await Task.sleep(for: .seconds(duration))
+        case .pathSetup:
+            let graph = try await LinkWait.untilKnown(
+                links: pathLength, admin: adminAPI, session: session, timeout: graphTimeout)
+            var report = PathSetupReport(
+                switches: settings.switchCount, window: outstanding, requestTimeoutSeconds: requestTimeout, graph: graph
+            )
+            if graph.complete, let measured = try await session.measurePathSetup(warmup: warmup, duration: duration) {
+                report.add(measured)
+            }
+            emit(report, text: report.text)
+            if !graph.complete, let lastError = graph.lastError {
+                FileHandle.standardError.write(Data("echelon-bench: the admin API: \(lastError)\n".utf8))
+            }
         case .filters, .tierPath:
             break
         case .throughput, .latency:
@@ -168,14 +268,20 @@ struct BenchCommand: AsyncParsableCommand {
         await session.close()
     }
 
-    private func emit(_ report: BenchReport) {
+    private func emit(_ report: BenchReport) { emit(report, text: report.text) }
+
+    /// Prints a report: as JSON with `--json`, else as `text`.
+    private func emit(_ report: some Encodable, text: String) {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
         } else {
-            print(report.text)
+            print(text)
         }
+        // Now, not at exit: a script waits for this line (learn mode) to read the controller's
+        // memory while the switches are still connected, and a file is not line-buffered.
+        fflush(nil)
     }
 }
 
@@ -206,6 +312,15 @@ struct BenchReport: Encodable {
     var requestTimeoutSeconds: Double? = nil
     /// Answers per second over the whole seconds measured, in total and per switch.
     var perSecond: PerSecondStats? = nil
+    /// Learn mode with cables: how many, the seconds until the unit's graph held them all
+    /// (or until giving up), and the links it held then.
+    var links: Int? = nil
+    var graphSeconds: Double? = nil
+    var graphLinks: Int? = nil
+    /// Learn mode with cables and the admin API, once every MAC was answered: link
+    /// discovery's links (each direction of a cable once) and the hosts the unit tracks.
+    var linkDirectionsHeld: Int? = nil
+    var hostsHeld: Int? = nil
 
     init(
         mode: String, switches: Int, answersPerSecond: Double?, samples: UInt64, latency: Latency?, complete: Bool
@@ -270,6 +385,14 @@ struct BenchReport: Encodable {
                 String(
                     format: "latency: p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, max %.1f µs",
                     latency.p50Microseconds, latency.p90Microseconds, latency.p99Microseconds, latency.maxMicroseconds))
+        }
+        if let links, let graphSeconds, let graphLinks {
+            lines.append(
+                "fabric: \(links) cables; the unit's graph held \(graphLinks) links after "
+                    + String(format: "%.1f", graphSeconds) + " s")
+        }
+        if let linkDirectionsHeld, let hostsHeld {
+            lines.append("once learnt: the unit holds \(linkDirectionsHeld) link directions and \(hostsHeld) hosts")
         }
         if !complete { lines.append("incomplete: not every request was answered in time") }
         return lines.joined(separator: "\n")

@@ -42,6 +42,11 @@ enum EmulatedSwitchFleet {
 /// Like the unit's switch channel it frames the stream itself and batches what it writes into
 /// one buffer per read: the generator shares the machine with the controller it measures, so
 /// every microsecond it spends is one the controller does not get.
+///
+/// With a fabric (`LoadSettings.fabric`) it also reports the fabric's ports, sends its own
+/// requests from host ports only, and hands the PACKET_OUTs without a buffer to `FabricRelay`,
+/// which carries LLDP probes to the switch at the other end of the cable. In path-setup mode it
+/// sends nothing of its own: `PathSetupLoad` writes through it and reads its FLOW_MODs.
 final class EmulatedSwitch: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -55,8 +60,16 @@ final class EmulatedSwitch: ChannelInboundHandler {
     private let settings: LoadSettings
     private let load: LoadState
     private let datapathID: DatapathID
+    private let portCount: UInt16
+    /// The ports its requests come in by: `hostPorts.first` and the `count - 1` after it.
+    private let hostPorts: (first: UInt16, count: Int)
+    /// Kept while the handler is in the pipeline, for writes made on its behalf by other
+    /// switches (`SwitchRoster.flushPending`).
+    private var context: ChannelHandlerContext?
     private var ready = false
     private var active = false
+    /// The load has begun (at once after the handshake, unless `settings.deferredStart`).
+    private var loading = false
     private var macCursor = 0
     /// Open loop: a burst is queued on the event loop.
     private var pumpQueued = false
@@ -72,12 +85,26 @@ final class EmulatedSwitch: ChannelInboundHandler {
         self.load = load
         self.datapathID = Self.datapathID(index: index)
         self.requests = RequestRing(size: settings.ringSize)
+        if let fabric = settings.fabric {
+            self.portCount = fabric.portCounts[index]
+            self.hostPorts = fabric.hostPorts(of: index)
+        } else {
+            self.portCount = Self.portCount
+            self.hostPorts = (1, Int(Self.portCount))
+        }
     }
 
+    /// Ports of a switch outside a fabric, every one a host port.
     static let portCount: UInt16 = 4
 
     func handlerAdded(context: ChannelHandlerContext) {
         outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        load.roster.remove(self, at: index)
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -91,6 +118,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
         active = false
         expiryTimer?.cancel()
         expiryTimer = nil
+        load.roster.remove(self, at: index)
         context.fireChannelInactive()
     }
 
@@ -107,7 +135,14 @@ final class EmulatedSwitch: ChannelInboundHandler {
 
     private func handle(_ frame: ByteBuffer, now: UInt64, context: ChannelHandlerContext) {
         if let buffer = BufferedPacketAnswer.bufferID(in: frame) {
-            answered(buffer, now: now)
+            if let pathSetup = load.pathSetup {
+                answered(frame, buffer: buffer, in: pathSetup, now: now)
+            } else if buffer == .none {
+                // No request of ours: a probe to carry over a cable, or nothing to count.
+                if let relay = load.relay { relay.packetOut(frame, at: index) }
+            } else {
+                answered(buffer, now: now)
+            }
             return
         }
         var bytes = frame
@@ -137,24 +172,74 @@ final class EmulatedSwitch: ChannelInboundHandler {
         case .vendor:
             reply(message.xid, .error(ErrorMessage(BadRequestCode.badVendor, excerptOf: message)))
         case .setConfig:
-            // The controller has configured us: the handshake is over, the load begins.
+            // The controller has configured us: the handshake is over, the load begins (or, when
+            // deferred, waits for `LoadState.beginLoad`).
             guard !ready else { return }
             ready = true
+            load.roster.add(self, at: index)
             load.switchReady()
-            if settings.openLoop {
-                queuePump(context)
-            } else {
-                fillWindow()
-                scheduleExpiry(context)
-            }
+            if !settings.deferredStart { begin() }
         default:
             break
         }
     }
 
+    /// Path setup: a FLOW_MOD or PACKET_OUT, read by the pair it belongs to.
+    private func answered(_ frame: ByteBuffer, buffer: BufferID, in pathSetup: PathSetupLoad, now: UInt64) {
+        if frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) == MessageType.flowMod.rawValue {
+            pathSetup.flowMod(frame, at: index, now: now)
+        } else if buffer != .none {
+            pathSetup.packetOut(buffer: buffer.rawValue, at: index)
+        } else if let relay = load.relay {
+            relay.packetOut(frame, at: index)
+        }
+    }
+
+    /// Starts the switch's own load (none in path-setup mode); what it writes goes with the
+    /// next flush.
+    func begin() {
+        guard ready, !loading, let context, settings.pathSetup == nil else { return }
+        loading = true
+        if settings.openLoop {
+            queuePump(context)
+        } else {
+            fillWindow()
+            scheduleExpiry(context)
+        }
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         flush(context)
+        load.roster.flushPending()
         context.fireChannelReadComplete()
+    }
+
+    /// Sends what was written on this switch's behalf (`SwitchRoster.flushPending`).
+    func flushOutbound() {
+        guard let context else { return }
+        flush(context)
+    }
+
+    /// A frame that came over a cable to `port`: an unbuffered PACKET_IN, sent with the next flush.
+    func deliver(_ frame: ByteBuffer, inPort port: UInt16) {
+        guard active, let length = UInt16(exactly: frame.readableBytes) else { return }
+        OpenFlowMessage(
+            xid: 0,
+            .packetIn(
+                PacketIn(bufferID: .none, totalLength: length, inPort: PortNumber(port), reason: .noMatch, data: frame))
+        ).write(to: &outbound)
+        load.roster.needsFlush(index)
+    }
+
+    /// Writes a prepared message, patched in place by `patch`, to go with the next flush.
+    func write(_ template: [UInt8], patch: (UnsafeMutableRawBufferPointer) -> Void) {
+        guard active else { return }
+        outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: template.count) { raw in
+            template.withUnsafeBytes { raw.copyMemory(from: $0) }
+            patch(UnsafeMutableRawBufferPointer(rebasing: raw[..<template.count]))
+            return template.count
+        }
+        load.roster.needsFlush(index)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -183,7 +268,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
     }
 
     private func queuePump(_ context: ChannelHandlerContext) {
-        guard active, ready, !pumpQueued else { return }
+        guard active, ready, loading, !pumpQueued else { return }
         pumpQueued = true
         context.eventLoop.assumeIsolated().execute { self.pump(context) }
     }
@@ -235,19 +320,19 @@ final class EmulatedSwitch: ChannelInboundHandler {
         OpenFlowMessage(xid: xid, body).write(to: &outbound)
     }
 
-    private var features: FeaturesReply { Self.features(index: index) }
+    private var features: FeaturesReply { Self.features(index: index, portCount: portCount) }
 
     /// The DPID of the switch with this index.
     static func datapathID(index: Int) -> DatapathID { DatapathID(UInt64(index + 1)) }
 
     /// The FEATURES_REPLY of the switch with this index.
-    static func features(index: Int) -> FeaturesReply {
+    static func features(index: Int, portCount: UInt16 = portCount) -> FeaturesReply {
         let datapathID = Self.datapathID(index: index)
         return FeaturesReply(
             datapathID: datapathID, bufferCount: 256, tableCount: 1,
             capabilities: [.flowStats, .tableStats, .portStats],
             supportedActions: FeaturesReply.SupportedActions([.output, .setVlanVid, .stripVlan, .setDlSrc, .setDlDst]),
-            ports: (1...Self.portCount).map { number in
+            ports: (1...portCount).map { number in
                 PhysicalPort(
                     portNumber: PortNumber(number),
                     hardwareAddress: MACAddress(rawValue: 0x0200_0000_0000 | datapathID.rawValue << 8 | UInt64(number)),
@@ -271,8 +356,9 @@ final class EmulatedSwitch: ChannelInboundHandler {
         // building and serialising a PacketIn each time weighs on the generator, which shares
         // the machine with the unit it measures (docs/benchmarks.md, "The load generator's own cost").
         let (index, macs) = (index, settings.macsPerSwitch)
+        let inPort = hostPorts.first + UInt16(number % hostPorts.count)
         outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.packetInTemplate.count) { raw in
-            Self.writePacketIn(into: raw, index: index, number: number, macs: macs, buffer: buffer)
+            Self.writePacketIn(into: raw, index: index, number: number, macs: macs, buffer: buffer, inPort: inPort)
         }
     }
 
@@ -280,20 +366,20 @@ final class EmulatedSwitch: ChannelInboundHandler {
     static func packetIn(index: Int, number: Int, macs: Int, buffer: UInt32) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: packetInTemplate.count) { raw, count in
             count = writePacketIn(
-                into: UnsafeMutableRawBufferPointer(raw), index: index, number: number, macs: macs, buffer: buffer)
+                into: UnsafeMutableRawBufferPointer(raw), index: index, number: number, macs: macs, buffer: buffer,
+                inPort: UInt16(number % Int(portCount)) + 1)
         }
     }
 
     /// Copies the template into `raw` and patches in the request's buffer id, port and MACs;
     /// returns the bytes written.
     private static func writePacketIn(
-        into raw: UnsafeMutableRawBufferPointer, index: Int, number: Int, macs: Int, buffer: UInt32
+        into raw: UnsafeMutableRawBufferPointer, index: Int, number: Int, macs: Int, buffer: UInt32, inPort: UInt16
     ) -> Int {
         let source = hostMAC(index: index, number: number, macs: macs)
         // The destination is a host learned earlier (one MAC behind), so that after the first
         // round the controller answers with flows rather than floods, as in cbench.
         let destination = hostMAC(index: index, number: number &+ macs - 1, macs: macs)
-        let inPort = UInt16(number % Int(portCount)) + 1
         let template = packetInTemplate
         template.withUnsafeBytes { raw.copyMemory(from: $0) }
         raw.storeBytes(of: buffer.bigEndian, toByteOffset: PacketIn.Offset.bufferID, as: UInt32.self)
@@ -303,7 +389,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
         return template.count
     }
 
-    private static func store(_ mac: MACAddress, at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
+    static func store(_ mac: MACAddress, at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
         raw.storeBytes(
             of: UInt16(truncatingIfNeeded: mac.rawValue >> 32).bigEndian, toByteOffset: offset, as: UInt16.self)
         raw.storeBytes(

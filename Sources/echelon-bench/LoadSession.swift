@@ -66,8 +66,26 @@ struct LoadSession {
         return false
     }
 
+    /// Starts the switches' own load, when it was deferred (`LoadSettings.deferredStart`).
+    func beginLoad() async throws {
+        try await read { $0.beginLoad() }
+    }
+
+    /// Path-setup mode: starts setting up host pairs, runs for `warmup` seconds, then measures
+    /// for `duration` seconds.
+    func measurePathSetup(warmup: Double, duration: Double) async throws -> PathSetupMeasurement? {
+        let loop = loop
+        guard try await read({ $0.pathSetup != nil }) else { return nil }
+        try await read { $0.pathSetup?.start(on: loop) }
+        try await Task.sleep(for: .seconds(warmup))
+        try await read { $0.pathSetup?.startMeasuring() }
+        try await Task.sleep(for: .seconds(duration))
+        return try await read { $0.pathSetup?.stopMeasuring() }
+    }
+
     /// Disconnects the switches and stops their event loop.
     func close() async {
+        try? await read { $0.stop() }
         for channel in channels { try? await channel.close() }
         try? await group.shutdownGracefully()
     }

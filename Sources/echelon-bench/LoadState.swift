@@ -11,6 +11,15 @@ struct LoadSettings: Sendable {
     var openLoop = false
     /// In the closed loop, a request unanswered for this long frees its window slot; nil: never.
     var requestTimeoutNanoseconds: UInt64? = nil
+    /// The cables between the switches, which carry the controller's LLDP probes; nil: none,
+    /// and every switch has `EmulatedSwitch.portCount` host ports.
+    var fabric: Fabric? = nil
+    /// Path-setup mode: host pairs set up across the fabric's line instead of each switch's
+    /// own requests.
+    var pathSetup: PathSetupSettings? = nil
+    /// After the handshake the switches send nothing of their own until `LoadState.beginLoad()`
+    /// (so that the controller can first learn the fabric's links).
+    var deferredStart = false
 
     /// Slots in each switch's ring of requests (`RequestRing`). With one request outstanding
     /// (learn mode, no timeout) the ring can never come round to an unanswered one, so it can be
@@ -36,9 +45,13 @@ struct Measurement: Sendable {
     var perSecond: PerSecondStats? { PerSecondStats.of(answersPerSwitchPerSecond) }
 }
 
-/// Counters shared by every emulated switch; they all live on one event loop.
+/// Counters shared by every emulated switch, and what crosses from one to another (the
+/// fabric's cables, path setup); they all live on one event loop.
 final class LoadState {
     let settings: LoadSettings
+    let roster: SwitchRoster
+    let relay: FabricRelay?
+    let pathSetup: PathSetupLoad?
     private(set) var readySwitches = 0
     private(set) var answered: UInt64 = 0
     private(set) var sent: UInt64 = 0
@@ -52,9 +65,31 @@ final class LoadState {
     private var perSecond: [[UInt64]] = []
     private var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
 
-    init(settings: LoadSettings) { self.settings = settings }
+    init(settings: LoadSettings) {
+        self.settings = settings
+        let roster = SwitchRoster(count: settings.switchCount)
+        self.roster = roster
+        relay = settings.fabric.map { FabricRelay(fabric: $0, roster: roster) }
+        if let fabric = settings.fabric, let pathSetup = settings.pathSetup {
+            self.pathSetup = PathSetupLoad(settings: pathSetup, fabric: fabric, roster: roster)
+        } else {
+            self.pathSetup = nil
+        }
+    }
 
     func switchReady() { readySwitches += 1 }
+
+    /// Starts the load of switches whose start was deferred (`LoadSettings.deferredStart`).
+    func beginLoad() {
+        for index in 0..<settings.switchCount {
+            guard let member = roster[index] else { continue }
+            member.begin()
+            member.flushOutbound()
+        }
+    }
+
+    /// Stops what runs on timers of the load's own (path setup's search for pairs to give up on).
+    func stop() { pathSetup?.stop() }
 
     /// An answer to switch `switchIndex`'s request, read at uptime `now`; its round trip when
     /// its request's send time is known.
