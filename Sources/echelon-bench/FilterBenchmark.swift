@@ -17,7 +17,7 @@ enum FilterBenchmark {
     }
 
     static func run(rules ruleCount: Int, events eventCount: Int) throws -> Result {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         func mac(_ index: Int) -> MACAddress { MACAddress(rawValue: 0x0200_0000_0000 | UInt64(index)) }
         func ip(_ index: Int) -> IPv4Address { IPv4Address(rawValue: 0x0a00_0000 | UInt32(index)) }
         var table = FilterTable()
@@ -55,18 +55,5 @@ enum FilterBenchmark {
         return Result(
             rules: ruleCount, conjunctions: table.conjunctionCount, events: eventCount,
             nanosecondsPerEvent: elapsed / Double(eventCount), matchesPerEvent: Double(matched) / Double(eventCount))
-    }
-
-    /// A small fixed-seed generator, so every run measures the same events.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
     }
 }
