@@ -81,4 +81,16 @@ import Testing
         #expect(tracker.count == 2)
         #expect(tracker.overflowCount == 3)
     }
+
+    /// The tracker holds one per host: a hundred thousand hosts are as many dictionary slots.
+    @Test func aTrackedHostTakesThirtyTwoBytes() {
+        #expect(MemoryLayout<Host>.stride == 24)
+        #expect(MemoryLayout<HostTracker.TrackedHost>.stride == 32)
+        var host = Host(
+            mac: MACAddress(0, 0, 0, 0, 0, 1), location: HostLocation(datapathID: DatapathID(1), port: PortNumber(1)))
+        #expect(host.vlan == nil && host.ipv4 == nil)
+        host.vlan = 0
+        host.ipv4 = IPv4Address(10, 0, 0, 1)
+        #expect(host.vlan == 0 && host.ipv4 == IPv4Address(10, 0, 0, 1))
+    }
 }

@@ -278,6 +278,36 @@ import UnitProtocol
         #expect(Self.outputs(again[0].1) == [PortNumber(1), PortNumber(3)])
     }
 
+    /// In the unit that serves the switches, the unit's tracker is the host table: forwarding
+    /// keeps none of its own, and the tracker's move and departure events take the flows.
+    @Test func inTheSwitchesOwnUnitTheTrackerIsTheHostTable() {
+        let service = Self.ring()
+        var tracker = HostTracker()
+        func run(_ event: NetworkEvent) -> [(DatapathID, OpenFlowMessage.Body)] {
+            if case .packetIn(let packetIn) = event {
+                _ = tracker.observe(packetIn.match, on: packetIn.datapathID, now: .now())
+            }
+            let sink = RecordingSink()
+            var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
+            _ = service.handle(event, context: &context)
+            return sink.sent
+        }
+        _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
+        let sent = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
+        #expect(Self.flows(sent).count == 4, "both ways, from the tracker's locations: \(Self.flows(sent))")
+        #expect(service.hosts.isEmpty, "no second table")
+        // The tracker sees h3 on s2 and says so before the packet: the old flows go.
+        let moved = run(
+            .deviceChanged(
+                Host(mac: Self.h3, location: Self.at(Self.s2, 1)), .moved(from: Self.at(Self.s3, 1))))
+        #expect(Self.flows(moved, command: .deleteStrict).count == 4)
+        let gone = run(.deviceRemoved(Host(mac: Self.h1, location: Self.at(Self.s1, 1))))
+        #expect(
+            gone.contains { dpid, body in
+                if case .flowMod(let flow) = body { dpid == Self.s1 && flow.command == .delete } else { false }
+            })
+    }
+
     @Test func aFullHostTableFloodsNewcomersAndCountsThem() {
         let service = ShortestPathForwardingService(configuration: .init(hostCapacity: 1))
         Self.run(

@@ -11,9 +11,10 @@ struct DomainView {
     private var livePorts: [DatapathID: Set<PortNumber>] = [:]
     /// Ports where another unit's switch is at the far end: never flooded through, no host's.
     private(set) var domainEdges: Set<HostLocation> = []
-    /// The "output to …" list a flood from each port takes, built on first use and dropped
-    /// whenever a switch, port or link changes.
-    private var floodLists: [HostLocation: [Action]] = [:]
+    /// The ports each switch floods through, built on first use and dropped whenever a switch,
+    /// port or link changes: one list per switch (not per input port), since a thousand
+    /// switches' lists are held at once.
+    private var floodPorts: [DatapathID: [PortNumber]] = [:]
 
     func knows(_ datapathID: DatapathID) -> Bool { livePorts[datapathID] != nil }
 
@@ -32,14 +33,17 @@ struct DomainView {
     /// The ports a frame flooded from `location` leaves by: every live port of its switch that
     /// is a host's or on the spanning tree, except the one it came in by.
     mutating func floodActions(from location: HostLocation) -> [Action] {
-        if let known = floodLists[location] { return known }
-        let ports = (livePorts[location.datapathID] ?? []).sorted().filter { port in
-            let candidate = HostLocation(datapathID: location.datapathID, port: port)
-            return port != location.port && !domainEdges.contains(candidate) && graph.floods(through: candidate)
+        let ports: [PortNumber]
+        if let known = floodPorts[location.datapathID] {
+            ports = known
+        } else {
+            ports = (livePorts[location.datapathID] ?? []).sorted().filter { port in
+                let candidate = HostLocation(datapathID: location.datapathID, port: port)
+                return !domainEdges.contains(candidate) && graph.floods(through: candidate)
+            }
+            floodPorts[location.datapathID] = ports
         }
-        let actions = ports.map { Action.output(port: $0, maxLength: 0) }
-        floodLists[location] = actions
-        return actions
+        return ports.compactMap { $0 == location.port ? nil : Action.output(port: $0, maxLength: 0) }
     }
 
     // MARK: Changes
@@ -47,14 +51,14 @@ struct DomainView {
     mutating func addSwitch(_ description: SwitchDescription) {
         graph.addSwitch(description.datapathID)
         livePorts[description.datapathID] = Set(description.ports.filter(Self.isLive).map(\.portNumber))
-        floodLists = [:]
+        floodPorts = [:]
     }
 
     /// A switch left: returns the links that went with it.
     mutating func removeSwitch(_ datapathID: DatapathID) -> [TopologyLink] {
         livePorts[datapathID] = nil
         domainEdges = domainEdges.filter { $0.datapathID != datapathID }
-        floodLists = [:]
+        floodPorts = [:]
         return graph.removeSwitch(datapathID)
     }
 
@@ -69,14 +73,14 @@ struct DomainView {
         } else {
             livePorts[datapathID, default: []].remove(port)
         }
-        floodLists = [:]
+        floodPorts = [:]
         return !live
     }
 
     /// A link was found: returns the links it replaced (a port that led elsewhere before), or
     /// nil when nothing changed.
     mutating func addLink(_ link: DiscoveredLink) -> [TopologyLink]? {
-        floodLists = [:]
+        floodPorts = [:]
         guard let inside = link.topologyLink else {
             return domainEdges.insert(link.near).inserted ? [] : nil
         }
@@ -86,7 +90,7 @@ struct DomainView {
 
     /// A link is gone: returns it when it was known.
     mutating func removeLink(_ link: DiscoveredLink) -> TopologyLink? {
-        floodLists = [:]
+        floodPorts = [:]
         guard let inside = link.topologyLink else {
             domainEdges.remove(link.near)
             return nil
@@ -97,7 +101,7 @@ struct DomainView {
     /// A port went down: the link on it, if any, is gone.
     mutating func removeLink(on port: HostLocation) -> TopologyLink? {
         domainEdges.remove(port)
-        floodLists = [:]
+        floodPorts = [:]
         return graph.removePort(port)
     }
 

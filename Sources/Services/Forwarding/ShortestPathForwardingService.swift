@@ -45,7 +45,11 @@ public final class ShortestPathForwardingService: HostedService {
     public static let events: Set<EventCategory> = [
         .packetIn, .switchAdded, .switchRemoved, .switchPortChanged, .linkAdded, .linkRemoved,
     ]
-    public var subscriptions: Set<EventCategory> { Self.events }
+    /// In the unit whose switches it serves it also follows that unit's host tracker, which
+    /// learns hosts by the same rule (edge ports only) before the packets reach services: the
+    /// tracker's moves and departures take their flows, and no second host table is kept. A
+    /// unit above has no tracker of those hosts; there forwarding learns them itself.
+    public var subscriptions: Set<EventCategory> { Self.events.union([.deviceChanged, .deviceRemoved]) }
     public let priority: Int
     public let configuration: Configuration
 
@@ -75,7 +79,7 @@ public final class ShortestPathForwardingService: HostedService {
         self.book = PathBook(capacity: configuration.pathCapacity)
     }
 
-    /// Where each known host attaches.
+    /// Where each host it learned itself attaches (those the unit's tracker knows are not here).
     public var hosts: [MACAddress: HostLocation] { hostTable }
     /// The graph forwarding routes over.
     public var graph: TopologyGraph { domain.graph }
@@ -86,6 +90,14 @@ public final class ShortestPathForwardingService: HostedService {
         switch event {
         case .packetIn(let packetIn):
             return forward(packetIn, context: context)
+        case .deviceChanged(let host, .moved(let previous)):
+            counters.hostMoves += 1
+            hostTable[host.mac] = nil
+            deleteFlows(of: host.mac, at: previous, context: context)
+        case .deviceRemoved(let host):
+            counters.hostsForgotten += 1
+            hostTable[host.mac] = nil
+            deleteFlows(of: host.mac, at: host.location, context: context)
         case .switchAdded(let description):
             domain.addSwitch(description)
         case .switchRemoved(let datapathID):
@@ -117,8 +129,13 @@ public final class ShortestPathForwardingService: HostedService {
         // Discovery's and bridges' own frames (LLDP, STP, …) are never forwarded.
         guard match.dlType != EtherType.lldp.rawValue, !match.dlDst.isBridgeGroup else { return .stop }
         let arrival = HostLocation(datapathID: event.datapathID, port: event.packetIn.inPort)
-        let senderIsHere = domain.isEdgePort(arrival) && learn(match.dlSrc, at: arrival, context: context)
-        guard !match.dlDst.isMulticast, let destination = hostTable[match.dlDst] else {
+        let tracked = context.hosts.count > 0
+        let senderIsHere =
+            tracked && context.hosts.host(match.dlSrc)?.location == arrival
+            || domain.isEdgePort(arrival) && learn(match.dlSrc, at: arrival, context: context)
+        guard !match.dlDst.isMulticast,
+            let destination = (tracked ? context.hosts.host(match.dlDst)?.location : nil) ?? hostTable[match.dlDst]
+        else {
             flood(event, from: arrival, context: context)
             return .continue
         }
