@@ -60,17 +60,8 @@ final class DispatchHierarchy {
 
     /// The last probe a unit sent out of a switch port, arriving at another (a cable between them).
     func carryProbe(_ uid: UInt32, from: (UInt64, UInt16), to: (UInt64, UInt16)) {
-        guard let output = outputs[UnitID(uid)] else { return }
-        let data = output.sent.reversed().compactMap { dpid, body -> ByteBuffer? in
-            guard dpid == DatapathID(from.0), case .packetOut(let out) = body,
-                out.actions == [.output(port: PortNumber(from.1), maxLength: 0)]
-            else { return nil }
-            return out.data
-        }.first
-        guard let data else { return }
-        let packetIn = PacketIn(totalLength: UInt16(data.readableBytes), inPort: PortNumber(to.1), data: data)
-        units[UnitID(uid)]?.received(
-            OpenFlowMessage(xid: 0, .packetIn(packetIn)), from: DatapathID(to.0), now: now, sink: output)
+        guard let output = outputs[UnitID(uid)], let probe = output.probe(from: from, arrivingAt: to) else { return }
+        units[UnitID(uid)]?.received(probe, from: DatapathID(to.0), now: now, sink: output)
         collect()
     }
 

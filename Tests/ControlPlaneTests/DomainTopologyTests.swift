@@ -26,18 +26,11 @@ import UnitProtocol
 
         /// The last probe the unit sent out of `from`, delivered as a PACKET_IN at `to`.
         func carry(from: (UInt64, UInt16), to: (UInt64, UInt16), now: NIODeadline = DomainTopologyTests.t0) {
-            let data = sink.sent.reversed().compactMap { dpid, body -> ByteBuffer? in
-                guard dpid == DatapathID(from.0), case .packetOut(let out) = body,
-                    out.actions == [.output(port: PortNumber(from.1), maxLength: 0)]
-                else { return nil }
-                return out.data
-            }.first
-            guard let data else {
+            guard let probe = sink.probe(from: from, arrivingAt: to) else {
                 Issue.record("no probe went out of \(from)")
                 return
             }
-            let packetIn = PacketIn(totalLength: UInt16(data.readableBytes), inPort: PortNumber(to.1), data: data)
-            unit.received(OpenFlowMessage(xid: 0, .packetIn(packetIn)), from: DatapathID(to.0), now: now, sink: sink)
+            unit.received(probe, from: DatapathID(to.0), now: now, sink: sink)
         }
     }
 

@@ -33,6 +33,21 @@ final class RecordingSink: ControllerOutput {
     }
     func send(_ message: UnitMessage, to unit: UnitID) { unitMessages.append((message, unit)) }
     func rejected(_ rejection: DispatchRejection) { rejections.append(rejection) }
+    /// The last probe sent out of switch port `from`, as the PACKET_IN it makes arriving at
+    /// `to` (a cable between them); nil if none went out.
+    func probe(from: (UInt64, UInt16), arrivingAt to: (UInt64, UInt16)) -> OpenFlowMessage? {
+        let data = sent.reversed().compactMap { dpid, body -> ByteBuffer? in
+            guard dpid == DatapathID(from.0), case .packetOut(let out) = body,
+                out.actions == [.output(port: PortNumber(from.1), maxLength: 0)]
+            else { return nil }
+            return out.data
+        }.first
+        return data.map {
+            OpenFlowMessage(
+                xid: 0, .packetIn(PacketIn(totalLength: UInt16($0.readableBytes), inPort: PortNumber(to.1), data: $0)))
+        }
+    }
+
     /// Topology warnings, as "kind: line".
     var warnings: [String] = []
     func topologyWarning(_ warning: TopologyWarning, at port: HostLocation) {

@@ -144,8 +144,7 @@ public struct UnitController {
                 sink: sink)
         case .portStatus(let status):
             let port = HostLocation(datapathID: datapathID, port: status.port.portNumber)
-            let known = switches.description(of: datapathID)?.ports.contains { $0.portNumber == port.port } ?? false
-            guard known || status.reason == .add else {
+            guard switches.hasPort(port) || status.reason == .add else {
                 // A change to, or the loss of, a port the switch never reported: nothing of ours
                 // was on it, and no service is told of a port it never saw.
                 counters.unknownPortStatus += 1
@@ -153,10 +152,7 @@ public struct UnitController {
                 return
             }
             switches.apply(status, to: datapathID)
-            let down =
-                status.reason == .delete || status.port.config.contains(.portDown)
-                || status.port.state.contains(.linkDown)
-            if down {
+            if status.leavesPortDown {
                 forget(datapathID, port: status.port.portNumber, now: now, sink: sink)
             } else if !topology.isLinkPort(port), let description = switches.description(of: datapathID) {
                 // A port that came up may have a switch at its far end: ask now, not at the next round.
@@ -235,9 +231,7 @@ public struct UnitController {
     /// The links discovery holds now: those inside the domain, then the domain edges.
     public var discoveredLinks: [DiscoveredLink] {
         topology.links.map { DiscoveredLink($0, suppressed: topology.blocked.contains($0)) }
-            + domainEdges.sorted { $0.key < $1.key }.map {
-                DiscoveredLink(near: $0.key, far: $0.value.far, farUnit: $0.value.unit)
-            }
+            + domainEdges.sorted { $0.key < $1.key }.map { $0.value.link(at: $0.key) }
     }
 
     /// The services above changed (a route came or went, a definition arrived). Services new
@@ -311,19 +305,14 @@ public struct UnitController {
             let far = HostLocation(datapathID: probe.datapathID, port: probe.port)
             let known = domainEdges.updateValue(DomainEdge(unit: origin, far: far, lastSeen: now), forKey: arrival)
             guard known?.unit != origin || known?.far != far else { return }
-            if let known {
-                dispatch(
-                    .linkRemoved(DiscoveredLink(near: arrival, far: known.far, farUnit: known.unit)), now: now,
-                    sink: sink)
-            }
+            if let known { dispatch(.linkRemoved(known.link(at: arrival)), now: now, sink: sink) }
             for event in hosts.markInfrastructure(arrival) { dispatch(event, now: now, sink: sink) }
             dispatch(.linkAdded(DiscoveredLink(near: arrival, far: far, farUnit: origin)), now: now, sink: sink)
             return
         case .success:
             break
         }
-        guard switches.description(of: probe.datapathID)?.ports.contains(where: { $0.portNumber == probe.port }) == true
-        else {
+        guard switches.hasPort(HostLocation(datapathID: probe.datapathID, port: probe.port)) else {
             // Signed by this unit, for a port its switch does not have (any more).
             reject(.unknownPort, at: arrival, sink: sink)
             return
@@ -371,7 +360,7 @@ public struct UnitController {
     private mutating func removeDomainEdge(at port: HostLocation, now: NIODeadline, sink: some ControllerOutput) {
         guard let edge = domainEdges.removeValue(forKey: port) else { return }
         hosts.unmarkInfrastructure(port)
-        dispatch(.linkRemoved(DiscoveredLink(near: port, far: edge.far, farUnit: edge.unit)), now: now, sink: sink)
+        dispatch(.linkRemoved(edge.link(at: port)), now: now, sink: sink)
     }
 
     private mutating func forget(
@@ -526,6 +515,11 @@ public struct DomainEdge: Hashable, Sendable {
         self.unit = unit
         self.far = far
         self.lastSeen = lastSeen
+    }
+
+    /// The edge as link events report it, from the port of this domain where it arrives.
+    func link(at port: HostLocation) -> DiscoveredLink {
+        DiscoveredLink(near: port, far: far, farUnit: unit)
     }
 }
 

@@ -22,6 +22,11 @@ public struct SwitchRegistry: Sendable {
     public func connection(for datapathID: DatapathID) -> Connection? { switches[datapathID]?.connection }
     public func description(of datapathID: DatapathID) -> SwitchDescription? { switches[datapathID]?.description }
 
+    /// Whether a connected switch has reported this port (and not lost it since).
+    public func hasPort(_ port: HostLocation) -> Bool {
+        switches[port.datapathID]?.description.ports.contains { $0.portNumber == port.port } ?? false
+    }
+
     /// Registers a switch; returns the connection it replaces, if any.
     public mutating func register(_ description: SwitchDescription, on connection: Connection) -> Connection? {
         let previous = switches[description.datapathID]?.connection

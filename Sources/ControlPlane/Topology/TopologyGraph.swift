@@ -29,10 +29,6 @@ public struct TopologyGraph: Sendable {
     /// Switches in the graph, in DPID order.
     public var switches: [DatapathID] { adjacency.keys.sorted() }
 
-    private func isBlocked(_ near: HostLocation, _ far: HostLocation) -> Bool {
-        !blocked.isEmpty && blocked.contains(TopologyLink(near, far))
-    }
-
     /// Every link once, the end with the lower DPID (then port) first, in that order.
     public var links: [TopologyLink] {
         adjacency.flatMap { dpid, ports in
@@ -169,7 +165,7 @@ public struct TopologyGraph: Sendable {
             var next: [DatapathID] = []
             for dpid in frontier {
                 for (port, far) in (adjacency[dpid] ?? [:]).sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) })
-                where !isBlocked(HostLocation(datapathID: dpid, port: port), far)
+                where !blocked.contains(HostLocation(datapathID: dpid, port: port), far)
                     && visited.insert(far.datapathID).inserted
                 {
                     reachedBy[far.datapathID] = (HostLocation(datapathID: dpid, port: port), far)
@@ -216,6 +212,17 @@ public struct PathHop: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(datapathID): \(inPort) -> \(outPort)" }
+
+    /// The same switch crossed the other way.
+    public var reversed: PathHop { PathHop(datapathID: datapathID, inPort: outPort, outPort: inPort) }
+}
+
+extension Set<TopologyLink> {
+    /// Whether the link between two ports is a member. Searches look it up for every link they
+    /// cross, and the set is nearly always empty: that is answered without building the link.
+    func contains(_ near: HostLocation, _ far: HostLocation) -> Bool {
+        !isEmpty && contains(TopologyLink(near, far))
+    }
 }
 
 /// The links forwarding floods over: for each connected part of the graph, the tree a
@@ -237,8 +244,7 @@ public struct SpanningTree: Hashable, Sendable {
                 for dpid in frontier {
                     for (port, far) in (adjacency[dpid] ?? [:]).sorted(by: { $0.key < $1.key })
                     where roots[far.datapathID] == nil
-                        && (blocked.isEmpty
-                            || !blocked.contains(TopologyLink(HostLocation(datapathID: dpid, port: port), far)))
+                        && !blocked.contains(HostLocation(datapathID: dpid, port: port), far)
                     {
                         roots[far.datapathID] = root
                         ports.insert(HostLocation(datapathID: dpid, port: port))

@@ -14,6 +14,9 @@ public struct PortStatus: Encodable, OpenFlowMessageBody {
         self.port = port
     }
 
+    /// Whether the port is gone or down after this change: nothing crosses it any more.
+    public var leavesPortDown: Bool { reason == .delete || !port.isUp }
+
     public init(parsing reader: inout WireReader) throws(WireError) {
         reason = Reason(rawValue: try reader.readInteger(field: "ofp_port_status.reason"))
         try reader.skip(7, field: "ofp_port_status.pad")

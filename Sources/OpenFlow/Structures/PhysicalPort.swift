@@ -32,6 +32,9 @@ public struct PhysicalPort: Encodable, FixedSizeWireStructure {
         self.peer = peer
     }
 
+    /// Neither brought down by configuration nor without a link: it can carry frames.
+    public var isUp: Bool { !config.contains(.portDown) && !state.contains(.linkDown) }
+
     public init(parsing reader: inout WireReader) throws(WireError) {
         self = try reader.readFixed(PhysicalPort.size, field: "ofp_phy_port") { field in
             PhysicalPort(

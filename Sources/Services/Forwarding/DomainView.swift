@@ -50,7 +50,8 @@ struct DomainView {
 
     mutating func addSwitch(_ description: SwitchDescription) {
         graph.addSwitch(description.datapathID)
-        livePorts[description.datapathID] = Set(description.ports.filter(Self.isLive).map(\.portNumber))
+        livePorts[description.datapathID] = Set(
+            description.ports.filter { $0.portNumber.isPhysical && $0.isUp }.map(\.portNumber))
         floodPorts = [:]
     }
 
@@ -66,8 +67,8 @@ struct DomainView {
     /// (its switch-added was not sent to this service) is learned port by port.
     mutating func apply(_ status: PortStatus, on datapathID: DatapathID) -> Bool {
         let port = status.port.portNumber
-        let live = status.reason != .delete && Self.isLive(status.port)
-        if !knows(datapathID) { graph.addSwitch(datapathID) }
+        let live = port.isPhysical && !status.leavesPortDown
+        graph.addSwitch(datapathID)
         if live {
             livePorts[datapathID, default: []].insert(port)
         } else {
@@ -84,7 +85,8 @@ struct DomainView {
         guard let inside = link.topologyLink else {
             return domainEdges.insert(link.near).inserted ? [] : nil
         }
-        for end in [inside.a, inside.b] where !knows(end.datapathID) { graph.addSwitch(end.datapathID) }
+        graph.addSwitch(inside.a.datapathID)
+        graph.addSwitch(inside.b.datapathID)
         return graph.addLink(inside, blocked: link.suppressed)
     }
 
@@ -105,7 +107,4 @@ struct DomainView {
         return graph.removePort(port)
     }
 
-    private static func isLive(_ port: PhysicalPort) -> Bool {
-        port.portNumber.isPhysical && !port.config.contains(.portDown) && !port.state.contains(.linkDown)
-    }
 }

@@ -91,13 +91,10 @@ public final class ShortestPathForwardingService: HostedService {
         case .packetIn(let packetIn):
             return forward(packetIn, context: context)
         case .deviceChanged(let host, .moved(let previous)):
-            counters.hostMoves += 1
             hostTable[host.mac] = nil
-            deleteFlows(of: host.mac, at: previous, context: context)
+            moved(host.mac, from: previous, context: context)
         case .deviceRemoved(let host):
-            counters.hostsForgotten += 1
-            hostTable[host.mac] = nil
-            deleteFlows(of: host.mac, at: host.location, context: context)
+            forget(host.mac, at: host.location, context: context)
         case .switchAdded(let description):
             domain.addSwitch(description)
         case .switchRemoved(let datapathID):
@@ -167,11 +164,22 @@ public final class ShortestPathForwardingService: HostedService {
         }
         let previous = hostTable.values[known]
         guard previous != location else { return true }
-        // It moved: the flows towards it (and from it) lead to where it was.
-        counters.hostMoves += 1
         hostTable.values[known] = location
-        deleteFlows(of: mac, at: previous, context: context)
+        moved(mac, from: previous, context: context)
         return true
+    }
+
+    /// A host attaches elsewhere now: the flows towards it (and from it) lead to where it was.
+    private func moved(_ mac: MACAddress, from previous: HostLocation, context: ServiceContext) {
+        counters.hostMoves += 1
+        deleteFlows(of: mac, at: previous, context: context)
+    }
+
+    /// A host is gone from where it attached, with its flows.
+    private func forget(_ mac: MACAddress, at location: HostLocation, context: ServiceContext) {
+        hostTable[mac] = nil
+        counters.hostsForgotten += 1
+        deleteFlows(of: mac, at: location, context: context)
     }
 
     /// Installs the path on every switch from the last to the first (so that the packet, once
@@ -180,29 +188,20 @@ public final class ShortestPathForwardingService: HostedService {
     private func install(_ event: PacketInEvent, along hops: [PathHop], returning: Bool, context: ServiceContext) {
         let there = PathBook.Pair(source: event.match.dlSrc, destination: event.match.dlDst)
         let back = PathBook.Pair(source: there.destination, destination: there.source)
+        // The way back: the same switches, from the destination's end, each crossed the other way.
+        let backHops = returning ? hops.reversed().map(\.reversed) : []
         let packetIn = event.packetIn
-        if returning {
-            for hop in hops.reversed() {
-                addFlow(back, enteringBy: hop.outPort, leavingBy: hop.inPort, on: hop.datapathID, context: context)
-            }
-        }
-        for hop in hops.dropFirst().reversed() {
-            addFlow(there, enteringBy: hop.inPort, leavingBy: hop.outPort, on: hop.datapathID, context: context)
-        }
+        for hop in backHops { addFlow(back, along: hop, context: context) }
+        for hop in hops.dropFirst().reversed() { addFlow(there, along: hop, context: context) }
         let first = hops[0]
-        addFlow(
-            there, enteringBy: first.inPort, leavingBy: first.outPort, on: first.datapathID,
-            buffer: packetIn.bufferID, context: context)
+        addFlow(there, along: first, buffer: packetIn.bufferID, context: context)
         counters.pathsInstalled += 1
         // A path within one switch crosses no link, and the flows towards a host on its own
         // switch are found by where it attaches: only longer paths are recorded.
         if hops.count > 1 {
             if returning {
                 replace(there, along: hops, context: context)
-                let reversed = hops.reversed().map {
-                    PathHop(datapathID: $0.datapathID, inPort: $0.outPort, outPort: $0.inPort)
-                }
-                replace(back, along: reversed, context: context)
+                replace(back, along: backHops, context: context)
             } else if !book.contains(there) {
                 // Entered mid-way (the packet outran its flows, or they expired ahead of it): the
                 // pair's whole path, when recorded, holds these hops already and is kept.
@@ -218,16 +217,15 @@ public final class ShortestPathForwardingService: HostedService {
     }
 
     private func addFlow(
-        _ pair: PathBook.Pair, enteringBy inPort: PortNumber, leavingBy outPort: PortNumber, on datapathID: DatapathID,
-        buffer: BufferID = .none, context: ServiceContext
+        _ pair: PathBook.Pair, along hop: PathHop, buffer: BufferID = .none, context: ServiceContext
     ) {
         context.send(
             .flowMod(
                 FlowMod(
-                    match: Self.match(pair, enteringBy: inPort), command: .add, idleTimeout: configuration.idleTimeout,
-                    hardTimeout: configuration.hardTimeout, priority: configuration.flowPriority, bufferID: buffer,
-                    actions: outputList(outPort))),
-            to: datapathID)
+                    match: Self.match(pair, enteringBy: hop.inPort), command: .add,
+                    idleTimeout: configuration.idleTimeout, hardTimeout: configuration.hardTimeout,
+                    priority: configuration.flowPriority, bufferID: buffer, actions: outputList(hop.outPort))),
+            to: hop.datapathID)
         counters.flowModsSent += 1
     }
 
@@ -274,11 +272,7 @@ public final class ShortestPathForwardingService: HostedService {
 
     private func forgetHosts(context: ServiceContext, where attachedAt: (HostLocation) -> Bool) {
         let gone = hostTable.filter { attachedAt($0.value) }.sorted { $0.key < $1.key }
-        for (mac, location) in gone {
-            hostTable[mac] = nil
-            counters.hostsForgotten += 1
-            deleteFlows(of: mac, at: location, context: context)
-        }
+        for (mac, location) in gone { forget(mac, at: location, context: context) }
     }
 
     /// Every flow towards or from a host that attached at `location`: on its own switch, those
