@@ -20,7 +20,7 @@ public struct DispatchSettings: Hashable, Sendable {
 
     public init(
         parkedCapacity: Int = 10_000, transactionCapacity: Int = 65_536, transactionLifetime: TimeAmount = .seconds(10),
-        returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10, switchWindow: Int = 256
+        returnsPerTransaction: Int = 64, dropFlowSeconds: UInt16 = 10, switchWindow: Int = 512
     ) {
         self.switchWindow = switchWindow
         self.parkedCapacity = parkedCapacity
