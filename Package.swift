@@ -56,12 +56,15 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
             name: "Services",
-            dependencies: ["OpenFlow", "Packets", "ControlPlane", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane", .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "echelon",

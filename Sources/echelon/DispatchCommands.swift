@@ -109,6 +109,10 @@ struct CountersCommand: AsyncParsableCommand {
             "open transactions \(view.openTransactions), switches below \(view.switchesBelow), devices with BYPASS \(view.bypassedDevices), filters rejected \(totals.filtersRejected)",
             "rejected: " + (rejected.isEmpty ? "none" : rejected.joined(separator: ", ")),
         ]
+        for service in view.localServices ?? [] {
+            let figures = service.statistics.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append("\(service.name): " + figures.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 }

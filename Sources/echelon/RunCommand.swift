@@ -45,7 +45,9 @@ struct RunCommand: AsyncParsableCommand {
             }
             let blueprints = try ServiceCatalog.blueprints(
                 for: &configuration, file: config ?? "(default configuration)")
-            let unit = UnitRuntime(configuration: configuration, logger: logger) { blueprints.map { $0.make() } }
+            let unit = UnitRuntime(configuration: configuration, logger: logger) {
+                blueprints.map { $0.make(logger: logger) }
+            }
             let group = ServiceGroup(services: [unit], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await group.run()
         } catch let error as ConfigurationError {

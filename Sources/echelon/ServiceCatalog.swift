@@ -1,4 +1,6 @@
 import ControlPlane
+import Foundation
+import Logging
 import Runtime
 import Services
 
@@ -11,8 +13,9 @@ enum ServiceCatalog {
         case forwarding(ShortestPathForwardingService.Configuration, priority: Int)
         case learningSwitch(LearningSwitchService.Configuration, priority: Int)
         case counter(name: String, subscriptions: Set<EventCategory>, priority: Int)
+        case authenticator(name: String, policy: AccessPolicy, file: String, priority: Int)
 
-        func make() -> any HostedService {
+        func make(logger: Logger = Logger(label: "echelon")) -> any HostedService {
             switch self {
             case .forwarding(let configuration, let priority):
                 return ShortestPathForwardingService(configuration: configuration, priority: priority)
@@ -20,11 +23,15 @@ enum ServiceCatalog {
                 return LearningSwitchService(configuration: configuration, priority: priority)
             case .counter(let name, let subscriptions, let priority):
                 return EventCounterService(name: name, subscriptions: subscriptions, priority: priority)
+            case .authenticator(let name, let policy, let file, let priority):
+                return AuthenticatorService(
+                    name: name, priority: priority, policy: policy, policyFile: file,
+                    report: { logger.warning("\(name): \($0)") })
             }
         }
     }
 
-    static let known = ["forwarding", "learning-switch", "counter"]
+    static let known = ["forwarding", "learning-switch", "authenticator", "counter"]
     /// Kinds that forward packets: two of them in one unit would both answer every packet.
     static let forwarders: Set<String> = ["forwarding", "learning-switch"]
     /// The events a kind needs, given to an exported declaration that lists none (one that
@@ -32,7 +39,11 @@ enum ServiceCatalog {
     static let needs: [String: Set<EventCategory>] = [
         "forwarding": ShortestPathForwardingService.events,
         "learning-switch": LearningSwitchService.events,
+        "authenticator": AuthenticatorService.events,
     ]
+    /// Kinds whose events must not go on unanswered when they are exported: a lower unit fails
+    /// closed while it waits for them, unless the declaration says otherwise.
+    static let failClosed: Set<String> = ["authenticator"]
 
     /// The blueprints of the declared services. An exported declaration with no subscriptions
     /// gets its kind's (`needs`) in `configuration`.
@@ -63,7 +74,23 @@ enum ServiceCatalog {
                             + missing.map(\.rawValue).joined(separator: ", ") + " too (or leave the list out)")
                 }
             }
+            if failClosed.contains(declaration.service), declaration.timeoutPolicy == nil {
+                configuration.services[index].timeoutPolicy = .failClosed
+            }
             switch declaration.service {
+            case "authenticator":
+                guard let policy = declaration.policy else {
+                    throw ConfigurationError(
+                        file: file, path: path,
+                        problem: "\"authenticator\" needs \"policy\": the path of its policy file")
+                }
+                let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+                let policyPath =
+                    policy.hasPrefix("/") ? policy : folder.appendingPathComponent(policy).standardized.path
+                blueprints.append(
+                    .authenticator(
+                        name: declaration.name ?? "authenticator", policy: try AccessPolicy.load(from: policyPath),
+                        file: policyPath, priority: declaration.priority ?? 200))
             case "forwarding":
                 let defaults = ShortestPathForwardingService.Configuration()
                 blueprints.append(

@@ -65,6 +65,12 @@ final class DispatchHierarchy {
         collect()
     }
 
+    func reload(_ uid: UInt32) {
+        guard let output = outputs[UnitID(uid)] else { return }
+        units[UnitID(uid)]?.reloadServices(now: now, sink: output)
+        collect()
+    }
+
     func tick(_ uid: UInt32) {
         guard let output = outputs[UnitID(uid)] else { return }
         units[UnitID(uid)]?.tick(now: now, sink: output)

@@ -218,7 +218,8 @@ import UnitProtocol
         #expect(machine.peer == peer)
         for raw in UInt8.min...UInt8.max {
             let type = UnitMessageType(rawValue: raw)
-            let delivered = [UnitMessageType.event, .eventReturn, .routeAdvertisement, .routeWithdrawal].contains(type)
+            let delivered = [UnitMessageType.event, .eventReturn, .command, .routeAdvertisement, .routeWithdrawal]
+                .contains(type)
             #expect(UnitChannelStateMachine.deliversAsIs(type) == delivered, "\(type)")
         }
         // The machine's own answer for each such message agrees.

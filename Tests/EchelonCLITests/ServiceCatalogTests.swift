@@ -49,7 +49,54 @@ import Testing
         let problem = try Self.problem(#"{"service": "forwarding"}, {"service": "learning-switch"}"#)
         #expect(problem?.contains("$.services[1].service") == true && problem?.contains("\"forwarding\"") == true)
         #expect(
-            try Self.problem(#"{"service": "routing"}"#)?.contains("known: forwarding, learning-switch, counter")
+            try Self.problem(#"{"service": "routing"}"#)?.contains(
+                "known: forwarding, learning-switch, authenticator, counter")
                 == true)
+    }
+}
+
+/// The authenticator's declaration: its policy file is read before the unit starts.
+@Suite struct AuthenticatorDeclarationTests {
+    static func folder(policy: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("auth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(policy.utf8).write(to: folder.appendingPathComponent("policy.json"))
+        return folder
+    }
+
+    @Test func anExportedAuthenticatorFailsClosedAndIsSentWhatItNeeds() throws {
+        let folder = try Self.folder(policy: #"{"default": "deny", "allow": [{"mac": "00:00:00:00:00:01"}]}"#)
+        var configuration = try ServiceCatalogTests.configuration(
+            #"{"service": "authenticator", "sid": 20, "policy": "policy.json"}"#)
+        let blueprints = try ServiceCatalog.blueprints(
+            for: &configuration, file: folder.appendingPathComponent("unit.json").path)
+        #expect(blueprints.map { $0.make().name } == ["authenticator"])
+        #expect(configuration.services[0].timeoutPolicy == .failClosed)
+        #expect(
+            Set(configuration.services[0].subscriptions) == [
+                .switchAdded, .switchRemoved, .deviceAdded, .deviceChanged, .deviceRemoved, .packetIn,
+            ])
+        // Said otherwise, it is as said.
+        var open = try ServiceCatalogTests.configuration(
+            #"{"service": "authenticator", "sid": 20, "policy": "policy.json", "timeoutPolicy": "fail-open"}"#)
+        _ = try ServiceCatalog.blueprints(for: &open, file: folder.appendingPathComponent("unit.json").path)
+        #expect(open.services[0].timeoutPolicy == .failOpen)
+    }
+
+    @Test func anAuthenticatorWithoutAUsablePolicyDoesNotStart() throws {
+        #expect(
+            try ServiceCatalogTests.problem(#"{"service": "authenticator"}"#)
+                == #"unit.json: $.services[0]: "authenticator" needs "policy": the path of its policy file"#)
+        let folder = try Self.folder(policy: #"{"default": "deny", "allow": [{"mac": "00:00:00:00:00:0g"}]}"#)
+        var configuration = try ServiceCatalogTests.configuration(
+            #"{"service": "authenticator", "policy": "policy.json"}"#)
+        #expect {
+            _ = try ServiceCatalog.blueprints(
+                for: &configuration, file: folder.appendingPathComponent("unit.json").path)
+        } throws: { error in
+            "\(error)"
+                == folder.appendingPathComponent("policy.json").path
+                + #": $.allow[0].mac: "00:00:00:00:00:0g" is not a MAC address (aa:bb:cc:dd:ee:ff)"#
+        }
     }
 }

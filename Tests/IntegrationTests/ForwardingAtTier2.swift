@@ -17,6 +17,13 @@ struct ForwardingAtTier2 {
     /// `service` is added to forwarding's declaration at tier 2, `dispatch` to tier 1's
     /// configuration (each a JSON fragment, or empty).
     init(service: String = #""timeout": 2"#, tier1Dispatch dispatch: String = "") throws {
+        try self.init(
+            tier2Services: #"[{"service": "forwarding", "sid": 200, "action": "divert", \#(service)}]"#,
+            tier1Services: "[]", tier1Dispatch: dispatch)
+    }
+
+    /// Two tiers with the given service lists (JSON arrays) at each.
+    init(tier2Services: String, tier1Services: String, tier1Dispatch dispatch: String = "") throws {
         let (t2Unit, t2Admin, t2Switch) = (
             try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
         )
@@ -27,29 +34,29 @@ struct ForwardingAtTier2 {
             configuration: """
                 {"uid": 20, "name": "tier2", "tier": 2,
                  "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
-                 "services": [{"service": "forwarding", "sid": 200, "action": "divert", \(service)}]}
+                 "services": \(tier2Services)}
                 """, switchPort: t2Switch)
         tier1 = try UnitProcess(
             configuration: """
                 {"uid": 11, "name": "tier1", "tier": 1,
                  "switches": {"listen": "127.0.0.1:\(t1Switch)"},
                  "units": {"listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit)}]},
-                 "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": []\(dispatch.isEmpty ? "" : ", \"dispatch\": {\(dispatch)}")}
+                 "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": \(tier1Services)\(dispatch.isEmpty ? "" : ", \"dispatch\": {\(dispatch)}")}
                 """, switchPort: t1Switch)
         tier1Admin = t1Admin
         tier1Switch = t1Switch
         tier2Admin = t2Admin
     }
 
-    /// Waits until tier 1 has forwarding's filter (the route and its definition arrived), for
-    /// at most `seconds`; whether it has.
-    func waitForFilter(seconds: Double = 10) async -> Bool {
+    /// Waits until tier 1 has the filter of the service `sid` at tier 2 (the route and its
+    /// definition arrived), for at most `seconds`; whether it has.
+    func waitForFilter(sid: Int = 200, seconds: Double = 10) async -> Bool {
         struct FilterRow: Decodable { let sid: Int }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let url = URL(string: "http://127.0.0.1:\(tier1Admin)/filters"),
                 let (data, _) = try? await URLSession.shared.data(from: url),
-                (try? JSONDecoder().decode([FilterRow].self, from: data))?.map(\.sid) == [200]
+                (try? JSONDecoder().decode([FilterRow].self, from: data))?.map(\.sid) == [sid]
             {
                 return true
             }

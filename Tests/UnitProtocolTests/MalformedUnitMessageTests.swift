@@ -335,4 +335,34 @@ import UnitProtocol
                     .truncated(needed: 3200, available: Self.answer.count - 16), field: "return.messages",
                     offset: Self.at(16)))
     }
+
+    static let command = payload(
+        SampleUnitMessages.all.first { $0.0 == "command, flows deleted and a host withdrawn" }!.1)
+
+    @Test func aCommandWithMoreWithdrawnThanItsBytesHold() {
+        // Unit header 4, sid 4, domain 4, message count 2: the withdrawn count is payload bytes 14–15.
+        #expect(
+            Self.parse(Self.replacing(Self.command, 14, with: 0x00, 100))
+                == WireError(
+                    .truncated(needed: 800, available: Self.command.count - 16), field: "command.withdrawn",
+                    offset: Self.at(16)))
+        #expect(
+            Self.parse(Self.replacing(Self.command, 14, with: 0x01, 0x01))
+                == WireError(
+                    .lengthAboveMaximum(length: 257, maximum: 256), field: "command.withdrawn.count",
+                    offset: Self.at(14)))
+    }
+
+    @Test func aCommandedMessageWhoseLengthLiesIsRefused() {
+        // The FLOW_MOD follows the 16-byte command header and its DPID: its length is payload bytes 30–31.
+        #expect(
+            Self.parse(Self.replacing(Self.command, 30, with: 0, 4))
+                == WireError(
+                    .lengthBelowMinimum(length: 4, minimum: 8), field: "command.message.length", offset: Self.at(30)))
+    }
+
+    @Test func aCutWithdrawalNamesItsAddress() {
+        #expect(
+            Self.parse(Array(Self.command.dropLast(5)))?.field == "command.withdrawn.mac")
+    }
 }

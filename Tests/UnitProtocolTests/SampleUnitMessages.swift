@@ -128,6 +128,26 @@ enum SampleUnitMessages {
             "return, partial and empty",
             .eventReturn(EventReturn(transaction: 0xffff_ffff, sid: ServiceID(8), verdict: .partial))
         ),
+        (
+            "command, flows deleted and a host withdrawn",
+            .command(
+                ServiceCommand(
+                    sid: ServiceID(7), domain: UnitID(11),
+                    messages: [
+                        EventReturn.SwitchMessage(
+                            datapathID: DatapathID(rawValue: 0x1f),
+                            message: OpenFlowMessage(
+                                xid: 0,
+                                .flowMod(
+                                    FlowMod(
+                                        match: Match(
+                                            wildcards: Match.Wildcards.all.subtracting(.dlSrc),
+                                            dlSrc: MACAddress(0, 0, 0, 0, 0, 2)),
+                                        command: .delete))))
+                    ],
+                    withdrawn: [MACAddress(0, 0, 0, 0, 0, 2)]))
+        ),
+        ("command, empty", .command(ServiceCommand(sid: ServiceID(1), domain: UnitID(2)))),
     ]
 
     static let port = PhysicalPort(
@@ -173,7 +193,7 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
     }
 
     mutating func message() -> UnitMessage {
-        switch count(0...6) {
+        switch count(0...7) {
         case 0: return .exportsRequest(ExportsRequest(unit: identity()))
         case 1:
             return .exportsReply(
@@ -236,6 +256,17 @@ struct RandomUnitMessages<R: RandomNumberGenerator> {
                 EscalatedEvent(
                     transaction: int(), sid: ServiceID(int()), domain: UnitID(int()), category: category,
                     deadline: int(), datapathID: DatapathID(rawValue: int()), payload: payload))
+        case 7:
+            return .command(
+                ServiceCommand(
+                    sid: ServiceID(int()), domain: UnitID(int()),
+                    messages: EventReturn.SwitchMessageList(
+                        (0..<count(0...3)).map { _ in
+                            EventReturn.SwitchMessage(
+                                datapathID: DatapathID(rawValue: int()),
+                                message: OpenFlowMessage(xid: int(), .barrierRequest(BarrierRequest())))
+                        }),
+                    withdrawn: (0..<count(0...3)).map { _ in MACAddress(rawValue: int() & 0xffff_ffff_ffff) }))
         default:
             return .eventReturn(
                 EventReturn(

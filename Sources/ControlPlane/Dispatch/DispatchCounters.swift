@@ -39,6 +39,9 @@ public struct DispatchCounters: Hashable, Sendable, Codable {
     public var shed = 0
     /// Events from below dropped past their deadline, over all services (`ServiceDispatchCounters.expired`).
     public var expired = 0
+    /// Commands from services above applied to this unit's domain, and relayed to a domain below.
+    public var commandsApplied = 0
+    public var commandsRelayed = 0
     /// Rejected inputs by reason (`DispatchRejection.kind`).
     public var rejected: [String: Int] = [:]
 
@@ -60,6 +63,10 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
     case transactionTableFull(sid: UInt32)
     case parkedTableFull(sid: UInt32)
     case eventFromAbove(from: UInt32)
+    case commandFromBelow(from: UInt32)
+    /// A command for a service this unit does not reach through the unit that sent it.
+    case commandOffRoute(sid: UInt32, from: UInt32, via: UInt32?)
+    case commandForUnknownDomain(UInt32, sid: UInt32, from: UInt32)
 
     /// A short name, for counters.
     public var kind: String {
@@ -76,6 +83,9 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
         case .transactionTableFull: "transaction_table_full"
         case .parkedTableFull: "parked_table_full"
         case .eventFromAbove: "event_from_above"
+        case .commandFromBelow: "command_from_below"
+        case .commandOffRoute: "command_off_route"
+        case .commandForUnknownDomain: "command_for_unknown_domain"
         }
     }
 
@@ -100,6 +110,14 @@ public enum DispatchRejection: Hashable, Sendable, CustomStringConvertible {
         case .transactionTableFull(let sid): "event for s\(sid) not sent: the transaction table is full"
         case .parkedTableFull(let sid): "event for s\(sid) not parked: the table of waiting contexts is full"
         case .eventFromAbove(let from): "ECH_EVENT from u\(from), a unit above us: events only go up (or across peers)"
+        case .commandFromBelow(let from):
+            "ECH_COMMAND from u\(from), a unit below us: commands only go down (or across peers)"
+        case .commandOffRoute(let sid, let from, let via):
+            "command from u\(from) for s\(sid): "
+                + (via.map { "this unit reaches that service through u\($0)" }
+                    ?? "this unit has no route to that service")
+        case .commandForUnknownDomain(let domain, let sid, let from):
+            "command from u\(from) for s\(sid) addresses domain u\(domain), from which no event has come"
         }
     }
 }

@@ -71,6 +71,8 @@ public struct ServeRequest: Sendable {
     public var sid: ServiceID
     public var transaction: UInt32
     public var unit: UnitID
+    /// The domain (tier-1 unit) whose switch the event is from.
+    public var domain: UnitID
     /// Whether the event's own switch is below `unit` now (it is, unless the event says it
     /// left): most answers go to it, and this saves looking it up again.
     public var askedIsBelow: Bool

@@ -54,6 +54,9 @@ public struct EventDispatcher: Sendable {
     /// Switches below this unit's downstream neighbours, from the events they sent (topology
     /// transparency): a return may only address a switch below the unit its event came from.
     public private(set) var switchesBelow: [DatapathID: UnitID] = [:]
+    /// The neighbour below through which each domain's events came: where a command for that
+    /// domain goes down.
+    public private(set) var domainsBelow: [UnitID: UnitID] = [:]
     public private(set) var parked: ParkedContexts<ParkedEvent>
     private var transactions: XIDTranslationTable
     /// Kept between events so that planning one allocates no lists: the services its filters
@@ -327,6 +330,7 @@ public struct EventDispatcher: Sendable {
         } else if switchesBelow[event.datapathID] != unit {
             // Written only when it changes: nearly every event comes from a switch already known.
             switchesBelow[event.datapathID] = unit
+            domainsBelow[event.domain] = unit
         }
         if let deadline, deadline <= now, let index = hostedCounters[event.sid] ?? targets[event.sid]?.counters {
             expired(counters: index)
@@ -340,7 +344,7 @@ public struct EventDispatcher: Sendable {
             counters.served += 1
             perService[hostedCounter].served += 1
             return ServeRequest(
-                event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit,
+                event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit, domain: event.domain,
                 askedIsBelow: event.category != .switchRemoved)
         }
         guard let service = targets[event.sid] else {
@@ -377,7 +381,78 @@ public struct EventDispatcher: Sendable {
     public mutating func downstreamGone(_ unit: UnitID) -> [DatapathID] {
         let gone = switchesBelow.filter { $0.value == unit }.map(\.key).sorted()
         for dpid in gone { switchesBelow[dpid] = nil }
+        domainsBelow = domainsBelow.filter { $0.value != unit }
         return gone
+    }
+
+    // MARK: Commands from above
+
+    /// A command a service above gives a domain, sent by `unit`. It is taken only from the
+    /// neighbour this unit's route to the service goes through. For this unit's own domain its
+    /// messages for this unit's switches are handed back as a `delivery` and its withdrawals end
+    /// the devices' BYPASS for the service; the devices withdrawn are returned, for what else the
+    /// unit learned from the service. For a domain below, it goes down to the neighbour its events
+    /// came through, with messages only for switches below that neighbour. Fills the output's
+    /// `delivery` and `actions`.
+    @discardableResult
+    public mutating func received(
+        _ command: ServiceCommand, from unit: UnitID, isLocalSwitch: (DatapathID) -> Bool,
+        into output: inout DispatchOutput
+    ) -> [MACAddress] {
+        output.clear()
+        guard let route = remote[command.sid], route.nextHop == unit else {
+            reject(
+                .commandOffRoute(
+                    sid: command.sid.rawValue, from: unit.rawValue, via: remote[command.sid]?.nextHop.rawValue),
+                &output)
+            return []
+        }
+        return apply(command, from: unit, isLocalSwitch: isLocalSwitch, output: &output)
+    }
+
+    /// A command of a service hosted here, for this unit's domain or one below. Fills the
+    /// output's `delivery` and `actions`.
+    public mutating func issue(
+        _ command: ServiceCommand, isLocalSwitch: (DatapathID) -> Bool, into output: inout DispatchOutput
+    ) {
+        output.clear()
+        apply(command, from: domain, isLocalSwitch: isLocalSwitch, output: &output)
+    }
+
+    @discardableResult
+    private mutating func apply(
+        _ command: ServiceCommand, from unit: UnitID, isLocalSwitch: (DatapathID) -> Bool,
+        output: inout DispatchOutput
+    ) -> [MACAddress] {
+        let sid = command.sid.rawValue
+        func keep(_ isIncluded: (DatapathID) -> Bool) -> EventReturn.SwitchMessageList {
+            command.messages.filter { message in
+                guard isIncluded(message.datapathID) else {
+                    reject(.unseenSwitch(message.datapathID.rawValue, sid: sid, from: unit.rawValue), &output)
+                    return false
+                }
+                return true
+            }
+        }
+        guard command.domain == domain else {
+            guard let below = domainsBelow[command.domain] else {
+                reject(.commandForUnknownDomain(command.domain.rawValue, sid: sid, from: unit.rawValue), &output)
+                return []
+            }
+            var relayed = command
+            relayed.messages = keep { switchesBelow[$0] == below }
+            counters.commandsRelayed += 1
+            output.actions.append(.sendToUnit(.command(relayed), below))
+            return []
+        }
+        let messages = keep(isLocalSwitch)
+        if !messages.isEmpty { output.delivery = SwitchDelivery(messages: messages, xid: nil) }
+        for mac in command.withdrawn {
+            bypass[mac]?.remove(command.sid)
+            if bypass[mac]?.isEmpty == true { bypass[mac] = nil }
+        }
+        counters.commandsApplied += 1
+        return command.withdrawn
     }
 
     // MARK: Answers from above

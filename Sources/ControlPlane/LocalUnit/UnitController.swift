@@ -197,11 +197,12 @@ public struct UnitController {
         for event in hosts.expire(now: now) { dispatch(event, now: now, sink: sink) }
         dispatcher.tick(now: now, into: &output)
         performActions(now: now, sink: sink)
+        tickServices(now: now, sink: sink)
     }
 
     // MARK: Unit channels
 
-    /// An event or a return from a neighbouring unit; `clock` reads the deadlines of its events
+    /// An event, a return or a command from a neighbouring unit; `clock` reads the deadlines of its events
     /// (without it they are served whatever their deadline).
     public mutating func received(
         _ message: UnitMessage, from unit: UnitID, clock: ClockOffset? = nil, now: NIODeadline,
@@ -215,6 +216,11 @@ public struct UnitController {
             let switches = self.switches
             dispatcher.received(
                 answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
+            if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
+        case .command(let command):
+            let switches = self.switches
+            dispatcher.received(
+                command, from: unit, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
         default:
             return
@@ -386,6 +392,9 @@ public struct UnitController {
 
     private mutating func dispatch(_ event: NetworkEvent, now: NIODeadline, sink: some ControllerOutput) {
         defer { if case .deviceRemoved(let host) = event { dispatcher.deviceLeft(host.mac) } }
+        // A host that moved is judged again where it is now: its BYPASS ends before services
+        // above are shown the move.
+        if case .deviceChanged(let host, .moved) = event { dispatcher.deviceLeft(host.mac) }
         guard let plan = dispatcher.plan(event) else {
             guard chain.wants(event.category) else { return }
             var context = ServiceContext(now: now, hosts: hosts, sink: sink)
@@ -463,7 +472,7 @@ public struct UnitController {
         let (event, sid, transaction, unit) = (request.event, request.sid, request.transaction, request.unit)
         guard let service = serving[sid] else { return }
         collector.reset()
-        var context = ServiceContext(now: now, hosts: hosts, sink: collector)
+        var context = ServiceContext(now: now, hosts: hosts, sink: collector, domain: request.domain)
         let verdict: ReturnVerdict = service.handle(event, context: &context) == .stop ? .stop : .continue
         // Most answers go to the switch the event came from: the dispatcher has just seen it below
         // the unit (`ServeRequest.askedIsBelow`), so only messages for other switches are looked up.
@@ -501,6 +510,67 @@ public struct UnitController {
         sink.sendReturn(
             transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations,
             to: unit)
+        if !context.commands.isEmpty { perform(context.commands, of: service, now: now, sink: sink) }
+    }
+
+    // MARK: Services outside events
+
+    /// Every service this unit runs, locally or for units below, once each, in priority order.
+    private var allServices: [any HostedService] {
+        var seen = Set<ObjectIdentifier>()
+        return (chain.services + serving.values.sorted { $0.priority > $1.priority }).filter {
+            seen.insert(ObjectIdentifier($0)).inserted
+        }
+    }
+
+    /// The figures of the services that keep any of their own, by name.
+    public var serviceStatistics: [(name: String, statistics: [String: Int])] {
+        allServices.compactMap { service in
+            let statistics = service.statistics
+            return statistics.isEmpty ? nil : (service.name, statistics)
+        }
+    }
+
+    /// The operator asked for a reload (SIGHUP): each service rereads what it reads.
+    public mutating func reloadServices(now: NIODeadline, sink: some ControllerOutput) {
+        for service in allServices {
+            var context = ServiceContext(now: now, hosts: hosts, sink: sink)
+            service.reload(context: &context)
+            if !context.commands.isEmpty { perform(context.commands, of: service, now: now, sink: sink) }
+        }
+    }
+
+    private mutating func tickServices(now: NIODeadline, sink: some ControllerOutput) {
+        for service in allServices {
+            var context = ServiceContext(now: now, hosts: hosts, sink: sink)
+            service.tick(context: &context)
+            if !context.commands.isEmpty { perform(context.commands, of: service, now: now, sink: sink) }
+        }
+    }
+
+    /// A service's commands: those for this unit's domain go to its switches; those for a domain
+    /// below go down under the service's SID (a service with none, hosted for this unit alone,
+    /// has no domain below to address, and its commands there are counted undeliverable).
+    private mutating func perform(
+        _ commands: [DomainCommand], of service: any HostedService, now: NIODeadline, sink: some ControllerOutput
+    ) {
+        let sid = serving.first { $0.value === service }?.key
+        for command in commands {
+            if command.domain == nil || command.domain == dispatcher.domain {
+                if !command.messages.isEmpty { sink.forward(command.messages, xid: nil) }
+                continue
+            }
+            guard let sid, let domain = command.domain else {
+                counters.undeliverableCommands += 1
+                continue
+            }
+            let switches = self.switches
+            dispatcher.issue(
+                ServiceCommand(sid: sid, domain: domain, messages: command.messages, withdrawn: command.withdrawn),
+                isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
+            if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
+            performActions(now: now, sink: sink)
+        }
     }
 }
 
@@ -542,6 +612,8 @@ public struct UnitCounters: Hashable, Sendable, Codable {
     public var undeliverableReturns = 0
     /// BYPASS entries and context annotations a return could not carry (over its limits).
     public var droppedFromReturns = 0
+    /// Commands of a service with no SID for another unit's domain (it cannot address one).
+    public var undeliverableCommands = 0
 
     public init() {}
 }

@@ -114,6 +114,9 @@ public struct ServiceRouter: Sendable {
             relation == .upstream ? .refused(.eventFromAbove(from: unit.rawValue)) : .dispatcher
         case .eventReturn:
             .dispatcher
+        case .command:
+            // Commands flow down (and across peers), the way returns do.
+            relation == .downstream ? .refused(.commandFromBelow(from: unit.rawValue)) : .dispatcher
         default:
             .router
         }

@@ -13,6 +13,18 @@ public protocol HostedService: AnyObject {
     var subscriptions: Set<EventCategory> { get }
     var priority: Int { get }
     func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict
+    /// The unit's periodic tick: work that no event starts (a policy file that changed).
+    func tick(context: inout ServiceContext)
+    /// The operator asked the unit to reload (SIGHUP).
+    func reload(context: inout ServiceContext)
+    /// Figures of the service's own (`echelon counters`), by name; empty for most.
+    var statistics: [String: Int] { get }
+}
+
+extension HostedService {
+    public func tick(context: inout ServiceContext) {}
+    public func reload(context: inout ServiceContext) {}
+    public var statistics: [String: Int] { [:] }
 }
 
 /// Whether processing of an event goes on after a service.
@@ -31,6 +43,9 @@ public protocol SwitchMessageSink: AnyObject {
 public struct ServiceContext {
     public let now: NIODeadline
     public let hosts: HostTracker
+    /// The domain (tier-1 unit) whose switch the event is from, when that is another unit's:
+    /// nil for this unit's own events, and outside events (tick, reload).
+    public let domain: UnitID?
     let sink: any SwitchMessageSink
     /// The event's processing context: what services above added to it before it resumed here
     /// (e.g. `auth` = `allowed`), and what services before this one annotated.
@@ -40,12 +55,24 @@ public struct ServiceContext {
     public private(set) var annotations: [ContextEntry] = []
     /// Devices (by MAC) whose events the answering service no longer wants (BYPASS).
     public private(set) var bypassed: [MACAddress] = []
+    /// What the service tells domains unasked (`ServiceCommand`), in order.
+    public private(set) var commands: [DomainCommand] = []
 
-    public init(now: NIODeadline, hosts: HostTracker, sink: any SwitchMessageSink, attributes: [String: String] = [:]) {
+    public init(
+        now: NIODeadline, hosts: HostTracker, sink: any SwitchMessageSink, domain: UnitID? = nil,
+        attributes: [String: String] = [:]
+    ) {
         self.now = now
         self.hosts = hosts
+        self.domain = domain
         self.sink = sink
         self.attributes = attributes
+    }
+
+    /// Tells a domain (nil: this unit's own) to send these messages to its switches and to take
+    /// back what this service said about these devices (their BYPASS ends).
+    public mutating func command(_ command: DomainCommand) {
+        commands.append(command)
     }
 
     /// Adds to the event's processing context.
@@ -61,5 +88,20 @@ public struct ServiceContext {
 
     public func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {
         sink.send(body, to: datapathID)
+    }
+}
+
+/// A command a service gives a domain outside any answer (`ServiceCommand` once it has the
+/// service's SID).
+public struct DomainCommand: Hashable, Sendable {
+    /// The domain (tier-1 unit) it is for; nil: this unit's own.
+    public var domain: UnitID?
+    public var messages: EventReturn.SwitchMessageList
+    public var withdrawn: [MACAddress]
+
+    public init(domain: UnitID?, messages: EventReturn.SwitchMessageList = [], withdrawn: [MACAddress] = []) {
+        self.domain = domain
+        self.messages = messages
+        self.withdrawn = withdrawn
     }
 }

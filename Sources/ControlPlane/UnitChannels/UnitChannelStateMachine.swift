@@ -196,11 +196,11 @@ public struct UnitChannelStateMachine: Sendable {
     }
 
     /// Whether a unit message of this type, on an established channel, goes to the unit as it
-    /// is (`.deliver`): events, returns and route messages. Exports updates are put together
+    /// is (`.deliver`): events, returns, commands and route messages. Exports updates are put together
     /// from their parts first; anything else closes the channel.
     public static func deliversAsIs(_ type: UnitMessageType) -> Bool {
         switch type {
-        case .event, .eventReturn, .routeAdvertisement, .routeWithdrawal: true
+        case .event, .eventReturn, .command, .routeAdvertisement, .routeWithdrawal: true
         default: false
         }
     }

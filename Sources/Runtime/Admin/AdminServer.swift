@@ -44,7 +44,10 @@ enum AdminServer {
             return DispatchViews.pending(snapshot.dispatcher, now: snapshot.now)
         }
         router.get("counters") { _, _ -> DispatchCountersView in
-            DispatchViews.counters(try await dispatcher(core).dispatcher)
+            let (dispatcher, services) = try await core.eventLoop.submit {
+                (core.value.dispatcher, core.value.serviceStatistics)
+            }.get()
+            return DispatchViews.counters(dispatcher, services: services)
         }
         router.get("topology") { _, _ -> TopologyView in
             let snapshot = try await core.eventLoop.submit { core.value.topologySnapshot }.get()

@@ -45,6 +45,13 @@ public struct DispatchCountersView: Codable, Hashable, Sendable {
     public var openTransactions: Int
     public var switchesBelow: Int
     public var bypassedDevices: Int
+    /// The figures of this unit's own services that keep any (the authenticator's decisions).
+    public var localServices: [LocalService]?
+
+    public struct LocalService: Codable, Hashable, Sendable {
+        public var name: String
+        public var statistics: [String: Int]
+    }
 }
 
 enum DispatchViews {
@@ -71,7 +78,9 @@ enum DispatchViews {
         }
     }
 
-    static func counters(_ dispatcher: EventDispatcher) -> DispatchCountersView {
+    static func counters(
+        _ dispatcher: EventDispatcher, services: [(name: String, statistics: [String: Int])] = []
+    ) -> DispatchCountersView {
         DispatchCountersView(
             services: dispatcher.serviceCounters.keys.sorted().map {
                 DispatchCountersView.Service(
@@ -79,6 +88,7 @@ enum DispatchViews {
             },
             totals: dispatcher.counters, parked: dispatcher.parked.counters, waiting: dispatcher.parked.count,
             openTransactions: dispatcher.openTransactions, switchesBelow: dispatcher.switchesBelow.count,
-            bypassedDevices: dispatcher.bypass.count)
+            bypassedDevices: dispatcher.bypass.count,
+            localServices: services.map { DispatchCountersView.LocalService(name: $0.name, statistics: $0.statistics) })
     }
 }

@@ -239,21 +239,26 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     public var rules: [String]
     /// What a lower unit does with a matching event.
     public var action: ProcessChainAction
-    public var timeoutPolicy: TimeoutPolicy
+    /// What a lower unit does when the answer does not come; nil: the kind's default
+    /// (fail-closed for the authenticator, fail-open for the others).
+    public var timeoutPolicy: TimeoutPolicy?
     /// Seconds a DIVERTed event waits for the answer.
     public var timeout: Double
     /// Seconds an installed flow lives without traffic (forwarding).
     public var idleTimeout: UInt16?
     /// Seconds an installed flow lives at most (forwarding).
     public var hardTimeout: UInt16?
+    /// The policy file (authenticator), relative to the configuration file's folder.
+    public var policy: String?
 
     public init(
         service: String, sid: UInt32? = nil, name: String? = nil, priority: Int? = nil,
         subscriptions: [EventCategory] = [],
-        rules: [String] = [], action: ProcessChainAction = .divert, timeoutPolicy: TimeoutPolicy = .failOpen,
+        rules: [String] = [], action: ProcessChainAction = .divert, timeoutPolicy: TimeoutPolicy? = nil,
         timeout: Double = 1,
-        idleTimeout: UInt16? = nil, hardTimeout: UInt16? = nil
+        idleTimeout: UInt16? = nil, hardTimeout: UInt16? = nil, policy: String? = nil
     ) {
+        self.policy = policy
         self.service = service
         self.sid = sid
         self.name = name
@@ -269,7 +274,7 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case service, sid, name, priority, subscriptions, rules, action, timeoutPolicy, timeout, idleTimeout,
-            hardTimeout
+            hardTimeout, policy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -289,9 +294,11 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
         action = try Self.named(
             try container.decode(.action, default: "divert"), ProcessChainAction.allCases,
             { $0.description.lowercased() }, at: decoder.codingPath + [CodingKeys.action])
-        timeoutPolicy = try Self.named(
-            try container.decode(.timeoutPolicy, default: "fail-open"), TimeoutPolicy.allCases, \.description,
-            at: decoder.codingPath + [CodingKeys.timeoutPolicy])
+        timeoutPolicy = try container.decodeIfPresent(String.self, forKey: .timeoutPolicy).map {
+            try Self.named(
+                $0, TimeoutPolicy.allCases, \.description, at: decoder.codingPath + [CodingKeys.timeoutPolicy])
+        }
+        policy = try container.decodeIfPresent(String.self, forKey: .policy)
         timeout = try container.decode(.timeout, default: 1)
         idleTimeout = try container.decodeInteger(.idleTimeout)
         hardTimeout = try container.decodeInteger(.hardTimeout)
@@ -342,7 +349,7 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
         return ExportedService(
             sid: ServiceID(sid), origin: origin, name: name ?? service, priority: Int32(clamping: priority ?? 0),
             action: action,
-            timeoutPolicy: timeoutPolicy, subscriptions: Set(subscriptions),
+            timeoutPolicy: timeoutPolicy ?? .failOpen, subscriptions: Set(subscriptions),
             timeoutMilliseconds: UInt32(timeout * 1000), rules: rules)
     }
 }

@@ -51,6 +51,7 @@ final class UnitCore: ControllerOutput {
     }
 
     var dispatcher: EventDispatcher { controller.dispatcher }
+    var serviceStatistics: [(name: String, statistics: [String: Int])] { controller.serviceStatistics }
 
     var switchCount: Int { channelsByDatapath.count }
     var hostCount: Int { controller.hosts.count }
@@ -185,6 +186,12 @@ final class UnitCore: ControllerOutput {
         if let calmSince, controller.backpressure.isIdle, now - calmSince >= Self.overloadCalmPeriod {
             overloadEnded(calmSince: calmSince)
         }
+        flushPending()
+    }
+
+    /// The operator asked for a reload (SIGHUP).
+    func reloadServices() {
+        controller.reloadServices(now: .now(), sink: self)
         flushPending()
     }
 

@@ -6,6 +6,7 @@ import NIOPosix
 import OpenFlow
 import ServiceLifecycle
 import UnitProtocol
+import UnixSignals
 
 /// A running unit: the switch server and the unit core on one event loop, as a
 /// ServiceLifecycle service that stops gracefully on SIGINT/SIGTERM.
@@ -140,6 +141,13 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         let unitTicker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { _ in
             neighbours.value.tick(now: .now())
         }
+        // SIGHUP: the services reread what they read (an authenticator's policy file).
+        let reloads = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                logger.info("SIGHUP: reloading the services")
+                loop.execute { core.value.reloadServices() }
+            }
+        }
         let adminAddress = self.adminAddress
         let admin = AdminServer.application(
             settings: configuration.admin, neighbours: neighbours, core: core, identity: identity, group: group,
@@ -177,6 +185,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             await tasks.waitForAll()
         }
         logger.info("shutting down")
+        reloads.cancel()
         ticker.cancel()
         unitTicker.cancel()
         try? await server.close()

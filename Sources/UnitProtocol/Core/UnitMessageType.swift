@@ -1,6 +1,6 @@
 /// The subtype byte of the unit header.
 ///
-/// 1–3 belong to the exports exchange, 16–17 to control-plane routing, 32–33 to event dispatch.
+/// 1–3 belong to the exports exchange, 16–17 to control-plane routing, 32–34 to event dispatch.
 public struct UnitMessageType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -12,9 +12,11 @@ public struct UnitMessageType: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let routeWithdrawal = UnitMessageType(rawValue: 17)
     public static let event = UnitMessageType(rawValue: 32)
     public static let eventReturn = UnitMessageType(rawValue: 33)
+    public static let command = UnitMessageType(rawValue: 34)
 
     public static let known: [UnitMessageType] = [
         .exportsRequest, .exportsReply, .exportsUpdate, .routeAdvertisement, .routeWithdrawal, .event, .eventReturn,
+        .command,
     ]
 
     public var description: String {
@@ -26,6 +28,7 @@ public struct UnitMessageType: RawRepresentable, Hashable, Sendable, CustomStrin
         case .routeWithdrawal: "ECH_ROUTE_WITHDRAWAL"
         case .event: "ECH_EVENT"
         case .eventReturn: "ECH_RETURN"
+        case .command: "ECH_COMMAND"
         default: "ECH_UNKNOWN(\(rawValue))"
         }
     }

@@ -20,6 +20,18 @@ extension WireReader {
         return text
     }
 
+    /// Reads `count` MAC addresses, each padded to 8 bytes (lists of devices: BYPASS, withdrawals).
+    mutating func readMACList(count: Int, field: String) throws(WireError) -> [MACAddress] {
+        // Most messages carry none: the list is left unallocated.
+        var macs: [MACAddress] = []
+        if count > 0 { macs.reserveCapacity(count) }
+        for _ in 0..<count {
+            macs.append(try readMACAddress(field: field))
+            try skip(2, field: field + ".pad")
+        }
+        return macs
+    }
+
     /// Reads a 16-bit count and checks that `count` entries of at least `minimumEntrySize`
     /// bytes can still be in the message and that `count` is at most `maximum`.
     public mutating func readCount(minimumEntrySize: Int, maximum: Int, field: String) throws(WireError) -> Int {

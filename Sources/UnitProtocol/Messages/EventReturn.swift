@@ -122,38 +122,8 @@ public struct EventReturn: Hashable, Sendable {
             available: available - 16)
         try reader.require(
             messageCount * (8 + OpenFlowHeader.size) + bypassCount * 8 + contextCount * 4, field: "return")
-        // The messages are checked where they lie and kept as the bytes they came in.
-        var entries = reader
-        var sole: DatapathID?
-        for read in 0..<messageCount {
-            let dpid: DatapathID
-            if reader.remaining >= 8 + OpenFlowHeader.size {
-                // The DPID and the message's header in one view of the bytes.
-                let at = reader.offset + 8
-                let available = reader.remaining - 8
-                let header: OpenFlowHeader
-                (dpid, header) = try reader.readFixed(8 + OpenFlowHeader.size, field: "return.message") { field in
-                    (DatapathID(rawValue: field.read(UInt64.self)), OpenFlowHeader(reading: &field))
-                }
-                try reader.checkEmbeddedBody(of: header, at: at, available: available, field: "return.message")
-            } else {
-                // Cut short: read field by field, for the error of the first one missing.
-                dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: "return.message.dpid"))
-                try reader.checkEmbeddedFrame(field: "return.message")
-            }
-            sole = SwitchMessageList.sole(sole, ofCount: read, then: dpid)
-        }
-        let messages = SwitchMessageList(
-            checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: "return.messages"),
-            count: messageCount,
-            soleDatapathID: sole)
-        // Most returns carry no BYPASS and no context: those lists are left unallocated.
-        var bypass: [MACAddress] = []
-        if bypassCount > 0 { bypass.reserveCapacity(bypassCount) }
-        for _ in 0..<bypassCount {
-            bypass.append(try reader.readMACAddress(field: "return.bypass.mac"))
-            try reader.skip(2, field: "return.bypass.pad")
-        }
+        let messages = try SwitchMessageList(reading: messageCount, from: &reader, field: "return.message")
+        let bypass = try reader.readMACList(count: bypassCount, field: "return.bypass.mac")
         var context: [ContextEntry] = []
         if contextCount > 0 { context.reserveCapacity(contextCount) }
         for _ in 0..<contextCount {

@@ -47,6 +47,35 @@ extension EventReturn {
             self.soleDatapathID = soleDatapathID
         }
 
+        /// Reads `count` entries, each message checked where it lies and kept as the bytes it
+        /// came in (`field` names them in errors). The caller has checked that `count` entries
+        /// of the smallest size can be there.
+        init(reading count: Int, from reader: inout WireReader, field: String) throws(WireError) {
+            var entries = reader
+            var sole: DatapathID?
+            for read in 0..<count {
+                let dpid: DatapathID
+                if reader.remaining >= 8 + OpenFlowHeader.size {
+                    // The DPID and the message's header in one view of the bytes.
+                    let at = reader.offset + 8
+                    let available = reader.remaining - 8
+                    let header: OpenFlowHeader
+                    (dpid, header) = try reader.readFixed(8 + OpenFlowHeader.size, field: field) { field in
+                        (DatapathID(rawValue: field.read(UInt64.self)), OpenFlowHeader(reading: &field))
+                    }
+                    try reader.checkEmbeddedBody(of: header, at: at, available: available, field: field)
+                } else {
+                    // Cut short: read field by field, for the error of the first one missing.
+                    dpid = DatapathID(rawValue: try reader.readInteger(as: UInt64.self, field: field + ".dpid"))
+                    try reader.checkEmbeddedFrame(field: field)
+                }
+                sole = Self.sole(sole, ofCount: read, then: dpid)
+            }
+            self.init(
+                checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: field + "s"),
+                count: count, soleDatapathID: sole)
+        }
+
         /// The sole DPID once a message for `datapathID` follows `count` messages whose sole
         /// DPID was `sole`: the one rule for lists appended to and lists read.
         static func sole(_ sole: DatapathID?, ofCount count: Int, then datapathID: DatapathID) -> DatapathID? {

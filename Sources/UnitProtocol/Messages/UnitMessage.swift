@@ -10,6 +10,7 @@ public enum UnitMessage: Hashable, Sendable {
     case routeWithdrawal(RouteWithdrawal)
     case event(EscalatedEvent)
     case eventReturn(EventReturn)
+    case command(ServiceCommand)
 
     public var type: UnitMessageType {
         switch self {
@@ -20,6 +21,7 @@ public enum UnitMessage: Hashable, Sendable {
         case .routeWithdrawal: .routeWithdrawal
         case .event: .event
         case .eventReturn: .eventReturn
+        case .command: .command
         }
     }
 
@@ -51,6 +53,7 @@ public enum UnitMessage: Hashable, Sendable {
         case .routeWithdrawal: self = .routeWithdrawal(try RouteWithdrawal(parsing: &reader))
         case .event: self = .event(try EscalatedEvent(parsing: &reader))
         case .eventReturn: self = .eventReturn(try EventReturn(parsing: &reader))
+        case .command: self = .command(try ServiceCommand(parsing: &reader))
         default:
             throw WireError(
                 .unknownType(UInt64(header.subtype.rawValue)), field: "echelon_header.subtype", offset: subtypeOffset)
@@ -95,6 +98,7 @@ public enum UnitMessage: Hashable, Sendable {
         case .routeWithdrawal(let withdrawal): withdrawal.write(to: &buffer)
         case .event(let event): event.write(to: &buffer)
         case .eventReturn(let eventReturn): eventReturn.write(to: &buffer)
+        case .command(let command): command.write(to: &buffer)
         }
     }
 

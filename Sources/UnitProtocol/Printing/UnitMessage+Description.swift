@@ -32,16 +32,28 @@ extension UnitMessage: CustomStringConvertible {
             var lines = [
                 "\(type): transaction \(answer.transaction) from \(answer.sid), verdict \(answer.verdict), \(answer.messages.count) messages, \(answer.bypass.count) bypass, \(answer.context.count) context"
             ]
-            for entry in answer.messages {
-                // Checked when it was read, so it decodes; the error is shown should it not.
-                let text = (try? entry.message.description) ?? "undecodable message: \(entry.frame.readableBytes) bytes"
-                lines += text.split(separator: "\n").enumerated().map {
-                    $0.offset == 0 ? " to \(entry.datapathID): \($0.element)" : "  \($0.element)"
-                }
-            }
+            lines += Self.lines(answer.messages)
             lines += answer.bypass.map { " bypass \($0)" }
             lines += answer.context.map { " context \($0.key)=\($0.value)" }
             return lines.joined(separator: "\n")
+        case .command(let command):
+            var lines = [
+                "\(type): from \(command.sid) to domain \(command.domain), \(command.messages.count) messages, \(command.withdrawn.count) withdrawn"
+            ]
+            lines += Self.lines(command.messages)
+            lines += command.withdrawn.map { " withdraw \($0)" }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// One line per message for a switch (indented under its first).
+    private static func lines(_ messages: EventReturn.SwitchMessageList) -> [String] {
+        messages.flatMap { entry in
+            // Checked when it was read, so it decodes; the error is shown should it not.
+            let text = (try? entry.message.description) ?? "undecodable message: \(entry.frame.readableBytes) bytes"
+            return text.split(separator: "\n").enumerated().map {
+                $0.offset == 0 ? " to \(entry.datapathID): \($0.element)" : "  \($0.element)"
+            }
         }
     }
 }

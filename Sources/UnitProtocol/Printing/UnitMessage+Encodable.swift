@@ -5,7 +5,7 @@ extension UnitMessage: Encodable {
     enum CodingKeys: String, CodingKey {
         case type, unit, services, more, routes, sids, transaction, sid, domain, category, deadline, dpid, message,
             device, link,
-            verdict, messages, bypass, context
+            verdict, messages, bypass, context, withdrawn
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -39,11 +39,14 @@ extension UnitMessage: Encodable {
             try container.encode(answer.transaction, forKey: .transaction)
             try container.encode(answer.sid, forKey: .sid)
             try container.encode(answer.verdict.description, forKey: .verdict)
-            try container.encode(
-                answer.messages.map { ReturnedMessageJSON(dpid: $0.datapathID.description, message: try $0.message) },
-                forKey: .messages)
+            try container.encode(ReturnedMessageJSON.list(answer.messages), forKey: .messages)
             try container.encode(answer.bypass.map(\.description), forKey: .bypass)
             try container.encode(answer.context, forKey: .context)
+        case .command(let command):
+            try container.encode(command.sid, forKey: .sid)
+            try container.encode(command.domain, forKey: .domain)
+            try container.encode(ReturnedMessageJSON.list(command.messages), forKey: .messages)
+            try container.encode(command.withdrawn.map(\.description), forKey: .withdrawn)
         }
     }
 }
@@ -71,4 +74,8 @@ extension ExportedService: Encodable {
 private struct ReturnedMessageJSON: Encodable {
     var dpid: String
     var message: OpenFlowMessage
+
+    static func list(_ messages: EventReturn.SwitchMessageList) throws -> [ReturnedMessageJSON] {
+        try messages.map { ReturnedMessageJSON(dpid: $0.datapathID.description, message: try $0.message) }
+    }
 }

@@ -12,7 +12,7 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
         self.problem = problem
     }
 
-    init(file: String, decodingError: DecodingError) {
+    public init(file: String, decodingError: DecodingError) {
         func jsonPath(_ codingPath: [any CodingKey]) -> String {
             "$" + codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
         }

@@ -1,0 +1,125 @@
+import ControlPlane
+import NIOCore
+import OpenFlow
+import Packets
+import Testing
+import UnitProtocol
+
+/// A service above that, on a reload, tells domain 11 to stop bypassing a host and to delete
+/// its flows on one switch (as an authenticator revoking it does).
+final class RevokingService: HostedService {
+    let name = "revoking"
+    let subscriptions: Set<EventCategory> = [.packetIn]
+    let priority = 50
+    var revoke: (domain: UnitID, mac: MACAddress, dpid: DatapathID)?
+
+    func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
+        if case .packetIn(let packetIn) = event { context.bypass(packetIn.match.dlSrc) }
+        return .continue
+    }
+
+    func reload(context: inout ServiceContext) {
+        guard let revoke else { return }
+        var match = Match(wildcards: Match.Wildcards.all.subtracting(.dlSrc))
+        match.dlSrc = revoke.mac
+        context.command(
+            DomainCommand(
+                domain: revoke.domain,
+                messages: [
+                    .init(
+                        datapathID: revoke.dpid,
+                        message: OpenFlowMessage(xid: 0, .flowMod(FlowMod(match: match, command: .delete))))
+                ],
+                withdrawn: [revoke.mac]))
+    }
+}
+
+/// Commands come down the path the domain's events went up, and only from the neighbour each
+/// unit reaches the service through.
+@Suite struct ServiceCommandTests {
+    static let h1 = MACAddress(0x02, 0, 0, 0, 0, 1)
+
+    /// u11 (switches 1 and 2) → u20 (relays) → u30 (hosts s300): h1's PACKET_IN is answered with
+    /// BYPASS, then s300's command withdraws it and deletes its flows on switch 1 (the switches a unit above may address are those whose events it saw).
+    static func hierarchy() -> (DispatchHierarchy, RevokingService) {
+        let net = DispatchHierarchy()
+        let service = RevokingService()
+        net.add(11)
+        net.add(20)
+        net.add(30, serving: [300: service])
+        let exported = ExportedService.service(300, origin: 30, action: .divert, timeoutMilliseconds: 5000)
+        net.route(11, to: [exported], via: 20)
+        net.route(20, to: [exported], via: 30)
+        net.connect(11, switches: [1, 2])
+        net.packetIn(11, dpid: 1, xid: 5, from: h1)
+        net.deliverAll()
+        return (net, service)
+    }
+
+    @Test func aCommandFromAboveEndsTheBypassAndReachesTheSwitchesOfItsDomain() throws {
+        let (net, service) = Self.hierarchy()
+        #expect(net.unit(11)?.dispatcher.bypass[Self.h1] == [ServiceID(300)])
+        #expect(net.unit(20)?.dispatcher.domainsBelow == [UnitID(11): UnitID(11)])
+        service.revoke = (UnitID(11), Self.h1, DatapathID(1))
+        let before = net.output(11).flowMods.count
+        net.reload(30)
+        net.deliverAll()
+        #expect(net.unit(11)?.dispatcher.bypass[Self.h1] == nil)
+        let delete = try #require(net.output(11).flowMods.dropFirst(before).first)
+        #expect(delete.0 == DatapathID(1) && delete.1.command == .delete && delete.1.match.dlSrc == Self.h1)
+        #expect(net.unit(20)?.dispatcher.counters.commandsRelayed == 1)
+        #expect(net.unit(11)?.dispatcher.counters.commandsApplied == 1)
+        // The next PACKET_IN of h1 goes up again.
+        let escalated = net.unit(11)?.dispatcher.counters.escalated ?? 0
+        net.packetIn(11, dpid: 1, xid: 6, from: Self.h1)
+        #expect(net.unit(11)?.dispatcher.counters.escalated == escalated + 1)
+        for uid: UInt32 in [11, 20, 30] { #expect(net.output(uid).rejections.isEmpty) }
+    }
+
+    @Test func aCommandFromAUnitOffTheRouteOrForADomainNobodyKnowsIsRefused() {
+        let (net, _) = Self.hierarchy()
+        let command = ServiceCommand(sid: ServiceID(300), domain: UnitID(11), withdrawn: [Self.h1])
+        // u11 reaches s300 through u20, not u99.
+        net.deliver(.command(command), from: UnitID(99), to: UnitID(11))
+        #expect(net.output(11).rejections == [.commandOffRoute(sid: 300, from: 99, via: 20)])
+        #expect(net.unit(11)?.dispatcher.bypass[Self.h1] == [ServiceID(300)], "nothing withdrawn")
+        // u20 has seen no event from domain 12.
+        net.deliver(.command(ServiceCommand(sid: ServiceID(300), domain: UnitID(12))), from: UnitID(30), to: UnitID(20))
+        #expect(net.output(20).rejections == [.commandForUnknownDomain(12, sid: 300, from: 30)])
+        // A command for a switch not below the unit it goes down to loses that message only.
+        var match = Match(wildcards: .all)
+        match.dlSrc = Self.h1
+        let stray = ServiceCommand(
+            sid: ServiceID(300), domain: UnitID(11),
+            messages: [
+                .init(
+                    datapathID: DatapathID(77),
+                    message: OpenFlowMessage(xid: 0, .flowMod(FlowMod(match: match, command: .delete))))
+            ],
+            withdrawn: [Self.h1])
+        net.deliver(.command(stray), from: UnitID(30), to: UnitID(20))
+        net.deliverAll()
+        #expect(net.output(20).rejections.last == .unseenSwitch(77, sid: 300, from: 30))
+        #expect(net.unit(11)?.dispatcher.bypass[Self.h1] == nil, "the rest of it applied")
+    }
+
+    @Test func aHostThatMovesIsNoLongerBypassedSoItIsJudgedWhereItIsNow() {
+        let (net, _) = Self.hierarchy()
+        #expect(net.unit(11)?.dispatcher.bypass[Self.h1] == [ServiceID(300)])
+        let escalated = net.unit(11)?.dispatcher.counters.escalated ?? 0
+        // h1's next frame comes in by port 2: it moved.
+        let moved = UnitControllerTests.packetIn(from: Self.h1, to: MACAddress(0, 0, 0, 0, 0, 0xee), port: 2)
+        net.units[UnitID(11)]?.received(moved, from: DatapathID(1), now: net.now, sink: net.output(11))
+        net.collect()
+        #expect(net.unit(11)?.dispatcher.counters.escalated == escalated + 1)
+        net.deliverAll()
+        #expect(net.unit(11)?.dispatcher.bypass[Self.h1] == [ServiceID(300)], "bypassed again by the answer")
+    }
+
+    @Test func aCommandFromBelowIsRefusedBeforeTheDispatcher() {
+        #expect(
+            ServiceRouter.destination(of: .command, from: UnitID(11), relation: .downstream)
+                == .refused(.commandFromBelow(from: 11)))
+        #expect(ServiceRouter.destination(of: .command, from: UnitID(30), relation: .upstream) == .dispatcher)
+    }
+}
