@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Runtime
 import Services
+import UnitProtocol
 
 /// Turns the services a configuration declares into running services. Validation happens
 /// before the unit starts, so a misconfigured service stops the unit with a precise reason
@@ -14,6 +15,8 @@ enum ServiceCatalog {
         case learningSwitch(LearningSwitchService.Configuration, priority: Int)
         case counter(name: String, subscriptions: Set<EventCategory>, priority: Int)
         case authenticator(name: String, policy: AccessPolicy, file: String, priority: Int)
+        case resolver(name: String, priority: Int)
+        case resolverClient(ResolverClientService.Configuration, priority: Int)
 
         func make(logger: Logger = Logger(label: "echelon")) -> any HostedService {
             switch self {
@@ -27,11 +30,15 @@ enum ServiceCatalog {
                 return AuthenticatorService(
                     name: name, priority: priority, policy: policy, policyFile: file,
                     report: { logger.warning("\(name): \($0)") })
+            case .resolver(let name, let priority):
+                return ResolverService(name: name, priority: priority, report: { logger.notice("\(name): \($0)") })
+            case .resolverClient(let configuration, let priority):
+                return ResolverClientService(configuration: configuration, priority: priority)
             }
         }
     }
 
-    static let known = ["forwarding", "learning-switch", "authenticator", "counter"]
+    static let known = ["forwarding", "learning-switch", "authenticator", "resolver", "resolver-client", "counter"]
     /// Kinds that forward packets: two of them in one unit would both answer every packet.
     static let forwarders: Set<String> = ["forwarding", "learning-switch"]
     /// The events a kind needs, given to an exported declaration that lists none (one that
@@ -40,7 +47,17 @@ enum ServiceCatalog {
         "forwarding": ShortestPathForwardingService.events,
         "learning-switch": LearningSwitchService.events,
         "authenticator": AuthenticatorService.events,
+        "resolver": ResolverService.events,
     ]
+    /// Each kind's priority when the declaration gives none: locally, and exported with it, where
+    /// it places the kind's stage among the local services below (the authenticator before the
+    /// resolver's client, the client before forwarding).
+    static let defaultPriority: [String: Int] = [
+        "authenticator": 200, "resolver-client": 150, "forwarding": 100, "learning-switch": 100,
+    ]
+    /// Kinds that only listen: exported, the units below send them copies (SPLIT) unless the
+    /// declaration says otherwise.
+    static let listening: Set<String> = ["resolver"]
     /// Kinds whose events must not go on unanswered when they are exported: a lower unit fails
     /// closed while it waits for them, unless the declaration says otherwise.
     static let failClosed: Set<String> = ["authenticator"]
@@ -77,6 +94,11 @@ enum ServiceCatalog {
             if failClosed.contains(declaration.service), declaration.timeoutPolicy == nil {
                 configuration.services[index].timeoutPolicy = .failClosed
             }
+            if listening.contains(declaration.service), declaration.action == nil {
+                configuration.services[index].action = .split
+            }
+            let priority = declaration.priority ?? defaultPriority[declaration.service] ?? 0
+            configuration.services[index].priority = priority
             switch declaration.service {
             case "authenticator":
                 guard let policy = declaration.policy else {
@@ -90,7 +112,19 @@ enum ServiceCatalog {
                 blueprints.append(
                     .authenticator(
                         name: declaration.name ?? "authenticator", policy: try AccessPolicy.load(from: policyPath),
-                        file: policyPath, priority: declaration.priority ?? 200))
+                        file: policyPath, priority: priority))
+            case "resolver":
+                blueprints.append(.resolver(name: declaration.name ?? "resolver", priority: priority))
+            case "resolver-client":
+                guard let resolver = declaration.resolver else {
+                    throw ConfigurationError(
+                        file: file, path: path,
+                        problem: "\"resolver-client\" needs \"resolver\": the SID of the resolver it asks")
+                }
+                blueprints.append(
+                    .resolverClient(
+                        ResolverClientService.Configuration(resolver: ServiceID(resolver)),
+                        priority: priority))
             case "forwarding":
                 let defaults = ShortestPathForwardingService.Configuration()
                 blueprints.append(
@@ -98,7 +132,7 @@ enum ServiceCatalog {
                         ShortestPathForwardingService.Configuration(
                             idleTimeout: declaration.idleTimeout ?? defaults.idleTimeout,
                             hardTimeout: declaration.hardTimeout ?? defaults.hardTimeout),
-                        priority: declaration.priority ?? 100))
+                        priority: priority))
             case "learning-switch":
                 let defaults = LearningSwitchService.Configuration()
                 blueprints.append(
@@ -106,12 +140,12 @@ enum ServiceCatalog {
                         LearningSwitchService.Configuration(
                             idleTimeout: declaration.idleTimeout ?? defaults.idleTimeout,
                             hardTimeout: declaration.hardTimeout ?? defaults.hardTimeout),
-                        priority: declaration.priority ?? 100))
+                        priority: priority))
             case "counter":
                 blueprints.append(
                     .counter(
                         name: declaration.name ?? "counter", subscriptions: Set(declaration.subscriptions),
-                        priority: declaration.priority ?? 0))
+                        priority: priority))
             default:
                 throw ConfigurationError(
                     file: file, path: path + ".service",

@@ -69,7 +69,8 @@ import UnitProtocol
         net.deliverAll()
         let answers = zip(net.output(11).sent, net.output(11).xids).filter { entry, _ in
             switch entry.1 {
-            case .flowMod, .barrierRequest: true
+            case .flowMod(let flow): flow != LinkDiscovery.interceptFlow
+            case .barrierRequest: true
             default: false
             }
         }

@@ -123,3 +123,53 @@ final class RevokingService: HostedService {
         #expect(ServiceRouter.destination(of: .command, from: UnitID(30), relation: .upstream) == .dispatcher)
     }
 }
+
+/// A local service that needs a service above's answer before it goes on.
+final class AskingService: HostedService {
+    let name = "asking"
+    let subscriptions: Set<EventCategory> = [.packetIn]
+    let priority = 10
+    private(set) var answers: [String?] = []
+
+    func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
+        guard context.attributes["asked.300"] != nil else { return .ask(ServiceID(300)) }
+        answers.append(context.attributes["answered-by"])
+        return .continue
+    }
+}
+
+/// A local service asks a service above (`ServiceVerdict.ask`): the event waits, DIVERTed to
+/// it alone, and comes back to the asker with the answer; the services after it then run.
+@Suite struct AskTests {
+    @Test func anAskedEventComesBackToTheAskerWithTheAnswer() {
+        let net = DispatchHierarchy()
+        let asking = AskingService()
+        let after = ContextRecorder("forwarding", priority: 0)
+        net.add(11, services: [asking, after])
+        net.add(30, serving: [300: AnsweringService(tag: "u30")])
+        // A listener above: its filter selects no PACKET_IN (SPLIT of switch events only).
+        net.route(
+            11, to: [ExportedService.service(300, origin: 30, action: .split, subscriptions: [.switchAdded])], via: 30)
+        net.connect(11, switches: [1])
+        net.deliverAll()
+        net.packetIn(11, dpid: 1, xid: 4, from: ServiceCommandTests.h1)
+        #expect(after.seen.isEmpty, "waiting for the answer")
+        #expect(net.unit(11)?.dispatcher.parked.count == 1)
+        net.deliverAll()
+        #expect(asking.answers == ["u30"])
+        #expect(after.seen.count == 1 && after.seen.first?.attributes["answered-by"] == "u30")
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(300)]?.diverted == 1)
+        #expect(net.unit(11)?.dispatcher.parked.count == 0)
+    }
+
+    @Test func withNoRouteToItTheChainGoesOnWithoutTheAnswer() {
+        let net = DispatchHierarchy()
+        let asking = AskingService()
+        let after = ContextRecorder("forwarding", priority: 0)
+        net.add(11, services: [asking, after])
+        net.connect(11, switches: [1])
+        net.packetIn(11, dpid: 1, xid: 4, from: ServiceCommandTests.h1)
+        #expect(asking.answers.isEmpty, "the asker is passed over")
+        #expect(after.seen.count == 1)
+    }
+}

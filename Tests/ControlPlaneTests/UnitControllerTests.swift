@@ -54,8 +54,11 @@ final class RecordingSink: ControllerOutput {
         warnings.append("\(warning.kind): \(warning.line(at: port))")
     }
     var packetOuts: [PacketOut] { sent.compactMap { if case .packetOut(let p) = $0.1 { p } else { nil } } }
+    /// The FLOW_MODs sent, but for the LLDP intercept flow every switch gets when it connects.
     var flowMods: [(DatapathID, FlowMod, UInt32?)] {
-        zip(sent, xids).compactMap { entry, xid in if case .flowMod(let f) = entry.1 { (entry.0, f, xid) } else { nil }
+        zip(sent, xids).compactMap { entry, xid in
+            guard case .flowMod(let f) = entry.1, f != LinkDiscovery.interceptFlow else { return nil }
+            return (entry.0, f, xid)
         }
     }
 }

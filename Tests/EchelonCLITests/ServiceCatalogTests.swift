@@ -50,7 +50,7 @@ import Testing
         #expect(problem?.contains("$.services[1].service") == true && problem?.contains("\"forwarding\"") == true)
         #expect(
             try Self.problem(#"{"service": "routing"}"#)?.contains(
-                "known: forwarding, learning-switch, authenticator, counter")
+                "known: forwarding, learning-switch, authenticator, resolver, resolver-client, counter")
                 == true)
     }
 }

@@ -55,7 +55,10 @@ import UnitProtocol
             try send(OpenFlowMessage(xid: request.xid, .featuresReply(LinkDiscoveryPorts.features(dpid, ports))))
             let configured = try received()
             #expect(configured.first?.type == .setConfig)
-            #expect(configured.dropFirst().allSatisfy { $0.type == .packetOut }, "then the LLDP probes")
+            #expect(
+                configured.dropFirst().first.map { $0.body == .flowMod(LinkDiscovery.interceptFlow) } == true,
+                "then the flow that sends LLDP to the controller")
+            #expect(configured.dropFirst(2).allSatisfy { $0.type == .packetOut }, "then the LLDP probes")
         }
     }
 

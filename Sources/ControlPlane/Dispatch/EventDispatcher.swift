@@ -164,6 +164,15 @@ public struct EventDispatcher: Sendable {
         return Plan(action: ProcessChainConsensus.combine(found.lazy.map(\.action)), targets: found, stage: stage)
     }
 
+    /// The plan for asking one service above about an event (`ServiceVerdict.ask`): a DIVERT to
+    /// it alone, whatever its filter says; nil when there is no route to it.
+    public mutating func plan(asking sid: ServiceID) -> Plan? {
+        guard var target = targets[sid] else { return nil }
+        target.action = .divert
+        perService[target.counters].matched += 1
+        return Plan(action: .divert, targets: [target], stage: target.priority)
+    }
+
     /// Runs the dispatcher's stage for an event of this unit, which reached it at `progress` in
     /// its chain. Fills the output's `sends` (the copies to send up), `stage` (what becomes of
     /// the event here) and `actions` (refusals).

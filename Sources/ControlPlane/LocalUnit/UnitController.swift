@@ -109,6 +109,7 @@ public struct UnitController {
         }
         topology.addSwitch(description.datapathID)
         counters.switchesConnected += 1
+        sink.send(OpenFlowMessage(xid: 0, .flowMod(LinkDiscovery.interceptFlow)), to: description.datapathID)
         dispatch(.switchAdded(description), now: now, sink: sink)
         sendProbes(for: description, now: now, sink: sink)
         return replaced
@@ -219,9 +220,17 @@ public struct UnitController {
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
         case .command(let command):
             let switches = self.switches
-            dispatcher.received(
+            let withdrawn = dispatcher.received(
                 command, from: unit, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
+            if !withdrawn.isEmpty {
+                // What the local services learned from that service about them goes too (a
+                // resolution cached at tier 1).
+                for service in chain.services {
+                    var context = ServiceContext(now: now, hosts: hosts, sink: sink)
+                    service.withdrawn(withdrawn, by: command.sid, context: &context)
+                }
+            }
         default:
             return
         }
@@ -311,6 +320,11 @@ public struct UnitController {
             let far = HostLocation(datapathID: probe.datapathID, port: probe.port)
             let known = domainEdges.updateValue(DomainEdge(unit: origin, far: far, lastSeen: now), forKey: arrival)
             guard known?.unit != origin || known?.far != far else { return }
+            // A probe of ours back the way it came: the other unit learns the edge from its side
+            // now, not at its next round (its own first probe may have come before this switch).
+            if let description = switches.description(of: datapathID) {
+                sendProbes(for: description, only: arrival.port, now: now, sink: sink)
+            }
             if let known { dispatch(.linkRemoved(known.link(at: arrival)), now: now, sink: sink) }
             for event in hosts.markInfrastructure(arrival) { dispatch(event, now: now, sink: sink) }
             dispatch(.linkAdded(DiscoveredLink(near: arrival, far: far, farUnit: origin)), now: now, sink: sink)
@@ -398,7 +412,7 @@ public struct UnitController {
         guard let plan = dispatcher.plan(event) else {
             guard chain.wants(event.category) else { return }
             var context = ServiceContext(now: now, hosts: hosts, sink: sink)
-            chain.run(event, context: &context)
+            runChain(event, context: &context, now: now, sink: sink)
             return
         }
         // A unit that only relays (no local service wants the event) builds no context for it.
@@ -406,9 +420,12 @@ public struct UnitController {
         var progress = ChainProgress(position: 0, attributes: [:], resumable: false)
         if chain.wants(event.category) {
             var stageContext = ServiceContext(now: now, hosts: hosts, sink: sink)
-            guard case .reachedStage(let reached) = chain.run(event, context: &stageContext, stage: plan.stage) else {
-                return
+            // Before the stage nothing asks a service above: the event is on its way up already.
+            var outcome = chain.run(event, context: &stageContext, stage: plan.stage)
+            while case .asked(_, let at) = outcome {
+                outcome = chain.run(event, context: &stageContext, from: at + 1, stage: plan.stage)
             }
+            guard case .reachedStage(let reached) = outcome else { return }
             progress = ChainProgress(position: reached, attributes: stageContext.attributes, resumable: true)
             context = stageContext
         }
@@ -419,7 +436,7 @@ public struct UnitController {
         switch outcome {
         case .continueLocally:
             guard var context else { return }
-            chain.run(event, context: &context, from: progress.position)
+            runChain(event, context: &context, from: progress.position, now: now, sink: sink)
         case .stop(let installDropFlow):
             if installDropFlow, case .packetIn(let packetIn) = event { dropFlow(for: packetIn, sink: sink) }
         case .parked:
@@ -460,10 +477,39 @@ public struct UnitController {
     /// Goes on with a DIVERTed event's chain where it stopped. Not inlined into `perform`: the
     /// context it builds would otherwise be set up for every action performed.
     @inline(never)
-    private func resume(_ parked: ParkedEvent, now: NIODeadline, sink: some ControllerOutput) {
+    private mutating func resume(_ parked: ParkedEvent, now: NIODeadline, sink: some ControllerOutput) {
         guard let event = parked.event, chain.wants(event.category) else { return }
         var context = ServiceContext(now: now, hosts: hosts, sink: sink, attributes: parked.attributes)
-        chain.run(event, context: &context, from: parked.position)
+        runChain(event, context: &context, from: parked.position, now: now, sink: sink)
+    }
+
+    /// Runs the local services from `start`. A service that asks a service above
+    /// (`ServiceVerdict.ask`) has the event DIVERTed to it, parked at that service's position:
+    /// it resumes there with the answer in its context. Asked a second time for the same event,
+    /// or when the service cannot be reached or the event cannot wait, the chain goes on after
+    /// the asker without the answer.
+    private mutating func runChain(
+        _ event: NetworkEvent, context: inout ServiceContext, from start: Int = 0, now: NIODeadline,
+        sink: some ControllerOutput
+    ) {
+        var position = start
+        while case .asked(let sid, let at) = chain.run(event, context: &context, from: position) {
+            position = at + 1
+            let asked = "asked.\(sid.rawValue)"
+            guard context.attributes[asked] == nil, let plan = dispatcher.plan(asking: sid) else { continue }
+            context.annotate(asked, "1")
+            dispatcher.escalate(
+                event, plan: plan,
+                progress: ChainProgress(position: at, attributes: context.attributes, resumable: true),
+                now: now, into: &output)
+            for send in output.sends { sink.sendEvent(event, send, domain: dispatcher.domain) }
+            let outcome = output.stage
+            performActions(now: now, sink: sink)
+            switch outcome {
+            case .parked, .stop: return
+            case .continueLocally: continue
+            }
+        }
     }
 
     /// Runs a hosted service on an event a unit below sent, and answers with what it did:
@@ -521,6 +567,12 @@ public struct UnitController {
         return (chain.services + serving.values.sorted { $0.priority > $1.priority }).filter {
             seen.insert(ObjectIdentifier($0)).inserted
         }
+    }
+
+    /// The hosts this unit can show: a service's wider map when one keeps it (the resolver's),
+    /// otherwise its own tracker's (nil here: the caller reads `hosts`, off the event loop).
+    public var servicesHostMap: [KnownHost]? {
+        allServices.lazy.compactMap(\.knownHosts).first
     }
 
     /// The figures of the services that keep any of their own, by name.

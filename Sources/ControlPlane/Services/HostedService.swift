@@ -19,18 +19,30 @@ public protocol HostedService: AnyObject {
     func reload(context: inout ServiceContext)
     /// Figures of the service's own (`echelon counters`), by name; empty for most.
     var statistics: [String: Int] { get }
+    /// A service above took back what it said about these devices (`ServiceCommand`).
+    func withdrawn(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext)
+    /// A map of hosts wider than the unit's own tracker (the resolver's), for `echelon hosts`;
+    /// nil for most.
+    var knownHosts: [KnownHost]? { get }
 }
 
 extension HostedService {
     public func tick(context: inout ServiceContext) {}
     public func reload(context: inout ServiceContext) {}
     public var statistics: [String: Int] { [:] }
+    public func withdrawn(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext) {}
+    public var knownHosts: [KnownHost]? { nil }
 }
 
 /// Whether processing of an event goes on after a service.
 public enum ServiceVerdict: Hashable, Sendable {
     case `continue`
     case stop
+    /// The service needs the answer of a service above (by SID) first: the event waits for it
+    /// (DIVERTed to it alone, under its timeout and policy), then comes back to this service
+    /// with the answer in its context. A service asks a given service once per event; asked
+    /// again, or when that service cannot be reached, the chain goes on after the asker.
+    case ask(ServiceID)
 }
 
 /// Where a service's messages go. The runtime writes them straight to the switch channel; a
@@ -103,5 +115,54 @@ public struct DomainCommand: Hashable, Sendable {
         self.domain = domain
         self.messages = messages
         self.withdrawn = withdrawn
+    }
+}
+
+extension DomainCommand {
+    /// Commands that delete the flows `matches` select on each of `switches` of a domain and
+    /// withdraw `macs` there, as many as the messages take (a command carries at most
+    /// `ServiceCommand.maximumMessages`); the withdrawal goes with the first.
+    public static func deleting(
+        _ matches: [Match], on switches: some Sequence<DatapathID>, in domain: UnitID?, withdrawing macs: [MACAddress]
+    ) -> [DomainCommand] {
+        var messages = EventReturn.SwitchMessageList()
+        for datapathID in switches.sorted(by: { $0.rawValue < $1.rawValue }) {
+            for match in matches { messages.append(.flowMod(FlowMod(match: match, command: .delete)), to: datapathID) }
+        }
+        return commands(sending: messages, in: domain, withdrawing: macs)
+    }
+
+    /// Commands that send `messages` to a domain's switches and withdraw `macs` there, as many
+    /// as the messages take (the withdrawal goes with the first).
+    public static func commands(
+        sending messages: EventReturn.SwitchMessageList, in domain: UnitID?, withdrawing macs: [MACAddress] = []
+    ) -> [DomainCommand] {
+        var commands: [DomainCommand] = []
+        var rest = messages
+        repeat {
+            let (part, remainder) = rest.split(atMost: ServiceCommand.maximumMessages)
+            commands.append(DomainCommand(domain: domain, messages: part, withdrawn: commands.isEmpty ? macs : []))
+            rest = remainder
+        } while !rest.isEmpty
+        return commands
+    }
+}
+
+extension Match {
+    /// Whether the frame this match was extracted from is an ARP request (OpenFlow 1.0 puts
+    /// the ARP opcode in `nw_proto`).
+    public var isARPRequest: Bool { dlType == 0x0806 && nwProto == 1 }
+
+    /// Every frame from `mac` (`dl_src`), or to it.
+    public static func from(_ mac: MACAddress) -> Match {
+        var match = Match(wildcards: Match.Wildcards.all.subtracting(.dlSrc))
+        match.dlSrc = mac
+        return match
+    }
+
+    public static func to(_ mac: MACAddress) -> Match {
+        var match = Match(wildcards: Match.Wildcards.all.subtracting(.dlDst))
+        match.dlDst = mac
+        return match
     }
 }

@@ -1,3 +1,5 @@
+import UnitProtocol
+
 /// Runs the services subscribed to an event in priority order until one says stop.
 ///
 /// A chain can stop before the first service of at most a given priority, so that the
@@ -17,6 +19,8 @@ public struct ProcessChain {
         case completed
         /// The run reached a service of priority at most the stage's: that service's position.
         case reachedStage(at: Int)
+        /// The service at `at` asked a service above (`ServiceVerdict.ask`).
+        case asked(ServiceID, at: Int)
     }
 
     public init(services: [any HostedService]) {
@@ -46,8 +50,11 @@ public struct ProcessChain {
         while position < chain.count {
             let service = chain[position]
             if let stage, service.priority <= stage { return .reachedStage(at: position) }
-            if service.handle(event, context: &context) == .stop { return .stopped }
-            position += 1
+            switch service.handle(event, context: &context) {
+            case .continue: position += 1
+            case .stop: return .stopped
+            case .ask(let sid): return .asked(sid, at: position)
+            }
         }
         return stage == nil ? .completed : .reachedStage(at: position)
     }

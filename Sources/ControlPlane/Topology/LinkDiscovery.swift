@@ -29,6 +29,14 @@ public struct LinkDiscovery: Sendable {
         }
     }
 
+    /// The flow every switch gets when it connects: LLDP goes to the controller above any other
+    /// rule, so that no drop rule (an operator's, or the authenticator's for a source MAC that
+    /// turns out to be a switch port's) can hide a link from discovery.
+    public static let interceptFlow = FlowMod(
+        match: Match(wildcards: Match.Wildcards.all.subtracting(.dlType), dlType: EtherType.lldp.rawValue),
+        command: .add, priority: UInt16.max,
+        actions: [.output(port: .controller, maxLength: UInt16.max)])
+
     /// The PACKET_OUT that sends a probe out of its port.
     public static func packetOut(carrying probe: LLDPProbe) -> OpenFlowMessage.Body {
         .packetOut(

@@ -15,7 +15,7 @@ extension TopologyView: ResponseEncodable {}
 extension DispatchCountersView: ResponseEncodable {}
 
 /// The admin HTTP API (JSON, loopback by default): `GET /routes`, `/units`, `/status`,
-/// `/filters`, `/pending`, `/counters`, `/topology`.
+/// `/filters`, `/pending`, `/counters`, `/hosts`, `/topology`.
 ///
 /// Every answer is built from a snapshot taken on the unit's event loop, so it never sees a
 /// half-applied change. Only the copy is made on the loop: the router, the dispatcher and the
@@ -48,6 +48,12 @@ enum AdminServer {
                 (core.value.dispatcher, core.value.serviceStatistics)
             }.get()
             return DispatchViews.counters(dispatcher, services: services)
+        }
+        router.get("hosts") { _, _ -> [HostView] in
+            let (tracker, map, now) = try await core.eventLoop.submit {
+                (core.value.hostTracker, core.value.servicesHostMap, NIODeadline.now())
+            }.get()
+            return HostView.rows(tracker: tracker, map: map, domain: identity.uid.rawValue, now: now)
         }
         router.get("topology") { _, _ -> TopologyView in
             let snapshot = try await core.eventLoop.submit { core.value.topologySnapshot }.get()

@@ -237,8 +237,9 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     public var subscriptions: [EventCategory]
     /// Filter rules, in the filter language's text form, selecting the events it wants.
     public var rules: [String]
-    /// What a lower unit does with a matching event.
-    public var action: ProcessChainAction
+    /// What a lower unit does with a matching event; nil: the kind's default (SPLIT for the
+    /// resolver, which only listens, DIVERT for the others).
+    public var action: ProcessChainAction?
     /// What a lower unit does when the answer does not come; nil: the kind's default
     /// (fail-closed for the authenticator, fail-open for the others).
     public var timeoutPolicy: TimeoutPolicy?
@@ -250,15 +251,18 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     public var hardTimeout: UInt16?
     /// The policy file (authenticator), relative to the configuration file's folder.
     public var policy: String?
+    /// The SID of the resolver to ask (resolver-client).
+    public var resolver: UInt32?
 
     public init(
         service: String, sid: UInt32? = nil, name: String? = nil, priority: Int? = nil,
         subscriptions: [EventCategory] = [],
-        rules: [String] = [], action: ProcessChainAction = .divert, timeoutPolicy: TimeoutPolicy? = nil,
+        rules: [String] = [], action: ProcessChainAction? = nil, timeoutPolicy: TimeoutPolicy? = nil,
         timeout: Double = 1,
-        idleTimeout: UInt16? = nil, hardTimeout: UInt16? = nil, policy: String? = nil
+        idleTimeout: UInt16? = nil, hardTimeout: UInt16? = nil, policy: String? = nil, resolver: UInt32? = nil
     ) {
         self.policy = policy
+        self.resolver = resolver
         self.service = service
         self.sid = sid
         self.name = name
@@ -274,7 +278,7 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case service, sid, name, priority, subscriptions, rules, action, timeoutPolicy, timeout, idleTimeout,
-            hardTimeout, policy
+            hardTimeout, policy, resolver
     }
 
     public init(from decoder: any Decoder) throws {
@@ -291,9 +295,12 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
                 at: decoder.codingPath + [CodingKeys.subscriptions, AnyCodingKey(index: index)])
         }
         rules = try container.decode(.rules, default: [])
-        action = try Self.named(
-            try container.decode(.action, default: "divert"), ProcessChainAction.allCases,
-            { $0.description.lowercased() }, at: decoder.codingPath + [CodingKeys.action])
+        action = try container.decodeIfPresent(String.self, forKey: .action).map {
+            try Self.named(
+                $0, ProcessChainAction.allCases, { $0.description.lowercased() },
+                at: decoder.codingPath + [CodingKeys.action])
+        }
+        resolver = try container.decodeInteger(.resolver)
         timeoutPolicy = try container.decodeIfPresent(String.self, forKey: .timeoutPolicy).map {
             try Self.named(
                 $0, TimeoutPolicy.allCases, \.description, at: decoder.codingPath + [CodingKeys.timeoutPolicy])
@@ -348,7 +355,7 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
         guard let sid else { return nil }
         return ExportedService(
             sid: ServiceID(sid), origin: origin, name: name ?? service, priority: Int32(clamping: priority ?? 0),
-            action: action,
+            action: action ?? .divert,
             timeoutPolicy: timeoutPolicy ?? .failOpen, subscriptions: Set(subscriptions),
             timeoutMilliseconds: UInt32(timeout * 1000), rules: rules)
     }

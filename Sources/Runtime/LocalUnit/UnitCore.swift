@@ -52,6 +52,8 @@ final class UnitCore: ControllerOutput {
 
     var dispatcher: EventDispatcher { controller.dispatcher }
     var serviceStatistics: [(name: String, statistics: [String: Int])] { controller.serviceStatistics }
+    var hostTracker: HostTracker { controller.hosts }
+    var servicesHostMap: [KnownHost]? { controller.servicesHostMap }
 
     var switchCount: Int { channelsByDatapath.count }
     var hostCount: Int { controller.hosts.count }

@@ -230,26 +230,12 @@ public final class AuthenticatorService: HostedService {
     private func revoke(_ mac: MACAddress, _ decision: Decision, context: inout ServiceContext) {
         counters.revoked += 1
         report("revoked \(mac)\(decision.location.map { " at \($0)" } ?? ""): the policy no longer allows it")
-        var bySource = Match(wildcards: Match.Wildcards.all.subtracting(.dlSrc))
-        bySource.dlSrc = mac
-        var byDestination = Match(wildcards: Match.Wildcards.all.subtracting(.dlDst))
-        byDestination.dlDst = mac
         for domain in decision.bypassedIn.union([decision.domain]) {
-            var messages = EventReturn.SwitchMessageList()
-            for datapathID in (switches[domain] ?? []).sorted(by: { $0.rawValue < $1.rawValue }) {
-                for match in [bySource, byDestination] {
-                    messages.append(.flowMod(FlowMod(match: match, command: .delete)), to: datapathID)
-                }
+            for command in DomainCommand.deleting(
+                [.from(mac), .to(mac)], on: switches[domain] ?? [], in: domain, withdrawing: [mac])
+            {
+                context.command(command)
             }
-            // A command carries a bounded list; a domain of many switches takes several.
-            var rest = messages
-            var withdrawn = [mac]
-            repeat {
-                let (part, remainder) = rest.split(atMost: ServiceCommand.maximumMessages)
-                context.command(DomainCommand(domain: domain, messages: part, withdrawn: withdrawn))
-                withdrawn = []
-                rest = remainder
-            } while !rest.isEmpty
         }
     }
 

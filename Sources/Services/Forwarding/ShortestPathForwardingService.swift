@@ -132,6 +132,7 @@ public final class ShortestPathForwardingService: HostedService {
             || domain.isEdgePort(arrival) && learn(match.dlSrc, at: arrival, context: context)
         guard !match.dlDst.isMulticast,
             let destination = (tracked ? context.hosts.host(match.dlDst)?.location : nil) ?? hostTable[match.dlDst]
+                ?? remoteDestination(context)
         else {
             flood(event, from: arrival, context: context)
             return .continue
@@ -149,6 +150,13 @@ public final class ShortestPathForwardingService: HostedService {
         }
         install(event, along: hops, returning: senderIsHere, context: context)
         return .continue
+    }
+
+    /// The edge of this domain towards a destination in another, when the resolver's client
+    /// put one in the context (`Resolution`): the path ends there, and the far domain takes it on.
+    private func remoteDestination(_ context: ServiceContext) -> HostLocation? {
+        guard let edge = Resolution(context.attributes)?.edge, domain.domainEdges.contains(edge) else { return nil }
+        return edge
     }
 
     /// Learns where a host attaches. True when it is known to attach here (now or before).
