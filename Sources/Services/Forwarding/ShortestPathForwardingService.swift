@@ -289,8 +289,7 @@ public final class ShortestPathForwardingService: HostedService {
     /// are also deleted by destination on every switch, whatever their path.
     private func deleteFlows(of mac: MACAddress, at location: HostLocation, context: ServiceContext) {
         for (pair, hops) in book.removePairs(of: mac) { deleteFlows(pair, along: hops, context: context) }
-        var towards = Match(wildcards: Match.Wildcards.all.subtracting(.dlDst))
-        towards.dlDst = mac
+        let towards = Match.to(mac)
         var from = Match(wildcards: Match.Wildcards.all.subtracting([.inPort, .dlSrc]))
         from.inPort = location.port
         from.dlSrc = mac
