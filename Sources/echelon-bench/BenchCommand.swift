@@ -88,6 +88,13 @@ struct BenchCommand: AsyncParsableCommand {
             """)
     var openLoop = false
 
+    @Flag(
+        help: """
+            Throughput mode: every PACKET_IN is for a destination no switch sends from, so that a \
+            resolver's client at the unit asks about each one (keep its negative answers 0 s).
+            """)
+    var unknownDestinations = false
+
     @Option(
         help: """
             Seconds after which an unanswered request is given up on and its slot refilled \
@@ -194,7 +201,7 @@ struct BenchCommand: AsyncParsableCommand {
         var settings = LoadSettings(
             switchCount: switches, macsPerSwitch: macs,
             outstanding: mode == .latency ? 1 : mode == .learn ? 1 : outstanding,
-            learnOnly: mode == .learn, openLoop: openLoop,
+            learnOnly: mode == .learn, openLoop: openLoop, unknownDestinations: unknownDestinations,
             requestTimeoutNanoseconds: mode == .learn || openLoop ? nil : UInt64(requestTimeout * 1e9))
         if mode == .pathSetup {
             let fabric = Fabric.line(links: pathLength)

@@ -355,31 +355,38 @@ final class EmulatedSwitch: ChannelInboundHandler {
         // One prepared message per request, copied and patched through one view of the buffer:
         // building and serialising a PacketIn each time weighs on the generator, which shares
         // the machine with the unit it measures (docs/benchmarks.md, "The load generator's own cost").
-        let (index, macs) = (index, settings.macsPerSwitch)
+        let (index, macs, unknown) = (index, settings.macsPerSwitch, settings.unknownDestinations)
         let inPort = hostPorts.first + UInt16(number % hostPorts.count)
         outbound.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.packetInTemplate.count) { raw in
-            Self.writePacketIn(into: raw, index: index, number: number, macs: macs, buffer: buffer, inPort: inPort)
+            Self.writePacketIn(
+                into: raw, index: index, number: number, macs: macs, buffer: buffer, inPort: inPort,
+                unknownDestination: unknown)
         }
     }
 
     /// The PACKET_IN (xid 0) the switch with this index sends for the `number`th request.
-    static func packetIn(index: Int, number: Int, macs: Int, buffer: UInt32) -> [UInt8] {
+    static func packetIn(
+        index: Int, number: Int, macs: Int, buffer: UInt32, unknownDestination: Bool = false
+    ) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: packetInTemplate.count) { raw, count in
             count = writePacketIn(
                 into: UnsafeMutableRawBufferPointer(raw), index: index, number: number, macs: macs, buffer: buffer,
-                inPort: UInt16(number % Int(portCount)) + 1)
+                inPort: UInt16(number % Int(portCount)) + 1, unknownDestination: unknownDestination)
         }
     }
 
     /// Copies the template into `raw` and patches in the request's buffer id, port and MACs;
     /// returns the bytes written.
     private static func writePacketIn(
-        into raw: UnsafeMutableRawBufferPointer, index: Int, number: Int, macs: Int, buffer: UInt32, inPort: UInt16
+        into raw: UnsafeMutableRawBufferPointer, index: Int, number: Int, macs: Int, buffer: UInt32, inPort: UInt16,
+        unknownDestination: Bool = false
     ) -> Int {
         let source = hostMAC(index: index, number: number, macs: macs)
         // The destination is a host learned earlier (one MAC behind), so that after the first
-        // round the controller answers with flows rather than floods, as in cbench.
-        let destination = hostMAC(index: index, number: number &+ macs - 1, macs: macs)
+        // round the controller answers with flows rather than floods, as in cbench; or, with
+        // `unknownDestination`, the same MAC under another prefix, which no switch sends from.
+        var destination = hostMAC(index: index, number: number &+ macs - 1, macs: macs)
+        if unknownDestination { destination = MACAddress(rawValue: destination.rawValue ^ 0x0c00_0000_0000) }
         let template = packetInTemplate
         template.withUnsafeBytes { raw.copyMemory(from: $0) }
         raw.storeBytes(of: buffer.bigEndian, toByteOffset: PacketIn.Offset.bufferID, as: UInt32.self)

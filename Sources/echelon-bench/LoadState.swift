@@ -9,6 +9,9 @@ struct LoadSettings: Sendable {
     var learnOnly: Bool
     /// Each switch writes PACKET_INs whenever its channel is writable, with no window.
     var openLoop = false
+    /// Every PACKET_IN is for a destination no switch ever sends from (a host of another
+    /// domain, or of nobody's): a resolver's client asks about each one.
+    var unknownDestinations = false
     /// In the closed loop, a request unanswered for this long frees its window slot; nil: never.
     var requestTimeoutNanoseconds: UInt64? = nil
     /// The cables between the switches, which carry the controller's LLDP probes; nil: none,

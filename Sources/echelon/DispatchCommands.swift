@@ -27,7 +27,8 @@ struct FiltersCommand: AsyncParsableCommand {
                 rows: filters.map { filter in
                     let counters = filter.counters
                     return [
-                        String(filter.sid), filter.service, "u\(filter.nextHop)", filter.action,
+                        String(filter.sid), filter.service,
+                        filter.unreachable == true ? "unreachable" : "u\(filter.nextHop)", filter.action,
                         String(filter.priority),
                     ]
                         + [

@@ -1,6 +1,7 @@
 import ControlPlane
 import Foundation
 import Logging
+import NIOCore
 import Runtime
 import Services
 import UnitProtocol
@@ -37,6 +38,8 @@ enum ServiceCatalog {
             }
         }
     }
+
+    private static func time(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64(seconds * 1e9)) }
 
     static let known = ["forwarding", "learning-switch", "authenticator", "resolver", "resolver-client", "counter"]
     /// Kinds that forward packets: two of them in one unit would both answer every packet.
@@ -121,9 +124,13 @@ enum ServiceCatalog {
                         file: file, path: path,
                         problem: "\"resolver-client\" needs \"resolver\": the SID of the resolver it asks")
                 }
+                let defaults = ResolverClientService.Configuration(resolver: ServiceID(resolver))
                 blueprints.append(
                     .resolverClient(
-                        ResolverClientService.Configuration(resolver: ServiceID(resolver)),
+                        ResolverClientService.Configuration(
+                            resolver: ServiceID(resolver),
+                            answerLifetime: declaration.answerLifetime.map(Self.time) ?? defaults.answerLifetime,
+                            negativeLifetime: declaration.negativeLifetime.map(Self.time) ?? defaults.negativeLifetime),
                         priority: priority))
             case "forwarding":
                 let defaults = ShortestPathForwardingService.Configuration()

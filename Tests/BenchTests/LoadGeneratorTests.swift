@@ -1,4 +1,5 @@
 import Foundation
+import OpenFlow
 import Testing
 
 @testable import echelon_bench
@@ -105,5 +106,29 @@ import Testing
             let resumed = try await session.waitUntil(timeout: 10) { $0.sent > stalledAt && $0.answered > 0 }
             #expect(resumed)
         }
+    }
+
+    /// With unknown destinations, no PACKET_IN is for a MAC any switch sends from.
+    @Test func unknownDestinationsAreNoSwitchsSources() throws {
+        func macs(_ unknown: Bool) -> (sources: Set<[UInt8]>, destinations: Set<[UInt8]>) {
+            var sources = Set<[UInt8]>()
+            var destinations = Set<[UInt8]>()
+            for index in 0..<4 {
+                for number in 0..<20 {
+                    let bytes = EmulatedSwitch.packetIn(
+                        index: index, number: number, macs: 10, buffer: 0, unknownDestination: unknown)
+                    let data = PacketIn.Offset.data
+                    destinations.insert(Array(bytes[data..<data + 6]))
+                    sources.insert(Array(bytes[data + 6..<data + 12]))
+                }
+            }
+            return (sources, destinations)
+        }
+        let known = macs(false)
+        #expect(known.destinations.isSubset(of: known.sources), "by default every destination is a host learned")
+        let unknown = macs(true)
+        #expect(unknown.sources == known.sources)
+        #expect(unknown.destinations.isDisjoint(with: unknown.sources))
+        #expect(unknown.destinations.count == known.destinations.count)
     }
 }

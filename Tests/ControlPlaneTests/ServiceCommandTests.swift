@@ -173,3 +173,47 @@ final class AskingService: HostedService {
         #expect(after.seen.count == 1)
     }
 }
+
+/// A service that DIVERTs and fails closed keeps its filter when its route goes: the events it
+/// selects are dropped until it is back, and hosts it had allowed (BYPASS) go on.
+@Suite struct UnreachableServiceTests {
+    @Test func aFailClosedServiceWhoseRouteIsGoneStillDropsWhatItSelects() {
+        let net = DispatchHierarchy()
+        let forwarding = ContextRecorder("forwarding", priority: 0)
+        let answering = AnsweringService(tag: "u20")
+        answering.bypassSources = true
+        net.add(11, services: [forwarding])
+        net.add(20, serving: [200: answering])
+        let guardian = ExportedService.service(200, origin: 20, action: .divert, priority: 10, policy: .failClosed)
+        net.route(11, to: [guardian], via: 20)
+        net.connect(11, switches: [1])
+        let allowed = MACAddress(0x02, 0, 0, 0, 0, 1)
+        let newcomer = MACAddress(0x02, 0, 0, 0, 0, 2)
+        net.packetIn(11, dpid: 1, xid: 1, from: allowed)
+        net.deliverAll()
+        #expect(forwarding.seen.count == 1)
+        // Tier 2 is gone: its route with it.
+        net.route(11, to: [], via: 20)
+        #expect(net.unit(11)?.dispatcher.unreachable == [ServiceID(200)])
+        net.packetIn(11, dpid: 1, xid: 2, from: newcomer)
+        #expect(forwarding.seen.count == 1, "a host it never allowed is dropped")
+        #expect(net.unit(11)?.dispatcher.serviceCounters[ServiceID(200)]?.unreachable == 1)
+        net.packetIn(11, dpid: 1, xid: 3, from: allowed)
+        #expect(forwarding.seen.count == 2, "a host it allowed (BYPASS) goes on")
+        // Back: asked again.
+        net.route(11, to: [guardian], via: 20)
+        #expect(net.unit(11)?.dispatcher.unreachable.isEmpty == true)
+        net.packetIn(11, dpid: 1, xid: 4, from: newcomer)
+        net.deliverAll()
+        #expect(forwarding.seen.count == 3)
+    }
+
+    @Test func aFailOpenServiceWhoseRouteIsGoneIsForgotten() {
+        let net = DispatchHierarchy()
+        net.add(11)
+        net.route(11, to: [ExportedService.service(300, origin: 30, action: .divert)], via: 20)
+        net.route(11, to: [], via: 20)
+        #expect(net.unit(11)?.dispatcher.remote.isEmpty == true)
+        #expect(net.unit(11)?.dispatcher.unreachable.isEmpty == true)
+    }
+}

@@ -22,6 +22,9 @@ extension MininetTests {
             let revoked: Double
             let revoked_drop_flow: [String]
             let restored: Double
+            let frozen_allowed: Double?
+            let frozen_newcomer: Double?
+            let thawed_newcomer_seconds: Double?
         }
         let auth: Auth?
         let error: String?
@@ -42,17 +45,21 @@ extension MininetTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let policy = folder.appendingPathComponent("policy.json").path
-        // Mininet gives h1, h2, h3 the MACs 00:00:00:00:00:01 to 03.
+        // Mininet gives h1 to h4 the MACs 00:00:00:00:00:01 to 04; h4 speaks only while tier 2 is frozen.
         try Data(
-            #"{"default": "deny", "allow": [{"mac": "00:00:00:00:00:01"}, {"mac": "00:00:00:00:00:02"}]}"#.utf8
+            #"{"default": "deny", "allow": [{"mac": "00:00:00:00:00:01"}, {"mac": "00:00:00:00:00:02"}, {"mac": "00:00:00:00:00:04"}]}"#
+                .utf8
         ).write(to: URL(fileURLWithPath: policy))
         let units = try ForwardingAtTier2(
             tier2Services: #"[{"service": "authenticator", "sid": 20, "policy": "\#(policy)", "timeout": 2}]"#,
             tier1Services: #"[{"service": "forwarding"}]"#)
         #expect(await units.waitForFilter(sid: 20), "tier 1 never installed the authenticator's filter")
         let run = try runCommand(
-            MininetEnvironment.script, ["--port", String(units.tier1Switch), "--topo", "linear,3", "--policy", policy],
-            timeout: 180)
+            MininetEnvironment.script,
+            [
+                "--port", String(units.tier1Switch), "--topo", "linear,4", "--policy", policy, "--freeze-pid",
+                String(units.tier2.pid),
+            ], timeout: 180)
         let tier1 = await Self.get("counters", adminPort: units.tier1Admin, as: CountersWithServices.self)
         let tier2 = await Self.get("counters", adminPort: units.tier2Admin, as: CountersWithServices.self)
         let (status1, log1) = units.tier1.stop()
@@ -73,9 +80,14 @@ extension MininetTests {
         #expect(auth.revoked == 100, "h2, out of the policy, is cut off: \(line)\n\(log2)")
         #expect(auth.revoked_drop_flow.count == 1, "and dropped at its port: \(line)")
         #expect(auth.restored == 0, "h2, back in the policy, reaches h1 again: \(line)\n\(log1)\n\(log2)")
+        #expect(auth.frozen_allowed == 0, "tier 2 frozen: hosts it allowed still reach each other: \(line)")
+        #expect(auth.frozen_newcomer == 100, "tier 2 frozen: a host it never saw is dropped (fail-closed): \(line)")
+        #expect(auth.thawed_newcomer_seconds != nil, "tier 2 back: the newcomer is admitted: \(line)\n\(log1)")
+        print(
+            "authenticator on Mininet: tier 2 thawed, newcomer admitted after \(auth.thawed_newcomer_seconds ?? -1) s")
         let figures = try #require(tier2?.localServices?.first { $0.name == "authenticator" }?.statistics)
         #expect(figures["revoked"] == 1 && figures["denied", default: 0] >= 1, "\(figures)")
-        #expect(figures["policyReloads"] == 2 && figures["policyErrors"] == 0, "\(figures)")
+        #expect(figures["policyReloads"] == 3 && figures["policyErrors"] == 0, "\(figures)")
         #expect(tier1 != nil)
         #expect(log2.contains("revoked 00:00:00:00:00:02"), "\(log2)")
         #expect(status1 == 0 && status2 == 0)

@@ -50,6 +50,9 @@ final class UnitProcess {
         return (process.terminationStatus, text)
     }
 
+    /// Its process id (for a script that freezes it, as a hung unit would be).
+    var pid: Int32 { process.processIdentifier }
+
     /// Ends the process at once, as a crash would: no goodbye on any channel.
     func kill() {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }

@@ -43,6 +43,10 @@ public struct EventDispatcher: Sendable {
     public let settings: DispatchSettings
     public private(set) var filters = FilterTable()
     public private(set) var remote: [ServiceID: RemoteService] = [:]
+    /// Services that DIVERT and fail closed whose route is gone: their filters stay, and the
+    /// events they select meet their policy at once (dropped), until a route returns. A unit
+    /// above that dies must not open the door it kept (an authenticator's).
+    public private(set) var unreachable: Set<ServiceID> = []
     /// The same services in the form matching uses.
     private var targets: [ServiceID: DispatchTarget] = [:]
     /// The services hosted here, with where their counters are.
@@ -98,11 +102,16 @@ public struct EventDispatcher: Sendable {
         _ services: [RemoteService]
     ) -> (rejected: [FilterRuleError], newSwitchSubscribers: [RemoteService]) {
         let wanted = Dictionary(services.map { ($0.sid, $0) }, uniquingKeysWith: { first, _ in first })
-        for sid in remote.keys where wanted[sid] == nil {
+        for (sid, service) in remote where wanted[sid] == nil {
+            if service.definition.action == .divert && service.definition.timeoutPolicy == .failClosed {
+                unreachable.insert(sid)
+                continue
+            }
             filters.remove(sid)
             remote[sid] = nil
             targets[sid] = nil
         }
+        for sid in wanted.keys { unreachable.remove(sid) }
         var rejected: [FilterRuleError] = []
         var newcomers: [RemoteService] = []
         for service in services.sorted(by: { $0.sid < $1.sid }) {
@@ -167,7 +176,7 @@ public struct EventDispatcher: Sendable {
     /// The plan for asking one service above about an event (`ServiceVerdict.ask`): a DIVERT to
     /// it alone, whatever its filter says; nil when there is no route to it.
     public mutating func plan(asking sid: ServiceID) -> Plan? {
-        guard var target = targets[sid] else { return nil }
+        guard var target = targets[sid], !unreachable.contains(sid) else { return nil }
         target.action = .divert
         perService[target.counters].matched += 1
         return Plan(action: .divert, targets: [target], stage: target.priority)
@@ -216,6 +225,11 @@ public struct EventDispatcher: Sendable {
                 continue
             case .split, .divert:
                 break
+            }
+            if !unreachable.isEmpty, unreachable.contains(service.sid) {
+                // No route to it: nothing is sent, and its policy applies below.
+                perService[service.counters].unreachable += 1
+                continue
             }
             guard
                 let transaction = issue(
@@ -291,7 +305,7 @@ public struct EventDispatcher: Sendable {
     ) {
         output.clear()
         // The installed target: it knows where the service's counters are.
-        guard let target = targets[service.sid] else { return }
+        guard let target = targets[service.sid], !unreachable.contains(service.sid) else { return }
         for event in events {
             // Only what its filter selects (its rules may name some DPIDs, or none).
             guard filters.matches(FilterSubject(event)).contains(service.sid) else { continue }
@@ -356,7 +370,7 @@ public struct EventDispatcher: Sendable {
                 event: networkEvent, sid: event.sid, transaction: event.transaction, unit: unit, domain: event.domain,
                 askedIsBelow: event.category != .switchRemoved)
         }
-        guard let service = targets[event.sid] else {
+        guard let service = targets[event.sid], unreachable.isEmpty || !unreachable.contains(event.sid) else {
             reject(.unreachableService(event.sid.rawValue, from: unit.rawValue), &output)
             output.actions.append(
                 .sendToUnit(

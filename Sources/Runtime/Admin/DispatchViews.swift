@@ -9,6 +9,8 @@ public struct FilterView: Codable, Hashable, Sendable {
     public var sid: UInt32
     public var service: String
     public var nextHop: UInt32
+    /// Its route is gone and it fails closed: the events it selects are dropped until it returns.
+    public var unreachable: Bool?
     public var action: String
     public var priority: Int32
     public var timeoutPolicy: String
@@ -60,6 +62,7 @@ enum DispatchViews {
             let definition = service.definition
             return FilterView(
                 sid: service.sid.rawValue, service: definition.name, nextHop: service.nextHop.rawValue,
+                unreachable: dispatcher.unreachable.contains(service.sid),
                 action: definition.action.description,
                 priority: definition.priority, timeoutPolicy: definition.timeoutPolicy.description,
                 timeoutMilliseconds: definition.timeoutMilliseconds,

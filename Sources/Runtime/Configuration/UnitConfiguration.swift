@@ -253,6 +253,10 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
     public var policy: String?
     /// The SID of the resolver to ask (resolver-client).
     public var resolver: UInt32?
+    /// Seconds a resolver-client keeps an answer naming a domain, and one saying nobody has
+    /// seen the host.
+    public var answerLifetime: Double?
+    public var negativeLifetime: Double?
 
     public init(
         service: String, sid: UInt32? = nil, name: String? = nil, priority: Int? = nil,
@@ -278,7 +282,7 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case service, sid, name, priority, subscriptions, rules, action, timeoutPolicy, timeout, idleTimeout,
-            hardTimeout, policy, resolver
+            hardTimeout, policy, resolver, answerLifetime, negativeLifetime
     }
 
     public init(from decoder: any Decoder) throws {
@@ -301,6 +305,11 @@ public struct ServiceDeclaration: Hashable, Sendable, Decodable {
                 at: decoder.codingPath + [CodingKeys.action])
         }
         resolver = try container.decodeInteger(.resolver)
+        answerLifetime = try container.decodeIfPresent(Double.self, forKey: .answerLifetime)
+        negativeLifetime = try container.decodeIfPresent(Double.self, forKey: .negativeLifetime)
+        for (key, value) in [(CodingKeys.answerLifetime, answerLifetime), (.negativeLifetime, negativeLifetime)] {
+            try require((value ?? 0) >= 0 && (value ?? 0) <= 86_400, key, "must be 0 to 86400 seconds", decoder)
+        }
         timeoutPolicy = try container.decodeIfPresent(String.self, forKey: .timeoutPolicy).map {
             try Self.named(
                 $0, TimeoutPolicy.allCases, \.description, at: decoder.codingPath + [CodingKeys.timeoutPolicy])

@@ -172,12 +172,13 @@ public final class AuthenticatorService: HostedService {
         nextCheck = context.now + Self.checkInterval
         let modified = Self.modificationDate(of: policyFile)
         guard modified != policyModified else { return }
-        policyModified = modified
         reload(context: &context)
     }
 
     public func reload(context: inout ServiceContext) {
         guard let policyFile else { return }
+        // Read now, whatever made it: the tick does not read the same file again.
+        policyModified = Self.modificationDate(of: policyFile)
         do {
             let policy = try AccessPolicy.load(from: policyFile)
             counters.policyReloads += 1
