@@ -193,3 +193,56 @@ import UnitProtocol
         #expect(client.handle(frame, context: &later) == .ask(ServiceID(30)))
     }
 }
+
+/// Forwarding towards another domain: the path ends at the edge the resolver named, and a host
+/// that then turns up in this domain takes those flows with it.
+@Suite struct ForwardingAcrossDomainsTests {
+    typealias Ring = ShortestPathForwardingServiceTests
+    static let remote = MACAddress(0, 0, 0, 0, 0, 0x99)
+
+    static func ringWithEdge() -> ShortestPathForwardingService {
+        let service = ShortestPathForwardingService()
+        for dpid in [Ring.s1, Ring.s2, Ring.s3] {
+            Ring.run(
+                service,
+                .switchAdded(
+                    SwitchDescription(
+                        features: FeaturesReply(datapathID: dpid, ports: [1, 2, 3, 4].map { Ring.port($0) }))))
+        }
+        for link in Ring.ringLinks { Ring.run(service, .linkAdded(link)) }
+        // s3:4 leads to a switch of unit 12.
+        Ring.run(
+            service,
+            .linkAdded(
+                DiscoveredLink(near: Ring.at(Ring.s3, 4), far: Ring.at(DatapathID(9), 1), farUnit: UnitID(12))))
+        return service
+    }
+
+    @Test func aFrameForAnotherDomainGoesToTheEdgeAndTheFlowsGoWhenTheHostArrives() {
+        let service = Self.ringWithEdge()
+        let answer = Resolution.remote(mac: Self.remote, domain: UnitID(12), edge: Ring.at(Ring.s3, 4))
+        let sink = RecordingSink()
+        var context = ServiceContext(
+            now: .now(), hosts: HostTracker(), sink: sink,
+            attributes: Dictionary(uniqueKeysWithValues: answer.entries.map { ($0.key, $0.value) }))
+        _ = service.handle(Ring.packet(from: Ring.h1, to: Self.remote, at: Ring.at(Ring.s1, 1)), context: &context)
+        let towardsEdge = sink.sent.filter { dpid, body in
+            guard case .flowMod(let flow) = body else { return false }
+            return flow.match.dlDst == Self.remote && dpid == Ring.s3
+        }
+        #expect(towardsEdge.map { Ring.outputs($0.1) } == [[PortNumber(4)]], "out of s3 by the edge: \(sink.sent)")
+        // Without an answer naming an edge of this domain, it floods as before.
+        let flood = Ring.run(
+            service, Ring.packet(from: Ring.h1, to: MACAddress(0, 0, 0, 0, 0, 0x98), at: Ring.at(Ring.s1, 1)))
+        #expect(flood.allSatisfy { if case .packetOut = $0.1 { true } else { false } })
+        // The host arrives here: every switch deletes what goes to it.
+        let arrival = Ring.run(service, .deviceAdded(Host(mac: Self.remote, location: Ring.at(Ring.s2, 1))))
+        let deletes = arrival.filter { _, body in
+            guard case .flowMod(let flow) = body else { return false }
+            return (flow.command == .delete || flow.command == .deleteStrict) && flow.match.dlDst == Self.remote
+        }
+        #expect(Set(deletes.map(\.0)) == [Ring.s1, Ring.s2, Ring.s3])
+        // A host never sent anywhere else costs nothing.
+        #expect(Ring.run(service, .deviceAdded(Host(mac: Ring.h2, location: Ring.at(Ring.s2, 1)))).isEmpty)
+    }
+}

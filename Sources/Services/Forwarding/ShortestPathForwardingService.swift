@@ -49,12 +49,15 @@ public final class ShortestPathForwardingService: HostedService {
     /// learns hosts by the same rule (edge ports only) before the packets reach services: the
     /// tracker's moves and departures take their flows, and no second host table is kept. A
     /// unit above has no tracker of those hosts; there forwarding learns them itself.
-    public var subscriptions: Set<EventCategory> { Self.events.union([.deviceChanged, .deviceRemoved]) }
+    public var subscriptions: Set<EventCategory> { Self.events.union([.deviceAdded, .deviceChanged, .deviceRemoved]) }
     public let priority: Int
     public let configuration: Configuration
 
     private var domain = DomainView()
     private var hostTable: [MACAddress: HostLocation] = [:]
+    /// Destinations in other domains this service has sent towards a domain edge: one that turns
+    /// up in this domain takes those flows with it at once.
+    private var sentToEdges: Set<MACAddress> = []
     private var book: PathBook
     public private(set) var counters = Counters()
 
@@ -95,6 +98,8 @@ public final class ShortestPathForwardingService: HostedService {
             moved(host.mac, from: previous, context: context)
         case .deviceRemoved(let host):
             forget(host.mac, at: host.location, context: context)
+        case .deviceAdded(let host):
+            arrivedFromElsewhere(host.mac, context: context)
         case .switchAdded(let description):
             domain.addSwitch(description)
         case .switchRemoved(let datapathID):
@@ -155,8 +160,28 @@ public final class ShortestPathForwardingService: HostedService {
     /// The edge of this domain towards a destination in another, when the resolver's client
     /// put one in the context (`Resolution`): the path ends there, and the far domain takes it on.
     private func remoteDestination(_ context: ServiceContext) -> HostLocation? {
-        guard let edge = Resolution(context.attributes)?.edge, domain.domainEdges.contains(edge) else { return nil }
+        guard let resolution = Resolution(context.attributes), let edge = resolution.edge,
+            domain.domainEdges.contains(edge)
+        else { return nil }
+        if case .remote(let mac, _, _) = resolution, sentToEdges.count < configuration.hostCapacity {
+            sentToEdges.insert(mac)
+        }
         return edge
+    }
+
+    /// A host this service sent towards another domain now attaches here (it moved between
+    /// domains): the flows that take its frames to the edge go before anything answers it, or the
+    /// first answer (its ARP reply, say) would follow them out of the domain. The unit's tracker
+    /// reports it before its first frame reaches the services.
+    private func arrivedFromElsewhere(_ mac: MACAddress, context: ServiceContext) {
+        guard !sentToEdges.isEmpty, sentToEdges.remove(mac) != nil else { return }
+        for (pair, hops) in book.removePairs(of: mac) { deleteFlows(pair, along: hops, context: context) }
+        // Paths within one switch are not recorded: every switch deletes what goes to it.
+        for datapathID in domain.graph.switches {
+            context.send(.flowMod(FlowMod(match: .to(mac), command: .delete)), to: datapathID)
+            counters.flowModsSent += 1
+        }
+        counters.hostMoves += 1
     }
 
     /// Learns where a host attaches. True when it is known to attach here (now or before).
