@@ -404,14 +404,20 @@ final class EmulatedSwitch: ChannelInboundHandler {
     }
 
     /// A buffered PACKET_IN (xid 0) carrying `frameTemplate`.
-    static let packetInTemplate: [UInt8] = Array(
-        buffer: OpenFlowMessage(
-            xid: 0,
-            .packetIn(
-                PacketIn(
-                    bufferID: BufferID(0), totalLength: UInt16(frameTemplate.readableBytes), inPort: PortNumber(1),
-                    reason: .noMatch, data: frameTemplate))
-        ).encoded())
+    static let packetInTemplate = bufferedPacketIn(carrying: frameTemplate)
+
+    /// A buffered PACKET_IN (xid 0, buffer 0, port 1) carrying `frame`: the template requests
+    /// are patched from.
+    static func bufferedPacketIn(carrying frame: ByteBuffer) -> [UInt8] {
+        Array(
+            buffer: OpenFlowMessage(
+                xid: 0,
+                .packetIn(
+                    PacketIn(
+                        bufferID: BufferID(0), totalLength: UInt16(frame.readableBytes), inPort: PortNumber(1),
+                        reason: .noMatch, data: frame))
+            ).encoded())
+    }
 
     /// A 64-byte IPv4/UDP frame; each request sets its two MAC addresses.
     static let frameTemplate: ByteBuffer = EthernetFrame(

@@ -270,30 +270,15 @@ final class PathSetupLoad {
     }
 
     /// A buffered PACKET_IN (xid 0) of an ARP request from B, to everyone.
-    static let broadcastTemplate = packetIn(
+    static let broadcastTemplate = EmulatedSwitch.bufferedPacketIn(
         carrying: EthernetFrame(
             destination: .broadcast, source: .zero,
             payload: .arp(
                 ARPPacket(
                     operation: .request, senderHardwareAddress: .zero, senderProtocolAddress: IPv4Address(10, 0, 0, 2),
-                    targetHardwareAddress: .zero, targetProtocolAddress: IPv4Address(10, 0, 0, 1))))
-    )
+                    targetHardwareAddress: .zero, targetProtocolAddress: IPv4Address(10, 0, 0, 1)))
+        ).encoded())
 
     /// A buffered PACKET_IN (xid 0) of a UDP datagram from A to B.
-    static let requestTemplate = packetIn(carrying: EmulatedSwitch.frameTemplate)
-
-    private static func packetIn(carrying frame: EthernetFrame) -> [UInt8] {
-        packetIn(carrying: frame.encoded())
-    }
-
-    private static func packetIn(carrying frame: ByteBuffer) -> [UInt8] {
-        Array(
-            buffer: OpenFlowMessage(
-                xid: 0,
-                .packetIn(
-                    PacketIn(
-                        bufferID: BufferID(0), totalLength: UInt16(frame.readableBytes), inPort: PortNumber(1),
-                        reason: .noMatch, data: frame))
-            ).encoded())
-    }
+    static let requestTemplate = EmulatedSwitch.packetInTemplate
 }

@@ -36,6 +36,9 @@ public struct UnitController {
     private let serving: [ServiceID: any HostedService]
     /// Gathers what a hosted service answers to an event from below (one, reused).
     private let collector = ReturnCollector()
+    /// Every service this unit runs, locally or for units below, once each, in priority order:
+    /// those ticked, reloaded and shown (known when the unit is made, not looked for each tick).
+    private let allServices: [any HostedService]
 
     public init(
         services: [any HostedService], hosts: HostTracker = HostTracker(), links: LinkDiscovery = LinkDiscovery(),
@@ -47,6 +50,10 @@ public struct UnitController {
         self.links = links
         self.probes = ProbeAuthenticator(unit: domain, key: probeKey ?? ProbeAuthenticator.randomKey())
         self.serving = serving
+        var seen = Set<ObjectIdentifier>()
+        self.allServices = (chain.services + serving.values.sorted { $0.priority > $1.priority }).filter {
+            seen.insert(ObjectIdentifier($0)).inserted
+        }
         self.dispatcher = EventDispatcher(domain: domain, hosted: Set(serving.keys), settings: dispatch)
         self.backpressure = Backpressure(window: dispatch.switchWindow)
     }
@@ -560,14 +567,6 @@ public struct UnitController {
     }
 
     // MARK: Services outside events
-
-    /// Every service this unit runs, locally or for units below, once each, in priority order.
-    private var allServices: [any HostedService] {
-        var seen = Set<ObjectIdentifier>()
-        return (chain.services + serving.values.sorted { $0.priority > $1.priority }).filter {
-            seen.insert(ObjectIdentifier($0)).inserted
-        }
-    }
 
     /// The hosts this unit can show: a service's wider map when one keeps it (the resolver's),
     /// otherwise its own tracker's (nil here: the caller reads `hosts`, off the event loop).

@@ -147,22 +147,3 @@ extension DomainCommand {
         return commands
     }
 }
-
-extension Match {
-    /// Whether the frame this match was extracted from is an ARP request (OpenFlow 1.0 puts
-    /// the ARP opcode in `nw_proto`).
-    public var isARPRequest: Bool { dlType == 0x0806 && nwProto == 1 }
-
-    /// Every frame from `mac` (`dl_src`), or to it.
-    public static func from(_ mac: MACAddress) -> Match {
-        var match = Match(wildcards: Match.Wildcards.all.subtracting(.dlSrc))
-        match.dlSrc = mac
-        return match
-    }
-
-    public static func to(_ mac: MACAddress) -> Match {
-        var match = Match(wildcards: Match.Wildcards.all.subtracting(.dlDst))
-        match.dlDst = mac
-        return match
-    }
-}

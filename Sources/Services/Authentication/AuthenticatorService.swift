@@ -158,10 +158,7 @@ public final class AuthenticatorService: HostedService {
     }
 
     static func dropFlow(_ mac: MACAddress, at location: HostLocation, command: FlowMod.Command = .add) -> FlowMod {
-        var match = Match(wildcards: Match.Wildcards.all.subtracting([.inPort, .dlSrc]))
-        match.inPort = location.port
-        match.dlSrc = mac
-        return FlowMod(match: match, command: command, priority: dropPriority, actions: [])
+        FlowMod(match: .from(mac, at: location), command: command, priority: dropPriority, actions: [])
     }
 
     // MARK: Policy changes

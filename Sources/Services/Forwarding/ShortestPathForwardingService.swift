@@ -315,9 +315,7 @@ public final class ShortestPathForwardingService: HostedService {
     private func deleteFlows(of mac: MACAddress, at location: HostLocation, context: ServiceContext) {
         for (pair, hops) in book.removePairs(of: mac) { deleteFlows(pair, along: hops, context: context) }
         let towards = Match.to(mac)
-        var from = Match(wildcards: Match.Wildcards.all.subtracting([.inPort, .dlSrc]))
-        from.inPort = location.port
-        from.dlSrc = mac
+        let from = Match.from(mac, at: location)
         context.send(
             .flowMod(FlowMod(match: towards, command: .delete, outPort: location.port)), to: location.datapathID)
         context.send(.flowMod(FlowMod(match: from, command: .delete)), to: location.datapathID)

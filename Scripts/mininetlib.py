@@ -1,0 +1,78 @@
+"""What the Mininet scripts (mininet-pingall, two-domains) share: pinging, reading flows, and
+moving a host from one switch to another as a cable is moved."""
+import subprocess
+
+PING_INTERVAL = 0.02
+
+
+def flows(switch):
+    """The switch's flows, one `ovs-ofctl dump-flows` line each."""
+    out = subprocess.run(["ovs-ofctl", "-O", "OpenFlow10", "dump-flows", switch.name],
+                         capture_output=True, text=True, check=False).stdout
+    return [line.strip() for line in out.splitlines() if "actions=" in line]
+
+
+def ping_loss(source, target, count=5):
+    """Percentage of `count` pings, 100 ms apart, that got no reply."""
+    output = source.cmd(f"ping -n -c {count} -i 0.1 -W 1 {target.IP()}")
+    for line in output.splitlines():
+        if "packet loss" in line:
+            return float(line.split("%")[0].split()[-1])
+    return 100.0
+
+
+def start_pinging(host, target):
+    """Pings every 20 ms, each reply stamped with its arrival time (-D)."""
+    return host.popen(["ping", "-D", "-n", "-i", str(PING_INTERVAL), "-W", "1", target.IP()],
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_pinging(process):
+    """The replies' arrival times, and how many requests went unanswered."""
+    process.send_signal(2)
+    output = process.communicate(timeout=10)[0]
+    replies = []
+    for line in output.splitlines():
+        if "bytes from" in line and line.startswith("["):
+            replies.append(float(line[1:line.index("]")]))
+    transmitted = received = 0
+    for line in output.splitlines():
+        if "packets transmitted" in line:
+            parts = line.split(",")
+            transmitted = int(parts[0].split()[0])
+            received = int(parts[1].split()[0])
+    return replies, transmitted - received
+
+
+def recovery(replies, changed_at):
+    """Milliseconds from the change to the first reply after the gap it caused; 0 if replies
+    kept coming (no gap over one and a half intervals around it); None if none came back."""
+    after = [t for t in replies if t >= changed_at]
+    if not after:
+        return None
+    before = [t for t in replies if t < changed_at]
+    previous = before[-1] if before else changed_at
+    for t in after:
+        if t - previous > 1.5 * PING_INTERVAL:
+            return round((t - changed_at) * 1000, 1)
+        previous = t
+    return 0.0
+
+
+def move(net, host, switch):
+    """Unplugs `host` from its switch and plugs it into `switch`, keeping its addresses, with
+    TX checksum offload off on its new interface (the userspace datapath fills in no checksums)."""
+    ip, mac = host.IP(), host.MAC()
+    prefix = host.defaultIntf().prefixLen
+    old = net.linksBetween(host, next(n for n in net.switches if host.connectionsTo(n)))[0]
+    old_switch_intf = old.intf2 if old.intf1.node is host else old.intf1
+    old_switch_intf.node.detach(old_switch_intf)
+    net.delLink(old)
+    link = net.addLink(host, switch)
+    switch.attach(link.intf2)
+    # Its own MAC before its address: a new interface comes up with a random MAC, and an ARP
+    # request sent with it would teach the other hosts a MAC that is gone a moment later.
+    host.setMAC(mac, intf=link.intf1)
+    host.setIP(ip, prefixLen=prefix, intf=link.intf1)
+    host.setDefaultRoute(f"dev {link.intf1.name}")
+    host.cmd(f"ethtool -K {link.intf1.name} tx off")
