@@ -133,6 +133,72 @@ import UnitProtocol
         #expect(packet.verdict == .stop)
     }
 
+    @Test func aHostFirstSeenOnAPortLaterFoundToJoinTwoSwitchesIsRevokedWhereItReallyAttaches() throws {
+        let service = Self.authenticator()
+        // h1's first frames came in by s2:2 before link discovery knew that port joins s1 and
+        // s2; tier 1 forgot it there and found it at s1:1.
+        _ = Self.run(service, Self.added(Self.h1, at: Forwarding.at(Self.s2, 2)))
+        _ = Self.run(service, .deviceRemoved(Host(mac: Self.h1, location: Forwarding.at(Self.s2, 2))))
+        let found = Self.run(service, Self.added(Self.h1, at: Forwarding.at(Self.s1, 1)))
+        #expect(found.verdict == .continue && found.context.bypassed == [Self.h1])
+        var context = ServiceContext(now: .now(), hosts: HostTracker(), sink: RecordingSink())
+        service.apply(AccessPolicy(defaultVerdict: .deny), context: &context)
+        let drops = context.commands.flatMap(\.messages).compactMap { message -> (DatapathID, FlowMod)? in
+            guard case .flowMod(let flow) = try? message.message.body, flow.command == .add else { return nil }
+            return (message.datapathID, flow)
+        }
+        #expect(drops.count == 1)
+        #expect(drops.first?.0 == Self.s1 && drops.first?.1.match.inPort == PortNumber(1))
+    }
+
+    @Test func aDeniedHostThatMovesLosesItsOldDropFlow() throws {
+        let service = Self.authenticator()
+        _ = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))
+        let moved = Self.run(
+            service,
+            .deviceChanged(
+                Host(mac: Self.h3, location: Forwarding.at(Self.s2, 3)), .moved(from: Forwarding.at(Self.s1, 4))))
+        #expect(moved.verdict == .stop)
+        let deleted = moved.context.commands.flatMap(\.messages).compactMap { message -> FlowMod? in
+            guard case .flowMod(let flow) = try? message.message.body else { return nil }
+            return flow
+        }
+        #expect(deleted.map(\.command) == [.deleteStrict] && deleted.first?.match.inPort == PortNumber(4))
+        let (dpid, body) = try #require(moved.sent.first)
+        guard case .flowMod(let flow) = body else {
+            Issue.record("expected a drop flow at its new port, got \(body)")
+            return
+        }
+        #expect(dpid == Self.s2 && flow.match.inPort == PortNumber(3) && flow.command == .add)
+    }
+
+    @Test func aDeniedHostThatLeavesTakesItsDropFlowWithIt() {
+        let service = Self.authenticator()
+        _ = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))
+        let gone = Self.run(service, .deviceRemoved(Host(mac: Self.h3, location: Forwarding.at(Self.s1, 4))))
+        let deleted = gone.context.commands.flatMap(\.messages).compactMap { message -> FlowMod? in
+            guard case .flowMod(let flow) = try? message.message.body else { return nil }
+            return flow
+        }
+        #expect(deleted.map(\.command) == [.deleteStrict] && deleted.first?.match.dlSrc == Self.h3)
+        // Back, it is judged again and dropped again.
+        let back = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))
+        #expect(back.verdict == .stop && back.sent.count == 1)
+        #expect(service.counters.decided == 2)
+    }
+
+    @Test func anAllowedHostThatMovesWhereThePolicyDeniesItIsRevokedEverywhere() {
+        let service = Self.authenticator()
+        _ = Self.run(service, Self.added(Self.h2, at: Forwarding.at(Self.s2, 1)))
+        let moved = Self.run(
+            service,
+            .deviceChanged(
+                Host(mac: Self.h2, location: Forwarding.at(Self.s1, 2)), .moved(from: Forwarding.at(Self.s2, 1))))
+        #expect(moved.verdict == .stop)
+        #expect(moved.context.commands.flatMap(\.withdrawn) == [Self.h2])
+        #expect(service.counters.revoked == 1)
+    }
+
     @Test func aHostTheNewPolicyAllowsLosesItsDropFlowAndIsJudgedAgain() throws {
         let service = Self.authenticator()
         _ = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))

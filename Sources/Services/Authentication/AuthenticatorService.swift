@@ -107,11 +107,26 @@ public final class AuthenticatorService: HostedService {
             return .continue
         case .deviceAdded(let host), .deviceChanged(let host, _):
             attachments[host.mac] = (host.location, context.domain)
-            if case .deviceChanged(_, .moved) = event { decisions[host.mac] = nil }
+            if let decision = decisions[host.mac],
+                decision.location != host.location || decision.domain != context.domain
+            {
+                // Judged where it seemed to attach (it moved, or that port was later found to
+                // join two switches): judged again where it is.
+                reconsider(host.mac, decision, context: &context)
+            }
             return judge(host.mac, arrivedAt: host.location, context: &context)
         case .deviceRemoved(let host):
             attachments[host.mac] = nil
-            decisions[host.mac]?.bypassedIn.remove(context.domain)
+            guard let decision = decisions[host.mac] else { return .continue }
+            if decision.verdict == .deny, let dropped = decision.dropFlowAt, dropped.domain == context.domain {
+                // Gone from where it was dropped (unplugged, silent, or never a host: that port
+                // turned out to join two switches): no flow is left naming it, and it is judged
+                // again if it comes back.
+                removeDropFlow(of: host.mac, decision, context: &context)
+                decisions[host.mac] = nil
+            } else {
+                decisions[host.mac]?.bypassedIn.remove(context.domain)
+            }
             return .continue
         case .packetIn(let packetIn):
             let arrival = HostLocation(datapathID: packetIn.datapathID, port: packetIn.packetIn.inPort)
@@ -147,6 +162,35 @@ public final class AuthenticatorService: HostedService {
             decisions[mac] = decision
             return .stop
         }
+    }
+
+    /// Forgets a decision taken at another attachment point, and its drop flow there. The
+    /// domains that bypass an allowed host are kept if it is still allowed where it is now, so a
+    /// later revocation reaches them; if it is not, they are revoked at once.
+    private func reconsider(_ mac: MACAddress, _ decision: Decision, context: inout ServiceContext) {
+        removeDropFlow(of: mac, decision, context: &context)
+        decisions[mac] = nil
+        guard decision.verdict == .allow, !decision.bypassedIn.isEmpty else { return }
+        var fresh = decide(mac)
+        if fresh.verdict == .allow {
+            fresh.bypassedIn = decision.bypassedIn
+        } else {
+            let place = fresh.location.map { " to \($0)" } ?? ""
+            revoke(mac, decision, because: "it moved\(place), where the policy does not allow it", context: &context)
+        }
+        decisions[mac] = fresh
+    }
+
+    private func removeDropFlow(of mac: MACAddress, _ decision: Decision, context: inout ServiceContext) {
+        guard let (location, domain) = decision.dropFlowAt else { return }
+        context.command(
+            DomainCommand(
+                domain: domain,
+                messages: [
+                    .init(
+                        datapathID: location.datapathID,
+                        message: Self.message(mac, at: location, command: .deleteStrict))
+                ]))
     }
 
     private func decide(_ mac: MACAddress) -> Decision {
@@ -209,25 +253,19 @@ public final class AuthenticatorService: HostedService {
                 decisions[mac] = decision
             case .allow:
                 // Its drop flow goes; it is judged again at its next frame.
-                if let (location, domain) = decision.dropFlowAt {
-                    context.command(
-                        DomainCommand(
-                            domain: domain,
-                            messages: [
-                                .init(
-                                    datapathID: location.datapathID,
-                                    message: Self.message(mac, at: location, command: .deleteStrict))
-                            ]))
-                }
+                removeDropFlow(of: mac, decision, context: &context)
                 decisions[mac] = nil
             }
         }
     }
 
     /// An allowed host is no longer: every domain that bypasses it stops, and its flows there go.
-    private func revoke(_ mac: MACAddress, _ decision: Decision, context: inout ServiceContext) {
+    private func revoke(
+        _ mac: MACAddress, _ decision: Decision, because reason: String = "the policy no longer allows it",
+        context: inout ServiceContext
+    ) {
         counters.revoked += 1
-        report("revoked \(mac)\(decision.location.map { " at \($0)" } ?? ""): the policy no longer allows it")
+        report("revoked \(mac)\(decision.location.map { " at \($0)" } ?? ""): \(reason)")
         for domain in decision.bypassedIn.union([decision.domain]) {
             for command in DomainCommand.deleting(
                 [.from(mac), .to(mac)], on: switches[domain] ?? [], in: domain, withdrawing: [mac])
