@@ -45,18 +45,21 @@ def stop_pinging(process):
 
 
 def recovery(replies, changed_at):
-    """Milliseconds from the change to the first reply after the gap it caused; 0 if replies
-    kept coming (no gap over one and a half intervals around it); None if none came back."""
+    """Milliseconds from the change to the reply that ended the longest gap it caused (the gap
+    that ends after it, and is over one and a half intervals); 0 if replies kept coming; None if
+    none came back. The longest, not the first: under a stream, replies may already come
+    irregularly before the change."""
     after = [t for t in replies if t >= changed_at]
     if not after:
         return None
     before = [t for t in replies if t < changed_at]
     previous = before[-1] if before else changed_at
+    longest, ended = 1.5 * PING_INTERVAL, None
     for t in after:
-        if t - previous > 1.5 * PING_INTERVAL:
-            return round((t - changed_at) * 1000, 1)
+        if t - previous > longest:
+            longest, ended = t - previous, t
         previous = t
-    return 0.0
+    return 0.0 if ended is None else round((ended - changed_at) * 1000, 1)
 
 
 def move(net, host, switch):

@@ -175,9 +175,39 @@ import UnitProtocol
         #expect(
             arp.operation == .reply && arp.senderHardwareAddress == Self.h3 && arp.senderProtocolAddress == Self.ip3)
         #expect(reply.destination == Self.h1)
-        // A request for an address of this domain's own hosts is not asked about.
+        // A request for an address of this domain's own hosts is not asked about (nor answered
+        // here while the unit's tracker does not know the host).
         _ = Self.run(
             client, .deviceAdded(Host(mac: Self.h3, ipv4: Self.ip3, location: Forwarding.at(Self.s2, 1))), domain: nil)
+        #expect(Self.run(client, request, domain: nil).0 == .continue)
+    }
+
+    @Test func theClientAnswersAnARPRequestForAHostOfItsOwnDomainWithoutFlooding() throws {
+        let client = ResolverClientService(configuration: .init(resolver: ServiceID(30)))
+        let h3At = Forwarding.at(Self.s2, 1)
+        _ = Self.run(client, .deviceAdded(Host(mac: Self.h3, ipv4: Self.ip3, location: h3At)), domain: nil)
+        var tracker = HostTracker()
+        let h3Frame = Self.arpRequest(from: Self.h3, Self.ip3, for: Self.ip1, at: h3At)
+        if case .packetIn(let packet) = h3Frame { _ = tracker.observe(packet.match, on: Self.s2, now: .now()) }
+        let sink = RecordingSink()
+        var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
+        // h1 has just arrived and asks for h3: the answer comes from here, out of h1's port.
+        let request = Self.arpRequest(from: Self.h1, Self.ip1, for: Self.ip3, at: Forwarding.at(Self.s1, 1))
+        #expect(client.handle(request, context: &context) == .stop)
+        let (dpid, body) = try #require(sink.sent.first)
+        guard case .packetOut(let out) = body, case .arp(let arp) = try EthernetFrame(parsing: out.data).payload else {
+            Issue.record("expected an ARP reply in a PACKET_OUT, got \(body)")
+            return
+        }
+        #expect(dpid == Self.s1 && out.actions == [.output(port: PortNumber(1), maxLength: 0)])
+        #expect(arp.operation == .reply && arp.senderHardwareAddress == Self.h3 && arp.targetHardwareAddress == Self.h1)
+        #expect(client.counters.answeredLocally == 1 && client.counters.asked == 0)
+        // A gratuitous ARP, and a host that asks for its own address, go on to be flooded.
+        var own = ServiceContext(now: .now(), hosts: tracker, sink: RecordingSink())
+        #expect(
+            client.handle(Self.arpRequest(from: Self.h3, Self.ip3, for: Self.ip3, at: h3At), context: &own) == .continue
+        )
+        // A host the tracker has forgotten is not answered for.
         #expect(Self.run(client, request, domain: nil).0 == .continue)
     }
 

@@ -13,6 +13,8 @@ import UnitProtocol
 /// - A destination in another domain: forwarding is given the way (`Resolution` in the
 ///   context) and installs the path to this domain's edge towards it; an ARP request for it is
 ///   answered here (proxy ARP) and goes no further, so broadcasts never cross a domain boundary.
+/// - A host of this domain: an ARP request for it is answered here as well, from its device
+///   events, and is not flooded.
 /// - A destination nobody has seen: a negative answer kept briefly, and the frame is flooded
 ///   inside the domain as before.
 /// - An answer the resolver withdraws (the host moved) is forgotten at once.
@@ -40,6 +42,8 @@ public final class ResolverClientService: HostedService {
         public var asked = 0
         public var answeredFromCache = 0
         public var proxyARP = 0
+        /// ARP requests for a host of this domain, answered here.
+        public var answeredLocally = 0
         public var sentToEdge = 0
         public var withdrawn = 0
     }
@@ -63,6 +67,7 @@ public final class ResolverClientService: HostedService {
     public var statistics: [String: Int] {
         [
             "asked": counters.asked, "answeredFromCache": counters.answeredFromCache, "proxyARP": counters.proxyARP,
+            "answeredLocally": counters.answeredLocally,
             "sentToEdge": counters.sentToEdge, "withdrawn": counters.withdrawn, "cached": byMAC.count + byAddress.count,
         ]
     }
@@ -102,7 +107,9 @@ public final class ResolverClientService: HostedService {
         let match = event.match
         let isARPRequest = match.isARPRequest
         if isARPRequest {
-            guard localAddresses[match.nwDst] == nil else { return .continue }
+            if let local = localAddresses[match.nwDst] {
+                return answerLocally(event, for: local, context: &context)
+            }
         } else {
             guard !match.dlDst.isMulticast, context.hosts.host(match.dlDst) == nil else { return .continue }
         }
@@ -132,13 +139,35 @@ public final class ResolverClientService: HostedService {
             return .continue
         }
         // Proxy ARP: answered from the resolver's map, out of the port the request came in by.
-        guard let frame = try? EthernetFrame(parsing: event.packetIn.data), let reply = frame.arpReply(answering: mac)
+        guard reply(to: event, answering: mac, context: context) else { return .continue }
+        counters.proxyARP += 1
+        return .stop
+    }
+
+    /// An ARP request for a host of this domain is answered here too, as the host would: the
+    /// reply does not depend on flows that may still lead elsewhere (a switch keeps following a
+    /// deleted flow for a moment, and a requester that has just arrived from another domain would
+    /// lose the host's own reply to it, and ask again only a second later). A gratuitous ARP or a
+    /// host asking for its own address goes on to be flooded.
+    private func answerLocally(
+        _ event: PacketInEvent, for mac: MACAddress, context: inout ServiceContext
+    ) -> ServiceVerdict {
+        let match = event.match
+        guard mac != match.dlSrc, match.nwSrc != match.nwDst, context.hosts.host(mac) != nil,
+            reply(to: event, answering: mac, context: context)
         else { return .continue }
+        counters.answeredLocally += 1
+        return .stop
+    }
+
+    /// Sends the ARP reply naming `mac` out of the port the request came in by.
+    private func reply(to event: PacketInEvent, answering mac: MACAddress, context: ServiceContext) -> Bool {
+        guard let frame = try? EthernetFrame(parsing: event.packetIn.data), let reply = frame.arpReply(answering: mac)
+        else { return false }
         context.send(
             .packetOut(
                 PacketOut(actions: [.output(port: event.packetIn.inPort, maxLength: 0)], data: reply.encoded())),
             to: event.datapathID)
-        counters.proxyARP += 1
-        return .stop
+        return true
     }
 }
