@@ -23,6 +23,20 @@ import UnitProtocol
         var verdict: ServiceVerdict
         var context: ServiceContext
         var sent: [(DatapathID, OpenFlowMessage.Body)]
+
+        /// The FLOW_MODs its commands carry to the domains.
+        var commandedFlows: [FlowMod] { AuthenticatorServiceTests.flows(in: context.commands).map(\.flow) }
+    }
+
+    static func flows(in commands: [DomainCommand]) -> [(datapathID: DatapathID, flow: FlowMod)] {
+        commands.flatMap(\.messages).compactMap { message in
+            guard case .flowMod(let flow) = try? message.message.body else { return nil }
+            return (message.datapathID, flow)
+        }
+    }
+
+    static func moved(_ mac: MACAddress, to location: HostLocation, from previous: HostLocation) -> NetworkEvent {
+        .deviceChanged(Host(mac: mac, location: location), .moved(from: previous))
     }
 
     static func run(
@@ -95,9 +109,7 @@ import UnitProtocol
         #expect(elsewhere.verdict == .stop)
         // Moved to s2:1, it is judged again, and allowed.
         let moved = Self.run(
-            service,
-            .deviceChanged(
-                Host(mac: Self.h2, location: Forwarding.at(Self.s2, 1)), .moved(from: Forwarding.at(Self.s1, 1))))
+            service, Self.moved(Self.h2, to: Forwarding.at(Self.s2, 1), from: Forwarding.at(Self.s1, 1)))
         #expect(moved.verdict == .continue && moved.context.bypassed == [Self.h2])
     }
 
@@ -122,10 +134,7 @@ import UnitProtocol
         let deletes = home.flatMap { $0.messages.map(\.datapathID) }
         #expect(deletes.filter { $0 == Self.s1 }.count >= 2 && deletes.filter { $0 == Self.s2 }.count == 2)
         // And it is dropped at its own port from now on.
-        let drops = home.flatMap(\.messages).compactMap { message -> FlowMod? in
-            guard case .flowMod(let flow) = try? message.message.body, flow.command == .add else { return nil }
-            return flow
-        }
+        let drops = Self.flows(in: home).map(\.flow).filter { $0.command == .add }
         #expect(drops.map(\.match.dlSrc) == [Self.h1] && drops.map(\.priority) == [AuthenticatorService.dropPriority])
         #expect(try #require(byDomain[UnitID(12)]).flatMap(\.withdrawn) == [Self.h1])
         // Its next frame is stopped without a new decision.
@@ -143,26 +152,18 @@ import UnitProtocol
         #expect(found.verdict == .continue && found.context.bypassed == [Self.h1])
         var context = ServiceContext(now: .now(), hosts: HostTracker(), sink: RecordingSink())
         service.apply(AccessPolicy(defaultVerdict: .deny), context: &context)
-        let drops = context.commands.flatMap(\.messages).compactMap { message -> (DatapathID, FlowMod)? in
-            guard case .flowMod(let flow) = try? message.message.body, flow.command == .add else { return nil }
-            return (message.datapathID, flow)
-        }
+        let drops = Self.flows(in: context.commands).filter { $0.flow.command == .add }
         #expect(drops.count == 1)
-        #expect(drops.first?.0 == Self.s1 && drops.first?.1.match.inPort == PortNumber(1))
+        #expect(drops.first?.datapathID == Self.s1 && drops.first?.flow.match.inPort == PortNumber(1))
     }
 
     @Test func aDeniedHostThatMovesLosesItsOldDropFlow() throws {
         let service = Self.authenticator()
         _ = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))
         let moved = Self.run(
-            service,
-            .deviceChanged(
-                Host(mac: Self.h3, location: Forwarding.at(Self.s2, 3)), .moved(from: Forwarding.at(Self.s1, 4))))
+            service, Self.moved(Self.h3, to: Forwarding.at(Self.s2, 3), from: Forwarding.at(Self.s1, 4)))
         #expect(moved.verdict == .stop)
-        let deleted = moved.context.commands.flatMap(\.messages).compactMap { message -> FlowMod? in
-            guard case .flowMod(let flow) = try? message.message.body else { return nil }
-            return flow
-        }
+        let deleted = moved.commandedFlows
         #expect(deleted.map(\.command) == [.deleteStrict] && deleted.first?.match.inPort == PortNumber(4))
         let (dpid, body) = try #require(moved.sent.first)
         guard case .flowMod(let flow) = body else {
@@ -176,10 +177,7 @@ import UnitProtocol
         let service = Self.authenticator()
         _ = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))
         let gone = Self.run(service, .deviceRemoved(Host(mac: Self.h3, location: Forwarding.at(Self.s1, 4))))
-        let deleted = gone.context.commands.flatMap(\.messages).compactMap { message -> FlowMod? in
-            guard case .flowMod(let flow) = try? message.message.body else { return nil }
-            return flow
-        }
+        let deleted = gone.commandedFlows
         #expect(deleted.map(\.command) == [.deleteStrict] && deleted.first?.match.dlSrc == Self.h3)
         // Back, it is judged again and dropped again.
         let back = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))
@@ -191,9 +189,7 @@ import UnitProtocol
         let service = Self.authenticator()
         _ = Self.run(service, Self.added(Self.h2, at: Forwarding.at(Self.s2, 1)))
         let moved = Self.run(
-            service,
-            .deviceChanged(
-                Host(mac: Self.h2, location: Forwarding.at(Self.s1, 2)), .moved(from: Forwarding.at(Self.s2, 1))))
+            service, Self.moved(Self.h2, to: Forwarding.at(Self.s1, 2), from: Forwarding.at(Self.s2, 1)))
         #expect(moved.verdict == .stop)
         #expect(moved.context.commands.flatMap(\.withdrawn) == [Self.h2])
         #expect(service.counters.revoked == 1)
