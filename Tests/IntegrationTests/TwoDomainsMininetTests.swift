@@ -22,6 +22,7 @@ extension MininetTests {
             let old_domain_flows_to_h1: Int?
             let domain2_flows_to_old_place: Int?
             let mechanisms: [String: Int]?
+            let routes_back_seconds: Double?
         }
         /// One loss, or one per target.
         enum AnyLoss: Decodable {
@@ -104,7 +105,9 @@ extension MininetTests {
             Self.twoDomainsScript,
             [
                 "--domain1", String(domain1Configuration.switchPort), "--domain2",
-                String(domain2Configuration.switchPort), "--admin", "tier2=\(admin("tier2"))",
+                String(domain2Configuration.switchPort), "--admin", "tier2=\(admin("tier2"))", "--admin",
+                "domain1=\(admin("domain1"))", "--admin", "domain2=\(admin("domain2"))", "--freeze-pid",
+                String(tier2.pid),
             ], timeout: 240)
         let hosts = try runCommand(executable, ["hosts", "--unit", admin("tier2")])
         let (status2, log2) = tier2.stop()
@@ -117,7 +120,7 @@ extension MininetTests {
             "no result from Mininet:\n\(run.output)\n\(logs)")
         let result = try JSONDecoder().decode(TwoDomainsResult.self, from: Data(line.utf8))
         let steps = try #require(result.steps, "\(line)\n\(logs)")
-        for name in ["denied", "cross_domain_ping", "stream", "flows", "move"] {
+        for name in ["denied", "cross_domain_ping", "stream", "flows", "tier2_away", "move"] {
             print("two domains, \(name): \(steps[name].map { "\($0.seconds) s" } ?? "not run")")
         }
         let denied = try #require(steps["denied"])
@@ -131,6 +134,20 @@ extension MininetTests {
         #expect(stream.error == nil && (stream.mbps ?? 0) > 0, "an iperf3 stream crosses: \(line)")
         let flows = try #require(steps["flows"]?.flows_naming_h1)
         #expect(flows.count == 4 && flows.values.allSatisfy { $0 > 0 }, "flows on both sides of the boundary: \(flows)")
+        let away = try #require(steps["tier2_away"])
+        print(
+            "two domains: tier 2 frozen, h1 → h3 loss \(away.ping_loss?.values ?? []) (domain 1's flows gone, domain 2's gone, thawed); routes back \(away.routes_back_seconds.map { "\($0) s" } ?? "never")"
+        )
+        let awayLoss = away.ping_loss?.values ?? []
+        #expect(
+            awayLoss.first == 0 && (away.flows_naming_h1?.values.allSatisfy { $0 > 0 } ?? false),
+            "tier 2 frozen: domain 1 sets up h1's way to h3 again from the answer it kept: \(line)\n\(logs)")
+        #expect(
+            awayLoss.dropFirst().first == 100,
+            "tier 2 frozen: domain 2, which never judged h1, drops it (fail-closed): \(line)\n\(logs)")
+        #expect(
+            away.routes_back_seconds != nil && awayLoss.last == 0,
+            "tier 2 thawed: both domains route to it again and h1 reaches h3: \(line)\n\(logs)")
         let move = try #require(steps["move"])
         print(
             "two domains: after the move, first reply in \(move.recovery_seconds.map { "\($0) s" } ?? "none"); mechanisms \(move.mechanisms ?? [:])"
