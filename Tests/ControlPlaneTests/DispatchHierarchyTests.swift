@@ -215,13 +215,18 @@ import UnitProtocol
 
     @Test func bypassStopsADevicesEventsForThatServiceUntilTheDeviceLeaves() {
         let net = DispatchHierarchy()
-        let bypassing = AnsweringService(tag: "auth")
+        let devices: Set<EventCategory> = [.packetIn, .deviceAdded, .deviceRemoved]
+        let bypassing = AnsweringService(tag: "auth", subscriptions: devices)
         bypassing.bypassSources = true
         let other = AnsweringService(tag: "audit")
         net.add(11)
         net.add(20, serving: [200: bypassing, 201: other])
         net.route(
-            11, to: [.service(200, origin: 20, action: .divert), .service(201, origin: 20, action: .split)], via: 20)
+            11,
+            to: [
+                .service(200, origin: 20, action: .divert, subscriptions: devices),
+                .service(201, origin: 20, action: .split),
+            ], via: 20)
         net.connect(11, switches: [1])
         net.packetIn(11, dpid: 1, xid: 1, from: Self.mac(1))
         net.deliverAll()
@@ -241,6 +246,12 @@ import UnitProtocol
             net.units[UnitID(11)]?.switchDisconnected(DatapathID(1), on: 1, now: net.now, sink: output)
         }
         #expect(net.unit(11)?.dispatcher.bypass[Self.mac(1)] == nil)
+        // And the service that bypassed it is told it left (it may keep where the host was).
+        net.collect()
+        net.deliverAll()
+        #expect(
+            bypassing.seen.contains { if case .deviceRemoved(let host) = $0 { host.mac == Self.mac(1) } else { false } }
+        )
     }
 
     @Test func badReturnsAreRejectedCountedAndLeakNothing() throws {

@@ -157,6 +157,25 @@ import UnitProtocol
         #expect(drops.first?.datapathID == Self.s1 && drops.first?.flow.match.inPort == PortNumber(1))
     }
 
+    @Test func anAllowedHostThatLeftIsRevokedWithoutADropFlowUntilItsNextFrame() throws {
+        let service = Self.authenticator()
+        _ = Self.run(service, Self.added(Self.h1, at: Forwarding.at(Self.s2, 2)))
+        _ = Self.run(service, .deviceRemoved(Host(mac: Self.h1, location: Forwarding.at(Self.s2, 2))))
+        var context = ServiceContext(now: .now(), hosts: HostTracker(), sink: RecordingSink())
+        service.apply(AccessPolicy(defaultVerdict: .deny), context: &context)
+        // Its flows go and its BYPASS ends, but no drop flow goes where it no longer is.
+        #expect(context.commands.flatMap(\.withdrawn) == [Self.h1])
+        #expect(Self.flows(in: context.commands).allSatisfy { $0.flow.command == .delete })
+        // Its next frame, wherever it comes in, is stopped and dropped there.
+        let packet = Self.run(service, Forwarding.packet(from: Self.h1, to: Self.h2, at: Forwarding.at(Self.s1, 1)))
+        #expect(packet.verdict == .stop)
+        guard case .flowMod(let flow) = packet.sent.first?.1 else {
+            Issue.record("expected a drop flow, got \(packet.sent)")
+            return
+        }
+        #expect(packet.sent.first?.0 == Self.s1 && flow.match.inPort == PortNumber(1) && flow.command == .add)
+    }
+
     @Test func aDeniedHostThatMovesLosesItsOldDropFlow() throws {
         let service = Self.authenticator()
         _ = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))

@@ -412,10 +412,13 @@ public struct UnitController {
     }
 
     private mutating func dispatch(_ event: NetworkEvent, now: NIODeadline, sink: some ControllerOutput) {
-        defer { if case .deviceRemoved(let host) = event { dispatcher.deviceLeft(host.mac) } }
-        // A host that moved is judged again where it is now: its BYPASS ends before services
-        // above are shown the move.
-        if case .deviceChanged(let host, .moved) = event { dispatcher.deviceLeft(host.mac) }
+        // A host that moved or left ends its BYPASS before services above are shown it: one that
+        // moved is judged again where it is now, and one that left is known to have left (an
+        // authenticator that kept where it was would act on a place it no longer is).
+        switch event {
+        case .deviceChanged(let host, .moved), .deviceRemoved(let host): dispatcher.deviceLeft(host.mac)
+        default: break
+        }
         guard let plan = dispatcher.plan(event) else {
             guard chain.wants(event.category) else { return }
             var context = ServiceContext(now: now, hosts: hosts, sink: sink)

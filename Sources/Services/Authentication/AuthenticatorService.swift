@@ -124,6 +124,11 @@ public final class AuthenticatorService: HostedService {
                 // again if it comes back.
                 removeDropFlow(of: host.mac, decision, context: &context)
                 decisions[host.mac] = nil
+            } else if decision.domain == context.domain {
+                // No longer known to attach anywhere: revoked now, it gets its drop flow at its
+                // next frame, where that frame comes in; seen again, it is judged where it is.
+                decisions[host.mac]?.location = nil
+                decisions[host.mac]?.bypassedIn.remove(context.domain)
             } else {
                 decisions[host.mac]?.bypassedIn.remove(context.domain)
             }
