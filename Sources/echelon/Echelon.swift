@@ -7,7 +7,7 @@ struct Echelon: AsyncParsableCommand {
         abstract: "A hierarchical multi-controller control plane for OpenFlow 1.0 networks.",
         subcommands: [
             RunCommand.self, DecodeCommand.self, RoutesCommand.self, UnitsCommand.self, FiltersCommand.self,
-            PendingCommand.self, CountersCommand.self, TopologyCommand.self, HostsCommand.self,
+            PendingCommand.self, CountersCommand.self, TopologyCommand.self, HostsCommand.self, TopologizeCommand.self,
         ]
     )
 }

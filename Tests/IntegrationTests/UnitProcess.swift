@@ -90,18 +90,31 @@ final class UnitProcess {
             guard fresh else { continue }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            if bound { return port }
+            if bindLoopback(fd, port: port) { return port }
         }
         throw UnitProcessError("cannot find a free port")
+    }
+
+    /// A socket listening on 127.0.0.1:`port`, for a test that needs the port taken.
+    static func listen(on port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard bindLoopback(fd, port: port), Glibc.listen(fd, 8) == 0 else {
+            close(fd)
+            throw UnitProcessError("cannot listen on 127.0.0.1:\(port)")
+        }
+        return fd
+    }
+
+    private static func bindLoopback(_ fd: Int32, port: Int) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 
     /// Ports already handed to a test in this run, so that two tests never get the same one.

@@ -564,7 +564,7 @@ public struct AdminSettings: Hashable, Sendable, Decodable {
     }
 }
 
-private func require<Key: CodingKey>(_ condition: Bool, _ key: Key, _ problem: String, _ decoder: any Decoder) throws {
+func require<Key: CodingKey>(_ condition: Bool, _ key: Key, _ problem: String, _ decoder: any Decoder) throws {
     guard condition else {
         throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [key], debugDescription: problem))
     }
