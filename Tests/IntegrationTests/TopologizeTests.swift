@@ -73,6 +73,43 @@ import Testing
         #expect(after.status != 0 && after.output.contains("not running"), "\(after.output)")
     }
 
+    @Test func graphDrawsTheUnitsTheirChannelsAndWhatIsDown() throws {
+        let executable = try #require(UnitProcess.executable?.path)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("topologize-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (file, _) = try Self.relocated("three-tiers", into: folder)
+        let state = folder.appendingPathComponent("state")
+        let up = try runCommand(
+            executable, ["topologize", "up", file, "--state", state.path, "--timeout", "30"], timeout: 60)
+        let started = Self.pids(in: state)
+        defer {
+            _ = try? runCommand(executable, ["topologize", "down", file, "--state", state.path])
+            for pid in started where Self.alive(pid) { kill(pid, SIGKILL) }
+        }
+        #expect(up.status == 0, "\(up.output)")
+        let graph = try runCommand(executable, ["graph", file])
+        #expect(graph.status == 0 && graph.output.hasPrefix("digraph \"three-tiers\""), "\(graph.output)")
+        #expect(graph.output.contains(#""edge-a" -> "middle-a" [label="established""#), "\(graph.output)")
+        #expect(graph.output.contains(#""edge-a" -> "edge-b" [label="peer: established""#), "\(graph.output)")
+        #expect(graph.output.contains(#"forwarding 210"#) && graph.output.contains(#"packet-audit 300"#))
+        // middle-b stops: drawn down, and edge-b's channel to it not established.
+        let pid = try #require(
+            try String(contentsOf: state.appendingPathComponent("middle-b.pid"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines))
+        kill(try #require(Int32(pid)), SIGTERM)
+        Thread.sleep(forTimeInterval: 1.5)
+        let after = try runCommand(executable, ["graph", file])
+        #expect(after.output.contains(#"label="middle-b (u22, tier 2)\ndown""#), "\(after.output)")
+        #expect(after.output.contains(#""edge-b" -> "middle-b" [label="retrying"#), "\(after.output)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/dot") {
+            let svg = folder.appendingPathComponent("plane.svg").path
+            let drawn = try runCommand(executable, ["graph", file, "--svg", svg])
+            let picture = (try? String(contentsOfFile: svg, encoding: .utf8)) ?? ""
+            #expect(drawn.status == 0 && picture.contains("<svg") && picture.contains("u22"), "\(drawn.output)")
+        }
+    }
+
     @Test func aUnitThatCannotStartIsNamedWithItsReason() throws {
         let executable = try #require(UnitProcess.executable?.path)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("topologize-\(UUID().uuidString)")
