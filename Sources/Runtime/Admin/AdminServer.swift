@@ -13,9 +13,10 @@ extension FilterView: ResponseEncodable {}
 extension PendingView: ResponseEncodable {}
 extension TopologyView: ResponseEncodable {}
 extension DispatchCountersView: ResponseEncodable {}
+extension SwitchView: ResponseEncodable {}
 
 /// The admin HTTP API (JSON, loopback by default): `GET /routes`, `/units`, `/status`,
-/// `/filters`, `/pending`, `/counters`, `/hosts`, `/topology`.
+/// `/filters`, `/pending`, `/counters`, `/hosts`, `/topology`, `/switches`.
 ///
 /// Every answer is built from a snapshot taken on the unit's event loop, so it never sees a
 /// half-applied change. Only the copy is made on the loop: the router, the dispatcher and the
@@ -54,6 +55,9 @@ enum AdminServer {
                 (core.value.hostTracker, core.value.servicesHostMap, NIODeadline.now())
             }.get()
             return HostView.rows(tracker: tracker, map: map, domain: identity.uid.rawValue, now: now)
+        }
+        router.get("switches") { _, _ -> [SwitchView] in
+            SwitchView.rows(try await core.eventLoop.submit { core.value.switchRegistry }.get())
         }
         router.get("topology") { _, _ -> TopologyView in
             let snapshot = try await core.eventLoop.submit { core.value.topologySnapshot }.get()

@@ -57,6 +57,7 @@ final class UnitCore: ControllerOutput {
 
     var switchCount: Int { channelsByDatapath.count }
     var hostCount: Int { controller.hosts.count }
+    var switchRegistry: SwitchRegistry { controller.switches }
     var linkCount: Int { controller.links.links.count }
     var topologySnapshot: TopologySnapshot {
         TopologySnapshot(
