@@ -25,18 +25,31 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "text (one readable line each) or json (one JSON object each, for machines).")
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     func run() async throws {
-        let level = logLevel
+        let (level, format) = (logLevel, logFormat)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                return JSONLogHandler(label: label, logLevel: level)
+            }
         }
-        let logger = Logger(label: "echelon")
+        var logger = Logger(label: "echelon")
         do {
             var configuration =
                 try config.map { path throws(ConfigurationError) in try UnitConfiguration.load(path: path) }
                 ?? .standard
+            // Every line says which unit wrote it: several units' logs are often read together.
+            // ("unit" on a channel's lines is the unit at its other end.)
+            logger[metadataKey: "self"] = "\(configuration.name)"
             if let listen {
                 guard let address = SocketAddressSpec(listen) else {
                     throw ValidationError("--listen: expected host:port, got \(listen)")
@@ -45,10 +58,12 @@ struct RunCommand: AsyncParsableCommand {
             }
             let blueprints = try ServiceCatalog.blueprints(
                 for: &configuration, file: config ?? "(default configuration)")
-            let unit = UnitRuntime(configuration: configuration, logger: logger) {
-                blueprints.map { $0.make(logger: logger) }
+            let unitLogger = logger
+            let unit = UnitRuntime(configuration: configuration, logger: unitLogger) {
+                blueprints.map { $0.make(logger: unitLogger) }
             }
-            let group = ServiceGroup(services: [unit], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            let group = ServiceGroup(
+                services: [unit], gracefulShutdownSignals: [.sigterm, .sigint], logger: unitLogger)
             try await group.run()
         } catch let error as ConfigurationError {
             fail("bad configuration: \(error)")

@@ -220,7 +220,9 @@ final class NeighbourUnits {
             case .send(let message, let unit):
                 bound[unit]?.send(message)
             case .routeChanged(let sid, let route):
-                logger.debug(
+                // One line per change of every route, as for every channel: an operator follows
+                // the control plane's state from the log alone.
+                logger.info(
                     "route changed",
                     metadata: [
                         "sid": "\(sid)",
