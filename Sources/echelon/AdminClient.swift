@@ -26,7 +26,10 @@ struct AdminClient {
             )
         }
         guard status == 200 else {
-            throw AdminClientError("the unit at \(authority) answered /\(path) with HTTP \(status)")
+            // Hummingbird's errors come as {"error": {"message": ...}}.
+            let error = try? JSONDecoder().decode([String: [String: String]].self, from: Data(body.readableBytesView))
+            let reason = error?["error"]?["message"].map { ": \($0)" } ?? ""
+            throw AdminClientError("the unit at \(authority) answered /\(path) with HTTP \(status)\(reason)")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))

@@ -23,6 +23,7 @@ extension MininetTests {
             let domain2_flows_to_old_place: Int?
             let mechanisms: [String: Int]?
             let routes_back_seconds: Double?
+            let s1_flows: [String: Int]?
         }
         /// One loss, or one per target.
         enum AnyLoss: Decodable {
@@ -107,7 +108,7 @@ extension MininetTests {
                 "--domain1", String(domain1Configuration.switchPort), "--domain2",
                 String(domain2Configuration.switchPort), "--admin", "tier2=\(admin("tier2"))", "--admin",
                 "domain1=\(admin("domain1"))", "--admin", "domain2=\(admin("domain2"))", "--freeze-pid",
-                String(tier2.pid),
+                String(tier2.pid), "--echelon", executable,
             ], timeout: 240)
         let hosts = try runCommand(executable, ["hosts", "--unit", admin("tier2")])
         let (status2, log2) = tier2.stop()
@@ -132,6 +133,10 @@ extension MininetTests {
         #expect(ping.first_reply_ms != nil && ping.ping_loss?.values == [0], "h1 reaches h3: \(line)\n\(logs)")
         let stream = try #require(steps["stream"])
         #expect(stream.error == nil && (stream.mbps ?? 0) > 0, "an iperf3 stream crosses: \(line)")
+        let throughUnit = try #require(steps["flows"]?.s1_flows, "\(line)")
+        #expect(
+            throughUnit["echelon_flows"] == throughUnit["ovs_ofctl"] && (throughUnit["ovs_ofctl"] ?? 0) > 0,
+            "`echelon flows` reads s1's table as `ovs-ofctl dump-flows` does: \(throughUnit)")
         let flows = try #require(steps["flows"]?.flows_naming_h1)
         #expect(flows.count == 4 && flows.values.allSatisfy { $0 > 0 }, "flows on both sides of the boundary: \(flows)")
         let away = try #require(steps["tier2_away"])

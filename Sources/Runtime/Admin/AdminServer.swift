@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import OpenFlow
 import UnitProtocol
 
 extension RouteView: ResponseEncodable {}
@@ -14,9 +15,10 @@ extension PendingView: ResponseEncodable {}
 extension TopologyView: ResponseEncodable {}
 extension DispatchCountersView: ResponseEncodable {}
 extension SwitchView: ResponseEncodable {}
+extension FlowView: ResponseEncodable {}
 
 /// The admin HTTP API (JSON, loopback by default): `GET /routes`, `/units`, `/status`,
-/// `/filters`, `/pending`, `/counters`, `/hosts`, `/topology`, `/switches`.
+/// `/filters`, `/pending`, `/counters`, `/hosts`, `/topology`, `/switches`, `/switches/{dpid}/flows`.
 ///
 /// Every answer is built from a snapshot taken on the unit's event loop, so it never sees a
 /// half-applied change. Only the copy is made on the loop: the router, the dispatcher and the
@@ -58,6 +60,22 @@ enum AdminServer {
         }
         router.get("switches") { _, _ -> [SwitchView] in
             SwitchView.rows(try await core.eventLoop.submit { core.value.switchRegistry }.get())
+        }
+        router.get("switches/:dpid/flows") { _, context -> [FlowView] in
+            let text = try context.parameters.require("dpid")
+            guard let raw = UInt64(text, radix: 16) else {
+                throw HTTPError(.badRequest, message: "not a datapath ID in hexadecimal: \(text)")
+            }
+            do {
+                let entries = try await core.eventLoop.flatSubmit {
+                    core.value.flowTable(of: DatapathID(rawValue: raw))
+                }
+                .get()
+                return entries.map(FlowView.init)
+            } catch let error as FlowTableError {
+                if case .notConnected = error { throw HTTPError(.notFound, message: error.description) }
+                throw HTTPError(.gatewayTimeout, message: error.description)
+            }
         }
         router.get("topology") { _, _ -> TopologyView in
             let snapshot = try await core.eventLoop.submit { core.value.topologySnapshot }.get()

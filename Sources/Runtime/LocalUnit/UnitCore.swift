@@ -88,14 +88,64 @@ final class UnitCore: ControllerOutput {
         guard let id = handler.id else { return }
         if channelsByDatapath[datapathID] === handler { controller.inputGone(.switchChannel(datapathID)) }
         if channelsByDatapath[datapathID] === handler { channelsByDatapath[datapathID] = nil }
+        for (xid, request) in flowRequests where request.datapathID == datapathID {
+            flowRequests.removeValue(forKey: xid)?.promise.fail(FlowTableError.notConnected(datapathID))
+        }
         lastChannel = nil
         controller.switchDisconnected(datapathID, on: id, now: now, sink: self)
         flushPending()
     }
 
     func received(_ message: OpenFlowMessage, from datapathID: DatapathID, now: NIODeadline) {
+        if !flowRequests.isEmpty, case .statsReply(let reply) = message.body,
+            flowRequests[message.xid]?.datapathID == datapathID
+        {
+            flowStatsArrived(reply, xid: message.xid)
+            return
+        }
         controller.received(message, from: datapathID, now: now, sink: self)
     }
+
+    // MARK: Flow tables, for the admin API
+
+    /// Asks a switch for its whole flow table (OFPST_FLOW, every table, every flow); the answer
+    /// may come in several replies. Fails when the switch is not connected, goes, or does not
+    /// answer within `timeout`.
+    func flowTable(of datapathID: DatapathID, timeout: TimeAmount = .milliseconds(5000)) -> EventLoopFuture<[FlowStats]>
+    {
+        let promise = eventLoop.makePromise(of: [FlowStats].self)
+        guard let handler = channelsByDatapath[datapathID] else {
+            promise.fail(FlowTableError.notConnected(datapathID))
+            return promise.futureResult
+        }
+        nextStatsXID = nextStatsXID == UInt32.max ? Self.firstStatsXID : nextStatsXID + 1
+        let xid = nextStatsXID
+        flowRequests[xid] = (datapathID, [], promise)
+        handler.send(OpenFlowMessage(xid: xid, .statsRequest(StatsRequest(.flow(FlowStatsRequest())))))
+        handler.flush()
+        let core = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: timeout) {
+            core.value.flowRequests.removeValue(forKey: xid)?.promise.fail(FlowTableError.noAnswer(datapathID))
+        }
+        return promise.futureResult
+    }
+
+    private func flowStatsArrived(_ reply: StatsReply, xid: UInt32) {
+        guard case .flow(let entries) = reply.body else {
+            flowRequests.removeValue(forKey: xid)?.promise.fail(FlowTableError.unexpectedReply(reply.type))
+            return
+        }
+        flowRequests[xid]?.entries += entries
+        guard !reply.flags.contains(.more), let done = flowRequests.removeValue(forKey: xid) else { return }
+        done.promise.succeed(done.entries)
+    }
+
+    /// Flow-table requests waiting for their switch's replies, by the xid they were sent with
+    /// (from a range of their own, so the controller's messages never share one).
+    private var flowRequests:
+        [UInt32: (datapathID: DatapathID, entries: [FlowStats], promise: EventLoopPromise<[FlowStats]>)] = [:]
+    private static let firstStatsXID: UInt32 = 0xF000_0000
+    private var nextStatsXID = UnitCore.firstStatsXID
 
     /// An event or a return from a neighbouring unit. What it causes is written when the unit
     /// channel's read burst ends (`flushPending`), in one write per channel.
