@@ -124,12 +124,10 @@ public final class AuthenticatorService: HostedService {
                 // again if it comes back.
                 removeDropFlow(of: host.mac, decision, context: &context)
                 decisions[host.mac] = nil
-            } else if decision.domain == context.domain {
+            } else {
                 // No longer known to attach anywhere: revoked now, it gets its drop flow at its
                 // next frame, where that frame comes in; seen again, it is judged where it is.
-                decisions[host.mac]?.location = nil
-                decisions[host.mac]?.bypassedIn.remove(context.domain)
-            } else {
+                if decision.domain == context.domain { decisions[host.mac]?.location = nil }
                 decisions[host.mac]?.bypassedIn.remove(context.domain)
             }
             return .continue
@@ -188,14 +186,17 @@ public final class AuthenticatorService: HostedService {
 
     private func removeDropFlow(of mac: MACAddress, _ decision: Decision, context: inout ServiceContext) {
         guard let (location, domain) = decision.dropFlowAt else { return }
+        command(.deleteStrict, dropFlowOf: mac, at: location, in: domain, context: &context)
+    }
+
+    /// Adds or deletes a host's drop flow in a domain by a command (outside any of its events).
+    private func command(
+        _ command: FlowMod.Command, dropFlowOf mac: MACAddress, at location: HostLocation, in domain: UnitID?,
+        context: inout ServiceContext
+    ) {
+        let flow = OpenFlowMessage(xid: 0, .flowMod(Self.dropFlow(mac, at: location, command: command)))
         context.command(
-            DomainCommand(
-                domain: domain,
-                messages: [
-                    .init(
-                        datapathID: location.datapathID,
-                        message: Self.message(mac, at: location, command: .deleteStrict))
-                ]))
+            DomainCommand(domain: domain, messages: [.init(datapathID: location.datapathID, message: flow)]))
     }
 
     private func decide(_ mac: MACAddress) -> Decision {
@@ -248,11 +249,7 @@ public final class AuthenticatorService: HostedService {
                 decision.verdict = .deny
                 decision.bypassedIn = []
                 if let location = decision.location {
-                    context.command(
-                        DomainCommand(
-                            domain: decision.domain,
-                            messages: [.init(datapathID: location.datapathID, message: Self.message(mac, at: location))]
-                        ))
+                    command(.add, dropFlowOf: mac, at: location, in: decision.domain, context: &context)
                     decision.dropFlowAt = (location, decision.domain)
                 }
                 decisions[mac] = decision
@@ -278,12 +275,6 @@ public final class AuthenticatorService: HostedService {
                 context.command(command)
             }
         }
-    }
-
-    private static func message(
-        _ mac: MACAddress, at location: HostLocation, command: FlowMod.Command = .add
-    ) -> OpenFlowMessage {
-        OpenFlowMessage(xid: 0, .flowMod(dropFlow(mac, at: location, command: command)))
     }
 
     private static func modificationDate(of path: String) -> Date? {
