@@ -6,25 +6,14 @@ import Runtime
 /// them and their state, the services each hosts, and each domain's switches and the links
 /// discovery found between them.
 struct ControlPlaneGraph {
-    /// What one unit's admin API said, or nil when it did not answer.
-    struct Observed {
-        var neighbours: [UnitView]
-        var routes: [RouteView]
-        var topology: TopologyView?
-    }
-
     let description: ControlPlaneDescription
-    let observed: [String: Observed]
+    /// What each unit's admin API said; a unit that did not answer is missing.
+    let observed: [String: UnitObservation]
 
     static func read(_ description: ControlPlaneDescription) async -> ControlPlaneGraph {
-        var observed: [String: Observed] = [:]
+        var observed: [String: UnitObservation] = [:]
         for unit in description.units {
-            let client = AdminClient(authority: unit.admin.description)
-            guard let neighbours = try? await client.get("units", as: [UnitView].self),
-                let routes = try? await client.get("routes", as: [RouteView].self)
-            else { continue }
-            let topology = unit.tier == 1 ? try? await client.get("topology", as: TopologyView.self) : nil
-            observed[unit.name] = Observed(neighbours: neighbours, routes: routes, topology: topology)
+            observed[unit.name] = await UnitObservation.read(unit, topology: unit.tier == 1)
         }
         return ControlPlaneGraph(description: description, observed: observed)
     }

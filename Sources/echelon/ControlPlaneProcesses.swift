@@ -10,9 +10,9 @@ struct ControlPlaneProcesses {
     let descriptionFile: String
     let state: URL
 
-    init(descriptionFile: String, state: String?) throws {
+    init(description: ControlPlaneDescription, descriptionFile: String, state: String?) {
+        self.description = description
         self.descriptionFile = descriptionFile
-        description = try ControlPlaneDescription.load(path: descriptionFile)
         self.state = URL(fileURLWithPath: state ?? ".echelon/\(description.name)").standardizedFileURL
     }
 

@@ -42,13 +42,11 @@ struct ControlPlaneProgress {
             state.stuck = "not running" + (last.isEmpty ? "" : "; its log ends: \(last)")
             return state
         }
-        let client = AdminClient(authority: unit.admin.description)
-        guard let neighbours = try? await client.get("units", as: [UnitView].self),
-            let routes = try? await client.get("routes", as: [RouteView].self)
-        else {
+        guard let observed = await UnitObservation.read(unit) else {
             state.stuck = "its admin API at \(unit.admin) does not answer yet"
             return state
         }
+        let (neighbours, routes) = (observed.neighbours, observed.routes)
         let wanted = unit.upstream + unit.peers
         let established = wanted.filter { name in
             neighbours.contains { $0.name == name && $0.state == "established" }

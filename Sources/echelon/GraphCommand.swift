@@ -19,13 +19,7 @@ struct GraphCommand: AsyncParsableCommand {
     var svg: String?
 
     func run() async throws {
-        let controlPlane: ControlPlaneDescription
-        do {
-            controlPlane = try ControlPlaneDescription.load(path: description)
-        } catch {
-            throw TopologizeError("bad description: \(error)")
-        }
-        let dot = await ControlPlaneGraph.read(controlPlane).dot
+        let dot = await ControlPlaneGraph.read(try TopologizeCommand.load(description)).dot
         guard let svg else {
             print(dot, terminator: "")
             return

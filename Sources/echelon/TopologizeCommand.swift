@@ -19,11 +19,17 @@ struct TopologizeCommand: AsyncParsableCommand {
         var state: String?
 
         func processes() throws -> ControlPlaneProcesses {
-            do {
-                return try ControlPlaneProcesses(descriptionFile: description, state: state)
-            } catch let error as ConfigurationError {
-                throw TopologizeError("bad description: \(error)")
-            }
+            ControlPlaneProcesses(
+                description: try TopologizeCommand.load(description), descriptionFile: description, state: state)
+        }
+    }
+
+    /// Reads a description, its problem said in one line.
+    static func load(_ file: String) throws -> ControlPlaneDescription {
+        do {
+            return try ControlPlaneDescription.load(path: file)
+        } catch {
+            throw TopologizeError("bad description: \(error)")
         }
     }
 

@@ -230,6 +230,8 @@ extension ControlPlaneDescription {
     public func unitFiles(
         file: String, descriptionFolder: String, folder: String
     ) throws(ConfigurationError) -> [(name: String, json: Data)] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var files: [(name: String, json: Data)] = []
         for (index, unit) in units.enumerated() {
             var document = unit.settings
@@ -248,8 +250,6 @@ extension ControlPlaneDescription {
             if let probeKey { section("links", ["probeKey": .string(probeKey)]) }
             document["services"] = .array(
                 unit.services.map { Self.rebased($0, from: descriptionFolder, to: folder) })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let json: Data
             do {
                 json = try encoder.encode(document) + Data("\n".utf8)
