@@ -19,6 +19,8 @@ public struct UnitController {
     public private(set) var domainEdges: [HostLocation: DomainEdge] = [:]
     /// Keeps links that flap out of the tree and of every path.
     public private(set) var damping = LinkDamping()
+    /// The flows operators pushed through the admin API.
+    public private(set) var staticFlows = StaticFlowTable()
     /// Signs this unit's probes and checks the ones that arrive.
     private var probes: ProbeAuthenticator
     /// The wall clock, as last reported with the monotonic time it was read at: probes carry
@@ -117,6 +119,9 @@ public struct UnitController {
         topology.addSwitch(description.datapathID)
         counters.switchesConnected += 1
         sink.send(OpenFlowMessage(xid: 0, .flowMod(LinkDiscovery.interceptFlow)), to: description.datapathID)
+        for flowMod in staticFlows.installations(on: description.datapathID) {
+            sink.send(OpenFlowMessage(xid: 0, .flowMod(flowMod)), to: description.datapathID)
+        }
         dispatch(.switchAdded(description), now: now, sink: sink)
         sendProbes(for: description, now: now, sink: sink)
         return replaced
@@ -170,6 +175,8 @@ public struct UnitController {
             dispatch(.portStatus(datapathID, status), now: now, sink: sink)
         case .vendor(let vendor):
             dispatch(.vendor(datapathID, vendor), now: now, sink: sink)
+        case .flowRemoved(let removed):
+            send(staticFlows.flowRemoved(removed, on: datapathID), sink: sink)
         case .error:
             counters.errorsReceived += 1
         default:
@@ -567,6 +574,36 @@ public struct UnitController {
             transaction: transaction, sid: sid, verdict: verdict, messages: last, bypass: bypass, context: annotations,
             to: unit)
         if !context.commands.isEmpty { perform(context.commands, of: service, now: now, sink: sink) }
+    }
+
+    // MARK: Static flows
+
+    /// Keeps an operator's flow and installs it if its switch is connected.
+    public mutating func pushStaticFlow(_ flow: StaticFlow, sink: some ControllerOutput) -> StaticFlowChange {
+        let change = staticFlows.push(flow)
+        send(change, sink: sink)
+        return change
+    }
+
+    /// Forgets an operator's flow by name and deletes it from its switch; nil when there is none.
+    public mutating func removeStaticFlow(named name: String, sink: some ControllerOutput) -> StaticFlowChange? {
+        guard let change = staticFlows.remove(named: name) else { return nil }
+        send(change, sink: sink)
+        return change
+    }
+
+    /// Forgets the operators' flows of one switch, or of all, and deletes them.
+    public mutating func clearStaticFlows(on datapathID: DatapathID?, sink: some ControllerOutput) -> StaticFlowChange {
+        let change = staticFlows.clear(on: datapathID)
+        send(change, sink: sink)
+        return change
+    }
+
+    /// A switch that is not connected is given its flows when it connects.
+    private func send(_ change: StaticFlowChange, sink: some ControllerOutput) {
+        for (datapathID, flowMod) in change.messages where switches.connection(for: datapathID) != nil {
+            sink.send(OpenFlowMessage(xid: 0, .flowMod(flowMod)), to: datapathID)
+        }
     }
 
     // MARK: Services outside events

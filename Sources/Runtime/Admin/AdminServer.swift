@@ -89,6 +89,7 @@ enum AdminServer {
             }.get()
             return statusView(snapshot, identity: identity)
         }
+        FloodlightRoutes.add(to: router, core: core)
         let limits = AdminConnectionLimits(settings: settings)
         return Application(
             router: router,

@@ -78,6 +78,7 @@ final class UnitCore: ControllerOutput {
     func switchReady(_ description: SwitchDescription, on handler: SwitchChannelHandler, now: NIODeadline) {
         guard let id = handler.id else { return }
         channelsByDatapath[description.datapathID] = handler
+        sessions[description.datapathID] = SwitchSession(connectedSince: Date(), address: handler.remoteAddress)
         lastChannel = nil
         if let replaced = controller.switchConnected(description, on: id, now: now, sink: self) {
             openChannels[replaced]?.closeReplaced()
@@ -87,7 +88,10 @@ final class UnitCore: ControllerOutput {
     func switchGone(_ datapathID: DatapathID, on handler: SwitchChannelHandler, now: NIODeadline) {
         guard let id = handler.id else { return }
         if channelsByDatapath[datapathID] === handler { controller.inputGone(.switchChannel(datapathID)) }
-        if channelsByDatapath[datapathID] === handler { channelsByDatapath[datapathID] = nil }
+        if channelsByDatapath[datapathID] === handler {
+            channelsByDatapath[datapathID] = nil
+            sessions[datapathID] = nil
+        }
         for (xid, request) in flowRequests where request.datapathID == datapathID {
             flowRequests.removeValue(forKey: xid)?.promise.fail(FlowTableError.notConnected(datapathID))
         }
@@ -104,6 +108,53 @@ final class UnitCore: ControllerOutput {
             return
         }
         controller.received(message, from: datapathID, now: now, sink: self)
+    }
+
+    /// When and from where each connected switch connected.
+    private(set) var sessions: [DatapathID: SwitchSession] = [:]
+
+    // MARK: Static flows, for the admin API
+
+    var staticFlows: StaticFlowTable { controller.staticFlows }
+
+    func pushStaticFlow(_ flow: StaticFlow) -> StaticFlowChange {
+        let change = controller.pushStaticFlow(flow, sink: self)
+        logStaticFlowChange(change, pushed: flow)
+        flushPending()
+        return change
+    }
+
+    func removeStaticFlow(named name: String) -> StaticFlowChange? {
+        let change = controller.removeStaticFlow(named: name, sink: self)
+        if let change { logStaticFlowChange(change, pushed: nil) }
+        flushPending()
+        return change
+    }
+
+    func clearStaticFlows(on datapathID: DatapathID?) -> StaticFlowChange {
+        let change = controller.clearStaticFlows(on: datapathID, sink: self)
+        logStaticFlowChange(change, pushed: nil)
+        flushPending()
+        return change
+    }
+
+    private func logStaticFlowChange(_ change: StaticFlowChange, pushed: StaticFlow?) {
+        if let pushed {
+            logger.info(
+                "static flow pushed",
+                metadata: [
+                    "flow": "\(pushed.name)", "switch": "\(pushed.datapathID)", "priority": "\(pushed.priority)",
+                    "match": "\(pushed.match)", "actions": "\(pushed.actions.actionsDescription)",
+                    "installed": "\(pushed.active && switchRegistry.connection(for: pushed.datapathID) != nil)",
+                ])
+        }
+        for name in change.displaced {
+            logger.info("static flow replaced: another took its match and priority", metadata: ["flow": "\(name)"])
+        }
+        for name in change.removed { logger.info("static flow removed", metadata: ["flow": "\(name)"]) }
+        for name in change.reinstalled {
+            logger.info("static flow deleted on its switch by another; installed again", metadata: ["flow": "\(name)"])
+        }
     }
 
     // MARK: Flow tables, for the admin API
@@ -371,4 +422,10 @@ final class UnitCore: ControllerOutput {
     func closeAll() {
         for handler in openChannels.values { handler.close() }
     }
+}
+
+/// A switch's current connection, as the admin API reports it.
+struct SwitchSession: Sendable {
+    var connectedSince: Date
+    var address: SocketAddress?
 }

@@ -24,6 +24,8 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     private let core: UnitCore
     private var context: ChannelHandlerContext?
     private(set) var id: ConnectionID?
+    /// Where the switch connected from, for the admin API.
+    private(set) var remoteAddress: SocketAddress?
     private var logger: Logger
     private var awaitingFlush = false
     /// Messages read since the last read burst ended.
@@ -52,7 +54,8 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         self.context = context
         outbound.attach(to: context)
         id = ConnectionID(rawValue: UInt(bitPattern: ObjectIdentifier(context.channel)))
-        logger[metadataKey: "switch"] = "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"
+        remoteAddress = context.channel.remoteAddress
+        logger[metadataKey: "switch"] = "\(remoteAddress.map { "\($0)" } ?? "?")"
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

@@ -29,8 +29,9 @@ public final class AuthenticatorService: HostedService {
     public static let events: Set<EventCategory> = [
         .switchAdded, .switchRemoved, .deviceAdded, .deviceChanged, .deviceRemoved, .packetIn,
     ]
-    /// Drop flows sit above forwarding (10) and the operators' band (100 and up).
-    public static let dropPriority: UInt16 = 40_000
+    /// Drop flows sit above forwarding (10) and below the operators' static flows (100 and up),
+    /// which take precedence over every service's.
+    public static let dropPriority: UInt16 = 90
     /// How often the policy file's modification time is looked at.
     static let checkInterval = TimeAmount.seconds(1)
 
