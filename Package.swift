@@ -138,7 +138,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["OpenFlow", "UnitProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "OpenFlow", "UnitProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "EchelonCLITests",

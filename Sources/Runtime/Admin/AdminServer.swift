@@ -32,7 +32,9 @@ enum AdminServer {
         identity: UnitIdentity,
         group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (SocketAddress?) -> Void
     ) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        let methods = MethodNotAllowedMiddleware<BasicRequestContext>()
+        router.add(middleware: methods)
         router.get("routes") { _, _ -> [RouteView] in
             routeViews(try await routing(neighbours))
         }
@@ -62,7 +64,8 @@ enum AdminServer {
             SwitchView.rows(try await core.eventLoop.submit { core.value.switchRegistry }.get())
         }
         router.get("switches/:dpid/flows") { _, context -> [FlowView] in
-            let text = try context.parameters.require("dpid")
+            let raw = try context.parameters.require("dpid")
+            let text = raw.removingPercentEncoding ?? raw
             guard let raw = UInt64(text, radix: 16) else {
                 throw HTTPError(.badRequest, message: "not a datapath ID in hexadecimal: \(text)")
             }
@@ -90,6 +93,7 @@ enum AdminServer {
             return statusView(snapshot, identity: identity)
         }
         FloodlightRoutes.add(to: router, core: core)
+        methods.record(router)
         let limits = AdminConnectionLimits(settings: settings)
         return Application(
             router: router,

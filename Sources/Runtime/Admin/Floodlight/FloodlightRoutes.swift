@@ -93,7 +93,9 @@ enum FloodlightRoutes {
 
     /// `all` (nil) or a DPID.
     private static func switchParameter(_ context: BasicRequestContext) throws -> DatapathID? {
-        let text = try context.parameters.require("switch")
+        // Captures come percent-encoded: a colon DPID arrives as 00%3A00%3A....
+        let raw = try context.parameters.require("switch")
+        let text = raw.removingPercentEncoding ?? raw
         if text.lowercased() == "all" { return nil }
         guard let dpid = DatapathID(text) else {
             throw HTTPError(.badRequest, message: "not a switch DPID or \"all\": \(text)")
