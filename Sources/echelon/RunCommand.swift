@@ -59,7 +59,7 @@ struct RunCommand: AsyncParsableCommand {
             let blueprints = try ServiceCatalog.blueprints(
                 for: &configuration, file: config ?? "(default configuration)")
             let unitLogger = logger
-            let unit = UnitRuntime(configuration: configuration, logger: unitLogger) {
+            let unit = UnitRuntime(configuration: configuration, logger: unitLogger, metrics: UnitMetrics.bootstrap()) {
                 blueprints.map { $0.make(logger: unitLogger) }
             }
             let group = ServiceGroup(

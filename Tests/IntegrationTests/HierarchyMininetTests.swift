@@ -41,6 +41,20 @@ extension MininetTests {
         return try? JSONDecoder().decode(T.self, from: data)
     }
 
+    static func getText(_ path: String, adminPort: Int) async -> String? {
+        guard let url = URL(string: "http://127.0.0.1:\(adminPort)/\(path)"),
+            let (data, _) = try? await URLSession.shared.data(from: url)
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A sample's value in Prometheus' text format: `name{labels} value`, labels as written.
+    static func sample(_ text: String?, _ series: String) -> Double? {
+        text?.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap {
+            Double($0.split(separator: " ").last ?? "")
+        }
+    }
+
     @Test func pingallPassesWithForwardingTwoTiersUp() async throws {
         let executable = try #require(UnitProcess.executable?.path)
         let units = try ForwardingAtTier2()
@@ -53,6 +67,8 @@ extension MininetTests {
             MininetEnvironment.script, ["--port", String(t1Switch), "--topo", "ring,4", "--every-round"], timeout: 180)
         let tier1Counters = await Self.get("counters", adminPort: t1Admin, as: CountersView.self)
         let tier2Counters = await Self.get("counters", adminPort: t2Admin, as: CountersView.self)
+        let tier1Metrics = await Self.getText("metrics", adminPort: t1Admin)
+        let tier2Metrics = await Self.getText("metrics", adminPort: t2Admin)
         let filters = try runCommand(executable, ["filters", "--unit", "127.0.0.1:\(t1Admin)"])
         let pending = try runCommand(executable, ["pending", "--unit", "127.0.0.1:\(t1Admin)", "--json"])
         let (status1, log1) = tier1.stop()
@@ -81,6 +97,14 @@ extension MininetTests {
             filters.status == 0 && filters.output.contains("forwarding") && filters.output.contains("DIVERT"),
             "\(filters.output)")
         #expect(pending.status == 0 && pending.output.filter { !$0.isWhitespace } == "[]", "\(pending.output)")
+        // The same, as Prometheus reads it.
+        let roundTrips = Self.sample(tier1Metrics, "echelon_divert_round_trip_seconds_count") ?? 0
+        #expect(roundTrips > 0 && roundTrips <= Double(t1.returns), "\(tier1Metrics ?? "no /metrics")")
+        #expect(Self.sample(tier1Metrics, #"echelon_events_total{category="packet_in",source="switches"}"#) ?? 0 > 0)
+        #expect(Self.sample(tier1Metrics, "echelon_flow_mods_sent_total") ?? 0 > 0, "tier 2's FLOW_MODs went out")
+        #expect(Self.sample(tier1Metrics, #"echelon_unit_channels{state="established"}"#) == 1)
+        #expect(Self.sample(tier2Metrics, #"echelon_events_total{category="packet_in",source="units"}"#) ?? 0 > 0)
+        #expect(Self.sample(tier2Metrics, "echelon_path_setups_total") ?? 0 > 0, "\(tier2Metrics ?? "no /metrics")")
         #expect(status1 == 0 && status2 == 0)
         #expect(!log1.contains("rejected"), "\(log1)")
     }

@@ -569,6 +569,9 @@ public struct EventDispatcher: Sendable {
             }
             if !messages.isEmpty { delivery = SwitchDelivery(messages: messages, xid: record.switchXID) }
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
+            if answer.verdict.isFinal, record.context != nil || record.wait != nil {
+                output.roundTrip = now - record.issued
+            }
             if let key = record.context {
                 answerArrived(answer, transaction: transaction, context: key, output: &output)
             } else if let wait = record.wait, answer.verdict.isFinal {

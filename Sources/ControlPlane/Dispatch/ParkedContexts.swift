@@ -22,6 +22,8 @@ public struct ParkedContexts<Context: Sendable>: Sendable {
         public var timedOutOpen = 0
         public var timedOutClosed = 0
         public var refusedFull = 0
+
+        public init() {}
     }
 
     public private(set) var counters = Counters()

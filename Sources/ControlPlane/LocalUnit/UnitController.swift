@@ -225,6 +225,7 @@ public struct UnitController {
     ) {
         switch message {
         case .event(let event):
+            counters.eventsFromUnits[event.category.index] += 1
             dispatcher.received(event, from: unit, clock: clock, now: now, into: &output)
             if let request = output.serve.take() { serve(request, now: now, sink: sink) }
         case .eventReturn(let answer):
@@ -232,6 +233,7 @@ public struct UnitController {
             dispatcher.received(
                 answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
+            if let roundTrip = output.roundTrip.take() { sink.diverted(roundTrip: roundTrip) }
         case .command(let command):
             let switches = self.switches
             let withdrawn = dispatcher.received(
@@ -419,6 +421,7 @@ public struct UnitController {
     }
 
     private mutating func dispatch(_ event: NetworkEvent, now: NIODeadline, sink: some ControllerOutput) {
+        counters.events[event.category.index] += 1
         // A host that moved or left ends its BYPASS before services above are shown it: one that
         // moved is judged again where it is now, and one that left is known to have left (an
         // authenticator that kept where it was would act on a place it no longer is).
@@ -705,6 +708,10 @@ public struct UnitCounters: Hashable, Sendable, Codable {
     public var droppedFromReturns = 0
     /// Commands of a service with no SID for another unit's domain (it cannot address one).
     public var undeliverableCommands = 0
+    /// Events of this unit's switches and hosts, by category (`EventCategory.index`).
+    public var events = [Int](repeating: 0, count: EventCategory.byIndex.count)
+    /// Events units below sent up, by category.
+    public var eventsFromUnits = [Int](repeating: 0, count: EventCategory.byIndex.count)
 
     public init() {}
 }

@@ -18,7 +18,8 @@ extension SwitchView: ResponseEncodable {}
 extension FlowView: ResponseEncodable {}
 
 /// The admin HTTP API (JSON, loopback by default): `GET /routes`, `/units`, `/status`,
-/// `/filters`, `/pending`, `/counters`, `/hosts`, `/topology`, `/switches`, `/switches/{dpid}/flows`.
+/// `/filters`, `/pending`, `/counters`, `/hosts`, `/topology`, `/switches`, `/switches/{dpid}/flows`,
+/// `/metrics` (Prometheus), and Floodlight's subset (`FloodlightRoutes`).
 ///
 /// Every answer is built from a snapshot taken on the unit's event loop, so it never sees a
 /// half-applied change. Only the copy is made on the loop: the router, the dispatcher and the
@@ -29,7 +30,7 @@ extension FlowView: ResponseEncodable {}
 enum AdminServer {
     static func application(
         settings: AdminSettings, neighbours: NIOLoopBound<NeighbourUnits>, core: NIOLoopBound<UnitCore>,
-        identity: UnitIdentity,
+        identity: UnitIdentity, metrics: UnitMetricsExporter? = nil,
         group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (SocketAddress?) -> Void
     ) -> some ApplicationProtocol {
         let router = Router(options: .autoGenerateHeadEndpoints)
@@ -93,6 +94,20 @@ enum AdminServer {
             return statusView(snapshot, identity: identity)
         }
         FloodlightRoutes.add(to: router, core: core)
+        if let metrics {
+            router.get("metrics") { _, _ -> Response in
+                var snapshot = try await core.eventLoop.submit { core.value.metricsSnapshot }.get()
+                let routing = try await routing(neighbours)
+                snapshot.routes = routing.router.routes.count
+                for unit in unitViews(routing) {
+                    let state = unit.state.split(separator: ":").first.map(String.init) ?? unit.state
+                    snapshot.unitChannels[state, default: 0] += 1
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.scrape(snapshot))))
+            }
+        }
         methods.record(router)
         let limits = AdminConnectionLimits(settings: settings)
         return Application(

@@ -1,6 +1,7 @@
 import ControlPlane
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import OpenFlow
 import UnitProtocol
@@ -22,6 +23,9 @@ final class UnitCore: ControllerOutput {
     private let logger: Logger
     let eventLoop: any EventLoop
     private(set) var malformedMessages = 0
+    /// FLOW_MODs written to switches: the unit's own, its services', and those services above sent.
+    private(set) var flowModsSent = 0
+    private let roundTrips = Metrics.Timer(label: UnitMetrics.divertRoundTrip)
     private(set) var undeliverable = 0
     /// Where unit messages go; set once the neighbour units exist (they hold this core, and
     /// whoever made both keeps them for as long as this one serves). Unowned, not weak: a weak
@@ -301,17 +305,38 @@ final class UnitCore: ControllerOutput {
 
     func countMalformed() { malformedMessages += 1 }
 
+    func diverted(roundTrip: TimeAmount) { roundTrips.recordNanoseconds(roundTrip.nanoseconds) }
+
+    /// The unit's counters and levels now, for `/metrics`.
+    var metricsSnapshot: UnitMetricsSnapshot {
+        let dispatcher = controller.dispatcher
+        return UnitMetricsSnapshot(
+            unit: controller.counters, dispatch: dispatcher.counters, parked: dispatcher.parked.counters,
+            parkedNow: dispatcher.parked.count, openTransactions: dispatcher.openTransactions,
+            services: controller.serviceStatistics.map {
+                UnitMetricsSnapshot.ServiceStatistics(name: $0.name, values: $0.statistics)
+            },
+            switches: channelsByDatapath.count,
+            switchesInHandshake: max(0, openChannels.count - channelsByDatapath.count),
+            hosts: controller.hosts.count, links: controller.links.links.count,
+            staticFlows: controller.staticFlows.count,
+            flowModsSent: flowModsSent, malformedMessages: malformedMessages, undeliverable: undeliverable)
+    }
+
     // MARK: SwitchMessageSink
 
     func send(_ body: OpenFlowMessage.Body, to datapathID: DatapathID) {
+        if case .flowMod = body { flowModsSent += 1 }
         channel(to: datapathID)?.send(body)
     }
 
     func send(_ message: OpenFlowMessage, to datapathID: DatapathID) {
+        if case .flowMod = message.body { flowModsSent += 1 }
         channel(to: datapathID)?.send(message)
     }
 
     func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
+        for message in messages where message.type == .flowMod { flowModsSent += 1 }
         if let datapathID = messages.soleDatapathID {
             channel(to: datapathID)?.forward(messages, xid: xid)
         } else {

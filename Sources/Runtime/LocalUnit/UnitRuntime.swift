@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import OpenFlow
+import Prometheus
 import ServiceLifecycle
 import UnitProtocol
 import UnixSignals
@@ -13,6 +14,7 @@ import UnixSignals
 public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
     public let configuration: UnitConfiguration
     private let makeServices: @Sendable () -> [any HostedService]
+    private let metrics: UnitMetricsExporter?
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let boundAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
@@ -21,9 +23,12 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
 
     /// `makeServices` builds the unit's services, one per declaration in `configuration.services`
     /// and in that order; it runs on the unit's event loop, which then owns them.
+    /// With `metrics` (from `UnitMetrics.bootstrap()`), the admin API serves `/metrics`.
     public init(
-        configuration: UnitConfiguration, logger: Logger, makeServices: @escaping @Sendable () -> [any HostedService]
+        configuration: UnitConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil,
+        makeServices: @escaping @Sendable () -> [any HostedService]
     ) {
+        self.metrics = metrics.map { UnitMetricsExporter(registry: $0, identity: configuration.identity) }
         self.configuration = configuration
         self.makeServices = makeServices
         self.logger = logger
@@ -150,7 +155,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         }
         let adminAddress = self.adminAddress
         let admin = AdminServer.application(
-            settings: configuration.admin, neighbours: neighbours, core: core, identity: identity, group: group,
+            settings: configuration.admin, neighbours: neighbours, core: core, identity: identity,
+            metrics: metrics, group: group,
             logger: logger
         ) { address in
             adminAddress.withLockedValue { $0 = address }

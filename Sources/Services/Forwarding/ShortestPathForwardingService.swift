@@ -89,6 +89,15 @@ public final class ShortestPathForwardingService: HostedService {
     /// Host pairs whose installed paths are recorded.
     public var recordedPaths: Int { book.count }
 
+    public var statistics: [String: Int] {
+        [
+            "pathsInstalled": counters.pathsInstalled, "flowModsSent": counters.flowModsSent,
+            "floods": counters.floods, "loopedFloodsDropped": counters.loopedFloodsDropped,
+            "hostMoves": counters.hostMoves, "hostsForgotten": counters.hostsForgotten,
+            "pathsBroken": counters.pathsBroken, "hostOverflow": counters.hostOverflow,
+        ]
+    }
+
     public func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict {
         switch event {
         case .packetIn(let packetIn):
