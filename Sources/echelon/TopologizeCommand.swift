@@ -105,6 +105,7 @@ struct TopologizeCommand: AsyncParsableCommand {
                     print(
                         "\(processes.description.name): all \(states.count) units up in \(String(format: "%.1f", elapsed)) s; `echelon topologize down \(options.description)` stops them"
                     )
+                    print("web page: \(processes.description.webPage)")
                     return
                 }
                 if elapsed > timeout {
@@ -132,6 +133,7 @@ struct TopologizeCommand: AsyncParsableCommand {
             let processes = try options.processes()
             let states = await ControlPlaneProgress(processes: processes).states()
             print(ControlPlaneProgress.table(states))
+            print("web page: \(processes.description.webPage)")
             if states.contains(where: { $0.stuck != nil }) { throw ExitCode(1) }
         }
     }

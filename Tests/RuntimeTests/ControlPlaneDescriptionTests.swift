@@ -57,6 +57,9 @@ import Testing
         #expect(a.links.probeKey?.count == 16 && a.dispatch.switchWindow == 64)
         let top = try JSONDecoder().decode(UnitConfiguration.self, from: files[0].json)
         #expect(top.services.map(\.sid) == [200] && top.units.upstream.isEmpty)
+        // The web page is the top unit's, following the others.
+        #expect(description.webPage.hasPrefix("http://127.0.0.1:\(top.admin.listen.port)/?units=127.0.0.1:"))
+        #expect(description.webPage.split(separator: ",").count == 2)
     }
 
     static let topologies = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -94,6 +94,7 @@ enum AdminServer {
             return statusView(snapshot, identity: identity)
         }
         FloodlightRoutes.add(to: router, core: core)
+        WebPageRoutes.add(to: router, neighbours: neighbours, core: core, identity: identity)
         if let metrics {
             router.get("metrics") { _, _ -> Response in
                 var snapshot = try await core.eventLoop.submit { core.value.metricsSnapshot }.get()

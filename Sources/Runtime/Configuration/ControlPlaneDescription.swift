@@ -13,6 +13,18 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
     /// The key every unit signs its LLDP probes with, so that they believe each other's.
     public var probeKey: String?
     public var units: [Unit]
+
+    /// The web page of the highest unit, following every other unit (`/?units=`).
+    public var webPage: String {
+        func authority(_ unit: Unit) -> String {
+            let host = ["0.0.0.0", "::", ""].contains(unit.admin.host) ? "127.0.0.1" : unit.admin.host
+            return (host.contains(":") ? "[\(host)]" : host) + ":\(unit.admin.port)"
+        }
+        let ordered = units.sorted { ($0.tier, $1.name) > ($1.tier, $0.name) }
+        guard let top = ordered.first else { return "" }
+        let others = ordered.dropFirst().map(authority)
+        return "http://\(authority(top))/" + (others.isEmpty ? "" : "?units=" + others.joined(separator: ","))
+    }
     public var domains: [Domain]
 
     public struct Unit: Hashable, Sendable, Decodable {
