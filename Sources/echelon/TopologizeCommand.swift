@@ -8,7 +8,7 @@ struct TopologizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topologize",
         abstract: "Bring up, inspect and stop a whole control plane from one description.",
-        subcommands: [Check.self, Render.self, Up.self, Status.self, Logs.self, Down.self]
+        subcommands: [Check.self, Render.self, Up.self, Status.self, Logs.self, Down.self, MininetPlanCommand.self]
     )
 
     struct Options: ParsableArguments {
@@ -48,6 +48,27 @@ struct TopologizeCommand: AsyncParsableCommand {
             print(
                 "\(options.description): \(count(description.units.count, "unit")), \(count(description.domains.count, "domain")): the description and every unit file are valid"
             )
+        }
+    }
+
+    struct MininetPlanCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mininet-plan",
+            abstract:
+                "Print, as JSON, the Mininet network of a description: each domain's switches on its own tier-1 unit, the links, a host per switch (`Scripts/topologize mininet` runs it)."
+        )
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let description = try TopologizeCommand.load(options.description)
+            let plan = description.mininetPlan
+            guard !plan.switches.isEmpty else {
+                throw TopologizeError(
+                    "\(options.description): no domain lists any switches (\"domains\": [{\"switches\": [1, 2]}])")
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
         }
     }
 

@@ -14,18 +14,25 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
     public var probeKey: String?
     public var units: [Unit]
 
-    /// The web page of the highest unit, following every other unit (`/?units=`).
-    public var webPage: String {
-        func authority(_ unit: Unit) -> String {
-            let host = ["0.0.0.0", "::", ""].contains(unit.admin.host) ? "127.0.0.1" : unit.admin.host
-            return (host.contains(":") ? "[\(host)]" : host) + ":\(unit.admin.port)"
-        }
-        let ordered = units.sorted { ($0.tier, $1.name) > ($1.tier, $0.name) }
-        guard let top = ordered.first else { return "" }
-        let others = ordered.dropFirst().map(authority)
-        return "http://\(authority(top))/" + (others.isEmpty ? "" : "?units=" + others.joined(separator: ","))
-    }
     public var domains: [Domain]
+    /// Cables between switches (by DPID), within a domain or joining two; for
+    /// `topologize mininet`. Without any, each domain's switches are chained in the order given.
+    public var links: [SwitchLink]
+
+    /// Two switches joined by a cable, written `[1, 2]`.
+    public struct SwitchLink: Hashable, Sendable, Decodable {
+        public var a: UInt64
+        public var b: UInt64
+
+        public init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            a = try container.decode(UInt64.self)
+            b = try container.decode(UInt64.self)
+            guard container.isAtEnd else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "a link is two DPIDs, [a, b]")
+            }
+        }
+    }
 
     public struct Unit: Hashable, Sendable, Decodable {
         public var name: String
@@ -108,7 +115,7 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, probeKey, units, domains }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, probeKey, units, domains, links }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -117,6 +124,7 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
         probeKey = try container.decodeIfPresent(String.self, forKey: .probeKey)
         units = try container.decode([Unit].self, forKey: .units)
         domains = try container.decode(.domains, default: [])
+        links = try container.decode(.links, default: [])
         try require(!units.isEmpty, CodingKeys.units, "must name at least one unit", decoder)
     }
 
@@ -141,6 +149,18 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
     }
 
     public func unit(named name: String) -> Unit? { units.first { $0.name == name } }
+
+    /// The web page of the highest unit, following every other unit (`/?units=`).
+    public var webPage: String {
+        func authority(_ unit: Unit) -> String {
+            let host = ["0.0.0.0", "::", ""].contains(unit.admin.host) ? "127.0.0.1" : unit.admin.host
+            return (host.contains(":") ? "[\(host)]" : host) + ":\(unit.admin.port)"
+        }
+        let ordered = units.sorted { ($0.tier, $1.name) > ($1.tier, $0.name) }
+        guard let top = ordered.first else { return "" }
+        let others = ordered.dropFirst().map(authority)
+        return "http://\(authority(top))/" + (others.isEmpty ? "" : "?units=" + others.joined(separator: ","))
+    }
 
     /// What is wrong with the description as a whole, and where (a JSON path), if anything.
     func problemAsAWhole() -> (path: String, problem: String)? {
@@ -202,6 +222,16 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
                         "switch \(DatapathID(rawValue: dpid)) is in domain \"\(other)\" already"
                     )
                 }
+            }
+        }
+        var cabled: Set<[UInt64]> = []
+        for (index, link) in links.enumerated() {
+            for dpid in [link.a, link.b] where domainOf[dpid] == nil {
+                return ("$.links[\(index)]", "switch \(DatapathID(rawValue: dpid)) is in no domain")
+            }
+            if link.a == link.b { return ("$.links[\(index)]", "a link joins two different switches") }
+            if !cabled.insert([min(link.a, link.b), max(link.a, link.b)]).inserted {
+                return ("$.links[\(index)]", "these two switches are joined already")
             }
         }
         return nil
