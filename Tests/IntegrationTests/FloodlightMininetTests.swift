@@ -40,19 +40,9 @@ enum FlexibleValue: Decodable, Equatable {
 /// Floodlight's REST API against real switches, driven as its users drive it: a curl script
 /// written for Floodlight 0.9 blocks a pinging host through the static flow pusher, and
 /// `ovs-ofctl dump-flows` shows the rule on the switch.
-@Suite(
-    .serialized,
-    .enabled(
-        if: MininetEnvironment.unavailableReason == nil, Comment(rawValue: MininetEnvironment.unavailableReason ?? "")))
-struct FloodlightMininetTests {
+extension MininetTests {
     @Test func aFloodlightScriptBlocksAHostAndTheUnitKeepsTheRule() throws {
-        let (switchPort, unitPort, adminPort) = try UnitTopologyTests.ports()
-        let unit = try UnitProcess(
-            configuration: """
-                {"name": "floodlight", "switches": {"listen": "127.0.0.1:\(switchPort)"},
-                 "units": {"listen": "127.0.0.1:\(unitPort)"}, "admin": {"listen": "127.0.0.1:\(adminPort)"},
-                 "services": [{"service": "forwarding"}]}
-                """, switchPort: switchPort)
+        let (unit, switchPort, adminPort) = try UnitProcess.withAdminAPI(named: "floodlight")
         let run = try runCommand(
             MininetEnvironment.script,
             ["--port", String(switchPort), "--topo", "linear,3", "--floodlight", "http://127.0.0.1:\(adminPort)"],

@@ -23,17 +23,7 @@ enum OpenAPIEnvironment {
         if: OpenAPIEnvironment.unavailableReason == nil, Comment(rawValue: OpenAPIEnvironment.unavailableReason ?? "")))
 struct OpenAPITests {
     @Test func theAdminAPIKeepsToItsOpenAPIDocument() throws {
-        let (switchPort, unitPort, adminPort) = try UnitTopologyTests.ports()
-        let unit = try UnitProcess(
-            configuration: """
-                {"name": "openapi", "switches": {"listen": "127.0.0.1:\(switchPort)"},
-                 "units": {"listen": "127.0.0.1:\(unitPort)"}, "admin": {"listen": "127.0.0.1:\(adminPort)"},
-                 "services": [{"service": "forwarding"}]}
-                """, switchPort: switchPort)
-        let started = Date()
-        while !UnitProcess.accepts(port: adminPort), Date().timeIntervalSince(started) < 10 {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        let (unit, switchPort, adminPort) = try UnitProcess.withAdminAPI(named: "openapi")
         let raw = try RawSwitch(port: switchPort)
         #expect(raw.handshake(dpid: 7))
         let checking = NIOLockedValueBox(true)

@@ -5,17 +5,7 @@ import Testing
 @Suite struct SwitchesCommandTests {
     @Test func aConnectedSwitchIsListedWithItsPortsAndAGoneUnitIsSaidInOneLine() throws {
         let executable = try #require(UnitProcess.executable?.path)
-        let (switchPort, unitPort, adminPort) = try UnitTopologyTests.ports()
-        let unit = try UnitProcess(
-            configuration: """
-                {"name": "ports", "switches": {"listen": "127.0.0.1:\(switchPort)"},
-                 "units": {"listen": "127.0.0.1:\(unitPort)"}, "admin": {"listen": "127.0.0.1:\(adminPort)"},
-                 "services": [{"service": "forwarding"}]}
-                """, switchPort: switchPort)
-        let started = Date()
-        while !UnitProcess.accepts(port: adminPort), Date().timeIntervalSince(started) < 10 {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        let (unit, switchPort, adminPort) = try UnitProcess.withAdminAPI(named: "ports")
         let raw = try RawSwitch(port: switchPort)
         #expect(raw.handshake(dpid: 7))
         let table = try runCommand(executable, ["switches", "--unit", "127.0.0.1:\(adminPort)"])

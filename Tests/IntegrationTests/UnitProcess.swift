@@ -50,6 +50,22 @@ final class UnitProcess {
         return (process.terminationStatus, text)
     }
 
+    /// One forwarding unit named `name` on free loopback ports, once its admin API answers.
+    static func withAdminAPI(named name: String) throws -> (unit: UnitProcess, switchPort: Int, adminPort: Int) {
+        let (switchPort, unitPort, adminPort) = try UnitTopologyTests.ports()
+        let unit = try UnitProcess(
+            configuration: """
+                {"name": "\(name)", "switches": {"listen": "127.0.0.1:\(switchPort)"},
+                 "units": {"listen": "127.0.0.1:\(unitPort)"}, "admin": {"listen": "127.0.0.1:\(adminPort)"},
+                 "services": [{"service": "forwarding"}]}
+                """, switchPort: switchPort)
+        let started = Date()
+        while !accepts(port: adminPort), Date().timeIntervalSince(started) < 10 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return (unit, switchPort, adminPort)
+    }
+
     /// Its process id (for a script that freezes it, as a hung unit would be).
     var pid: Int32 { process.processIdentifier }
 
