@@ -65,6 +65,9 @@ import UnitProtocol
 
         list.append(.barrierRequest(BarrierRequest()), to: DatapathID(8))
         #expect(list.count == 3 && list.soleDatapathID == nil)
+        // Counted by type in place, each message's length stepping to the next.
+        #expect(list.count(of: .barrierRequest) == 2 && list.count(of: .packetOut) == 1)
+        #expect(list.count(of: .flowMod) == 0 && EventReturn.SwitchMessageList().count(of: .barrierRequest) == 0)
         let (first, rest) = list.split(atMost: 2)
         #expect(
             first.count == 2 && first.soleDatapathID == DatapathID(7) && rest.count == 1

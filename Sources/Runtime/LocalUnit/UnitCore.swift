@@ -336,7 +336,7 @@ final class UnitCore: ControllerOutput {
     }
 
     func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
-        for message in messages where message.type == .flowMod { flowModsSent += 1 }
+        flowModsSent &+= messages.count(of: .flowMod)
         if let datapathID = messages.soleDatapathID {
             channel(to: datapathID)?.forward(messages, xid: xid)
         } else {

@@ -42,11 +42,6 @@ public struct EventReturn: Hashable, Sendable {
             self.frame = checkedFrame
         }
 
-        /// The message's type, read from its header without decoding it.
-        public var type: MessageType {
-            MessageType(rawValue: frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) ?? 0)
-        }
-
         /// The message decoded (for printing and inspection; forwarding uses `write(to:xid:)`).
         public var message: OpenFlowMessage {
             get throws(WireError) {

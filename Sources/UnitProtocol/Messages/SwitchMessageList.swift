@@ -102,6 +102,22 @@ extension EventReturn {
             count += 1
         }
 
+        /// How many of the messages are of `type`, read from their headers in place (counting
+        /// by iterating would make a message, and a buffer reference, of each).
+        public func count(of type: MessageType) -> Int {
+            entries.withUnsafeReadableBytes { bytes in
+                var offset = 0
+                var found = 0
+                // Each entry: the DPID (8 bytes), then a whole OpenFlow message, checked on the way in.
+                while offset + 8 + OpenFlowHeader.size <= bytes.count {
+                    if bytes[offset + 9] == type.rawValue { found += 1 }
+                    let length = Int(bytes[offset + 10]) << 8 | Int(bytes[offset + 11])
+                    offset += 8 + Swift.max(length, OpenFlowHeader.size)
+                }
+                return found
+            }
+        }
+
         /// Empties the list, keeping its buffer for the next messages.
         public mutating func removeAll() {
             entries.clear()
