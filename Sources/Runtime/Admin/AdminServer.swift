@@ -36,6 +36,7 @@ enum AdminServer {
         let router = Router(options: .autoGenerateHeadEndpoints)
         let methods = MethodNotAllowedMiddleware<BasicRequestContext>()
         router.add(middleware: methods)
+        router.add(middleware: CrossSiteRequestGuard<BasicRequestContext>())
         router.get("routes") { _, _ -> [RouteView] in
             routeViews(try await routing(neighbours))
         }
