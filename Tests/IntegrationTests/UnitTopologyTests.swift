@@ -138,10 +138,17 @@ import FoundationNetworking
         for name in units.keys { formed[name] = await Self.table(adminPort: admin(name)) }
         #expect(first != nil, "the control plane forms; the tables are \(formed)")
 
-        // Every route carries its service's name: the definitions travelled with the routes,
-        // through the peer link too (c learns 210 from b).
-        let names = try await Self.serviceNames(adminPort: admin("c"))
-        #expect(names == [210: "svc-210", 300: "svc-300"])
+        // Every route comes to carry its service's name: the definitions travel behind the
+        // routes, through the peer link too (c learns 210 from b). A route can be seen a moment
+        // before its definition arrives, so the names are waited for (briefly).
+        let expectedNames = [210: "svc-210", 300: "svc-300"]
+        var names = try await Self.serviceNames(adminPort: admin("c"))
+        let waitingSince = ContinuousClock.now
+        while names != expectedNames, ContinuousClock.now - waitingSince < .seconds(5) {
+            try await Task.sleep(for: .milliseconds(50))
+            names = try await Self.serviceNames(adminPort: admin("c"))
+        }
+        #expect(names == expectedNames)
 
         // The CLI reads the same tables, as an operator would.
         let executable = try #require(UnitProcess.executable?.path)
