@@ -138,9 +138,10 @@ import FoundationNetworking
         for name in units.keys { formed[name] = await Self.table(adminPort: admin(name)) }
         #expect(first != nil, "the control plane forms; the tables are \(formed)")
 
-        // Every route comes to carry its service's name: the definitions travel behind the
-        // routes, through the peer link too (c learns 210 from b). A route can be seen a moment
-        // before its definition arrives, so the names are waited for (briefly).
+        // Every route carries its service's name, through the peer link too (c learns 210 from
+        // b). Once in CI, just after the tables converged, c showed route 300 without its next
+        // hop's definition (the dispatcher waits for both, so nothing was sent on it): until
+        // that moment is explained, the names are waited for briefly.
         let expectedNames = [210: "svc-210", 300: "svc-300"]
         var names = try await Self.serviceNames(adminPort: admin("c"))
         let waitingSince = ContinuousClock.now
