@@ -125,10 +125,7 @@ enum AdminServer {
 
     /// The routing side as it is now, copied on the unit's event loop.
     private static func routing(_ neighbours: NIOLoopBound<NeighbourUnits>) async throws -> RoutingSnapshot {
-        try await neighbours.eventLoop.submit {
-            RoutingSnapshot(
-                router: neighbours.value.routerSnapshot, dialing: neighbours.value.dialing, now: .now())
-        }.get()
+        try await neighbours.eventLoop.submit { RoutingSnapshot(neighbours.value) }.get()
     }
 
     /// The dispatcher as it is now, copied on the unit's event loop.
@@ -190,6 +187,13 @@ struct RoutingSnapshot: Sendable {
     var dialing: [String: NeighbourUnits.DialerState]
     /// When the copy was taken, for the routes' ages.
     var now: NIODeadline
+}
+
+extension RoutingSnapshot {
+    /// Copies taken now; on the unit's event loop.
+    init(_ neighbours: NeighbourUnits) {
+        self.init(router: neighbours.routerSnapshot, dialing: neighbours.dialing, now: .now())
+    }
 }
 
 /// What `/status` is built from.

@@ -24,9 +24,7 @@ enum WebPageRoutes {
         let state: @Sendable () async throws -> WebPageState = {
             try await core.eventLoop.submit {
                 WebPageState(
-                    identity: identity,
-                    routing: RoutingSnapshot(
-                        router: neighbours.value.routerSnapshot, dialing: neighbours.value.dialing, now: .now()),
+                    identity: identity, routing: RoutingSnapshot(neighbours.value),
                     topology: core.value.topologySnapshot)
             }.get()
         }

@@ -152,10 +152,7 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
 
     /// The web page of the highest unit, following every other unit (`/?units=`).
     public var webPage: String {
-        func authority(_ unit: Unit) -> String {
-            let host = ["0.0.0.0", "::", ""].contains(unit.admin.host) ? "127.0.0.1" : unit.admin.host
-            return (host.contains(":") ? "[\(host)]" : host) + ":\(unit.admin.port)"
-        }
+        func authority(_ unit: Unit) -> String { unit.admin.dialable.description }
         let ordered = units.sorted { ($0.tier, $1.name) > ($1.tier, $0.name) }
         guard let top = ordered.first else { return "" }
         let others = ordered.dropFirst().map(authority)
@@ -312,8 +309,8 @@ extension ControlPlaneDescription {
     /// every interface).
     private func dialing(_ name: String) -> JSONValue? {
         guard let other = unit(named: name) else { return nil }
-        let host = ["0.0.0.0", "::"].contains(other.unitsAddress.host) ? "127.0.0.1" : other.unitsAddress.host
-        return .object(["name": .string(name), "host": .string(host), "port": .integer(Int64(other.unitsAddress.port))])
+        let address = other.unitsAddress.dialable
+        return .object(["name": .string(name), "host": .string(address.host), "port": .integer(Int64(address.port))])
     }
 
     /// A service declaration with a relative `policy` path made relative to `folder` instead.

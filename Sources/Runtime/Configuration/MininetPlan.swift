@@ -36,13 +36,12 @@ extension ControlPlaneDescription {
         var hosts: [MininetPlan.Host] = []
         for domain in domains {
             guard let unit = unit(named: domain.unit) else { continue }
-            let host = ["0.0.0.0", "::", ""].contains(unit.switches.host) ? "127.0.0.1" : unit.switches.host
             for dpid in domain.switches {
                 let name = "s\(dpid)"
                 switches.append(
                     MininetPlan.Switch(
                         name: name, dpid: DatapathID(rawValue: dpid).description, domain: domain.name, unit: unit.name,
-                        controller: "\(host):\(unit.switches.port)"))
+                        controller: unit.switches.dialable.description))
                 let low = dpid & 0xff_ffff
                 hosts.append(
                     MininetPlan.Host(

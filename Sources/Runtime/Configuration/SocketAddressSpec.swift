@@ -29,6 +29,11 @@ public struct SocketAddressSpec: Hashable, Sendable, Codable, CustomStringConver
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// The address to dial to reach something listening here: loopback for every interface.
+    public var dialable: SocketAddressSpec {
+        ["0.0.0.0", "::"].contains(host) ? SocketAddressSpec(host: "127.0.0.1", port: port) : self
+    }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let parsed = SocketAddressSpec(text) else {

@@ -108,14 +108,25 @@ extension EventReturn {
             entries.withUnsafeReadableBytes { bytes in
                 var offset = 0
                 var found = 0
-                // Each entry: the DPID (8 bytes), then a whole OpenFlow message, checked on the way in.
-                while offset + 8 + OpenFlowHeader.size <= bytes.count {
-                    if bytes[offset + 9] == type.rawValue { found += 1 }
-                    let length = Int(bytes[offset + 10]) << 8 | Int(bytes[offset + 11])
-                    offset += 8 + Swift.max(length, OpenFlowHeader.size)
+                while let header = Self.entryHeader(at: offset, in: bytes) {
+                    if header.type == type.rawValue { found += 1 }
+                    offset += 8 + header.length
                 }
                 return found
             }
+        }
+
+        /// The entry at `offset` of the bytes: its DPID (8 bytes), then a whole OpenFlow message,
+        /// checked on the way in. Nil when no whole header is left there.
+        private static func entryHeader(
+            at offset: Int, in bytes: UnsafeRawBufferPointer
+        ) -> (dpid: UInt64, type: UInt8, length: Int)? {
+            guard offset >= 0, offset + 8 + OpenFlowHeader.size <= bytes.count else { return nil }
+            let length = Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 10, as: UInt16.self)))
+            return (
+                UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)), bytes[offset + 9],
+                Swift.max(length, OpenFlowHeader.size)
+            )
         }
 
         /// Empties the list, keeping its buffer for the next messages.
@@ -219,15 +230,8 @@ extension EventReturn {
         private func entry(at index: Index) -> (message: SwitchMessage, next: Index) {
             let relative = index.offset - entries.readerIndex
             let (dpid, length) = entries.withUnsafeReadableBytes { bytes -> (UInt64, Int) in
-                guard relative >= 0, relative + 8 + OpenFlowHeader.size <= bytes.count else {
-                    return (0, OpenFlowHeader.size)
-                }
-                return (
-                    UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: relative, as: UInt64.self)),
-                    Swift.max(
-                        Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: relative + 10, as: UInt16.self))),
-                        OpenFlowHeader.size)
-                )
+                guard let header = Self.entryHeader(at: relative, in: bytes) else { return (0, OpenFlowHeader.size) }
+                return (header.dpid, header.length)
             }
             let frame = entries.getSlice(at: index.offset + 8, length: length) ?? ByteBuffer()
             let next = Index(offset: Swift.min(index.offset + 8 + length, entries.writerIndex))
