@@ -21,12 +21,12 @@ enum WebPageRoutes {
         to router: Router<BasicRequestContext>, neighbours: NIOLoopBound<NeighbourUnits>, core: NIOLoopBound<UnitCore>,
         identity: UnitIdentity
     ) {
+        // Only the copies are taken on the unit's loop; the state is built from them here.
         let state: @Sendable () async throws -> WebPageState = {
-            try await core.eventLoop.submit {
-                WebPageState(
-                    identity: identity, routing: RoutingSnapshot(neighbours.value),
-                    topology: core.value.topologySnapshot)
+            let (routing, topology) = try await core.eventLoop.submit {
+                (RoutingSnapshot(neighbours.value), core.value.topologySnapshot)
             }.get()
+            return WebPageState(identity: identity, routing: routing, topology: topology)
         }
         router.get("/") { _, _ -> Response in
             Response(
