@@ -103,10 +103,10 @@ import UnitProtocol
         for n in 0..<3 { net.packetIn(11, dpid: 2, xid: UInt32(n), from: DispatchHierarchyTests.mac(100 + UInt64(n))) }
         var unit = try #require(net.unit(11))
         #expect(unit.dispatcher.openTransactions(from: Self.a) == 20)
-        let r19 = unit.readBurstEnded(from: Self.a, upwardBacklogged: false)
-        #expect(r19, "the flooder is paused")
-        let r20 = unit.readBurstEnded(from: Self.b, upwardBacklogged: false)
-        #expect(!r20, "the quiet switch reads on")
+        let r19 = unit.readEnded(from: Self.a, upwardBacklogged: false)
+        #expect(r19 == .pauseBeginningOverload, "the flooder is paused, and an overload begins")
+        let r20 = unit.readEnded(from: Self.b, upwardBacklogged: false)
+        #expect(r20 == .keepReading, "the quiet switch reads on")
         let r21 = unit.inputsToResume(upwardBacklogged: false)
         #expect(r21.isEmpty, "nothing answered yet")
         net.units[UnitID(11)] = unit

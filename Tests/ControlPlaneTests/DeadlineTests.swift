@@ -59,6 +59,33 @@ import UnitProtocol
         #expect(event.deadline == (Self.t0 + .milliseconds(405)).uptimeNanoseconds)
     }
 
+    /// The final answer to a DIVERTed event ends its round trip, counted in the bucket it falls
+    /// in (the DIVERT latency of the metrics); an answer the unit no longer waits for does not.
+    @Test func aDivertsRoundTripIsCountedWhenItsAnswerArrives() {
+        var unit = UnitController(services: [], domain: UnitID(11))
+        let sink = RecordingSink()
+        _ = unit.remoteServicesChanged(
+            [RemoteService(definition: Self.definition(Self.above, timeout: 400), nextHop: UnitID(20))], now: Self.t0,
+            sink: sink)
+        _ = unit.switchConnected(
+            LinkDiscoveryTests.description(1, ports: [1]), on: ConnectionID(rawValue: 1), now: Self.t0, sink: sink)
+        sink.unitMessages.removeAll()
+        let message = UnitControllerTests.packetIn(
+            from: MACAddress(0, 0, 0, 0, 0, 1), to: MACAddress(0, 0, 0, 0, 0, 2), port: 1)
+        unit.received(message, from: DatapathID(1), now: Self.t0, sink: sink)
+        guard case .event(let event)? = sink.unitMessages.first?.0 else {
+            Issue.record("no event went up: \(sink.unitMessages)")
+            return
+        }
+        let answer = EventReturn(transaction: event.transaction, sid: Self.above, verdict: .continue)
+        unit.received(.eventReturn(answer), from: UnitID(20), now: Self.t0 + .microseconds(300), sink: sink)
+        unit.received(.eventReturn(answer), from: UnitID(20), now: Self.t0 + .microseconds(900), sink: sink)
+        let roundTrips = unit.dispatcher.roundTrips
+        #expect(roundTrips.count == 1)
+        #expect(roundTrips.sumNanoseconds == 300_000)
+        #expect(roundTrips.counts[3] == 1, "above 250 µs, at most 500 µs: \(roundTrips.counts)")
+    }
+
     @Test func anEventInTimeIsServedAndOnePastItsDeadlineIsDroppedUnanswered() {
         var dispatcher = Self.tier2()
         var output = DispatchOutput()

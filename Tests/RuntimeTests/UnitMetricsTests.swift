@@ -49,6 +49,32 @@ import UnitProtocol
 }
 
 extension UnitMetricsTests {
+    /// Round trips land in the first bucket whose bound they do not exceed; the scrape writes
+    /// the buckets cumulatively, with the sum in seconds and the count, as Prometheus reads them.
+    @Test func roundTripsAreWrittenAsACumulativeHistogram() {
+        var histogram = RoundTripCounts()
+        for nanoseconds: Int64 in [40_000, 50_000, 70_000, 3_000_000, 9_000_000_000] {
+            histogram.record(.nanoseconds(nanoseconds))
+        }
+        var snapshot = Self.snapshot(packetIns: 1, escalated: 1)
+        snapshot.roundTrips = histogram
+        let exporter = UnitMetricsExporter(
+            registry: PrometheusCollectorRegistry(), identity: UnitIdentity(uid: UnitID(5), tier: 2, name: "t2"))
+        let text = String(decoding: exporter.scrape(snapshot), as: UTF8.self)
+        let name = RoundTripCounts.metricName
+        #expect(text.contains("# TYPE \(name) histogram\n"))
+        #expect(Self.value(text, name + #"_bucket{le="0.00005"}"#) == "2")
+        #expect(Self.value(text, name + #"_bucket{le="0.0001"}"#) == "3")
+        #expect(Self.value(text, name + #"_bucket{le="0.0025"}"#) == "3")
+        #expect(Self.value(text, name + #"_bucket{le="0.005"}"#) == "4")
+        #expect(Self.value(text, name + #"_bucket{le="2.5"}"#) == "4")
+        #expect(Self.value(text, name + #"_bucket{le="+Inf"}"#) == "5")
+        #expect(Self.value(text, name + "_count") == "5")
+        #expect(Self.value(text, name + "_sum") == "9.00316")
+    }
+}
+
+extension UnitMetricsTests {
     /// The sample dashboard names only series a unit exports.
     @Test func theGrafanaDashboardNamesOnlyExportedSeries() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -59,7 +85,7 @@ extension UnitMetricsTests {
         let exported = Set(
             UnitMetricsExporter.samples(of: Self.snapshot(packetIns: 1, escalated: 1), identity: exporter.identity).map(
                 \.name)
-        ).union([UnitMetrics.divertRoundTrip + "_bucket"])
+        ).union([RoundTripCounts.metricName + "_bucket"])
         let named = try Regex("echelon_[a-z_]+")
         let used = Set(dashboard.matches(of: named).map { String(dashboard[$0.range]) })
         #expect(!used.isEmpty)

@@ -21,9 +21,6 @@ public struct DispatchOutput: Sendable {
     public var delivery: SwitchDelivery?
     /// What becomes of the escalated event at this unit (`escalate`).
     public internal(set) var stage = StageOutcome.continueLocally
-    /// How long a DIVERTed event of this unit's switches waited for the final answer that just
-    /// arrived (`received` of a return), for the metrics.
-    public var roundTrip: TimeAmount?
 
     public init() {}
 
@@ -35,7 +32,6 @@ public struct DispatchOutput: Sendable {
         if !sends.isEmpty { sends.removeAll(keepingCapacity: true) }
         if serve != nil { serve = nil }
         if delivery != nil { delivery = nil }
-        if roundTrip != nil { roundTrip = nil }
         stage = .continueLocally
     }
 

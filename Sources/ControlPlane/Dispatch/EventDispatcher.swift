@@ -52,6 +52,8 @@ public struct EventDispatcher: Sendable {
     /// The services hosted here, with where their counters are.
     private let hostedCounters: [ServiceID: Int]
     public private(set) var counters = DispatchCounters()
+    /// How long this unit's DIVERTed events waited for their final answers.
+    public private(set) var roundTrips = RoundTripCounts()
     private var perService = ServiceCounterTable()
     /// Devices whose events a service asked not to be sent (BYPASS), by MAC.
     public private(set) var bypass: [MACAddress: Set<ServiceID>] = [:]
@@ -570,7 +572,7 @@ public struct EventDispatcher: Sendable {
             if !messages.isEmpty { delivery = SwitchDelivery(messages: messages, xid: record.switchXID) }
             for mac in answer.bypass { bypass[mac, default: []].insert(answer.sid) }
             if answer.verdict.isFinal, record.context != nil || record.wait != nil {
-                output.roundTrip = now - record.issued
+                roundTrips.record(now - record.issued)
             }
             if let key = record.context {
                 answerArrived(answer, transaction: transaction, context: key, output: &output)

@@ -21,16 +21,11 @@ public protocol ControllerOutput: SwitchMessageSink {
     func rejected(_ rejection: DispatchRejection)
     /// Link discovery did not believe or apply something that arrived at `port` (already counted).
     func topologyWarning(_ warning: TopologyWarning, at port: HostLocation)
-    /// A DIVERTed event of this unit's switches got its final answer `roundTrip` after it went up.
-    func diverted(roundTrip: TimeAmount)
 }
 
 extension ControllerOutput {
     /// An output with no log says nothing of it.
     public func topologyWarning(_ warning: TopologyWarning, at port: HostLocation) {}
-
-    /// An output with no metrics does not measure it.
-    public func diverted(roundTrip: TimeAmount) {}
 
     /// An output that writes no bytes of its own builds the event.
     public func sendEvent(_ event: NetworkEvent, _ send: EventSend, domain: UnitID) {

@@ -78,11 +78,28 @@ public struct UnitController {
 
     // MARK: Backpressure
 
-    /// An input's read burst ended: true when the caller stops reading it until
-    /// `inputsToResume` names it.
-    public mutating func readBurstEnded(from input: EventOrigin, upwardBacklogged: Bool) -> Bool {
+    private mutating func readBurstEnded(from input: EventOrigin, upwardBacklogged: Bool) -> Bool {
         backpressure.burstEnded(
             from: input, open: dispatcher.openTransactions(from: input), load: load(upwardBacklogged))
+    }
+
+    /// What the end of an input's read means for reading it on.
+    public enum ReadPause: Sendable {
+        case keepReading
+        case pause
+        /// Paused, and nothing was paused before: an overload episode begins.
+        case pauseBeginningOverload
+    }
+
+    /// An input's read (a message, or a burst) ended: whether the caller stops reading it until
+    /// `inputsToResume` names it. A unit that sends nothing up and has nothing paused answers
+    /// at once, without asking whether a channel up is backlogged.
+    public mutating func readEnded(from input: EventOrigin, upwardBacklogged: @autoclosure () -> Bool) -> ReadPause {
+        let wasIdle = backpressure.isIdle
+        guard !dispatcher.remote.isEmpty || !wasIdle,
+            readBurstEnded(from: input, upwardBacklogged: upwardBacklogged())
+        else { return .keepReading }
+        return wasIdle ? .pauseBeginningOverload : .pause
     }
 
     /// The paused inputs that may be read again now, in the order they were paused (after
@@ -233,7 +250,6 @@ public struct UnitController {
             dispatcher.received(
                 answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
-            if let roundTrip = output.roundTrip.take() { sink.diverted(roundTrip: roundTrip) }
         case .command(let command):
             let switches = self.switches
             let withdrawn = dispatcher.received(

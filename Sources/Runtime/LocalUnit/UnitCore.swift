@@ -1,7 +1,6 @@
 import ControlPlane
 import Foundation
 import Logging
-import Metrics
 import NIOCore
 import OpenFlow
 import UnitProtocol
@@ -25,7 +24,6 @@ final class UnitCore: ControllerOutput {
     private(set) var malformedMessages = 0
     /// FLOW_MODs written to switches: the unit's own, its services', and those services above sent.
     private(set) var flowModsSent = 0
-    private let roundTrips = Metrics.Timer(label: UnitMetrics.divertRoundTrip)
     private(set) var undeliverable = 0
     /// Where unit messages go; set once the neighbour units exist (they hold this core, and
     /// whoever made both keeps them for as long as this one serves). Unowned, not weak: a weak
@@ -226,16 +224,18 @@ final class UnitCore: ControllerOutput {
 
     // MARK: Backpressure
 
-    /// An input's read burst ended: whether to stop reading it. Nothing is asked of the
-    /// controller while no service is above and nothing is paused (a lone unit).
+    /// An input's read burst ended: whether to stop reading it. One call into the controller,
+    /// which answers at once while no service is above and nothing is paused (a lone unit).
     func shouldPause(_ input: EventOrigin) -> Bool {
-        guard !controller.dispatcher.remote.isEmpty || !controller.backpressure.isIdle else { return false }
-        let wasIdle = controller.backpressure.isIdle
-        let pause = controller.readBurstEnded(from: input, upwardBacklogged: neighbours?.upwardBacklogged ?? false)
-        if wasIdle && !controller.backpressure.isIdle {
+        switch controller.readEnded(from: input, upwardBacklogged: self.neighbours?.upwardBacklogged ?? false) {
+        case .keepReading:
+            return false
+        case .pause:
+            return true
+        case .pauseBeginningOverload:
             if overload == nil { overloadStarted(by: input) } else { calmSince = nil }
+            return true
         }
-        return pause
     }
 
     /// The overload episode under way: when it started, and the counts then.
@@ -305,8 +305,6 @@ final class UnitCore: ControllerOutput {
 
     func countMalformed() { malformedMessages += 1 }
 
-    func diverted(roundTrip: TimeAmount) { roundTrips.recordNanoseconds(roundTrip.nanoseconds) }
-
     /// The unit's counters and levels now, for `/metrics`.
     var metricsSnapshot: UnitMetricsSnapshot {
         let dispatcher = controller.dispatcher
@@ -320,7 +318,8 @@ final class UnitCore: ControllerOutput {
             switchesInHandshake: max(0, openChannels.count - channelsByDatapath.count),
             hosts: controller.hosts.count, links: controller.links.links.count,
             staticFlows: controller.staticFlows.count,
-            flowModsSent: flowModsSent, malformedMessages: malformedMessages, undeliverable: undeliverable)
+            flowModsSent: flowModsSent, malformedMessages: malformedMessages, undeliverable: undeliverable,
+            roundTrips: dispatcher.roundTrips)
     }
 
     // MARK: SwitchMessageSink

@@ -6,30 +6,17 @@ import UnitProtocol
 
 /// The unit's metrics, for Prometheus (`GET /metrics`).
 ///
-/// The dispatch path keeps plain counters (`UnitCounters`, `DispatchCounters`): incrementing
-/// a swift-metrics counter there would take a lock per event. A scrape copies them on the
-/// unit's loop (`UnitMetricsSnapshot`) and hands the growth since the last scrape to
-/// swift-metrics counters; levels (parked contexts, channels by state) are gauges set then.
-/// Only the DIVERT round trip is recorded as it happens, once per answered event, into a
-/// swift-metrics timer (a Prometheus histogram).
+/// The dispatch path keeps plain counters (`UnitCounters`, `DispatchCounters`) and the DIVERT
+/// round trips by bucket (`RoundTripCounts`): a swift-metrics counter or timer there would
+/// take a lock per event. A scrape copies them on the unit's loop (`UnitMetricsSnapshot`) and
+/// hands the growth since the last scrape to swift-metrics counters; levels (parked contexts,
+/// channels by state) are gauges set then.
 public enum UnitMetrics {
-    static let divertRoundTrip = "echelon_divert_round_trip_seconds"
-
-    /// Round trips of a DIVERTed event go from tens of microseconds (a unit above on the same
-    /// machine) to the service's timeout.
-    static let roundTripBuckets: [Duration] = [
-        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
-        .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
-    ]
-
     /// Sends the process's swift-metrics to a new Prometheus registry, which the admin API's
     /// `/metrics` reads. Call once per process, before the unit starts.
     public static func bootstrap() -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets[divertRoundTrip] = roundTripBuckets
-        MetricsSystem.bootstrap(factory)
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }
 }
@@ -58,6 +45,7 @@ struct UnitMetricsSnapshot: Sendable {
     /// Unit channels and configured neighbours by state (established, connecting, ...).
     var unitChannels: [String: Int] = [:]
     var routes = 0
+    var roundTrips = RoundTripCounts()
 }
 
 /// Turns snapshots into swift-metrics values and writes the registry in Prometheus' text format.
@@ -96,6 +84,7 @@ final class UnitMetricsExporter: Sendable {
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
+        snapshot.roundTrips.emit(into: &buffer)
         return buffer
     }
 
