@@ -51,7 +51,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
+    private var frames = OpenFlowFrameSplitter()
     private var outbound = ByteBuffer()
     /// The requests written and not yet answered.
     private var requests: RequestRing
@@ -123,10 +123,11 @@ final class EmulatedSwitch: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        do {
-            // One clock reading per read: the answers in it arrived together.
-            let now = NIODeadline.now().uptimeNanoseconds
-            try frames.process(buffer: unwrapInboundIn(data)) { frame in handle(frame, now: now, context: context) }
+        // One clock reading per read: the answers in it arrived together.
+        let now = NIODeadline.now().uptimeNanoseconds
+        var chunk = unwrapInboundIn(data)
+        do throws(WireError) {
+            while let frame = try frames.next(from: &chunk) { handle(frame, now: now, context: context) }
         } catch {
             print("echelon-bench: switch \(index): unframeable stream from the controller: \(error)")
             context.close(promise: nil)

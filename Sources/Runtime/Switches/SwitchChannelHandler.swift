@@ -17,7 +17,7 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
+    private var frames: OpenFlowFrameSplitter
     private var outbound = OutboundBatch()
     private var framingFailed = false
     private var machine: SwitchConnectionStateMachine
@@ -42,7 +42,7 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         configuration: SwitchConnectionConfiguration, core: UnitCore, logger: Logger,
         maximumMessageLength: Int = OpenFlowHeader.maximumLength
     ) {
-        self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder(maximumLength: maximumMessageLength))
+        self.frames = OpenFlowFrameSplitter(maximumLength: maximumMessageLength)
         self.machine = SwitchConnectionStateMachine(configuration: configuration)
         self.core = core
         self.logger = logger
@@ -72,23 +72,21 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // After a framing error the stream has no message boundaries left; the channel is closing.
         guard !framingFailed else { return }
-        do {
-            // One clock reading for the burst: its messages arrived together.
-            let now = NIODeadline.now()
-            try frames.process(buffer: unwrapInboundIn(data)) { frame in
+        // One clock reading for the burst: its messages arrived together.
+        let now = NIODeadline.now()
+        var chunk = unwrapInboundIn(data)
+        do throws(WireError) {
+            while let frame = try frames.next(from: &chunk) {
                 guard !reads.isPaused else {
                     held.append(frame)
-                    return
+                    continue
                 }
                 handle(frame, now: now)
                 checkWindow()
             }
-        } catch let error as WireError {
+        } catch {
             framingFailed = true
             perform(machine.framingFailed(error), now: .now())
-        } catch {
-            logger.info("switch channel error: \(error)", metadata: datapathMetadata)
-            context.close(promise: nil)
         }
     }
 
@@ -158,8 +156,7 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if !framingFailed {
             do {
-                let now = NIODeadline.now()
-                try frames.finishProcessing(seenEOF: true) { frame in handle(frame, now: now) }
+                try frames.finish()
             } catch {
                 logger.info("switch closed the channel mid-message: \(error)", metadata: datapathMetadata)
             }
