@@ -66,6 +66,23 @@ import UnitProtocol
         #expect(bytes.readableBytes == unpackedLength - (Self.messages.count - 1) * EchelonVendor.unitHeaderOffset)
     }
 
+    /// Read where they lie, the messages come with their types, in order, until the reader
+    /// says stop; the rest stay unread.
+    @Test func readingEachGivesTypesInOrderAndStopsWhenAsked() throws {
+        var bytes = Self.packed(Self.messages)
+        let frame = try #require(
+            try OpenFlowFrameDecoder.nextFrame(from: &bytes, maximumLength: OpenFlowHeader.maximumLength))
+        var pack = try #require(try UnitMessagePack(frame: frame))
+        var seen: [UnitMessage] = []
+        try pack.readEach { type, message in
+            #expect(type == message.type)
+            seen.append(message)
+            return seen.count < 3
+        }
+        #expect(seen == Array(Self.messages.prefix(3)))
+        #expect(try pack.readAll() == Array(Self.messages.dropFirst(3)))
+    }
+
     @Test func aLoneMessageIsWrittenAsIfUnpacked() throws {
         for message in Self.messages {
             #expect(Self.packed([message]) == message.openFlowMessage(xid: 1).encoded())

@@ -12,7 +12,7 @@ final class UnitChannelHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var frames: NIOSingleStepByteToMessageProcessor<OpenFlowFrameDecoder>
+    private var frames = OpenFlowFrameSplitter()
     private var outbound = OutboundBatch()
     private var machine: UnitChannelStateMachine
     private var framingFailed = false
@@ -36,7 +36,6 @@ final class UnitChannelHandler: ChannelDuplexHandler {
         configuration: UnitChannelConfiguration, role: UnitChannelRole, neighbours: NeighbourUnits, logger: Logger,
         onClose: (@Sendable (UnitID?) -> Void)? = nil
     ) {
-        self.frames = NIOSingleStepByteToMessageProcessor(OpenFlowFrameDecoder())
         self.machine = UnitChannelStateMachine(configuration: configuration, role: role)
         self.neighbours = neighbours
         self.logger = logger
@@ -68,45 +67,46 @@ final class UnitChannelHandler: ChannelDuplexHandler {
         guard !framingFailed else { return }
         // One clock reading for the burst: its messages arrived together.
         let now = NIODeadline.now()
-        do {
-            try frames.process(buffer: unwrapInboundIn(data)) { frame in
+        var chunk = unwrapInboundIn(data)
+        do throws(WireError) {
+            while let frame = try frames.next(from: &chunk) {
                 do throws(WireError) {
                     try read(frame, now: now)
                 } catch {
                     perform(machine.receivedMalformed(error))
                 }
             }
-        } catch let error as WireError {
+        } catch {
             framingFailed = true
             perform(machine.framingFailed(error))
-        } catch {
-            context.close(promise: nil)
         }
     }
 
     /// One OpenFlow message. On an established channel a vendor message of ours is read as
     /// the unit messages it packs; anything else is an OpenFlow message for the state machine.
     private func read(_ frame: ByteBuffer, now: NIODeadline) throws(WireError) {
-        guard machine.isEstablished, var pack = try UnitMessagePack(frame: frame) else {
+        // The state machine answers once for the pack: who sent it (nil before the channel is
+        // established, when a vendor message of ours is part of the handshake), and (by type)
+        // which of its messages go to the neighbour units as they are.
+        guard machine.peer != nil, var pack = try UnitMessagePack(frame: frame),
+            let peer = machine.packArrived(now: now)
+        else {
             burstLength += 1
             var reader = frame
             perform(machine.received(try OpenFlowMessage(parsing: &reader), now: now), now: now)
             return
         }
-        // The state machine answers once for the pack: who sent it, and (by type) which of its
-        // messages go to the neighbour units as they are.
-        guard let peer = machine.packArrived(now: now) else { return }
         var read = 0
         defer { burstLength += read }
-        while let message = try pack.next() {
+        try pack.readEach { type, message in
             read += 1
-            if UnitChannelStateMachine.deliversAsIs(message.type) {
+            if UnitChannelStateMachine.deliversAsIs(type) {
                 neighbours.received(message, from: peer, on: self, now: now)
-            } else {
-                perform(machine.receivedWhenEstablished(message, now: now), now: now)
-                // A message that closed the channel ends the pack.
-                guard machine.isEstablished else { return }
+                return true
             }
+            perform(machine.receivedWhenEstablished(message, now: now), now: now)
+            // A message that closed the channel ends the pack.
+            return machine.peer != nil
         }
     }
 

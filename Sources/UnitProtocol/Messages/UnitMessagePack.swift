@@ -36,6 +36,21 @@ public struct UnitMessagePack {
     public mutating func next() throws(WireError) -> UnitMessage? {
         guard !started || !reader.isAtEnd else { return nil }
         started = true
+        return try read()
+    }
+
+    /// Hands each unit message still to read to `body` with its type, until `body` returns
+    /// false. A message is well over a hundred bytes: read here, it goes to `body` where it
+    /// lies, where `next` would move it through its return value and the optional around it.
+    public mutating func readEach(_ body: (UnitMessageType, UnitMessage) -> Bool) throws(WireError) {
+        while !started || !reader.isAtEnd {
+            started = true
+            let message = try read()
+            guard body(message.type, message) else { return }
+        }
+    }
+
+    private mutating func read() throws(WireError) -> UnitMessage {
         let header = try UnitHeader(reading: &reader)
         guard header.length != 0 else {
             return try UnitMessage(header: header, body: &reader)
