@@ -35,14 +35,19 @@ public struct PacketOut: OpenFlowMessageBody {
         try Action.checkList(&actionReader)
     }
 
+    static let fixedFields = FixedLayout([
+        "ofp_packet_out.buffer_id": 4, "ofp_packet_out.in_port": 2, "ofp_packet_out.actions_len": 2,
+    ])
+
     /// The fixed fields, and a reader over the actions (`reader` is left at the data).
     private static func readFixedFields(
         _ reader: inout WireReader
     ) throws(WireError) -> (BufferID, PortNumber, WireReader) {
-        let bufferID = BufferID(try reader.readInteger(field: "ofp_packet_out.buffer_id"))
-        let inPort = PortNumber(try reader.readInteger(field: "ofp_packet_out.in_port"))
-        let lengthOffset = reader.offset
-        let actionsLength = Int(try reader.readInteger(as: UInt16.self, field: "ofp_packet_out.actions_len"))
+        let lengthOffset = reader.offset + 6
+        // Every return of a forwarding service carries one: the fields in one view.
+        let (bufferID, inPort, actionsLength) = try reader.readFixed(Self.fixedFields) { field in
+            (BufferID(field.read()), PortNumber(field.read()), Int(field.read(UInt16.self)))
+        }
         guard actionsLength <= reader.remaining else {
             throw WireError(
                 .lengthAboveMaximum(length: actionsLength, maximum: reader.remaining),
