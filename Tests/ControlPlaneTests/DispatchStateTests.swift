@@ -96,6 +96,25 @@ import UnitProtocol
         let afterRoom = table.issue(for: .unit(UnitID(1)), originalXID: 3, now: t0)
         #expect(afterRoom != nil)
     }
+
+    /// Open transactions per switch, asked for the switch counted last and for others, as
+    /// events go up and their answers come back in any order.
+    @Test func eachSwitchsOpenCountFollowsItsTransactions() throws {
+        var table = XIDTranslationTable()
+        let (a, b) = (DatapathID(1), DatapathID(2))
+        var open: [UInt32] = []
+        for (n, dpid) in [a, a, b, a, b].enumerated() {
+            let issued = table.issue(for: .switchChannel(dpid), originalXID: UInt32(n), now: t0)
+            open.append(try #require(issued))
+        }
+        #expect(table.openCount(from: a) == 3 && table.openCount(from: b) == 2)
+        table.complete(open[0])
+        #expect(table.openCount(from: a) == 2 && table.openCount(from: b) == 2)
+        table.complete(open[4])
+        table.complete(open[2])
+        #expect(table.openCount(from: b) == 0 && table.openCount(from: a) == 2)
+        #expect(table.openCount(from: DatapathID(3)) == 0)
+    }
 }
 
 @Suite struct ParkedContextsTests {

@@ -55,12 +55,24 @@ public struct XIDTranslationTable: Sendable {
     public var capacity: Int { entries.capacity }
     public var count: Int { entries.count }
 
+    /// The switch whose count changed last, with its count: a unit asks for the count of the
+    /// switch whose message it has just sent up, once per message.
+    private var lastCounted: (datapathID: DatapathID, open: Int)?
+
     /// Transactions still open for events that came from this switch.
-    public func openCount(from datapathID: DatapathID) -> Int { openBySwitch[datapathID] ?? 0 }
+    public func openCount(from datapathID: DatapathID) -> Int {
+        if let lastCounted, lastCounted.datapathID == datapathID { return lastCounted.open }
+        return openBySwitch[datapathID] ?? 0
+    }
 
     private mutating func count(_ origin: EventOrigin, _ change: Int) {
         guard case .switchChannel(let dpid) = origin else { return }
-        openBySwitch[dpid, default: 0] += change
+        lastCounted = (dpid, Self.add(change, to: &openBySwitch[dpid, default: 0]))
+    }
+
+    private static func add(_ change: Int, to open: inout Int) -> Int {
+        open += change
+        return open
     }
 
     /// A fresh transaction id for an event from `origin`, or nil when the table is full.
