@@ -40,7 +40,9 @@ import UnitProtocol
         (t0 + .milliseconds(milliseconds)).uptimeNanoseconds - 3_000_000_000
     }
 
-    @Test func anEventEscalatedNowCarriesItsServicesTimeout() {
+    /// Unit 11 with `above` (timeout 400 ms) through unit 20 and switch 1, which has sent a
+    /// PACKET_IN at `sentAt`; with the event that went up.
+    static func tier1Escalating(at sentAt: NIODeadline) -> (UnitController, RecordingSink, EscalatedEvent?) {
         var unit = UnitController(services: [], domain: UnitID(11))
         let sink = RecordingSink()
         _ = unit.remoteServicesChanged(
@@ -51,32 +53,22 @@ import UnitProtocol
         sink.unitMessages.removeAll()
         let message = UnitControllerTests.packetIn(
             from: MACAddress(0, 0, 0, 0, 0, 1), to: MACAddress(0, 0, 0, 0, 0, 2), port: 1)
-        unit.received(message, from: DatapathID(1), now: Self.t0 + .milliseconds(5), sink: sink)
-        guard case .event(let event)? = sink.unitMessages.first?.0 else {
-            Issue.record("no event went up: \(sink.unitMessages)")
-            return
-        }
+        unit.received(message, from: DatapathID(1), now: sentAt, sink: sink)
+        guard case .event(let event)? = sink.unitMessages.first?.0 else { return (unit, sink, nil) }
+        return (unit, sink, event)
+    }
+
+    @Test func anEventEscalatedNowCarriesItsServicesTimeout() throws {
+        let (_, sink, escalated) = Self.tier1Escalating(at: Self.t0 + .milliseconds(5))
+        let event = try #require(escalated, "no event went up: \(sink.unitMessages)")
         #expect(event.deadline == (Self.t0 + .milliseconds(405)).uptimeNanoseconds)
     }
 
     /// The final answer to a DIVERTed event ends its round trip, counted in the bucket it falls
     /// in (the DIVERT latency of the metrics); an answer the unit no longer waits for does not.
-    @Test func aDivertsRoundTripIsCountedWhenItsAnswerArrives() {
-        var unit = UnitController(services: [], domain: UnitID(11))
-        let sink = RecordingSink()
-        _ = unit.remoteServicesChanged(
-            [RemoteService(definition: Self.definition(Self.above, timeout: 400), nextHop: UnitID(20))], now: Self.t0,
-            sink: sink)
-        _ = unit.switchConnected(
-            LinkDiscoveryTests.description(1, ports: [1]), on: ConnectionID(rawValue: 1), now: Self.t0, sink: sink)
-        sink.unitMessages.removeAll()
-        let message = UnitControllerTests.packetIn(
-            from: MACAddress(0, 0, 0, 0, 0, 1), to: MACAddress(0, 0, 0, 0, 0, 2), port: 1)
-        unit.received(message, from: DatapathID(1), now: Self.t0, sink: sink)
-        guard case .event(let event)? = sink.unitMessages.first?.0 else {
-            Issue.record("no event went up: \(sink.unitMessages)")
-            return
-        }
+    @Test func aDivertsRoundTripIsCountedWhenItsAnswerArrives() throws {
+        var (unit, sink, escalated) = Self.tier1Escalating(at: Self.t0)
+        let event = try #require(escalated, "no event went up: \(sink.unitMessages)")
         let answer = EventReturn(transaction: event.transaction, sid: Self.above, verdict: .continue)
         unit.received(.eventReturn(answer), from: UnitID(20), now: Self.t0 + .microseconds(300), sink: sink)
         unit.received(.eventReturn(answer), from: UnitID(20), now: Self.t0 + .microseconds(900), sink: sink)
