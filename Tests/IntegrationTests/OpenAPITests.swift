@@ -9,7 +9,7 @@ enum OpenAPIEnvironment {
         .appendingPathComponent("../../Scripts/check-openapi").standardized.path
 
     static let unavailableReason: String? = {
-        guard let found = try? runCommand("/bin/sh", ["-c", "command -v st"], timeout: 10), found.status == 0 else {
+        guard let found = try? runCommand(script, ["--installed"], timeout: 10), found.status == 0 else {
             return "schemathesis is not installed (Scripts/setup installs it from PyPI)"
         }
         return nil

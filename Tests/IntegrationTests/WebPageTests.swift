@@ -13,8 +13,7 @@ enum WebPageEnvironment {
         where !FileManager.default.isExecutableFile(atPath: path) {
             return "\(path) is not installed (Scripts/setup installs chromium and chromium-driver)"
         }
-        guard let found = try? runCommand("/bin/sh", ["-c", "python3 -c 'import selenium'"], timeout: 30),
-            found.status == 0
+        guard let found = try? runCommand(script, ["--installed"], timeout: 30), found.status == 0
         else { return "Selenium is not installed (Scripts/setup installs it from PyPI)" }
         return nil
     }()
