@@ -248,12 +248,12 @@ public struct UnitController {
         case .eventReturn(let answer):
             let switches = self.switches
             dispatcher.received(
-                answer, from: unit, now: now, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
+                answer, from: unit, now: now, isLocalSwitch: { switches.isConnected($0) }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
         case .command(let command):
             let switches = self.switches
             let withdrawn = dispatcher.received(
-                command, from: unit, isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
+                command, from: unit, isLocalSwitch: { switches.isConnected($0) }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
             if !withdrawn.isEmpty {
                 // What the local services learned from that service about them goes too (a
@@ -492,6 +492,8 @@ public struct UnitController {
     /// Performs the actions the dispatcher left in the output (taken out first, and their
     /// storage given back after: the list is reused without being copied).
     private mutating func performActions(now: NIODeadline, sink: some ControllerOutput) {
+        // Most calls leave none (a return for this unit's switches, an event served here).
+        guard !output.actions.isEmpty else { return }
         var pending = output.takeActions()
         perform(pending, now: now, sink: sink)
         output.restore(&pending)
@@ -620,7 +622,7 @@ public struct UnitController {
 
     /// A switch that is not connected is given its flows when it connects.
     private func send(_ change: StaticFlowChange, sink: some ControllerOutput) {
-        for (datapathID, flowMod) in change.messages where switches.connection(for: datapathID) != nil {
+        for (datapathID, flowMod) in change.messages where switches.isConnected(datapathID) {
             sink.send(OpenFlowMessage(xid: 0, .flowMod(flowMod)), to: datapathID)
         }
     }
@@ -677,7 +679,7 @@ public struct UnitController {
             let switches = self.switches
             dispatcher.issue(
                 ServiceCommand(sid: sid, domain: domain, messages: command.messages, withdrawn: command.withdrawn),
-                isLocalSwitch: { switches.connection(for: $0) != nil }, into: &output)
+                isLocalSwitch: { switches.isConnected($0) }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
             performActions(now: now, sink: sink)
         }

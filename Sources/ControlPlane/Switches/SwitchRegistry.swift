@@ -20,6 +20,9 @@ public struct SwitchRegistry: Sendable {
     public var datapathIDs: [DatapathID] { switches.keys.sorted() }
 
     public func connection(for datapathID: DatapathID) -> Connection? { switches[datapathID]?.connection }
+    /// Whether the switch is connected here, asked without copying its entry out (a return's
+    /// messages ask it for their switch).
+    public func isConnected(_ datapathID: DatapathID) -> Bool { switches.index(forKey: datapathID) != nil }
     public func description(of datapathID: DatapathID) -> SwitchDescription? { switches[datapathID]?.description }
 
     /// Whether a connected switch has reported this port (and not lost it since).
