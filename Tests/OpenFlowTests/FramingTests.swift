@@ -19,7 +19,12 @@ import Testing
             while let frame = try channel.readInbound(as: ByteBuffer.self) { frames.append(frame) }
         }
         _ = try channel.finish()
-        return try frames.map { frame in
+        return try messages(in: frames)
+    }
+
+    /// Each frame parsed as exactly one message.
+    static func messages(in frames: [ByteBuffer]) throws -> [OpenFlowMessage] {
+        try frames.map { frame in
             var frame = frame
             let message = try OpenFlowMessage(parsing: &frame)
             #expect(frame.readableBytes == 0)
@@ -100,12 +105,7 @@ import Testing
         }
         try splitter.finish()
         #expect(splitter.unprocessedBytes == 0)
-        return try frames.map { frame in
-            var frame = frame
-            let message = try OpenFlowMessage(parsing: &frame)
-            #expect(frame.readableBytes == 0)
-            return message
-        }
+        return try FramingTests.messages(in: frames)
     }
 
     @Test func aStreamCutAnywhereInTwoOrThreeChunksGivesEveryMessage() throws {

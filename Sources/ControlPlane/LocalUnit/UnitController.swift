@@ -78,11 +78,6 @@ public struct UnitController {
 
     // MARK: Backpressure
 
-    private mutating func readBurstEnded(from input: EventOrigin, upwardBacklogged: Bool) -> Bool {
-        backpressure.burstEnded(
-            from: input, open: dispatcher.openTransactions(from: input), load: load(upwardBacklogged))
-    }
-
     /// What the end of an input's read means for reading it on.
     public enum ReadPause: Sendable {
         case keepReading
@@ -97,7 +92,8 @@ public struct UnitController {
     public mutating func readEnded(from input: EventOrigin, upwardBacklogged: @autoclosure () -> Bool) -> ReadPause {
         let wasIdle = backpressure.isIdle
         guard !dispatcher.remote.isEmpty || !wasIdle,
-            readBurstEnded(from: input, upwardBacklogged: upwardBacklogged())
+            backpressure.burstEnded(
+                from: input, open: dispatcher.openTransactions(from: input), load: load(upwardBacklogged()))
         else { return .keepReading }
         return wasIdle ? .pauseBeginningOverload : .pause
     }

@@ -166,8 +166,6 @@ public struct UnitChannelStateMachine: Sendable {
         }
     }
 
-    public var isEstablished: Bool { peer != nil }
-
     /// A message on an established channel, where events and returns arrive at the rate of
     /// PACKET_INs: one action (`.none` for nothing), so that no list is built per message.
     public mutating func receivedWhenEstablished(_ message: OpenFlowMessage, now: NIODeadline) -> UnitChannelAction {
