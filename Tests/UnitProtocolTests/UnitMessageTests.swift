@@ -58,10 +58,15 @@ import UnitProtocol
         #expect(list == EventReturn.SwitchMessageList(Array(list)))
         // The frames alone, with the switch's xid.
         var frames = ByteBuffer()
-        list.writeFrames(to: &frames, xid: 0x0102_0304)
+        #expect(list.writeFrames(to: &frames, xid: 0x0102_0304) == 0)
         var expected = ByteBuffer()
         for body in bodies { OpenFlowMessage.write(xid: 0x0102_0304, body, to: &expected) }
         #expect(frames == expected)
+        // The same walk counts the FLOW_MODs it writes; a message tells its own.
+        var withFlows = list
+        for _ in 0..<2 { withFlows.append(.flowMod(FlowMod(match: .all)), to: DatapathID(7)) }
+        #expect(withFlows.writeFrames(to: &frames, xid: 1) == 2)
+        #expect(withFlows.map(\.isFlowMod) == [false, false, true, true])
 
         list.append(.barrierRequest(BarrierRequest()), to: DatapathID(8))
         #expect(list.count == 3 && list.soleDatapathID == nil)

@@ -75,6 +75,16 @@ extension NetworkEvent {
     /// it was parsed; a value built otherwise that does not agree is refused here (nil).
     public init?(_ escalated: EscalatedEvent) {
         let dpid = escalated.datapathID
+        // Nearly every event is a PACKET_IN: matched first, without copying the payload into the
+        // tuple the general case switches on.
+        if escalated.category == .packetIn {
+            guard case .message(let message) = escalated.payload, case .packetIn(let packetIn) = message.body else {
+                return nil
+            }
+            let match = Match(extractingFrom: packetIn.data, inPort: packetIn.inPort)
+            self = .packetIn(PacketInEvent(datapathID: dpid, xid: message.xid, packetIn: packetIn, match: match))
+            return
+        }
         switch (escalated.category, escalated.payload) {
         case (.switchAdded, .message(let message)):
             guard case .featuresReply(let features) = message.body, features.datapathID == dpid else { return nil }
@@ -87,10 +97,6 @@ extension NetworkEvent {
             self = .portStatus(dpid, status)
         case (.switchRemoved, _):
             self = .switchRemoved(dpid)
-        case (.packetIn, .message(let message)):
-            guard case .packetIn(let packetIn) = message.body else { return nil }
-            let match = Match(extractingFrom: packetIn.data, inPort: packetIn.inPort)
-            self = .packetIn(PacketInEvent(datapathID: dpid, xid: message.xid, packetIn: packetIn, match: match))
         case (.vendor, .message(let message)):
             guard case .vendor(let vendor) = message.body else { return nil }
             self = .vendor(dpid, vendor)

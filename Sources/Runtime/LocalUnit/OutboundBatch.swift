@@ -31,9 +31,10 @@ struct OutboundBatch {
         message.write(to: &buffer, xid: xid)
     }
 
-    mutating func append(_ messages: EventReturn.SwitchMessageList, xid: UInt32) {
+    /// Returns how many of the messages were FLOW_MODs (`SwitchMessageList.writeFrames`).
+    mutating func append(_ messages: EventReturn.SwitchMessageList, xid: UInt32) -> Int {
         packer.close()
-        messages.writeFrames(to: &buffer, xid: xid)
+        return messages.writeFrames(to: &buffer, xid: xid)
     }
 
     /// The unit message `write` appends with `xid` (an event or a return, written from its

@@ -30,6 +30,9 @@ final class UnitCore: ControllerOutput {
     /// reference gives the object a side table, which sends every retain and release of it,
     /// several per event and return, down the runtime's slow path.
     unowned var neighbours: NeighbourUnits?
+    /// Whether a channel to a unit this one sends events to has more unwritten than its limit
+    /// (set by `NeighbourUnits`).
+    var upwardBacklogged = false
     private var rejectionLog = RejectionLog()
 
     init(
@@ -227,7 +230,7 @@ final class UnitCore: ControllerOutput {
     /// An input's read burst ended: whether to stop reading it. One call into the controller,
     /// which answers at once while no service is above and nothing is paused (a lone unit).
     func shouldPause(_ input: EventOrigin) -> Bool {
-        switch controller.readEnded(from: input, upwardBacklogged: self.neighbours?.upwardBacklogged ?? false) {
+        switch controller.readEnded(from: input, upwardBacklogged: self.upwardBacklogged) {
         case .keepReading:
             return false
         case .pause:
@@ -276,7 +279,7 @@ final class UnitCore: ControllerOutput {
     /// were paused.
     func resumeInputs() {
         guard !controller.backpressure.isIdle else { return }
-        for input in controller.inputsToResume(upwardBacklogged: neighbours?.upwardBacklogged ?? false) {
+        for input in controller.inputsToResume(upwardBacklogged: upwardBacklogged) {
             switch input {
             case .switchChannel(let datapathID): channelsByDatapath[datapathID]?.resumeReading()
             case .unit(let unit): neighbours?.resumeReading(from: unit)
@@ -335,11 +338,14 @@ final class UnitCore: ControllerOutput {
     }
 
     func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
-        flowModsSent &+= messages.count(of: .flowMod)
         if let datapathID = messages.soleDatapathID {
-            channel(to: datapathID)?.forward(messages, xid: xid)
+            flowModsSent &+= channel(to: datapathID)?.forward(messages, xid: xid) ?? 0
         } else {
-            for message in messages { channel(to: message.datapathID)?.forward(message, xid: xid) }
+            for message in messages {
+                guard let handler = channel(to: message.datapathID) else { continue }
+                if message.isFlowMod { flowModsSent &+= 1 }
+                handler.forward(message, xid: xid)
+            }
         }
     }
 

@@ -188,15 +188,19 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         awaitFlush()
     }
 
-    /// Sends a return's messages, all for this switch, as `forward(_:xid:)` sends each.
-    func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) {
-        guard context != nil else { return }
+    /// Sends a return's messages, all for this switch, as `forward(_:xid:)` sends each. Returns
+    /// how many FLOW_MODs it sent.
+    func forward(_ messages: EventReturn.SwitchMessageList, xid: UInt32?) -> Int {
+        guard context != nil else { return 0 }
+        let flowMods: Int
         if let xid {
-            outbound.append(messages, xid: xid)
+            flowMods = outbound.append(messages, xid: xid)
         } else {
+            flowMods = messages.count(of: .flowMod)
             for message in messages { outbound.append(message, xid: machine.nextXID()) }
         }
         awaitFlush()
+        return flowMods
     }
 
     private func awaitFlush() {

@@ -32,8 +32,11 @@ final class NeighbourUnits {
     /// Unit messages for a unit with no channel (it went away while its events were on their way).
     private(set) var undeliverable = 0
     /// Channels to units this one sends events to (upstream, peers) with more unwritten than
-    /// their limit: while there is one, inputs are paused (`Backpressure`).
-    private var backlogged: Set<UnitChannelID> = []
+    /// their limit: while there is one, inputs are paused (`Backpressure`). The core keeps
+    /// whether there is one, since it asks after every message a switch sends.
+    private var backlogged: Set<UnitChannelID> = [] {
+        didSet { local.upwardBacklogged = !backlogged.isEmpty }
+    }
 
     /// A configured neighbour as its dialer sees it.
     struct DialerState {
@@ -123,9 +126,6 @@ final class NeighbourUnits {
         local.resumeInputs()
         local.readBurstEnded(length: length)
     }
-
-    /// Whether a channel to a unit this one sends events to has more unwritten than its limit.
-    var upwardBacklogged: Bool { !backlogged.isEmpty }
 
     /// A channel's writability changed (NIO's write-buffer water marks).
     func writabilityChanged(_ handler: UnitChannelHandler, writable: Bool) {

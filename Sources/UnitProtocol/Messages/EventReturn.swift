@@ -42,6 +42,11 @@ public struct EventReturn: Hashable, Sendable {
             self.frame = checkedFrame
         }
 
+        /// Whether the message is a FLOW_MOD, read from its header.
+        public var isFlowMod: Bool {
+            frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) == MessageType.flowMod.rawValue
+        }
+
         /// The message decoded (for printing and inspection; forwarding uses `write(to:xid:)`).
         public var message: OpenFlowMessage {
             get throws(WireError) {

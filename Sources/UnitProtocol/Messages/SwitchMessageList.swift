@@ -71,8 +71,9 @@ extension EventReturn {
                 }
                 sole = Self.sole(sole, ofCount: read, then: dpid)
             }
+            // The loop has just read these bytes, so `field` never reaches an error from here.
             self.init(
-                checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: field + "s"),
+                checkedEntries: try entries.readBytes(length: reader.offset - entries.offset, field: field),
                 count: count, soleDatapathID: sole)
         }
 
@@ -179,8 +180,12 @@ extension EventReturn {
 
         /// Appends every message's frame to `buffer` with `xid` in its header, leaving out the
         /// DPIDs: the messages of a return for one switch, through one view of each buffer.
-        public func writeFrames(to buffer: inout ByteBuffer, xid: UInt32) {
+        /// Returns how many of them were FLOW_MODs: a unit counts the flows it installs, and this
+        /// walk reads every header anyway.
+        @discardableResult
+        public func writeFrames(to buffer: inout ByteBuffer, xid: UInt32) -> Int {
             let length = entries.readableBytes - 8 * count
+            var flowMods = 0
             _ = entries.withUnsafeReadableBytes { source in
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
                     var from = 0
@@ -195,12 +200,14 @@ extension EventReturn {
                         destination.copyMemory(
                             from: UnsafeRawBufferPointer(rebasing: source[from + 8..<from + 8 + frame]))
                         destination.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
+                        if source[from + 9] == MessageType.flowMod.rawValue { flowMods += 1 }
                         from += 8 + frame
                         to += frame
                     }
                     return to
                 }
             }
+            return flowMods
         }
 
         public var startIndex: Index { Index(offset: entries.readerIndex) }
