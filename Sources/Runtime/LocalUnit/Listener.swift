@@ -8,14 +8,22 @@ enum Listener {
     /// Binds `address`. At most `handshakeLimit` accepted connections may be in their handshake
     /// at once; one more is closed as soon as it is accepted. Each handler is given the slot its
     /// connection holds, to give back when its handshake finishes (closing gives it back too).
+    /// `receiveBuffer` fixes every connection's socket receive buffer (`SO_RCVBUF`).
     static func bind(
         _ address: SocketAddressSpec, for purpose: String, eventLoop: any EventLoop, handshakeLimit: Int,
-        logger: Logger, handler makeHandler: @escaping @Sendable (HandshakeSlot) -> any ChannelHandler
+        receiveBuffer: SocketOptionValue? = nil, logger: Logger,
+        handler makeHandler: @escaping @Sendable (HandshakeSlot) -> any ChannelHandler
     ) async throws -> any Channel {
         let gate = NIOLoopBoundBox.makeBoxSendingValue(
             HandshakeGate(limit: handshakeLimit, purpose: purpose, logger: logger), eventLoop: eventLoop)
         do {
-            return try await ServerBootstrap(group: eventLoop)
+            var bootstrap = ServerBootstrap(group: eventLoop)
+            if let receiveBuffer {
+                // Set on the listening socket, so that every connection has it from its handshake.
+                bootstrap = bootstrap.serverChannelOption(.socketOption(.so_rcvbuf), value: receiveBuffer)
+            }
+            return
+                try await bootstrap
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in

@@ -21,6 +21,14 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
     private let unitAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
     private let adminAddress: NIOLockedValueBox<SocketAddress?> = NIOLockedValueBox(nil)
 
+    /// Every switch connection gets the same socket receive buffer. Left to the kernel's
+    /// autotuning, connections accepted together were given windows from 170 KB to 3.6 MB;
+    /// under a flood the loop reads up to four buffers from each switch in turn, and a switch
+    /// with less than that waiting behind its smaller window got half of what the others did,
+    /// second after second. Equal buffers, each holding more than one turn's reads, give every
+    /// flooding switch the same share; they also bound what a paused switch leaves queued.
+    static let switchReceiveBuffer: SocketOptionValue = 512 * 1024
+
     /// `makeServices` builds the unit's services, one per declaration in `configuration.services`
     /// and in that order; it runs on the unit's event loop, which then owns them.
     /// With `metrics` (from `UnitMetrics.bootstrap()`), the admin API serves `/metrics`.
@@ -87,7 +95,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             let maximumLength = configuration.switches.maxMessageLength
             server = try await Listener.bind(
                 configuration.switches.listen, for: "switches", eventLoop: loop,
-                handshakeLimit: configuration.switches.maxPendingHandshakes, logger: logger
+                handshakeLimit: configuration.switches.maxPendingHandshakes,
+                receiveBuffer: Self.switchReceiveBuffer, logger: logger
             ) { slot in
                 let handler = SwitchChannelHandler(
                     configuration: switches, core: core.value, logger: logger, maximumMessageLength: maximumLength)
