@@ -11,9 +11,11 @@ import UnitProtocol
     static let messages = SampleUnitMessages.all.map(\.1)
 
     /// Writes each message whole, as a unit channel does, packing as it goes.
-    static func packed(_ messages: [UnitMessage], closingBefore: Set<Int> = []) -> ByteBuffer {
+    static func packed(
+        _ messages: [UnitMessage], closingBefore: Set<Int> = [], maximumLength: Int = OpenFlowHeader.maximumLength
+    ) -> ByteBuffer {
         var buffer = ByteBuffer()
-        var packer = UnitMessagePacker()
+        var packer = UnitMessagePacker(maximumLength: maximumLength)
         for (index, message) in messages.enumerated() {
             if closingBefore.contains(index) { packer.close() }
             packer.append(to: &buffer) { message.write(to: &$0, xid: UInt32(index + 1)) }
@@ -125,6 +127,31 @@ import UnitProtocol
         var rest = bytes
         while let frame = try OpenFlowFrameDecoder.nextFrame(from: &rest, maximumLength: OpenFlowHeader.maximumLength) {
             #expect(frame.readableBytes <= OpenFlowHeader.maximumLength)
+        }
+    }
+
+    @Test func aPackerGivenAShorterLengthPacksWithinIt() throws {
+        // About 160 bytes each: a 2,000-byte bound fits twelve to a vendor message.
+        let events = (0..<40).map { index in
+            UnitMessage.event(
+                EscalatedEvent(
+                    transaction: UInt32(index), sid: ServiceID(9), domain: UnitID(11), category: .packetIn,
+                    datapathID: DatapathID(rawValue: 1),
+                    payload: .message(
+                        OpenFlowMessage(
+                            xid: 3,
+                            .packetIn(
+                                PacketIn(
+                                    totalLength: 100, inPort: PortNumber(1),
+                                    data: ByteBuffer(repeating: 0xcd, count: 100)))))))
+        }
+        let bytes = Self.packed(events, maximumLength: 2000)
+        let frames = try Self.unpacked(bytes)
+        #expect(frames.flatMap { $0 } == events)
+        #expect(frames.count > 1 && frames.dropLast().allSatisfy { $0.count > 1 })
+        var rest = bytes
+        while let frame = try OpenFlowFrameDecoder.nextFrame(from: &rest, maximumLength: OpenFlowHeader.maximumLength) {
+            #expect(frame.readableBytes <= 2000)
         }
     }
 

@@ -32,11 +32,22 @@ public struct OpenFlowFrameSplitter: Sendable {
             if partial != nil { return nil }
         }
         if let frame = try OpenFlowFrameDecoder.nextFrame(from: &chunk, maximumLength: maximumLength) { return frame }
-        if chunk.readableBytes > 0 {
-            partial = chunk
-            chunk.moveReaderIndex(forwardBy: chunk.readableBytes)
-        }
+        if chunk.readableBytes > 0 { partial = Self.keep(&chunk) }
         return nil
+    }
+
+    /// The start of a message that `chunk` ends in, taken into a buffer of its own with room
+    /// for the whole message. Kept as a view of the chunk instead, it would hold the read's
+    /// whole buffer back from the allocator that reuses it, and completing it would copy that
+    /// whole buffer to make room.
+    private static func keep(_ chunk: inout ByteBuffer) -> ByteBuffer {
+        // A whole header here has passed `nextFrame`'s checks: its length can be trusted.
+        let length =
+            chunk.readableBytes >= OpenFlowHeader.size
+            ? Int(chunk.getInteger(at: chunk.readerIndex + 2, as: UInt16.self) ?? 0) : OpenFlowHeader.size
+        var kept = ByteBufferAllocator().buffer(capacity: max(length, chunk.readableBytes))
+        kept.writeBuffer(&chunk)
+        return kept
     }
 
     /// The stream ended: a message it left unfinished is an error.

@@ -8,7 +8,12 @@ import UnitProtocol
 struct OutboundBatch {
     private var buffer = ByteBuffer()
     private var spare: ByteBuffer?
-    private var packer = UnitMessagePacker()
+    private var packer = UnitMessagePacker(maximumLength: OutboundBatch.unitPackLength)
+
+    /// The longest vendor message unit messages are packed into. The unit reading them copies a
+    /// vendor message that straddles two of its socket reads (64 KB at most): packed to the
+    /// OpenFlow maximum, nearly every one straddles, and nearly every byte is copied once more.
+    static let unitPackLength = 8 * 1024
 
     /// Takes a buffer from the channel's allocator when the handler joins the pipeline.
     mutating func attach(to context: ChannelHandlerContext) {

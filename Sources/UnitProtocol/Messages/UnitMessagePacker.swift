@@ -14,8 +14,15 @@ public struct UnitMessagePacker: Sendable {
     /// Where the open vendor message starts, where its last unit message starts (its unit
     /// header) and where it ends, as writer indexes of the buffer being packed.
     private var open: (start: Int, last: Int, end: Int)?
+    /// The longest vendor message it makes (a message longer than that alone is left alone).
+    public let maximumLength: Int
 
-    public init() {}
+    /// `maximumLength` at most the OpenFlow maximum. A unit channel packs less than that: its
+    /// reader copies a vendor message that straddles two socket reads, and a read holds at most
+    /// one maximal one, so nearly every such message would be copied whole.
+    public init(maximumLength: Int = OpenFlowHeader.maximumLength) {
+        self.maximumLength = min(maximumLength, OpenFlowHeader.maximumLength)
+    }
 
     /// What the OpenFlow header and the vendor id take before the first unit header.
     private static let carrierSize = EchelonVendor.unitHeaderOffset
@@ -35,7 +42,7 @@ public struct UnitMessagePacker: Sendable {
         let unitLength = end - start - Self.carrierSize
         let alone = (start: start, last: start + Self.carrierSize, end: end)
         guard let current = open, current.end == start,
-            start - current.start + unitLength <= OpenFlowHeader.maximumLength,
+            start - current.start + unitLength <= maximumLength,
             current.start >= buffer.readerIndex
         else {
             open = alone
