@@ -9,8 +9,10 @@
 public struct SlotTable<Value: Sendable>: Sendable {
     public let capacity: Int
     private var slots: [Slot] = []
-    /// Slots that are free again, most recently freed last.
-    private var free: [Int] = []
+    /// Slots that are free again, most recently freed last, each as the id it was last issued
+    /// under (its index in the low bits): the next id is worked out from this list alone, since
+    /// a slot freed a burst ago is often out of the cache by the time it is reused.
+    private var free: [UInt32] = []
     private let indexBits: UInt32
     public private(set) var count = 0
 
@@ -40,11 +42,11 @@ public struct SlotTable<Value: Sendable>: Sendable {
     /// that must hand the id out before the value is complete (a parked context's transactions
     /// name it) reads it here first.
     public var nextID: UInt32? {
-        if let index = free.last {
+        if let last = free.last {
             let generationMask = UInt32.max >> indexBits
-            var generation = ((slots[index].id >> indexBits) &+ 1) & generationMask
+            var generation = ((last >> indexBits) &+ 1) & generationMask
             if generation == 0 { generation = 1 }
-            return (generation << indexBits) | UInt32(index)
+            return (generation << indexBits) | (last & indexMask)
         }
         guard slots.count < capacity else { return nil }
         return (1 << indexBits) | UInt32(slots.count)
@@ -53,8 +55,8 @@ public struct SlotTable<Value: Sendable>: Sendable {
     /// Stores a value under a fresh id (`nextID`), or returns nil when every slot is taken.
     public mutating func insert(_ value: consuming Value) -> UInt32? {
         guard let id = nextID else { return nil }
-        if let index = free.popLast() {
-            slots[index] = Slot(id: id, value: value)
+        if let last = free.popLast() {
+            slots[Int(last & indexMask)] = Slot(id: id, value: value)
         } else {
             slots.append(Slot(id: id, value: value))
         }
@@ -93,7 +95,7 @@ public struct SlotTable<Value: Sendable>: Sendable {
     /// look-up for both. Nil when there is none or it stays.
     public mutating func update(_ id: UInt32, removingWhen change: (inout Value) -> Bool) -> Value? {
         guard let index = slotIndex(of: id), Self.change(&slots[index], change) == true else { return nil }
-        free.append(index)
+        free.append(id)
         count -= 1
         return slots[index].value.take()
     }
@@ -102,7 +104,7 @@ public struct SlotTable<Value: Sendable>: Sendable {
     @discardableResult
     public mutating func remove(_ id: UInt32) -> Value? {
         guard let index = slotIndex(of: id) else { return nil }
-        free.append(index)
+        free.append(id)
         count -= 1
         return slots[index].value.take()
     }
@@ -119,7 +121,7 @@ public struct SlotTable<Value: Sendable>: Sendable {
             guard let value = slots[index].value, shouldRemove(value) else { continue }
             removed.append((slots[index].id, value))
             slots[index].value = nil
-            free.append(index)
+            free.append(slots[index].id)
             count -= 1
         }
         return removed
