@@ -54,7 +54,8 @@ public struct OpenFlowFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteToMes
         return .continue
     }
 
-    private static func expectedLength(of buffer: ByteBuffer) -> Int {
+    /// The length the header at the front says, or a header's size when there is no length yet.
+    static func expectedLength(of buffer: ByteBuffer) -> Int {
         buffer.getInteger(at: buffer.readerIndex + 2, as: UInt16.self).map(Int.init) ?? OpenFlowHeader.size
     }
 }

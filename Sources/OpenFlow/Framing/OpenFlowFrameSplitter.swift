@@ -44,7 +44,7 @@ public struct OpenFlowFrameSplitter: Sendable {
         // A whole header here has passed `nextFrame`'s checks: its length can be trusted.
         let length =
             chunk.readableBytes >= OpenFlowHeader.size
-            ? Int(chunk.getInteger(at: chunk.readerIndex + 2, as: UInt16.self) ?? 0) : OpenFlowHeader.size
+            ? OpenFlowFrameDecoder.expectedLength(of: chunk) : OpenFlowHeader.size
         var kept = ByteBufferAllocator().buffer(capacity: max(length, chunk.readableBytes))
         kept.writeBuffer(&chunk)
         return kept
@@ -53,10 +53,9 @@ public struct OpenFlowFrameSplitter: Sendable {
     /// The stream ended: a message it left unfinished is an error.
     public func finish() throws(WireError) {
         guard let partial, partial.readableBytes > 0 else { return }
-        let needed =
-            partial.getInteger(at: partial.readerIndex + 2, as: UInt16.self).map(Int.init) ?? OpenFlowHeader.size
         throw WireError(
-            .truncated(needed: needed, available: partial.readableBytes), field: "ofp_header.length", offset: 2)
+            .truncated(needed: OpenFlowFrameDecoder.expectedLength(of: partial), available: partial.readableBytes),
+            field: "ofp_header.length", offset: 2)
     }
 
     /// The kept message with what `chunk` adds to it (taken off its front): the message when

@@ -190,17 +190,15 @@ extension EventReturn {
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
                     var from = 0
                     var to = 0
-                    while from + 8 + OpenFlowHeader.size <= source.count {
+                    while let header = Self.entryHeader(at: from, in: source) {
                         // Each frame's length is its header's (whole, by the list's invariant).
-                        let frame = Int(
-                            UInt16(bigEndian: source.loadUnaligned(fromByteOffset: from + 10, as: UInt16.self)))
-                        guard frame >= OpenFlowHeader.size, from + 8 + frame <= source.count, to + frame <= length
-                        else { break }
+                        let frame = header.length
+                        guard from + 8 + frame <= source.count, to + frame <= length else { break }
                         let destination = UnsafeMutableRawBufferPointer(rebasing: target[to..<to + frame])
                         destination.copyMemory(
                             from: UnsafeRawBufferPointer(rebasing: source[from + 8..<from + 8 + frame]))
                         destination.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
-                        if source[from + 9] == MessageType.flowMod.rawValue { flowMods += 1 }
+                        if header.type == MessageType.flowMod.rawValue { flowMods += 1 }
                         from += 8 + frame
                         to += frame
                     }
