@@ -241,18 +241,32 @@ def binary(bin_dir, name):
 
 class Unit:
     """One unit's configuration file (topology.json, docs/configuration.md), with loopback ports of
-    its own for switches, units and the admin API. `upstream` and `peers` are other Units."""
+    its own for switches, units and the admin API. `upstream` and `peers` are other Units. With
+    `pki` (a folder that `echelon certs init` made), unit channels are mutual TLS with the unit's
+    certificate from there (issued by `start` when missing); without, plain TCP."""
 
-    def __init__(self, name, uid, tier, services=(), upstream=(), peers=()):
+    def __init__(self, name, uid, tier, services=(), upstream=(), peers=(), pki=None):
         self.name, self.uid, self.tier = name, uid, tier
         self.services, self.upstream, self.peers = list(services), list(upstream), list(peers)
+        self.pki = pki
         self.switch_port, self.unit_port, self.admin_port = free_port(), free_port(), free_port()
+        self.below = []
+        for unit in self.upstream:
+            unit.below.append(self)
 
     def config(self):
         units = {"listen": f"{HOST}:{self.unit_port}"}
         for key, others in (("upstream", self.upstream), ("peers", self.peers)):
             if others:
-                units[key] = [{"name": u.name, "host": HOST, "port": u.unit_port} for u in others]
+                units[key] = [{"name": u.name, "host": HOST, "port": u.unit_port, "uid": u.uid} for u in others]
+        if self.below:
+            units["downstream"] = [{"name": u.name, "uid": u.uid} for u in self.below]
+        if self.pki:
+            units["tls"] = {"certificate": os.path.join(self.pki, f"unit-{self.uid}.pem"),
+                            "key": os.path.join(self.pki, f"unit-{self.uid}-key.pem"),
+                            "ca": os.path.join(self.pki, "ca.pem")}
+        else:
+            units["plaintext"] = True
         return {"uid": self.uid, "name": self.name, "tier": self.tier,
                 "switches": {"listen": f"{HOST}:{self.switch_port}"}, "units": units,
                 "admin": {"listen": f"{HOST}:{self.admin_port}"}, "services": self.services}
@@ -261,6 +275,9 @@ class Unit:
         """Writes folder/NAME.json and starts `echelon run --config` on it, logging to
         folder/NAME.log. Does not wait: callers wait for the port they need."""
         path = os.path.join(folder, f"{self.name}.json")
+        if self.pki and not os.path.exists(os.path.join(self.pki, f"unit-{self.uid}.pem")):
+            subprocess.run([echelon, "certs", "issue", str(self.uid), "--dir", self.pki, "--name", self.name],
+                           check=True, stdout=subprocess.DEVNULL)
         with open(path, "w") as f:
             json.dump(self.config(), f, indent=1)
         return start(self.name, [echelon, "run", "--config", path, "--log-level", "error"],

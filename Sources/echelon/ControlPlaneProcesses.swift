@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+import UnitProtocol
 
 /// The units of one control plane as processes of this machine: their derived files, logs and
 /// PID files in a state folder of their own, started in process groups of their own (a Ctrl-C
@@ -20,19 +21,35 @@ struct ControlPlaneProcesses {
     func log(of unit: String) -> URL { state.appendingPathComponent("\(unit).log") }
     func pidFile(of unit: String) -> URL { state.appendingPathComponent("\(unit).pid") }
 
-    /// Writes every unit's file into `folder` (the state folder by default).
-    func render(into folder: URL? = nil) throws -> [URL] {
+    /// Writes every unit's file into `folder` (the state folder by default), and with TLS
+    /// between units, the control plane's CA and each unit's certificate into `pki/` there
+    /// (those that are missing: a CA is made once, and a unit keeps its certificate).
+    func render(into folder: URL? = nil, certificates: Bool = true) throws -> (files: [URL], certificates: [String]) {
         let folder = folder ?? state
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let files = try description.unitFiles(
             file: descriptionFile,
             descriptionFolder: URL(fileURLWithPath: descriptionFile).deletingLastPathComponent().path,
             folder: folder.path)
-        return try files.map { name, json in
+        let urls = try files.map { name, json in
             let url = folder.appendingPathComponent("\(name).json")
             try json.write(to: url, options: .atomic)
             return url
         }
+        guard certificates, description.unitChannels == .tls else { return (urls, []) }
+        let authority = CertificateAuthorityFolder(
+            path: folder.appendingPathComponent(ControlPlaneDescription.certificateFolder).path)
+        var created: [String] = []
+        if !authority.exists {
+            try authority.create(name: "\(description.name) CA", days: 3650)
+            created.append(authority.certificatePath)
+        }
+        for unit in description.units {
+            let uid = UnitID(unit.uid)
+            guard !FileManager.default.fileExists(atPath: authority.unitFiles(uid).certificate) else { continue }
+            created.append(try authority.issue(uid: uid, name: unit.name, days: 825).certificate)
+        }
+        return (urls, created)
     }
 
     /// The PID of the unit's process, if one was started and still runs as that unit.

@@ -8,7 +8,7 @@ struct Echelon: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DecodeCommand.self, RoutesCommand.self, UnitsCommand.self, FiltersCommand.self,
             PendingCommand.self, CountersCommand.self, TopologyCommand.self, HostsCommand.self, TopologizeCommand.self,
-            GraphCommand.self, SwitchesCommand.self, FlowsCommand.self,
+            GraphCommand.self, SwitchesCommand.self, FlowsCommand.self, CertsCommand.self,
         ]
     )
 }

@@ -42,7 +42,7 @@ struct TopologizeCommand: AsyncParsableCommand {
             let processes = try options.processes()
             let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("echelon-check-\(getpid())")
             defer { try? FileManager.default.removeItem(at: temporary) }
-            _ = try rendering(processes, into: temporary)
+            _ = try rendering(processes, into: temporary, certificates: false)
             let description = processes.description
             func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
             print(
@@ -83,7 +83,9 @@ struct TopologizeCommand: AsyncParsableCommand {
             let processes = try options.processes()
             let folder = URL(
                 fileURLWithPath: to ?? URL(fileURLWithPath: options.description).deletingLastPathComponent().path)
-            for url in try rendering(processes, into: folder) { print("wrote \(url.path)") }
+            let (files, certificates) = try rendering(processes, into: folder)
+            for url in files { print("wrote \(url.path)") }
+            for path in certificates { print("created \(path)") }
         }
     }
 
@@ -194,9 +196,11 @@ struct TopologizeCommand: AsyncParsableCommand {
 
 /// Renders into `folder` (the state folder by default), then checks each unit file as `echelon
 /// run` will (its services too); a problem is one line, at its unit in the description.
-private func rendering(_ processes: ControlPlaneProcesses, into folder: URL? = nil) throws -> [URL] {
+private func rendering(
+    _ processes: ControlPlaneProcesses, into folder: URL? = nil, certificates: Bool = true
+) throws -> (files: [URL], certificates: [String]) {
     do {
-        let files = try processes.render(into: folder)
+        let (files, certificates) = try processes.render(into: folder, certificates: certificates)
         for (index, file) in files.enumerated() {
             var configuration = try UnitConfiguration.load(path: file.path)
             do {
@@ -207,9 +211,11 @@ private func rendering(_ processes: ControlPlaneProcesses, into folder: URL? = n
                     problem: error.problem)
             }
         }
-        return files
+        return (files, certificates)
     } catch let error as ConfigurationError {
         throw TopologizeError("bad description: \(error)")
+    } catch let error as CertificateFolderError {
+        throw TopologizeError("certificates: \(error)")
     }
 }
 

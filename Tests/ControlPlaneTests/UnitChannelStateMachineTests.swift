@@ -102,10 +102,9 @@ import UnitProtocol
     }
 
     @Test func theAcceptorLearnsTheRelationFromTheTiers() {
-        let lower = UnitIdentity(uid: UnitID(1), tier: 0, name: "below")
         #expect(
-            Self.established(Self.tier1, .acceptor, remote: lower).1.last
-                == .established(lower, .downstream, exports: []))
+            Self.established(Self.tier2, .acceptor, remote: Self.tier1).1.last
+                == .established(Self.tier1, .downstream, exports: []))
         let peer = UnitIdentity(uid: UnitID(12), tier: 1, name: "tier1-b")
         #expect(Self.established(Self.tier1, .acceptor, remote: peer).1.last == .established(peer, .peer, exports: []))
     }
@@ -137,11 +136,88 @@ import UnitProtocol
         var machine = Self.machine(Self.tier1, .acceptor)
         _ = machine.start(now: Self.t0)
         _ = machine.received(Self.hello, now: Self.t0)
-        let impostor = UnitIdentity(uid: UnitID(11), tier: 0, name: "impostor")
+        let impostor = UnitIdentity(uid: UnitID(11), tier: 1, name: "impostor")
         #expect(
             machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: impostor))), now: Self.t0) == [
                 .close(.claimsOurUID(UnitID(11)), sendingFirst: nil)
             ])
+    }
+
+    @Test func aUnitAnnouncingTierZeroIsRefused() {
+        var machine = Self.machine(Self.tier2, .acceptor)
+        _ = machine.start(now: Self.t0)
+        _ = machine.received(Self.hello, now: Self.t0)
+        let below = UnitIdentity(uid: UnitID(5), tier: 0, name: "below")
+        #expect(
+            machine.received(Self.unit(.exportsRequest(ExportsRequest(unit: below))), now: Self.t0) == [
+                .close(.invalidTier(0), sendingFirst: nil)
+            ])
+    }
+
+    /// The handshake's request from `remote`, on a channel with certified trust whose TLS
+    /// handshake proved `certified` (nil: none).
+    static func requestWithCertificates(
+        _ local: UnitIdentity, _ role: UnitChannelRole, expected: [UnitID: ChannelRelation], certified: UnitID?,
+        remote: UnitIdentity
+    ) -> [UnitChannelAction] {
+        var machine = UnitChannelStateMachine(
+            configuration: UnitChannelConfiguration(local: local, trust: .certified(expected: expected)), role: role)
+        _ = machine.start(now: t0)
+        if let certified { machine.certified(as: certified) }
+        _ = machine.received(hello, now: t0)
+        return machine.received(unit(.exportsRequest(ExportsRequest(unit: remote))), now: t0)
+    }
+
+    @Test func withCertificatesAUnitIsWhoItsCertificateNamesInTheRelationConfigured() {
+        let expected: [UnitID: ChannelRelation] = [UnitID(11): .downstream, UnitID(21): .peer]
+        #expect(
+            Self.requestWithCertificates(
+                Self.tier2, .acceptor, expected: expected, certified: UnitID(11), remote: Self.tier1)
+                == [.sendExports(xid: 9, to: UnitID(11), relation: .downstream)])
+        // Its certificate names another unit than the one it claims to be.
+        #expect(
+            Self.requestWithCertificates(
+                Self.tier2, .acceptor, expected: expected, certified: UnitID(12), remote: Self.tier1)
+                == [.close(.certificateNamesAnotherUnit(certified: UnitID(12), claimed: UnitID(11)), sendingFirst: nil)]
+        )
+        // No certificate was proved at all.
+        #expect(
+            Self.requestWithCertificates(Self.tier2, .acceptor, expected: expected, certified: nil, remote: Self.tier1)
+                == [.close(.uncertified, sendingFirst: nil)])
+        // A known unit in another relation than the configured one: unit 11 claiming tier 2 is a peer.
+        let asPeer = UnitIdentity(uid: UnitID(11), tier: 2, name: "tier1-a")
+        #expect(
+            Self.requestWithCertificates(
+                Self.tier2, .acceptor, expected: expected, certified: UnitID(11), remote: asPeer)
+                == [.close(.unexpectedUnit(UnitID(11), relation: .peer, configured: .downstream), sendingFirst: nil)])
+        // A unit with a good certificate that the configuration does not name.
+        let stranger = UnitIdentity(uid: UnitID(13), tier: 1, name: "stranger")
+        #expect(
+            Self.requestWithCertificates(
+                Self.tier2, .acceptor, expected: expected, certified: UnitID(13), remote: stranger)
+                == [.close(.unexpectedUnit(UnitID(13), relation: .downstream, configured: nil), sendingFirst: nil)])
+        // The dialing end checks the unit it reached the same way.
+        #expect(
+            Self.requestWithCertificates(
+                Self.tier1, .dialer(.upstream), expected: [UnitID(20): .upstream], certified: UnitID(20),
+                remote: Self.tier2) == [.sendExports(xid: 9, to: UnitID(20), relation: .upstream)])
+        #expect(
+            Self.requestWithCertificates(
+                Self.tier1, .dialer(.upstream), expected: [UnitID(21): .upstream], certified: UnitID(20),
+                remote: Self.tier2)
+                == [.close(.unexpectedUnit(UnitID(20), relation: .upstream, configured: nil), sendingFirst: nil)])
+    }
+
+    @Test func closeReasonsNameWhatIsWrongAndWhereToLook() {
+        #expect(
+            UnitChannelCloseReason.unexpectedUnit(UnitID(11), relation: .peer, configured: .downstream).description
+                == "unit u11 is configured as downstream (units.downstream), not as peer")
+        #expect(
+            UnitChannelCloseReason.unexpectedUnit(UnitID(13), relation: .downstream, configured: nil).description
+                == "unit u13 is not among the units this unit's configuration names as downstream (units.downstream)")
+        #expect(
+            UnitChannelCloseReason.certificateNamesAnotherUnit(certified: UnitID(12), claimed: UnitID(11)).description
+                == "the other unit claims UID u11, but its certificate names unit u12")
     }
 
     @Test func somethingOtherThanHelloFirstCloses() {

@@ -11,7 +11,7 @@ import Testing
         let unit = try UnitProcess(
             configuration: """
                 {"name": "doors", "switches": {"listen": "127.0.0.1:\(switchPort)"},
-                 "units": {"listen": "127.0.0.1:\(unitPort)"},
+                 "units": {"plaintext": true, "listen": "127.0.0.1:\(unitPort)"},
                  "admin": {"listen": "127.0.0.1:\(adminPort)", "maxConnections": 4, "idleTimeout": 1},
                  "services": [{"service": "forwarding"}]}
                 """, switchPort: switchPort)

@@ -6,7 +6,8 @@ import FoundationNetworking
 
 /// Two real tiers as `topologies/forwarding-at-tier2/` lays them out: tier 2 (u20) hosts
 /// forwarding as SID 200 and has every PACKET_IN DIVERTed to it; tier 1 (u11), which the
-/// switches connect to, hosts nothing and relays. Every port is a free loopback one.
+/// switches connect to, hosts nothing and relays. Every port is a free loopback one, and the
+/// two units speak mutual TLS with certificates `echelon certs` made for this pair.
 struct ForwardingAtTier2 {
     let tier1: UnitProcess
     let tier2: UnitProcess
@@ -30,17 +31,30 @@ struct ForwardingAtTier2 {
         let (t1Unit, t1Admin, t1Switch) = (
             try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
         )
+        let pki = FileManager.default.temporaryDirectory.appendingPathComponent("echelon-pki-\(UUID().uuidString)").path
+        guard let executable = UnitProcess.executable?.path else {
+            throw UnitProcessError("the echelon executable was not built next to the tests")
+        }
+        for arguments in [["init"], ["issue", "20"], ["issue", "11"]] {
+            let made = try runCommand(executable, ["certs"] + arguments + ["--dir", pki])
+            guard made.status == 0 else { throw UnitProcessError("echelon certs \(arguments): \(made.output)") }
+        }
+        func tls(_ uid: Int) -> String {
+            #""tls": {"certificate": "\#(pki)/unit-\#(uid).pem", "key": "\#(pki)/unit-\#(uid)-key.pem", "ca": "\#(pki)/ca.pem"}"#
+        }
         tier2 = try UnitProcess(
             configuration: """
                 {"uid": 20, "name": "tier2", "tier": 2,
-                 "switches": {"listen": "127.0.0.1:\(t2Switch)"}, "units": {"listen": "127.0.0.1:\(t2Unit)"}, "admin": {"listen": "127.0.0.1:\(t2Admin)"},
+                 "switches": {"listen": "127.0.0.1:\(t2Switch)"},
+                 "units": {\(tls(20)), "listen": "127.0.0.1:\(t2Unit)", "downstream": [{"name": "tier1", "uid": 11}]},
+                 "admin": {"listen": "127.0.0.1:\(t2Admin)"},
                  "services": \(tier2Services)}
                 """, switchPort: t2Switch)
         tier1 = try UnitProcess(
             configuration: """
                 {"uid": 11, "name": "tier1", "tier": 1,
                  "switches": {"listen": "127.0.0.1:\(t1Switch)"},
-                 "units": {"listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit)}]},
+                 "units": {\(tls(11)), "listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit), "uid": 20}]},
                  "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": \(tier1Services)\(dispatch.isEmpty ? "" : ", \"dispatch\": {\(dispatch)}")}
                 """, switchPort: t1Switch)
         tier1Admin = t1Admin

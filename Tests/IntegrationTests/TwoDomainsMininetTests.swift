@@ -69,7 +69,7 @@ extension MininetTests {
             var unit = try file(name)
             let own = try #require(ports[name])
             unit["switches"] = ["listen": "127.0.0.1:\(own.switches)"]
-            var units: [String: Any] = ["listen": "127.0.0.1:\(own.units)"]
+            var units: [String: Any] = ["plaintext": true, "listen": "127.0.0.1:\(own.units)"]
             if name != "tier2", let tier2 = ports["tier2"] {
                 units["upstream"] = [["name": "tier2", "host": "127.0.0.1", "port": tier2.units]]
             }

@@ -18,13 +18,13 @@ import FoundationNetworking
         let root = try UnitProcess(
             configuration: """
                 {"uid": 20, "name": "root", "tier": 2, "switches": {"listen": "127.0.0.1:\(rootSwitch)"},
-                 "units": {"listen": "127.0.0.1:\(rootUnits)"}, "admin": {"listen": "127.0.0.1:\(rootAdmin)"},
+                 "units": {"plaintext": true, "listen": "127.0.0.1:\(rootUnits)"}, "admin": {"listen": "127.0.0.1:\(rootAdmin)"},
                  "services": [{"service": "forwarding", "sid": 200}]}
                 """, switchPort: rootSwitch)
         let b = try UnitProcess(
             configuration: """
                 {"uid": 11, "name": "b", "tier": 1, "switches": {"listen": "127.0.0.1:\(bSwitch)"},
-                 "units": {"listen": "127.0.0.1:\(bUnits)", "upstream": [{"name": "root", "host": "127.0.0.1", "port": \(rootUnits)}],
+                 "units": {"plaintext": true, "listen": "127.0.0.1:\(bUnits)", "upstream": [{"name": "root", "host": "127.0.0.1", "port": \(rootUnits)}],
                            "handshakeTimeout": 1},
                  "admin": {"listen": "127.0.0.1:\(bAdmin)"}}
                 """, switchPort: bSwitch)

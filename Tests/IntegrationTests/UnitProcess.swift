@@ -17,7 +17,7 @@ final class UnitProcess {
         let settings = switchSettings.isEmpty ? "" : ", " + switchSettings
         // Unit channels and the admin API on ports the kernel picks, so that tests run side by side.
         let json =
-            #"{"name": "integration", "switches": {"listen": "127.0.0.1:\#(port)"\#(settings)}, "units": {"listen": "127.0.0.1:0"}, "admin": {"listen": "127.0.0.1:0"}, "services": [{"service": "forwarding"}]}"#
+            #"{"name": "integration", "switches": {"listen": "127.0.0.1:\#(port)"\#(settings)}, "units": {"plaintext": true, "listen": "127.0.0.1:0"}, "admin": {"listen": "127.0.0.1:0"}, "services": [{"service": "forwarding"}]}"#
         try self.init(configuration: json, switchPort: port, extraArguments: extraArguments)
     }
 
@@ -56,7 +56,7 @@ final class UnitProcess {
         let unit = try UnitProcess(
             configuration: """
                 {"name": "\(name)", "switches": {"listen": "127.0.0.1:\(switchPort)"},
-                 "units": {"listen": "127.0.0.1:\(unitPort)"}, "admin": {"listen": "127.0.0.1:\(adminPort)"},
+                 "units": {"plaintext": true, "listen": "127.0.0.1:\(unitPort)"}, "admin": {"listen": "127.0.0.1:\(adminPort)"},
                  "services": [{"service": "forwarding"}]}
                 """, switchPort: switchPort)
         let started = Date()

@@ -44,7 +44,7 @@ import FoundationNetworking
         return """
             {"uid": \(unit.uid), "name": "\(unit.name)", "tier": \(unit.tier),
              "switches": {"listen": "127.0.0.1:\(unit.switchPort)"},
-             "units": {"listen": "127.0.0.1:\(unit.unitPort)", "upstream": [\(neighbours(unit.upstream))], "peers": [\(neighbours(unit.peers))]},
+             "units": {"plaintext": true, "listen": "127.0.0.1:\(unit.unitPort)", "upstream": [\(neighbours(unit.upstream))], "peers": [\(neighbours(unit.peers))]},
              "admin": {"listen": "127.0.0.1:\(unit.adminPort)"},
              "services": [\(services.joined(separator: ", "))]}
             """

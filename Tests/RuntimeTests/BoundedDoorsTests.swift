@@ -59,7 +59,7 @@ import Testing
         let listener = try await Listener.bind(
             SocketAddressSpec(host: "127.0.0.1", port: 0), for: "switches", eventLoop: server.next(),
             handshakeLimit: 2, logger: Self.logger
-        ) { slot in FinishesOnFirstByte(slot: slot) }
+        ) { slot in [FinishesOnFirstByte(slot: slot)] }
         let port = try #require(listener.localAddress?.port)
 
         let first = try await Self.connect(to: port, group: clients)

@@ -2,6 +2,7 @@ import ControlPlane
 import Foundation
 import Runtime
 import Testing
+import UnitProtocol
 
 /// One description of a whole control plane: the unit files derived from it, and what only
 /// the whole can show.
@@ -57,6 +58,11 @@ import Testing
         #expect(a.links.probeKey?.count == 16 && a.dispatch.switchWindow == 64)
         let top = try JSONDecoder().decode(UnitConfiguration.self, from: files[0].json)
         #expect(top.services.map(\.sid) == [200] && top.units.upstream.isEmpty)
+        // Units prove who they are with certificates in pki/ beside the files, and each file
+        // names the units it expects: its neighbours by UID, and the units below it.
+        #expect(a.units.tls == TLSFiles(certificate: "pki/unit-11.pem", key: "pki/unit-11-key.pem", ca: "pki/ca.pem"))
+        #expect(a.units.trust == .certified(expected: [UnitID(20): .upstream, UnitID(12): .peer]))
+        #expect(top.units.downstream == [ExpectedUnit(name: "a", uid: 11), ExpectedUnit(name: "b", uid: 12)])
         // The web page is the top unit's, following the others.
         #expect(description.webPage.hasPrefix("http://127.0.0.1:\(top.admin.listen.port)/?units=127.0.0.1:"))
         #expect(description.webPage.split(separator: ",").count == 2)
@@ -87,6 +93,21 @@ import Testing
                 )
             }
         }
+    }
+
+    @Test func aLabDescriptionSaysPlainTCPInEveryFile() throws {
+        let file = try Self.written(
+            Self.replacing(#"{"name": "t", "#, with: #"{"name": "t", "unitChannels": "plaintext", "#))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let files = try ControlPlaneDescription.load(path: file).unitFiles(
+            file: file, descriptionFolder: "/tmp", folder: "/tmp")
+        for (_, json) in files {
+            let unit = try JSONDecoder().decode(UnitConfiguration.self, from: json)
+            #expect(unit.units.plaintext && unit.units.tls == nil)
+        }
+        #expect(
+            Self.problem(Self.replacing(#"{"name": "t", "#, with: #"{"name": "t", "unitChannels": "none", "#))
+                == #"$.unitChannels: expected "tls" (the default) or "plaintext" (a lab), got "none""#)
     }
 
     @Test func aPolicyPathStaysRightFromWhereTheFilesGo() {

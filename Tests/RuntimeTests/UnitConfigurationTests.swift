@@ -102,6 +102,27 @@ import UnitProtocol
             "must be 32 to 128 hexadecimal digits"
         ),
         (#"{"name": "u", "links": {"probeKey": "00ff"}}"#, "$.links.probeKey", "(16 to 64 bytes)"),
+        (
+            #"{"name": "u", "units": {"listen": "0.0.0.0:6644"}}"#, "$.units.listen",
+            "unit channels need units.tls (a certificate, key and CA: `echelon certs`) or, for a lab, units.plaintext: true"
+        ),
+        (
+            #"{"name": "u", "units": {"plaintext": true, "tls": {"certificate": "a", "key": "b", "ca": "c"}}}"#,
+            "$.units.plaintext", "choose one: units.tls (units prove who they are) or units.plaintext (a lab)"
+        ),
+        (
+            #"{"name": "u", "units": {"tls": {"certificate": "a", "key": "b", "ca": "c"}, "upstream": [{"name": "t2", "host": "127.0.0.1"}]}}"#,
+            "$.units.upstream[0].uid", "required with units.tls: the UID the unit's certificate names"
+        ),
+        (
+            #"{"name": "u", "units": {"tls": {"certificate": "a", "key": "b"}}}"#, "$.units.tls.ca",
+            "required field is missing"
+        ),
+        (
+            #"{"name": "u", "units": {"plaintext": true, "downstream": [{"name": "below"}]}}"#,
+            "$.units.downstream[0].uid",
+            "required: the UID the unit's certificate names"
+        ),
     ])
     func badFilesNameThePathAndTheProblem(json: String, path: String, problem: String) {
         #expect {
@@ -112,12 +133,37 @@ import UnitProtocol
         }
     }
 
+    @Test func unitChannelsAreOffUntilTheFileSaysHowUnitsProveWhoTheyAre() throws {
+        #expect(try load(#"{"name": "u"}"#).units.enabled == false)
+        let configuration = try load(
+            """
+            {"uid": 20, "name": "tier2", "tier": 2,
+             "units": {"tls": {"certificate": "pki/unit-20.pem", "key": "/etc/echelon/unit-20-key.pem", "ca": "pki/ca.pem"},
+                       "upstream": [{"name": "top", "host": "10.0.0.3", "uid": 30}],
+                       "peers": [{"name": "twin", "host": "10.0.0.2", "uid": 21}],
+                       "downstream": [{"name": "tier1-a", "uid": 11}, {"name": "tier1-b", "uid": 12}]}}
+            """)
+        #expect(configuration.units.enabled)
+        // Relative paths are read from the file's own folder, absolute ones as they are.
+        let folder = FileManager.default.temporaryDirectory.standardizedFileURL.path
+        #expect(configuration.units.tls?.certificate == "\(folder)/pki/unit-20.pem")
+        #expect(configuration.units.tls?.key == "/etc/echelon/unit-20-key.pem")
+        #expect(
+            configuration.units.trust
+                == .certified(expected: [
+                    UnitID(30): .upstream, UnitID(21): .peer, UnitID(11): .downstream, UnitID(12): .downstream,
+                ]))
+        let lab = try load(
+            #"{"name": "u", "units": {"plaintext": true, "upstream": [{"name": "t2", "host": "127.0.0.1"}]}}"#)
+        #expect(lab.units.enabled && lab.units.trust == .claimed)
+    }
+
     @Test func aWholeTopologyIsRead() throws {
         let configuration = try load(
             """
             {"uid": 11, "name": "tier1-a", "tier": 1,
              "switches": {"listen": "127.0.0.1:6633"},
-             "units": {"listen": "127.0.0.1:6644", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": 6645}],
+             "units": {"plaintext": true, "listen": "127.0.0.1:6644", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": 6645}],
                        "peers": [{"name": "tier1-b", "host": "127.0.0.1", "port": 6646}], "echoInterval": 0.5, "echoTimeout": 2,
                        "redialInitial": 0.1, "redialMaximum": 4},
              "admin": {"listen": "127.0.0.1:8011"},

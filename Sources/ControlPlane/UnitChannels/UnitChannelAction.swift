@@ -48,6 +48,10 @@ public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConve
     case keepaliveTimeout
     case refusedRoutes(String)
     case tooManyServices(limit: Int)
+    case invalidTier(UInt8)
+    case uncertified
+    case certificateNamesAnotherUnit(certified: UnitID, claimed: UnitID)
+    case unexpectedUnit(UnitID, relation: ChannelRelation, configured: ChannelRelation?)
 
     public var description: String {
         switch self {
@@ -66,6 +70,23 @@ public enum UnitChannelCloseReason: Error, Hashable, Sendable, CustomStringConve
         case .refusedRoutes(let reason): reason
         case .tooManyServices(let limit):
             "the other unit exports more than \(limit) services (units.maximumServices)"
+        case .invalidTier(let tier): "the other unit claims tier \(tier): tiers start at 1"
+        case .uncertified: "the other unit proved no identity with a certificate (units.tls)"
+        case .certificateNamesAnotherUnit(let certified, let claimed):
+            "the other unit claims UID \(claimed), but its certificate names unit \(certified)"
+        case .unexpectedUnit(let uid, let relation, let configured?):
+            "unit \(uid) is configured as \(configured) (\(Self.list(of: configured))), not as \(relation)"
+        case .unexpectedUnit(let uid, let relation, nil):
+            "unit \(uid) is not among the units this unit's configuration names as \(relation) (\(Self.list(of: relation)))"
+        }
+    }
+
+    /// Where a unit's configuration lists the units in `relation` to it.
+    private static func list(of relation: ChannelRelation) -> String {
+        switch relation {
+        case .upstream: "units.upstream"
+        case .peer: "units.peers"
+        case .downstream: "units.downstream"
         }
     }
 }

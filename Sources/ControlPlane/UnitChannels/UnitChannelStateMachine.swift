@@ -70,6 +70,8 @@ public struct UnitChannelStateMachine: Sendable {
     /// identity and the exports out of the enum and back for each of them.
     private var lastHeard = NIODeadline.uptimeNanoseconds(0)
     private var readsPaused = false
+    /// The UID the other unit's certificate names, once its TLS handshake proved it.
+    private var certifiedUID: UnitID?
 
     public init(configuration: UnitChannelConfiguration, role: UnitChannelRole) {
         self.configuration = configuration
@@ -98,6 +100,13 @@ public struct UnitChannelStateMachine: Sendable {
     public mutating func nextXID() -> UInt32 {
         lastXID &+= 1
         return lastXID
+    }
+
+    /// The other unit's certificate chains to the control plane's CA and names `uid` (the
+    /// channel's TLS handshake, before any unit message). With `.certified` trust, the UID the
+    /// other unit claims must be this one.
+    public mutating func certified(as uid: UnitID) {
+        certifiedUID = uid
     }
 
     /// The TCP connection is up: say HELLO.
@@ -330,6 +339,24 @@ public struct UnitChannelStateMachine: Sendable {
     private func relation(of remote: UnitIdentity) -> Result<ChannelRelation, UnitChannelCloseReason> {
         let local = configuration.local
         guard remote.uid != local.uid else { return .failure(.claimsOurUID(local.uid)) }
+        guard remote.tier >= 1 else { return .failure(.invalidTier(remote.tier)) }
+        let relation = relationByTier(of: remote)
+        guard case .success(let found) = relation, case .certified(let expected) = configuration.trust else {
+            return relation
+        }
+        guard let certifiedUID else { return .failure(.uncertified) }
+        guard certifiedUID == remote.uid else {
+            return .failure(.certificateNamesAnotherUnit(certified: certifiedUID, claimed: remote.uid))
+        }
+        guard expected[remote.uid] == found else {
+            return .failure(.unexpectedUnit(remote.uid, relation: found, configured: expected[remote.uid]))
+        }
+        return relation
+    }
+
+    /// How the tiers relate the two ends, given which end dialed.
+    private func relationByTier(of remote: UnitIdentity) -> Result<ChannelRelation, UnitChannelCloseReason> {
+        let local = configuration.local
         switch role {
         case .dialer(.upstream):
             return remote.tier > local.tier

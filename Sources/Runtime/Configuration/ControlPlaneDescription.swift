@@ -12,7 +12,19 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
     public var name: String
     /// The key every unit signs its LLDP probes with, so that they believe each other's.
     public var probeKey: String?
+    /// How units prove who they are to each other: mutual TLS with certificates of the control
+    /// plane's own CA (the default; `topologize` makes them in `pki/` beside the unit files),
+    /// or plain TCP for a lab.
+    public var unitChannels: UnitChannelSecurity
     public var units: [Unit]
+
+    public enum UnitChannelSecurity: String, Hashable, Sendable, Decodable, CaseIterable {
+        case tls
+        case plaintext
+    }
+
+    /// The folder, beside the unit files, of the control plane's CA and its units' certificates.
+    public static let certificateFolder = "pki"
 
     public var domains: [Domain]
     /// Cables between switches (by DPID), within a domain or joining two; for
@@ -92,7 +104,8 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
         static let settingSections: Set<String> = ["switches", "units", "admin", "hosts", "links", "dispatch"]
         /// What the description says for every unit, and a unit's settings may not say again.
         static let describedHere: [String: [String]] = [
-            "switches": ["listen"], "units": ["listen", "upstream", "peers"], "admin": ["listen"],
+            "switches": ["listen"], "units": ["listen", "upstream", "peers", "downstream", "tls", "plaintext"],
+            "admin": ["listen"],
             "links": ["probeKey"],
         ]
     }
@@ -115,13 +128,21 @@ public struct ControlPlaneDescription: Hashable, Sendable, Decodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, probeKey, units, domains, links }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, probeKey, unitChannels, units, domains, links }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         probeKey = try container.decodeIfPresent(String.self, forKey: .probeKey)
+        let security = try container.decode(.unitChannels, default: UnitChannelSecurity.tls.rawValue)
+        guard let unitChannels = UnitChannelSecurity(rawValue: security) else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [CodingKeys.unitChannels],
+                    debugDescription: "expected \"tls\" (the default) or \"plaintext\" (a lab), got \"\(security)\""))
+        }
+        self.unitChannels = unitChannels
         units = try container.decode([Unit].self, forKey: .units)
         domains = try container.decode(.domains, default: [])
         links = try container.decode(.links, default: [])
@@ -270,7 +291,7 @@ extension ControlPlaneDescription {
         file: String, descriptionFolder: String, folder: String
     ) throws(ConfigurationError) -> [(name: String, json: Data)] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var files: [(name: String, json: Data)] = []
         for (index, unit) in units.enumerated() {
             var document = unit.settings
@@ -284,6 +305,22 @@ extension ControlPlaneDescription {
             var channels: [String: JSONValue] = ["listen": .string(unit.unitsAddress.description)]
             if !unit.upstream.isEmpty { channels["upstream"] = .array(unit.upstream.compactMap { dialing($0) }) }
             if !unit.peers.isEmpty { channels["peers"] = .array(unit.peers.compactMap { dialing($0) }) }
+            let below = units.filter { $0.upstream.contains(unit.name) }
+            if !below.isEmpty {
+                channels["downstream"] = .array(
+                    below.map { .object(["name": .string($0.name), "uid": .integer(Int64($0.uid))]) })
+            }
+            switch unitChannels {
+            case .plaintext:
+                channels["plaintext"] = .bool(true)
+            case .tls:
+                let pki = Self.certificateFolder
+                channels["tls"] = .object([
+                    "certificate": .string("\(pki)/unit-\(unit.uid).pem"),
+                    "key": .string("\(pki)/unit-\(unit.uid)-key.pem"),
+                    "ca": .string("\(pki)/ca.pem"),
+                ])
+            }
             section("units", channels)
             section("admin", ["listen": .string(unit.admin.description)])
             if let probeKey { section("links", ["probeKey": .string(probeKey)]) }
@@ -310,7 +347,10 @@ extension ControlPlaneDescription {
     private func dialing(_ name: String) -> JSONValue? {
         guard let other = unit(named: name) else { return nil }
         let address = other.unitsAddress.dialable
-        return .object(["name": .string(name), "host": .string(address.host), "port": .integer(Int64(address.port))])
+        return .object([
+            "name": .string(name), "host": .string(address.host), "port": .integer(Int64(address.port)),
+            "uid": .integer(Int64(other.uid)),
+        ])
     }
 
     /// A service declaration with a relative `policy` path made relative to `folder` instead.

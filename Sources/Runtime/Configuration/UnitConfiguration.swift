@@ -87,7 +87,10 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
             throw ConfigurationError(file: path, path: "", problem: "cannot read the file")
         }
         do {
-            return try JSONDecoder().decode(UnitConfiguration.self, from: data)
+            var configuration = try JSONDecoder().decode(UnitConfiguration.self, from: data)
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            configuration.units.tls = configuration.units.tls?.resolved(from: folder)
+            return configuration
         } catch let error as DecodingError {
             throw ConfigurationError(file: path, decodingError: error)
         } catch {
@@ -441,15 +444,27 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
     /// Services and routes one neighbour may have this unit learn; a neighbour that exports or
     /// advertises more is refused.
     public var maximumServices: Int
+    /// Mutual TLS: this unit's certificate and key, and the control plane's CA, which every
+    /// other unit's certificate must chain to.
+    public var tls: TLSFiles?
+    /// Plain TCP, believing whatever UID a unit claims: for a lab, and said so at start-up.
+    public var plaintext: Bool
+    /// The units below that may dial this one (with TLS, only these are accepted as downstream).
+    public var downstream: [ExpectedUnit]
 
-    /// Units listen on loopback unless told otherwise: unit channels are not authenticated yet.
+    /// Unit channels are off (no listener, no dialing) unless the configuration gives `tls` or
+    /// says `plaintext`. They listen on loopback unless told otherwise.
     public init(
         listen: SocketAddressSpec = SocketAddressSpec(host: "127.0.0.1", port: 6644), upstream: [NeighbourSpec] = [],
         peers: [NeighbourSpec] = [],
         echoInterval: Double = 0.25, echoTimeout: Double = 0.75, handshakeTimeout: Double = 5,
         redialInitial: Double = 0.05, redialMaximum: Double = 1, maxPendingHandshakes: Int = 256,
-        maximumServices: Int = 10_000
+        maximumServices: Int = 10_000, tls: TLSFiles? = nil, plaintext: Bool = false,
+        downstream: [ExpectedUnit] = []
     ) {
+        self.tls = tls
+        self.plaintext = plaintext
+        self.downstream = downstream
         self.maximumServices = maximumServices
         self.listen = listen
         self.upstream = upstream
@@ -464,7 +479,7 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, upstream, peers, echoInterval, echoTimeout, handshakeTimeout, redialInitial, redialMaximum
-        case maxPendingHandshakes, maximumServices
+        case maxPendingHandshakes, maximumServices, tls, plaintext, downstream
     }
 
     public init(from decoder: any Decoder) throws {
@@ -481,6 +496,33 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
         redialMaximum = try container.decode(.redialMaximum, default: defaults.redialMaximum)
         maxPendingHandshakes = try container.decode(.maxPendingHandshakes, default: defaults.maxPendingHandshakes)
         maximumServices = try container.decode(.maximumServices, default: defaults.maximumServices)
+        tls = try container.decode(.tls, default: nil)
+        plaintext = try container.decode(.plaintext, default: false)
+        downstream = try container.decode(.downstream, default: [])
+        try require(
+            !(tls != nil && plaintext), CodingKeys.plaintext,
+            "choose one: units.tls (units prove who they are) or units.plaintext (a lab)", decoder)
+        let channelsGiven = [CodingKeys.listen, .upstream, .peers, .downstream].filter(container.contains)
+        if let given = channelsGiven.first, tls == nil, !plaintext {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [given],
+                    debugDescription:
+                        "unit channels need units.tls (a certificate, key and CA: `echelon certs`) or, for a lab, units.plaintext: true"
+                ))
+        }
+        if tls != nil {
+            for (key, list) in [(CodingKeys.upstream, upstream), (.peers, peers)] {
+                if let index = list.firstIndex(where: { $0.uid == nil }) {
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: decoder.codingPath + [
+                                key, AnyCodingKey(index: index), AnyCodingKey(stringValue: "uid"),
+                            ],
+                            debugDescription: "required with units.tls: the UID the unit's certificate names"))
+                }
+            }
+        }
         try require(
             (1...1_000_000).contains(maximumServices), CodingKeys.maximumServices, "must be 1...1000000", decoder)
         try require(echoInterval > 0, CodingKeys.echoInterval, "must be positive", decoder)
@@ -492,10 +534,23 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
             (1...65_536).contains(maxPendingHandshakes), CodingKeys.maxPendingHandshakes, "must be 1...65536", decoder)
     }
 
+    /// Whether the unit has unit channels at all: it listens and dials only with `tls` or `plaintext`.
+    public var enabled: Bool { tls != nil || plaintext }
+
+    /// With TLS, the units the configuration names, each in the relation it names it in.
+    public var trust: UnitChannelTrust {
+        guard tls != nil else { return .claimed }
+        var expected: [UnitID: ChannelRelation] = [:]
+        for unit in downstream { expected[UnitID(unit.uid)] = .downstream }
+        for neighbour in peers { if let uid = neighbour.uid { expected[UnitID(uid)] = .peer } }
+        for neighbour in upstream { if let uid = neighbour.uid { expected[UnitID(uid)] = .upstream } }
+        return .certified(expected: expected)
+    }
+
     public func channel(local: UnitIdentity) -> UnitChannelConfiguration {
         UnitChannelConfiguration(
             local: local, echoInterval: .seconds(echoInterval), echoTimeout: .seconds(echoTimeout),
-            handshakeTimeout: .seconds(handshakeTimeout), maximumServices: maximumServices)
+            handshakeTimeout: .seconds(handshakeTimeout), maximumServices: maximumServices, trust: trust)
     }
 
     public var backoff: RedialBackoff {
@@ -503,19 +558,22 @@ public struct UnitChannelSettings: Hashable, Sendable, Decodable {
     }
 }
 
-/// A unit to dial, by name (for logs) and address.
+/// A unit to dial, by name (for logs) and address, and (required with TLS) the UID its
+/// certificate must name.
 public struct NeighbourSpec: Hashable, Sendable, Decodable {
     public var name: String
     public var host: String
     public var port: Int
+    public var uid: UInt32?
 
-    public init(name: String, host: String, port: Int = 6644) {
+    public init(name: String, host: String, port: Int = 6644, uid: UInt32? = nil) {
         self.name = name
         self.host = host
         self.port = port
+        self.uid = uid
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, host, port }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, host, port, uid }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -523,10 +581,66 @@ public struct NeighbourSpec: Hashable, Sendable, Decodable {
         name = try container.decode(String.self, forKey: .name)
         host = try container.decode(String.self, forKey: .host)
         port = try container.decode(.port, default: 6644)
+        uid = try container.decodeInteger(.uid)
         try require((1...65535).contains(port), CodingKeys.port, "must be 1-65535", decoder)
     }
 
     public var address: SocketAddressSpec { SocketAddressSpec(host: host, port: port) }
+}
+
+/// A unit below that may dial this one: its name (for logs) and the UID its certificate names.
+public struct ExpectedUnit: Hashable, Sendable, Decodable {
+    public var name: String
+    public var uid: UInt32
+
+    public init(name: String, uid: UInt32) {
+        self.name = name
+        self.uid = uid
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, uid }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        uid = try container.decodeInteger(.uid, default: 0)
+        try require(uid > 0, CodingKeys.uid, "required: the UID the unit's certificate names", decoder)
+    }
+}
+
+/// The files of one end of a TLS channel, as paths (relative ones are read from the
+/// configuration file's folder): its certificate, its private key, and the CA that the other
+/// end's certificate must chain to.
+public struct TLSFiles: Hashable, Sendable, Decodable {
+    public var certificate: String
+    public var key: String
+    public var ca: String
+
+    public init(certificate: String, key: String, ca: String) {
+        self.certificate = certificate
+        self.key = key
+        self.ca = ca
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case certificate, key, ca }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        certificate = try container.decode(String.self, forKey: .certificate)
+        key = try container.decode(String.self, forKey: .key)
+        ca = try container.decode(String.self, forKey: .ca)
+    }
+
+    /// The same files, with relative paths made relative to `folder` instead.
+    public func resolved(from folder: String) -> TLSFiles {
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/")
+                ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
+        }
+        return TLSFiles(certificate: resolve(certificate), key: resolve(key), ca: resolve(ca))
+    }
 }
 
 /// The admin HTTP API that `echelon routes`, `units`, `filters`, `pending` and `counters` read.

@@ -9,10 +9,11 @@ enum Listener {
     /// at once; one more is closed as soon as it is accepted. Each handler is given the slot its
     /// connection holds, to give back when its handshake finishes (closing gives it back too).
     /// `receiveBuffer` fixes every connection's socket receive buffer (`SO_RCVBUF`).
+    /// `makeHandlers` gives a connection's pipeline, first handler first (TLS, then the channel's own).
     static func bind(
         _ address: SocketAddressSpec, for purpose: String, eventLoop: any EventLoop, handshakeLimit: Int,
         receiveBuffer: SocketOptionValue? = nil, logger: Logger,
-        handler makeHandler: @escaping @Sendable (HandshakeSlot) -> any ChannelHandler
+        handlers makeHandlers: @escaping @Sendable (HandshakeSlot) -> [any ChannelHandler]
     ) async throws -> any Channel {
         let gate = NIOLoopBoundBox.makeBoxSendingValue(
             HandshakeGate(limit: handshakeLimit, purpose: purpose, logger: logger), eventLoop: eventLoop)
@@ -34,7 +35,7 @@ enum Listener {
                     }
                     channel.closeFuture.assumeIsolated().whenComplete { _ in slot.release() }
                     return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(makeHandler(slot))
+                        try channel.pipeline.syncOperations.addHandlers(makeHandlers(slot))
                     }
                 }
                 .bind(host: address.host, port: address.port)

@@ -87,9 +87,10 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             return NIOLoopBound(neighbours, eventLoop: loop)
         }.get()
         let channelConfiguration = configuration.units.channel(local: identity)
+        let unitTLS = try configuration.units.tls.map { files throws(UnitStartupError) in try UnitTLS(files: files) }
 
         let server: any Channel
-        let unitServer: any Channel
+        var unitServer: (any Channel)?
         do {
             let switches = configuration.switches.connection
             let maximumLength = configuration.switches.maxMessageLength
@@ -101,36 +102,46 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
                 let handler = SwitchChannelHandler(
                     configuration: switches, core: core.value, logger: logger, maximumMessageLength: maximumLength)
                 handler.onHandshakeComplete = slot.release
-                return handler
+                return [handler]
             }
-            unitServer = try await Listener.bind(
-                configuration.units.listen, for: "units", eventLoop: loop,
-                handshakeLimit: configuration.units.maxPendingHandshakes, logger: logger
-            ) { slot in
-                let handler = UnitChannelHandler(
-                    configuration: channelConfiguration, role: .acceptor, neighbours: neighbours.value, logger: logger)
-                handler.onHandshakeComplete = slot.release
-                return handler
+            if configuration.units.enabled {
+                unitServer = try await Listener.bind(
+                    configuration.units.listen, for: "units", eventLoop: loop,
+                    handshakeLimit: configuration.units.maxPendingHandshakes, logger: logger
+                ) { slot in
+                    let handler = UnitChannelHandler(
+                        configuration: channelConfiguration, role: .acceptor, neighbours: neighbours.value,
+                        logger: logger)
+                    handler.onHandshakeComplete = slot.release
+                    guard let unitTLS else { return [handler] }
+                    return [unitTLS.acceptingHandler(report: handler.peerVerified), handler]
+                }
             }
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
         boundAddress.withLockedValue { $0 = server.localAddress }
-        unitAddress.withLockedValue { $0 = unitServer.localAddress }
+        unitAddress.withLockedValue { $0 = unitServer?.localAddress }
         logger.info(
             "listening for switches on \(server.localAddress.map { "\($0)" } ?? "?")",
             metadata: ["unit": "\(configuration.name)"])
-        logger.info(
-            "listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")",
-            metadata: ["uid": "\(identity.uid)", "tier": "\(identity.tier)"])
-        if let address = unitServer.localAddress,
-            let warning = Listener.exposureWarning(
-                "units.listen", at: address,
-                "unit channels are not authenticated yet, so any host that reaches this port can join the control plane as a unit"
+        if let unitServer {
+            logger.info(
+                "listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")",
+                metadata: [
+                    "uid": "\(identity.uid)", "tier": "\(identity.tier)",
+                    "security": "\(unitTLS == nil ? "plain TCP" : "mutual TLS")",
+                ])
+        } else {
+            logger.info(
+                "not listening for units: unit channels need units.tls (or, for a lab, units.plaintext)",
+                metadata: ["uid": "\(identity.uid)", "tier": "\(identity.tier)"])
+        }
+        if configuration.units.plaintext {
+            logger.warning(
+                "units.plaintext: unit channels are plain TCP, so a unit is believed to be whoever it claims (for a lab only; use units.tls)"
             )
-        {
-            logger.warning("\(warning)")
         }
 
         let dialed =
@@ -141,7 +152,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             let dialers = dialed.map { neighbour, relation in
                 UnitDialer(
                     neighbour: neighbour, relation: relation, configuration: channelConfiguration, backoff: backoff,
-                    neighbours: neighbours.value, logger: logger)
+                    tls: unitTLS, neighbours: neighbours.value, logger: logger)
             }
             for dialer in dialers { dialer.start() }
             return NIOLoopBound(dialers, eventLoop: loop)
@@ -204,7 +215,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         ticker.cancel()
         unitTicker.cancel()
         try? await server.close()
-        try? await unitServer.close()
+        try? await unitServer?.close()
         try? await loop.submit {
             for dialer in dialers.value { dialer.stop() }
             neighbours.value.closeAll()

@@ -38,6 +38,14 @@ final class NeighbourUnits {
         didSet { local.upwardBacklogged = !backlogged.isEmpty }
     }
 
+    /// One log line a second at most for each reason channels are refused before their handshake.
+    private var refusals = RejectionLog()
+
+    /// Nil when a refusal for `reason` is not to be logged now; otherwise how many were not since the last line.
+    func shouldLogRefusal(_ reason: String, now: NIODeadline) -> Int? {
+        refusals.shouldLog(reason, now: now)
+    }
+
     /// A configured neighbour as its dialer sees it.
     struct DialerState {
         var address: SocketAddressSpec

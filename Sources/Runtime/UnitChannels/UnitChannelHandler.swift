@@ -1,6 +1,7 @@
 import ControlPlane
 import Logging
 import NIOCore
+import NIOSSL
 import OpenFlow
 import UnitProtocol
 
@@ -31,6 +32,11 @@ final class UnitChannelHandler: ChannelDuplexHandler {
     private let onClose: (@Sendable (UnitID?) -> Void)?
     /// Called when the handshake completes: the listener bounds the channels still in it.
     var onHandshakeComplete: (() -> Void)?
+    /// The other unit's certificate was refused, and the line saying why is written: the TLS
+    /// handshake's own failure that follows says nothing more.
+    private var certificateRefused = false
+    /// Whether anything was read yet: the first bytes tell a TLS unit talking to a plain one.
+    private var readAnything = false
 
     init(
         configuration: UnitChannelConfiguration, role: UnitChannelRole, neighbours: NeighbourUnits, logger: Logger,
@@ -68,6 +74,15 @@ final class UnitChannelHandler: ChannelDuplexHandler {
         // One clock reading for the burst: its messages arrived together.
         let now = NIODeadline.now()
         var chunk = unwrapInboundIn(data)
+        if !readAnything {
+            readAnything = true
+            if Self.isTLSRecord(chunk) {
+                framingFailed = true
+                refused("the other end speaks TLS (units.tls there, units.plaintext here?)")
+                context.close(promise: nil)
+                return
+            }
+        }
         do throws(WireError) {
             while let frame = try frames.next(from: &chunk) {
                 do throws(WireError) {
@@ -139,9 +154,63 @@ final class UnitChannelHandler: ChannelDuplexHandler {
         context.fireChannelWritabilityChanged()
     }
 
+    /// A TLS handshake or alert record where a plain unit channel expects OpenFlow: no OpenFlow
+    /// version is 0x15 or 0x16, so this cannot be a unit that speaks plain TCP.
+    static func isTLSRecord(_ bytes: ByteBuffer) -> Bool {
+        guard let type = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self),
+            let major = bytes.getInteger(at: bytes.readerIndex + 1, as: UInt8.self)
+        else { return false }
+        return (type == 0x15 || type == 0x16) && major == 0x03
+    }
+
+    /// Logs why a channel was refused before its handshake could say so, at most once a second
+    /// for each reason (a flood of such connections writes a line a second, with a count).
+    private func refused(_ reason: String) {
+        guard let suppressed = neighbours.shouldLogRefusal(reason, now: .now()) else { return }
+        logger.warning(
+            "refusing unit channel: \(reason)",
+            metadata: suppressed > 0 ? ["refusedSinceLastLine": "\(suppressed)"] : [:])
+    }
+
+    /// The outcome of the TLS handshake's check of the other unit's certificate (mutual TLS):
+    /// the UID it proves, which the unit it claims to be in its handshake must match.
+    func peerVerified(_ result: Result<UnitID, UnitCertificateRefusal>) {
+        switch result {
+        case .success(let uid):
+            logger.debug("the other unit's certificate proves UID \(uid)")
+            machine.certified(as: uid)
+        case .failure(let refusal):
+            certificateRefused = true
+            refused(refusal.description)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.info("unit channel error: \(error)")
+        if let error = error as? NIOSSLError {
+            if !certificateRefused { refused(Self.describe(error)) }
+        } else {
+            logger.info("unit channel error: \(error)")
+        }
         context.close(promise: nil)
+    }
+
+    /// A failed TLS handshake, in words: the common causes are a unit with no TLS at the other
+    /// end, and a certificate the other end refused (its own log says why).
+    static func describe(_ error: NIOSSLError) -> String {
+        let text = "\(error)"
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST")
+            || text.contains("PACKET_LENGTH_TOO_LONG")
+        {
+            return
+                "TLS handshake failed: the other end does not speak TLS (plain TCP, units.plaintext, against units.tls here?)"
+        }
+        if text.contains("ALERT") {
+            return "TLS handshake failed: the other end refused it (\(text)); its log says why"
+        }
+        if case .uncleanShutdown = error {
+            return "TLS handshake failed: the other end closed the connection during it"
+        }
+        return "TLS handshake failed: \(text)"
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -12,6 +12,8 @@ final class UnitDialer {
     private let neighbour: NeighbourSpec
     private let relation: ChannelRelation
     private let configuration: UnitChannelConfiguration
+    /// Mutual TLS, when the unit's configuration gives it.
+    private let tls: UnitTLS?
     private var pacing: RedialPacing
     private let neighbours: NeighbourUnits
     private var logger: Logger
@@ -27,8 +29,9 @@ final class UnitDialer {
 
     init(
         neighbour: NeighbourSpec, relation: ChannelRelation, configuration: UnitChannelConfiguration,
-        backoff: RedialBackoff, neighbours: NeighbourUnits, logger: Logger
+        backoff: RedialBackoff, tls: UnitTLS? = nil, neighbours: NeighbourUnits, logger: Logger
     ) {
+        self.tls = tls
         self.neighbour = neighbour
         self.relation = relation
         self.configuration = configuration
@@ -70,11 +73,19 @@ final class UnitDialer {
                 reached in
                 loop.execute { this.value.closed(reached: reached) }
             }, eventLoop: loop)
+        let tls = self.tls
         ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(TimeAmount.seconds(Int64(1)))
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler.value) }
+                channel.eventLoop.makeCompletedFuture {
+                    let unitChannel = handler.value
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            tls.dialingHandler(report: unitChannel.peerVerified))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(unitChannel)
+                }
             }
             .connect(host: neighbour.host, port: neighbour.port)
             .whenComplete { result in

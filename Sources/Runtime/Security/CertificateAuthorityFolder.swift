@@ -1,0 +1,98 @@
+import Crypto
+import Foundation
+import UnitProtocol
+import X509
+
+/// A control plane's certificate authority kept in a folder: `ca.pem` and `ca-key.pem`, and
+/// for each unit `unit-UID.pem` and `unit-UID-key.pem`. Keys are written readable by their
+/// owner only. Nothing is overwritten: a CA or a unit's certificate is made once.
+public struct CertificateAuthorityFolder: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var certificatePath: String { file("ca.pem") }
+    public var keyPath: String { file("ca-key.pem") }
+
+    public func unitFiles(_ uid: UnitID) -> TLSFiles {
+        TLSFiles(
+            certificate: file("unit-\(uid.rawValue).pem"), key: file("unit-\(uid.rawValue)-key.pem"),
+            ca: certificatePath)
+    }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: certificatePath) }
+
+    /// Makes the authority; refuses if the folder has one.
+    public func create(name: String, days: Int, now: Date = Date()) throws(CertificateFolderError) {
+        guard !exists else {
+            throw CertificateFolderError("\(certificatePath) exists already: one CA per control plane")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            let (certificate, key) = try UnitCertificates.makeAuthority(name: name, now: now, days: days)
+            try write(key.pemRepresentation, to: keyPath, secret: true)
+            try write(certificate.serializeAsPEM().pemString, to: certificatePath, secret: false)
+        } catch let error as CertificateFolderError {
+            throw error
+        } catch {
+            throw CertificateFolderError("cannot create the CA in \(path): \(error)")
+        }
+    }
+
+    /// Issues a unit's certificate and key; refuses if the unit has them already.
+    /// `notValidBefore` backdates it (tests make expired certificates with it).
+    @discardableResult
+    public func issue(
+        uid: UnitID, name: String, days: Int, now: Date = Date(), notValidBefore: Date? = nil
+    ) throws(CertificateFolderError) -> TLSFiles {
+        let files = unitFiles(uid)
+        guard !FileManager.default.fileExists(atPath: files.certificate) else {
+            throw CertificateFolderError("\(files.certificate) exists already")
+        }
+        do {
+            let (authority, authorityKey) = try loadAuthority()
+            let (certificate, key) = try UnitCertificates.issue(
+                uid: uid, name: name, authority: authority, authorityKey: authorityKey, now: now, days: days,
+                notValidBefore: notValidBefore)
+            try write(key.pemRepresentation, to: files.key, secret: true)
+            try write(certificate.serializeAsPEM().pemString, to: files.certificate, secret: false)
+        } catch let error as CertificateFolderError {
+            throw error
+        } catch {
+            throw CertificateFolderError("cannot issue a certificate for unit \(uid.rawValue) in \(path): \(error)")
+        }
+        return files
+    }
+
+    private func loadAuthority() throws -> (Certificate, P256.Signing.PrivateKey) {
+        guard let certificate = FileManager.default.contents(atPath: certificatePath),
+            let key = FileManager.default.contents(atPath: keyPath)
+        else {
+            throw CertificateFolderError("no CA in \(path): create it with `echelon certs init --dir \(path)`")
+        }
+        return (
+            try Certificate(pemEncoded: String(decoding: certificate, as: UTF8.self)),
+            try P256.Signing.PrivateKey(pemRepresentation: String(decoding: key, as: UTF8.self))
+        )
+    }
+
+    private func file(_ name: String) -> String {
+        URL(fileURLWithPath: path).appendingPathComponent(name).path
+    }
+
+    private func write(_ text: String, to path: String, secret: Bool) throws {
+        let attributes: [FileAttributeKey: Any]? = secret ? [.posixPermissions: 0o600] : nil
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: attributes) else {
+            throw CertificateFolderError("cannot write \(path)")
+        }
+    }
+}
+
+/// Why a certificate folder operation failed, in one line.
+public struct CertificateFolderError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

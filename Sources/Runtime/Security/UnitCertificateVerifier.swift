@@ -1,0 +1,65 @@
+import Foundation
+import UnitProtocol
+import X509
+
+/// Decides whether a certificate another unit presents proves a UID: it must chain to the
+/// control plane's CA, be valid now, and name exactly one unit. It replaces BoringSSL's own
+/// check on unit channels so that a refusal says why (expired, another CA, no UID) instead of
+/// "certificate verify failed".
+public struct UnitCertificateVerifier: Sendable {
+    public let authority: Certificate
+
+    public init(authority: Certificate) {
+        self.authority = authority
+    }
+
+    /// The UID the presented chain (leaf first, as DER) proves, or why it proves none.
+    public func verify(chain: [[UInt8]], now: Date = Date()) async -> Result<UnitID, UnitCertificateRefusal> {
+        guard let leafBytes = chain.first else {
+            return .failure(UnitCertificateRefusal("it presented no certificate"))
+        }
+        let leaf: Certificate
+        do {
+            leaf = try Certificate(derEncoded: leafBytes)
+        } catch {
+            return .failure(UnitCertificateRefusal("its certificate does not parse: \(error)"))
+        }
+        let named = "its certificate (\(leaf.subject))"
+        if leaf.notValidAfter < now {
+            return .failure(UnitCertificateRefusal("\(named) expired on \(Self.day(leaf.notValidAfter))"))
+        }
+        if leaf.notValidBefore > now {
+            return .failure(UnitCertificateRefusal("\(named) is not valid until \(Self.day(leaf.notValidBefore))"))
+        }
+        if authority.notValidAfter < now {
+            return .failure(
+                UnitCertificateRefusal(
+                    "this control plane's CA (\(authority.subject)) expired on \(Self.day(authority.notValidAfter))"))
+        }
+        let intermediates = chain.dropFirst().compactMap { try? Certificate(derEncoded: $0) }
+        var verifier = Verifier(rootCertificates: CertificateStore([authority])) { RFC5280Policy() }
+        guard
+            case .validCertificate = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
+        else {
+            return .failure(
+                UnitCertificateRefusal(
+                    "\(named), issued by \(leaf.issuer), does not chain to this control plane's CA (\(authority.subject))"
+                ))
+        }
+        guard let uid = UnitCertificates.uid(namedBy: leaf) else {
+            return .failure(UnitCertificateRefusal("\(named) names no unit (one urn:echelon:unit:UID name)"))
+        }
+        return .success(uid)
+    }
+
+    private static func day(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}
+
+/// Why a unit's certificate proves nothing, in words for the log line that refuses it.
+public struct UnitCertificateRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}
