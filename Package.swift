@@ -5,6 +5,7 @@ import PackageDescription
 //   OpenFlow, Packets   pure wire code (values in, bytes out); NIOCore only
 //   UnitProtocol        pure wire code of the inter-unit protocol (OpenFlow VENDOR messages)
 //   ControlPlane        pure state machines (events in, actions out)
+//   ConfigurationFiles  a unit's file and a whole control plane's description, read and checked
 //   Runtime             all I/O: SwiftNIO channels, timers, dialing
 //   Services            controller applications behind one protocol
 //   echelon             the command-line interface
@@ -16,6 +17,9 @@ let package = Package(
         .library(name: "OpenFlow", targets: ["OpenFlow"]),
         .library(name: "Packets", targets: ["Packets"]),
         .library(name: "UnitProtocol", targets: ["UnitProtocol"]),
+        // For the fuzzing harnesses (Fuzz/), which live in a package of their own.
+        .library(name: "ControlPlane", targets: ["ControlPlane"]),
+        .library(name: "ConfigurationFiles", targets: ["ConfigurationFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -53,9 +57,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ConfigurationFiles",
+            dependencies: [
+                "OpenFlow", "UnitProtocol", "ControlPlane", .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "Runtime",
             dependencies: [
-                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane",
+                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane", "ConfigurationFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -79,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "echelon",
             dependencies: [
-                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane", "Runtime", "Services",
+                "OpenFlow", "Packets", "UnitProtocol", "ControlPlane", "ConfigurationFiles", "Runtime", "Services",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -143,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests",
             dependencies: [
-                "Runtime", "ControlPlane", "OpenFlow", "Services", "UnitProtocol",
+                "Runtime", "ConfigurationFiles", "ControlPlane", "OpenFlow", "Services", "UnitProtocol",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -155,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "OpenFlow", "UnitProtocol", "TestSupport", "Runtime", .product(name: "NIOCore", package: "swift-nio"),
+                "OpenFlow", "UnitProtocol", "TestSupport", "Runtime", "ConfigurationFiles",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

@@ -10,6 +10,13 @@ import Runtime
 /// also the unit, and cost every running unit about 5 MiB of resident memory.)
 struct AdminClient {
     let authority: String
+    /// The unit's admin token (`admin.token`), sent as `Authorization: Bearer`; nil: none.
+    var token: String? = AdminClient.environmentToken
+
+    /// The token in `ECHELON_ADMIN_TOKEN`, the same for every unit of a control plane.
+    static var environmentToken: String? {
+        ProcessInfo.processInfo.environment["ECHELON_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
         guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...])
@@ -19,11 +26,17 @@ struct AdminClient {
         let host = String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let (status, body): (Int, ByteBuffer)
         do {
-            (status, body) = try await Self.fetch(host: host, port: port, path: "/" + path)
+            (status, body) = try await Self.fetch(host: host, port: port, path: "/" + path, token: token)
         } catch {
             throw AdminClientError(
                 "cannot reach the unit's admin API at \(authority): \(describeConnectionFailure(error)) (is the unit running, and is this its admin.listen address?)"
             )
+        }
+        if status == 401 {
+            throw AdminClientError(
+                token == nil
+                    ? "the unit at \(authority) wants its admin token: give --token-file FILE, or set ECHELON_ADMIN_TOKEN"
+                    : "the unit at \(authority) refused the admin token given")
         }
         guard status == 200 else {
             // Hummingbird's errors come as {"error": {"message": ...}}.
@@ -39,7 +52,7 @@ struct AdminClient {
         }
     }
 
-    private static func fetch(host: String, port: Int, path: String) async throws -> (Int, ByteBuffer) {
+    private static func fetch(host: String, port: Int, path: String, token: String?) async throws -> (Int, ByteBuffer) {
         let group = MultiThreadedEventLoopGroup.singleton
         let response = group.next().makePromise(of: (Int, ByteBuffer).self)
         let channel: any Channel
@@ -63,6 +76,7 @@ struct AdminClient {
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
         head.headers.add(name: "Host", value: "\(host):\(port)")
         head.headers.add(name: "Connection", value: "close")
+        if let token { head.headers.add(name: "Authorization", value: "Bearer \(token)") }
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
         defer { channel.close(promise: nil) }
@@ -108,8 +122,20 @@ struct UnitAddressOptions: ParsableArguments {
     @Option(name: .customLong("unit"), help: "The unit's admin API address (its admin.listen).")
     var unit: String = "127.0.0.1:8644"
 
+    @Option(help: "A file holding the unit's admin token (admin.token); default: $ECHELON_ADMIN_TOKEN.")
+    var tokenFile: String?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    /// The token to send: the file's, else the environment's.
+    func token() throws -> String? {
+        guard let tokenFile else { return AdminClient.environmentToken }
+        guard let data = FileManager.default.contents(atPath: tokenFile) else {
+            throw ValidationError("--token-file: cannot read \(tokenFile)")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     /// Reads a list from the unit's admin API and prints it: as JSON with `--json`, else `empty`
     /// when there is nothing, else as `render` lays it out.
@@ -120,7 +146,7 @@ struct UnitAddressOptions: ParsableArguments {
     /// Reads one document from the unit's admin API and prints it: as JSON with `--json`, else
     /// as `render` lays it out.
     func show<View: Codable>(_ path: String, as: View.Type, render: (View) -> String) async throws {
-        let view = try await AdminClient(authority: unit).get(path, as: View.self)
+        let view = try await AdminClient(authority: unit, token: try token()).get(path, as: View.self)
         print(json ? try JSONOutput.encode(view) : render(view))
     }
 }

@@ -9,7 +9,7 @@ struct CertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certs",
         abstract: "Create a control plane's CA and issue its units' certificates (mutual TLS between units).",
-        subcommands: [Init.self, Issue.self]
+        subcommands: [Init.self, Issue.self, IssueSwitch.self]
     )
 
     struct Folder: ParsableArguments {
@@ -63,6 +63,28 @@ struct CertsCommand: ParsableCommand {
             print(
                 #""units": {"tls": {"certificate": "\#(files.certificate)", "key": "\#(files.key)", "ca": "\#(files.ca)"}, ...}"#
             )
+        }
+    }
+
+    struct IssueSwitch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "issue-switch",
+            abstract: "Issue a switch's certificate and key, signed by the CA (for switches.tls and ovs-vsctl set-ssl)."
+        )
+
+        @Argument(help: "A name for the switch (letters, digits, - and _), used in the file names.")
+        var name: String
+
+        @OptionGroup var folder: Folder
+
+        @Option(help: "Days the certificate is valid.")
+        var days = 825
+
+        func run() throws {
+            let authority = CertificateAuthorityFolder(path: folder.dir)
+            let files = try authority.issueSwitch(name: name, days: days)
+            print("created \(files.certificate) and \(files.key); on the switch:")
+            print("ovs-vsctl set-ssl \(files.key) \(files.certificate) \(files.ca)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigurationFiles
 import ControlPlane
 import Foundation
 import Logging

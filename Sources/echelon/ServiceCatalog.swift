@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import ControlPlane
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import Runtime
 
 /// What one running unit's admin API says of it now: its channels and its route table, and,

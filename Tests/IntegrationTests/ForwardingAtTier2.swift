@@ -14,17 +14,23 @@ struct ForwardingAtTier2 {
     let tier1Admin: Int
     let tier1Switch: Int
     let tier2Admin: Int
+    /// The token both admin APIs want, if any.
+    let adminToken: String?
 
     /// `service` is added to forwarding's declaration at tier 2, `dispatch` to tier 1's
     /// configuration (each a JSON fragment, or empty).
-    init(service: String = #""timeout": 2"#, tier1Dispatch dispatch: String = "") throws {
+    init(service: String = #""timeout": 2"#, tier1Dispatch dispatch: String = "", adminToken: String? = nil) throws {
         try self.init(
             tier2Services: #"[{"service": "forwarding", "sid": 200, "action": "divert", \#(service)}]"#,
-            tier1Services: "[]", tier1Dispatch: dispatch)
+            tier1Services: "[]", tier1Dispatch: dispatch, adminToken: adminToken)
     }
 
-    /// Two tiers with the given service lists (JSON arrays) at each.
-    init(tier2Services: String, tier1Services: String, tier1Dispatch dispatch: String = "") throws {
+    /// Two tiers with the given service lists (JSON arrays) at each; with `adminToken`, both
+    /// admin APIs want it.
+    init(
+        tier2Services: String, tier1Services: String, tier1Dispatch dispatch: String = "", adminToken: String? = nil
+    ) throws {
+        let token = adminToken.map { #", "token": "\#($0)""# } ?? ""
         let (t2Unit, t2Admin, t2Switch) = (
             try UnitProcess.freePort(), try UnitProcess.freePort(), try UnitProcess.freePort()
         )
@@ -47,7 +53,7 @@ struct ForwardingAtTier2 {
                 {"uid": 20, "name": "tier2", "tier": 2,
                  "switches": {"listen": "127.0.0.1:\(t2Switch)"},
                  "units": {\(tls(20)), "listen": "127.0.0.1:\(t2Unit)", "downstream": [{"name": "tier1", "uid": 11}]},
-                 "admin": {"listen": "127.0.0.1:\(t2Admin)"},
+                 "admin": {"listen": "127.0.0.1:\(t2Admin)"\(token)},
                  "services": \(tier2Services)}
                 """, switchPort: t2Switch)
         tier1 = try UnitProcess(
@@ -55,8 +61,9 @@ struct ForwardingAtTier2 {
                 {"uid": 11, "name": "tier1", "tier": 1,
                  "switches": {"listen": "127.0.0.1:\(t1Switch)"},
                  "units": {\(tls(11)), "listen": "127.0.0.1:\(t1Unit)", "upstream": [{"name": "tier2", "host": "127.0.0.1", "port": \(t2Unit), "uid": 20}]},
-                 "admin": {"listen": "127.0.0.1:\(t1Admin)"}, "services": \(tier1Services)\(dispatch.isEmpty ? "" : ", \"dispatch\": {\(dispatch)}")}
+                 "admin": {"listen": "127.0.0.1:\(t1Admin)"\(token)}, "services": \(tier1Services)\(dispatch.isEmpty ? "" : ", \"dispatch\": {\(dispatch)}")}
                 """, switchPort: t1Switch)
+        self.adminToken = adminToken
         tier1Admin = t1Admin
         tier1Switch = t1Switch
         tier2Admin = t2Admin
@@ -69,7 +76,7 @@ struct ForwardingAtTier2 {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let url = URL(string: "http://127.0.0.1:\(tier1Admin)/filters"),
-                let (data, _) = try? await URLSession.shared.data(from: url),
+                let (data, _) = try? await URLSession.shared.data(for: Self.request(url, token: adminToken)),
                 (try? JSONDecoder().decode([FilterRow].self, from: data))?.map(\.sid) == [sid]
             {
                 return true
@@ -77,6 +84,12 @@ struct ForwardingAtTier2 {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return false
+    }
+
+    static func request(_ url: URL, token: String?) -> URLRequest {
+        var request = URLRequest(url: url)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        return request
     }
 }
 

@@ -70,4 +70,33 @@ struct WebPageTests {
         #expect(outcome.console_errors.isEmpty, "\(outcome.console_errors)")
         #expect(status1 == 0 && status2 == 0)
     }
+
+    /// Both units' admin APIs want a token: the page, given it in its fragment, reads both
+    /// streams with it (the other unit's across origins, after its preflight).
+    @Test func withAdminTokensThePageReadsBothUnitsWithTheToken() throws {
+        let token = "6b0e2f4d8a1c93e75f20b4a6c8d1e3f5"
+        let units = try ForwardingAtTier2(adminToken: token)
+        let raw = try RawSwitch(port: units.tier1Switch)
+        #expect(raw.handshake(dpid: 9))
+        let connected = NIOLockedValueBox(true)
+        _ = raw.answerInBackground { connected.withLockedValue { $0 } }
+        let run = try runCommand(
+            WebPageEnvironment.script,
+            [
+                "--admin", "127.0.0.1:\(units.tier1Admin)", "--follow", "127.0.0.1:\(units.tier2Admin)",
+                "--expect-unit", "tier1", "--expect-unit", "tier2", "--expect-switch", "0000000000000009",
+                "--token", token,
+            ], timeout: 180)
+        connected.withLockedValue { $0 = false }
+        let (_, log1) = units.tier1.stop()
+        let (_, log2) = units.tier2.stop()
+        let line = try #require(
+            run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "no result from the browser:\n\(run.output)")
+        let outcome = try JSONDecoder().decode(WebPageOutcome.self, from: Data(line.utf8))
+        let context = "\(line)\n\(log1)\n\(log2)"
+        #expect(outcome.loaded, "the page showed both units up and the switch: \(context)")
+        #expect(outcome.units["tier1"] == "up" && outcome.units["tier2"] == "up", "\(context)")
+        #expect(outcome.console_errors.isEmpty, "\(outcome.console_errors)")
+        #expect(!log1.contains("refused GET /ui/events") && !log2.contains("refused GET /ui/events"), "\(context)")
+    }
 }

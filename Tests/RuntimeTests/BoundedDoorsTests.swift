@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import ControlPlane
 import Foundation
 import Logging
@@ -239,16 +240,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("127.0.0.1", false), ("127.1.2.3", false), ("::1", false), ("0.0.0.0", true), ("10.0.0.2", true),
-        ("::", true),
+        ("127.0.0.1", false), ("127.1.2.3", false), ("::1", false), ("localhost", false), ("0.0.0.0", true),
+        ("10.0.0.2", true), ("::", true), ("controller.example", true),
     ])
-    func aListenerOffLoopbackIsWarnedAbout(ip: String, warned: Bool) throws {
-        let address = try SocketAddress(ipAddress: ip, port: 6644)
-        let warning = Listener.exposureWarning("units.listen", at: address, "unit channels are not authenticated")
-        #expect((warning != nil) == warned)
-        if let warning {
-            #expect(warning.hasPrefix("units.listen is "))
-            #expect(warning.hasSuffix("not a loopback address: unit channels are not authenticated"))
-        }
+    func anAdminAPIOffLoopbackNeedsAToken(host: String, needsToken: Bool) {
+        #expect(AdminSettings(listen: SocketAddressSpec(host: host, port: 8644)).needsToken == needsToken)
     }
 }

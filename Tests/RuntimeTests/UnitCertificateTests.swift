@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import Foundation
 import SwiftASN1
 import Testing
@@ -76,8 +77,11 @@ import X509
         let (authority, key) = try UnitCertificates.makeAuthority(name: "CA", now: now, days: 1)
         #expect(UnitCertificates.uid(namedBy: authority) == nil)
         let (unit, _) = try UnitCertificates.issue(
-            uid: UnitID(7), name: "u", authority: authority, authorityKey: key, now: now, days: 1)
+            for: .unit(UnitID(7)), name: "u", authority: authority, authorityKey: key, now: now, days: 1)
         #expect(UnitCertificates.uid(namedBy: unit) == UnitID(7))
+        let (networkSwitch, _) = try UnitCertificates.issue(
+            for: .networkSwitch, name: "s1", authority: authority, authorityKey: key, now: now, days: 1)
+        #expect(UnitCertificates.uid(namedBy: networkSwitch) == nil)
     }
 
     @Test func missingFilesStopTheUnitWithTheFileNamed() {

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -20,7 +21,7 @@ struct AdminConnectionLimits: Sendable {
     var guardBounds: AdminConnectionGuard.Bounds
 
     init(settings: AdminSettings) {
-        idleTimeout = .seconds(settings.idleTimeout)
+        idleTimeout = .duration(seconds: settings.idleTimeout)
         guardBounds = AdminConnectionGuard.Bounds(requestTimeout: idleTimeout)
     }
 

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import ControlPlane
 import Foundation
 import Hummingbird
@@ -36,6 +37,9 @@ enum AdminServer {
         let router = Router(options: .autoGenerateHeadEndpoints)
         let methods = MethodNotAllowedMiddleware<BasicRequestContext>()
         router.add(middleware: methods)
+        if let token = settings.token {
+            router.add(middleware: BearerTokenGuard<BasicRequestContext>(token: token, logger: logger))
+        }
         router.add(middleware: CrossSiteRequestGuard<BasicRequestContext>())
         router.get("routes") { _, _ -> [RouteView] in
             routeViews(try await routing(neighbours))

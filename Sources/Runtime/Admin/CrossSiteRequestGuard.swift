@@ -1,16 +1,17 @@
 import Hummingbird
 
-/// Refuses requests that change something (anything but GET and HEAD, and the static flow
+/// Refuses requests that change something (anything but GET, HEAD and a CORS preflight's OPTIONS, and the static flow
 /// pusher's `clear`, a GET in Floodlight's API) when a browser sends them from another site's
 /// page: their `Origin` names a site other than the admin API's own
-/// address, or `Sec-Fetch-Site` says cross-site. The admin API has no authentication yet, and
-/// a form on any web page the operator opens could otherwise push or clear static flows
+/// address, or `Sec-Fetch-Site` says cross-site. On loopback the admin API may have no token,
+/// and a form on any web page the operator opens could otherwise push or clear static flows
 /// (CSRF). Scripts (curl, Python) send neither header and are served as before.
 struct CrossSiteRequestGuard<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let changes = (request.method != .get && request.method != .head) || request.uri.path.contains("/clear/")
+        let reads: Set<HTTPRequest.Method> = [.get, .head, .options]
+        let changes = !reads.contains(request.method) || request.uri.path.contains("/clear/")
         guard changes else { return try await next(request, context) }
         if request.headers.contains(where: { $0.name.canonicalName == "sec-fetch-site" && $0.value == "cross-site" }) {
             throw HTTPError(

@@ -58,14 +58,47 @@ enum WebPage {
         const followed = new Map();
         document.getElementById("sources").textContent = "following " + addresses.join(", ");
 
+        // A unit whose admin API wants a token (admin.token) is given it in the page's fragment,
+        // #token=..., which the browser never sends anywhere; it goes in each request's header.
+        const token = new URLSearchParams(location.hash.slice(1)).get("token");
         for (const address of addresses) {
           const entry = { address, up: false, state: null };
           followed.set(address, entry);
+          const url = "http://" + address + "/ui/events";
+          if (token) { stream(url, entry); continue; }
           // EventSource reconnects by itself; while the unit is gone each attempt fails and it stays down.
-          const events = new EventSource("http://" + address + "/ui/events");
+          const events = new EventSource(url);
           events.onopen = () => { entry.up = true; render(); };
           events.onmessage = message => { entry.state = JSON.parse(message.data); entry.up = true; render(); };
           events.onerror = () => { entry.up = false; render(); };
+        }
+
+        // The event stream read with fetch, which can send the token (EventSource cannot), and
+        // opened again a second after it ends, as EventSource would.
+        async function stream(url, entry) {
+          for (;;) {
+            try {
+              const response = await fetch(url, { headers: { "Authorization": "Bearer " + token } });
+              if (!response.ok) throw new Error("HTTP " + response.status);
+              entry.up = true; render();
+              const reader = response.body.getReader();
+              const decoder = new TextDecoder();
+              let buffered = "";
+              for (;;) {
+                const { value, done } = await reader.read();
+                if (done) break;
+                buffered += decoder.decode(value, { stream: true });
+                let end;
+                while ((end = buffered.indexOf("\n\n")) >= 0) {
+                  const event = buffered.slice(0, end);
+                  buffered = buffered.slice(end + 2);
+                  if (event.startsWith("data: ")) { entry.state = JSON.parse(event.slice(6)); render(); }
+                }
+              }
+            } catch (error) { }
+            entry.up = false; render();
+            await new Promise(resolve => setTimeout(resolve, 1000));
+          }
         }
 
         const svgNS = "http://www.w3.org/2000/svg";

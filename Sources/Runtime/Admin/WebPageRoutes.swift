@@ -9,8 +9,8 @@ import UnitProtocol
 /// and `/ui/events`, the same as server-sent events, one each time it changes.
 ///
 /// A page served by one unit may follow others (`/?units=host:port,...`): their `/ui/` answers
-/// allow any origin. They are the same read-only facts as the rest of the admin API, which has
-/// no authentication either.
+/// allow any origin. They are the same read-only facts as the rest of the admin API, and need
+/// its token where it has one (the page passes it on from its fragment, `#token=`).
 enum WebPageRoutes {
     /// How often a stream looks for a change, and how long it stays silent at most (a comment
     /// line then tells proxies and the browser it is alive).
@@ -37,6 +37,16 @@ enum WebPageRoutes {
             var response = try FloodlightRoutes.json(try await state())
             response.headers[.accessControlAllowOrigin] = "*"
             return response
+        }
+        // The preflight a browser sends before reading the stream of another unit with the
+        // token in a header (the page's fetch); it carries no credentials and gets none.
+        router.on("ui/events", method: .options) { _, _ -> Response in
+            Response(
+                status: .noContent,
+                headers: [
+                    .accessControlAllowOrigin: "*", .accessControlAllowHeaders: "Authorization",
+                    .accessControlAllowMethods: "GET",
+                ])
         }
         router.get("ui/events") { _, _ -> Response in
             let body = ResponseBody { writer in

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import Logging
 import NIOCore
 import NIOPosix
@@ -45,19 +46,6 @@ enum Listener {
         } catch {
             throw UnitStartupError(description: "cannot listen for \(purpose) on \(address): \(error)")
         }
-    }
-
-    /// The start-up warning for a listener of unauthenticated channels bound to `address`, or
-    /// nil when it is loopback: until units authenticate each other, whoever reaches such a
-    /// port is believed.
-    static func exposureWarning(_ setting: String, at address: SocketAddress, _ consequence: String) -> String? {
-        guard !isLoopback(address) else { return nil }
-        return "\(setting) is \(AdminServer.urlAuthority(address)), not a loopback address: \(consequence)"
-    }
-
-    static func isLoopback(_ address: SocketAddress) -> Bool {
-        guard let ip = address.ipAddress else { return false }
-        return ip.hasPrefix("127.") || ip == "::1" || ip.lowercased().hasPrefix("::ffff:127.")
     }
 }
 

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import ControlPlane
 import Logging
 import NIOConcurrencyHelpers
@@ -69,10 +70,11 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
                 UnitCore(
                     services: services, serving: serving,
                     hosts: HostTracker(
-                        idleTimeout: .seconds(configuration.hosts.idleTimeout), capacity: configuration.hosts.capacity),
+                        idleTimeout: .duration(seconds: configuration.hosts.idleTimeout),
+                        capacity: configuration.hosts.capacity),
                     links: LinkDiscovery(
-                        probeInterval: .seconds(configuration.links.probeInterval),
-                        linkTimeout: .seconds(configuration.links.probeInterval * 3 + 1)),
+                        probeInterval: .duration(seconds: configuration.links.probeInterval),
+                        linkTimeout: .duration(seconds: configuration.links.probeInterval * 3 + 1)),
                     identity: identity, dispatch: configuration.dispatch.settings,
                     probeKey: configuration.links.probeKey, eventLoop: loop, logger: logger),
                 eventLoop: loop)
@@ -86,8 +88,17 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             core.value.neighbours = neighbours
             return NIOLoopBound(neighbours, eventLoop: loop)
         }.get()
+        if configuration.admin.needsToken, configuration.admin.token == nil {
+            throw UnitStartupError(
+                description:
+                    "admin.listen is \(configuration.admin.listen), not loopback: the admin API needs admin.token or admin.tokenFile there (any host that reaches it could read this unit and push flows)"
+            )
+        }
         let channelConfiguration = configuration.units.channel(local: identity)
         let unitTLS = try configuration.units.tls.map { files throws(UnitStartupError) in try UnitTLS(files: files) }
+        let switchTLS = try configuration.switches.tls.map { files throws(UnitStartupError) in
+            try UnitTLS(files: files, setting: "switches.tls")
+        }
 
         let server: any Channel
         var unitServer: (any Channel)?
@@ -102,7 +113,8 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
                 let handler = SwitchChannelHandler(
                     configuration: switches, core: core.value, logger: logger, maximumMessageLength: maximumLength)
                 handler.onHandshakeComplete = slot.release
-                return [handler]
+                guard let switchTLS else { return [handler] }
+                return [switchTLS.switchHandler(report: handler.certificateVerified), handler]
             }
             if configuration.units.enabled {
                 unitServer = try await Listener.bind(
@@ -125,7 +137,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         unitAddress.withLockedValue { $0 = unitServer?.localAddress }
         logger.info(
             "listening for switches on \(server.localAddress.map { "\($0)" } ?? "?")",
-            metadata: ["unit": "\(configuration.name)"])
+            metadata: ["unit": "\(configuration.name)", "security": "\(switchTLS == nil ? "plain TCP" : "TLS")"])
         if let unitServer {
             logger.info(
                 "listening for units on \(unitServer.localAddress.map { "\($0)" } ?? "?")",
@@ -180,15 +192,10 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             logger: logger
         ) { address in
             adminAddress.withLockedValue { $0 = address }
-            logger.info("admin API on http://\(address.map(AdminServer.urlAuthority) ?? "?")")
-            if let address,
-                let warning = Listener.exposureWarning(
-                    "admin.listen", at: address,
-                    "the admin API is not authenticated, so any host that reaches this port can read this unit's routes, channels, filters and counters"
-                )
-            {
-                logger.warning("\(warning)")
-            }
+            logger.info(
+                "admin API on http://\(address.map(AdminServer.urlAuthority) ?? "?")",
+                metadata: ["authentication": "\(configuration.admin.token == nil ? "none (loopback)" : "bearer token")"]
+            )
         }
         // The admin server ends with the unit's graceful shutdown; if it cannot start (its port
         // is taken), the unit stops with the reason.

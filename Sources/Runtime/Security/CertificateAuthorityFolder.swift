@@ -1,10 +1,12 @@
+import ConfigurationFiles
 import Crypto
 import Foundation
 import UnitProtocol
 import X509
 
-/// A control plane's certificate authority kept in a folder: `ca.pem` and `ca-key.pem`, and
-/// for each unit `unit-UID.pem` and `unit-UID-key.pem`. Keys are written readable by their
+/// A control plane's certificate authority kept in a folder: `ca.pem` and `ca-key.pem`, for
+/// each unit `unit-UID.pem` and `unit-UID-key.pem`, and for each switch given one
+/// `switch-NAME.pem` and `switch-NAME-key.pem`. Keys are written readable by their
 /// owner only. Nothing is overwritten: a CA or a unit's certificate is made once.
 public struct CertificateAuthorityFolder: Sendable {
     public let path: String
@@ -20,6 +22,10 @@ public struct CertificateAuthorityFolder: Sendable {
         TLSFiles(
             certificate: file("unit-\(uid.rawValue).pem"), key: file("unit-\(uid.rawValue)-key.pem"),
             ca: certificatePath)
+    }
+
+    public func switchFiles(_ name: String) -> TLSFiles {
+        TLSFiles(certificate: file("switch-\(name).pem"), key: file("switch-\(name)-key.pem"), ca: certificatePath)
     }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: certificatePath) }
@@ -47,21 +53,37 @@ public struct CertificateAuthorityFolder: Sendable {
     public func issue(
         uid: UnitID, name: String, days: Int, now: Date = Date(), notValidBefore: Date? = nil
     ) throws(CertificateFolderError) -> TLSFiles {
-        let files = unitFiles(uid)
+        try issue(.unit(uid), name: name, files: unitFiles(uid), days: days, now: now, notValidBefore: notValidBefore)
+    }
+
+    /// Issues a switch's certificate and key (for Open vSwitch's `ovs-vsctl set-ssl`); refuses
+    /// if the switch has them already. `name` is a file-name-safe word.
+    @discardableResult
+    public func issueSwitch(name: String, days: Int, now: Date = Date()) throws(CertificateFolderError) -> TLSFiles {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw CertificateFolderError("a switch's name is letters, digits, - and _ only, got \"\(name)\"")
+        }
+        return try issue(
+            .networkSwitch, name: name, files: switchFiles(name), days: days, now: now, notValidBefore: nil)
+    }
+
+    private func issue(
+        _ holder: UnitCertificates.Holder, name: String, files: TLSFiles, days: Int, now: Date, notValidBefore: Date?
+    ) throws(CertificateFolderError) -> TLSFiles {
         guard !FileManager.default.fileExists(atPath: files.certificate) else {
             throw CertificateFolderError("\(files.certificate) exists already")
         }
         do {
             let (authority, authorityKey) = try loadAuthority()
             let (certificate, key) = try UnitCertificates.issue(
-                uid: uid, name: name, authority: authority, authorityKey: authorityKey, now: now, days: days,
+                for: holder, name: name, authority: authority, authorityKey: authorityKey, now: now, days: days,
                 notValidBefore: notValidBefore)
             try write(key.pemRepresentation, to: files.key, secret: true)
             try write(certificate.serializeAsPEM().pemString, to: files.certificate, secret: false)
         } catch let error as CertificateFolderError {
             throw error
         } catch {
-            throw CertificateFolderError("cannot issue a certificate for unit \(uid.rawValue) in \(path): \(error)")
+            throw CertificateFolderError("cannot issue a certificate for \(name) in \(path): \(error)")
         }
         return files
     }

@@ -2,10 +2,10 @@ import Foundation
 import UnitProtocol
 import X509
 
-/// Decides whether a certificate another unit presents proves a UID: it must chain to the
-/// control plane's CA, be valid now, and name exactly one unit. It replaces BoringSSL's own
-/// check on unit channels so that a refusal says why (expired, another CA, no UID) instead of
-/// "certificate verify failed".
+/// Decides whether a certificate the other end of a channel presents is good: it must chain to
+/// the control plane's CA and be valid now; a unit's must also name exactly one unit, whose UID
+/// it proves. It replaces BoringSSL's own check on unit and switch channels so that a refusal
+/// says why (expired, another CA, no UID) instead of "certificate verify failed".
 public struct UnitCertificateVerifier: Sendable {
     public let authority: Certificate
 
@@ -15,6 +15,22 @@ public struct UnitCertificateVerifier: Sendable {
 
     /// The UID the presented chain (leaf first, as DER) proves, or why it proves none.
     public func verify(chain: [[UInt8]], now: Date = Date()) async -> Result<UnitID, UnitCertificateRefusal> {
+        switch await verifiedLeaf(chain: chain, now: now) {
+        case .failure(let refusal):
+            return .failure(refusal)
+        case .success(let leaf):
+            guard let uid = UnitCertificates.uid(namedBy: leaf) else {
+                return .failure(
+                    UnitCertificateRefusal(
+                        "its certificate (\(leaf.subject)) names no unit (one urn:echelon:unit:UID name)"))
+            }
+            return .success(uid)
+        }
+    }
+
+    /// The presented chain's leaf, if it is valid now and chains to the CA; or why not.
+    public func verifiedLeaf(chain: [[UInt8]], now: Date = Date()) async -> Result<Certificate, UnitCertificateRefusal>
+    {
         guard let leafBytes = chain.first else {
             return .failure(UnitCertificateRefusal("it presented no certificate"))
         }
@@ -46,10 +62,7 @@ public struct UnitCertificateVerifier: Sendable {
                     "\(named), issued by \(leaf.issuer), does not chain to this control plane's CA (\(authority.subject))"
                 ))
         }
-        guard let uid = UnitCertificates.uid(namedBy: leaf) else {
-            return .failure(UnitCertificateRefusal("\(named) names no unit (one urn:echelon:unit:UID name)"))
-        }
-        return .success(uid)
+        return .success(leaf)
     }
 
     private static func day(_ date: Date) -> String {

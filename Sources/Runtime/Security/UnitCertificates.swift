@@ -41,10 +41,18 @@ public enum UnitCertificates {
         return (certificate, key)
     }
 
-    /// A unit's certificate and key, signed by `authority`. It serves both ends of a channel
-    /// (the unit that dials and the one that accepts), and names the unit by its UID.
+    /// Who a certificate is for.
+    public enum Holder: Hashable, Sendable {
+        /// A unit: named by its UID, and serving both ends of a channel (the unit that dials
+        /// and the one that accepts), and the switch side too.
+        case unit(UnitID)
+        /// A switch, which only ever dials (an Open vSwitch `ssl:` controller target).
+        case networkSwitch
+    }
+
+    /// A certificate and key for `holder`, signed by `authority`.
     public static func issue(
-        uid: UnitID, name: String, authority: Certificate, authorityKey: P256.Signing.PrivateKey, now: Date,
+        for holder: Holder, name: String, authority: Certificate, authorityKey: P256.Signing.PrivateKey, now: Date,
         days: Int, notValidBefore: Date? = nil
     ) throws -> (certificate: Certificate, key: P256.Signing.PrivateKey) {
         let (key, publicKey, subject) = try newHolder(name: name)
@@ -52,8 +60,13 @@ public enum UnitCertificates {
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
-            try ExtendedKeyUsage([.serverAuth, .clientAuth])
-            SubjectAlternativeNames([.uniformResourceIdentifier(uri(for: uid))])
+            switch holder {
+            case .unit(let uid):
+                try ExtendedKeyUsage([.serverAuth, .clientAuth])
+                SubjectAlternativeNames([.uniformResourceIdentifier(uri(for: uid))])
+            case .networkSwitch:
+                try ExtendedKeyUsage([.clientAuth])
+            }
             SubjectKeyIdentifier(hash: publicKey)
             if let authorityKeyID {
                 AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)

@@ -1,44 +1,48 @@
+import ConfigurationFiles
 import Foundation
 import NIOCore
 import NIOSSL
 import UnitProtocol
 import X509
 
-/// Mutual TLS for unit channels, from a unit's `units.tls` files: the context each end's
-/// handshake uses, and the check of the other unit's certificate (`UnitCertificateVerifier`),
-/// whose outcome is reported to the channel's handler before the handshake goes on.
+/// Mutual TLS for one kind of channel, from its `tls` files: the contexts each end's handshake
+/// uses, and our check of the other end's certificate (`UnitCertificateVerifier`), whose
+/// outcome is reported to the channel's handler before the handshake goes on. Unit channels
+/// (`units.tls`) need the other unit's certificate to prove a UID; switch channels
+/// (`switches.tls`) need a switch's certificate to chain to the CA given there.
 struct UnitTLS: Sendable {
     private let server: NIOSSLContext
     private let client: NIOSSLContext
     let verifier: UnitCertificateVerifier
 
-    /// Reads and checks the files; a problem is a start-up error that names the file.
-    init(files: TLSFiles) throws(UnitStartupError) {
+    /// Reads and checks the files of `setting` (`units.tls`, `switches.tls`); a problem is a
+    /// start-up error that names the setting and the file.
+    init(files: TLSFiles, setting: String = "units.tls") throws(UnitStartupError) {
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         let authority: Certificate
         do {
-            chain = try Self.read(files.certificate, "units.tls.certificate") {
+            chain = try Self.read(files.certificate, "\(setting).certificate") {
                 let chain = try NIOSSLCertificate.fromPEMFile($0)
                 guard !chain.isEmpty else { throw UnitStartupError(description: "no certificate in it") }
                 return chain
             }
-            key = try Self.read(files.key, "units.tls.key") { try NIOSSLPrivateKey(file: $0, format: .pem) }
-            authority = try Self.read(files.ca, "units.tls.ca") {
+            key = try Self.read(files.key, "\(setting).key") { try NIOSSLPrivateKey(file: $0, format: .pem) }
+            authority = try Self.read(files.ca, "\(setting).ca") {
                 try Certificate(
                     pemEncoded: String(decoding: FileManager.default.contents(atPath: $0) ?? Data(), as: UTF8.self))
             }
         } catch let error as UnitStartupError {
             throw error
         } catch {
-            throw UnitStartupError(description: "units.tls: \(error)")
+            throw UnitStartupError(description: "\(setting): \(error)")
         }
         func configured(_ base: TLSConfiguration) -> TLSConfiguration {
             var configuration = base
             configuration.certificateChain = chain.map { .certificate($0) }
             configuration.privateKey = .privateKey(key)
-            // Both ends are units of this project: no older protocol to allow for.
-            configuration.minimumTLSVersion = .tlsv13
+            // Units are all of this project (TLS 1.3); switches may speak 1.2 (Open vSwitch does both).
+            configuration.minimumTLSVersion = setting == "units.tls" ? .tlsv13 : .tlsv12
             // Asks the other end for its certificate and requires one; the custom callback
             // (`verifier`) then decides, with no host name to match.
             configuration.certificateVerification = .noHostnameVerification
@@ -52,7 +56,7 @@ struct UnitTLS: Sendable {
             client = try NIOSSLContext(configuration: configured(.makeClientConfiguration()))
         } catch {
             throw UnitStartupError(
-                description: "units.tls: the certificate and key do not make a TLS context: \(error)")
+                description: "\(setting): the certificate and key do not make a TLS context: \(error)")
         }
         verifier = UnitCertificateVerifier(authority: authority)
     }
@@ -61,8 +65,7 @@ struct UnitTLS: Sendable {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw UnitStartupError(
                 description:
-                    "\(setting): cannot read \(path) (create it with `echelon certs init` and `echelon certs issue UID`)"
-            )
+                    "\(setting): cannot read \(path) (create it with `echelon certs init` and `echelon certs issue`)")
         }
         do {
             return try load(path)
@@ -74,7 +77,8 @@ struct UnitTLS: Sendable {
     /// The TLS handler of an accepted unit channel; `report` runs on the channel's loop with the
     /// other unit's proved UID, or why it proved none, before the handshake continues.
     func acceptingHandler(report: @escaping (Result<UnitID, UnitCertificateRefusal>) -> Void) -> NIOSSLServerHandler {
-        NIOSSLServerHandler(context: server, customVerificationCallback: verification(report: report))
+        NIOSSLServerHandler(
+            context: server, customVerificationCallback: verification({ await $0.verify(chain: $1) }, report: report))
     }
 
     /// The TLS handler of a dialed unit channel; `report` as for `acceptingHandler`.
@@ -82,17 +86,28 @@ struct UnitTLS: Sendable {
         report: @escaping (Result<UnitID, UnitCertificateRefusal>) -> Void
     ) throws -> NIOSSLClientHandler {
         try NIOSSLClientHandler(
-            context: client, serverHostname: nil, customVerificationCallback: verification(report: report))
+            context: client, serverHostname: nil,
+            customVerificationCallback: verification({ await $0.verify(chain: $1) }, report: report))
     }
 
-    private func verification(
-        report: @escaping (Result<UnitID, UnitCertificateRefusal>) -> Void
+    /// The TLS handler of an accepted switch channel; `report` runs on the channel's loop with
+    /// the switch's certificate, or why it is refused, before the handshake continues.
+    func switchHandler(report: @escaping (Result<Certificate, UnitCertificateRefusal>) -> Void) -> NIOSSLServerHandler {
+        NIOSSLServerHandler(
+            context: server,
+            customVerificationCallback: verification({ await $0.verifiedLeaf(chain: $1) }, report: report))
+    }
+
+    private func verification<Proof: Sendable>(
+        _ check:
+            @escaping @Sendable (UnitCertificateVerifier, [[UInt8]]) async -> Result<Proof, UnitCertificateRefusal>,
+        report: @escaping (Result<Proof, UnitCertificateRefusal>) -> Void
     ) -> NIOSSLCustomVerificationCallback {
         let verifier = self.verifier
         return { certificates, promise in
             let chain = certificates.compactMap { try? $0.toDERBytes() }
-            let outcome = promise.futureResult.eventLoop.makePromise(of: Result<UnitID, UnitCertificateRefusal>.self)
-            outcome.completeWithTask { await verifier.verify(chain: chain) }
+            let outcome = promise.futureResult.eventLoop.makePromise(of: Result<Proof, UnitCertificateRefusal>.self)
+            outcome.completeWithTask { await check(verifier, chain) }
             outcome.futureResult.assumeIsolated().whenSuccess { result in
                 report(result)
                 switch result {
@@ -102,4 +117,22 @@ struct UnitTLS: Sendable {
             }
         }
     }
+}
+
+/// A failed TLS handshake, in words: the common causes are another end that does not speak
+/// TLS (`plainHint` says what that likely is), and a certificate the other end refused (its own
+/// log says why).
+func describeTLSFailure(_ error: NIOSSLError, plainHint: String) -> String {
+    let text = "\(error)"
+    if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") || text.contains("PACKET_LENGTH_TOO_LONG")
+    {
+        return "TLS handshake failed: the other end does not speak TLS (\(plainHint))"
+    }
+    if text.contains("ALERT") {
+        return "TLS handshake failed: the other end refused it (\(text)); its log says why"
+    }
+    if case .uncleanShutdown = error {
+        return "TLS handshake failed: the other end closed the connection during it"
+    }
+    return "TLS handshake failed: \(text)"
 }

@@ -1,8 +1,10 @@
 import ControlPlane
 import Logging
 import NIOCore
+import NIOSSL
 import OpenFlow
 import UnitProtocol
+import X509
 
 /// One switch channel: feeds what the switch sends to its `SwitchConnectionStateMachine`,
 /// performs the actions that come back, and hands the switch's messages to the unit core.
@@ -20,6 +22,8 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     private var frames: OpenFlowFrameSplitter
     private var outbound = OutboundBatch()
     private var framingFailed = false
+    /// The switch's certificate was refused and the line saying why is written (`switches.tls`).
+    private var certificateRefused = false
     private var machine: SwitchConnectionStateMachine
     private let core: UnitCore
     private var context: ChannelHandlerContext?
@@ -148,8 +152,27 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         reads.resume(context)
     }
 
+    /// The outcome of the TLS handshake's check of the switch's certificate (`switches.tls`).
+    func certificateVerified(_ result: Result<Certificate, UnitCertificateRefusal>) {
+        switch result {
+        case .success(let certificate):
+            logger.debug("switch certificate accepted: \(certificate.subject)")
+        case .failure(let refusal):
+            certificateRefused = true
+            logger.warning("refusing switch: \(refusal)")
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.info("switch channel error: \(error)", metadata: datapathMetadata)
+        if let error = error as? NIOSSLError {
+            if !certificateRefused {
+                logger.warning(
+                    "refusing switch: \(describeTLSFailure(error, plainHint: "a tcp: controller target against switches.tls here?"))",
+                    metadata: datapathMetadata)
+            }
+        } else {
+            logger.info("switch channel error: \(error)", metadata: datapathMetadata)
+        }
         context.close(promise: nil)
     }
 

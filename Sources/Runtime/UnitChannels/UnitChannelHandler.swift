@@ -187,30 +187,13 @@ final class UnitChannelHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? NIOSSLError {
-            if !certificateRefused { refused(Self.describe(error)) }
+            if !certificateRefused {
+                refused(describeTLSFailure(error, plainHint: "plain TCP, units.plaintext, against units.tls here?"))
+            }
         } else {
             logger.info("unit channel error: \(error)")
         }
         context.close(promise: nil)
-    }
-
-    /// A failed TLS handshake, in words: the common causes are a unit with no TLS at the other
-    /// end, and a certificate the other end refused (its own log says why).
-    static func describe(_ error: NIOSSLError) -> String {
-        let text = "\(error)"
-        if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST")
-            || text.contains("PACKET_LENGTH_TOO_LONG")
-        {
-            return
-                "TLS handshake failed: the other end does not speak TLS (plain TCP, units.plaintext, against units.tls here?)"
-        }
-        if text.contains("ALERT") {
-            return "TLS handshake failed: the other end refused it (\(text)); its log says why"
-        }
-        if case .uncleanShutdown = error {
-            return "TLS handshake failed: the other end closed the connection during it"
-        }
-        return "TLS handshake failed: \(text)"
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -29,6 +29,11 @@ public struct SocketAddressSpec: Hashable, Sendable, Codable, CustomStringConver
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Whether only this machine can reach it: a loopback address, or `localhost`.
+    public var isLoopback: Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+
     /// The address to dial to reach something listening here: loopback for every interface.
     public var dialable: SocketAddressSpec {
         ["0.0.0.0", "::"].contains(host) ? SocketAddressSpec(host: "127.0.0.1", port: port) : self

@@ -90,7 +90,25 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
             var configuration = try JSONDecoder().decode(UnitConfiguration.self, from: data)
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             configuration.units.tls = configuration.units.tls?.resolved(from: folder)
+            configuration.switches.tls = configuration.switches.tls?.resolved(from: folder)
+            if let tokenFile = configuration.admin.tokenFile {
+                let resolved = tokenFile.hasPrefix("/") ? tokenFile : "\(folder)/\(tokenFile)"
+                guard let data = FileManager.default.contents(atPath: resolved) else {
+                    throw ConfigurationError(file: path, path: "$.admin.tokenFile", problem: "cannot read \(resolved)")
+                }
+                let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard token.count >= AdminSettings.minimumTokenLength, !token.contains(where: \.isWhitespace) else {
+                    throw ConfigurationError(
+                        file: path, path: "$.admin.tokenFile",
+                        problem:
+                            "\(resolved) must hold one token of at least \(AdminSettings.minimumTokenLength) characters with no spaces"
+                    )
+                }
+                configuration.admin.token = token
+            }
             return configuration
+        } catch let error as ConfigurationError {
+            throw error
         } catch let error as DecodingError {
             throw ConfigurationError(file: path, decodingError: error)
         } catch {
@@ -113,12 +131,16 @@ public struct SwitchSettings: Hashable, Sendable, Decodable {
     public var errorBudget: Int
     /// Most accepted connections still in their handshake; one more is closed at once.
     public var maxPendingHandshakes: Int
+    /// TLS: the unit's certificate and key, and the CA every switch's certificate must chain
+    /// to; nil: plain TCP (Open vSwitch's `tcp:` controller targets).
+    public var tls: TLSFiles?
 
     public init(
         listen: SocketAddressSpec = SocketAddressSpec(host: "0.0.0.0", port: 6633), echoInterval: Double = 5,
         echoTimeout: Double = 15, handshakeTimeout: Double = 10, missSendLength: UInt16 = 0xffff,
-        maxMessageLength: Int = 65535, errorBudget: Int = 16, maxPendingHandshakes: Int = 256
+        maxMessageLength: Int = 65535, errorBudget: Int = 16, maxPendingHandshakes: Int = 256, tls: TLSFiles? = nil
     ) {
+        self.tls = tls
         self.listen = listen
         self.echoInterval = echoInterval
         self.echoTimeout = echoTimeout
@@ -131,7 +153,7 @@ public struct SwitchSettings: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, echoInterval, echoTimeout, handshakeTimeout, missSendLength, maxMessageLength, errorBudget
-        case maxPendingHandshakes
+        case maxPendingHandshakes, tls
     }
 
     public init(from decoder: any Decoder) throws {
@@ -146,6 +168,7 @@ public struct SwitchSettings: Hashable, Sendable, Decodable {
         maxMessageLength = try container.decode(.maxMessageLength, default: defaults.maxMessageLength)
         errorBudget = try container.decode(.errorBudget, default: defaults.errorBudget)
         maxPendingHandshakes = try container.decode(.maxPendingHandshakes, default: defaults.maxPendingHandshakes)
+        tls = try container.decode(.tls, default: nil)
         try require(echoInterval > 0, CodingKeys.echoInterval, "must be positive", decoder)
         try require(echoTimeout > echoInterval, CodingKeys.echoTimeout, "must be longer than echoInterval", decoder)
         try require(handshakeTimeout > 0, CodingKeys.handshakeTimeout, "must be positive", decoder)
@@ -645,24 +668,33 @@ public struct TLSFiles: Hashable, Sendable, Decodable {
 
 /// The admin HTTP API that `echelon routes`, `units`, `filters`, `pending` and `counters` read.
 public struct AdminSettings: Hashable, Sendable, Decodable {
-    /// Loopback by default: the API has no authentication.
+    /// Loopback by default; anywhere else the API needs a token.
     public var listen: SocketAddressSpec
     /// Most connections served at once; further ones wait, unaccepted, until one closes.
     public var maxConnections: Int
     /// Seconds a connection may send nothing before it is closed, and that a request has to
     /// arrive whole and be answered.
     public var idleTimeout: Double
+    /// The bearer token every request must carry (`Authorization: Bearer TOKEN`); nil: none,
+    /// which only a loopback `listen` allows. `tokenFile` in the file is read into it.
+    public var token: String?
+    /// Where the token was read from, if from a file (relative to the configuration's folder).
+    public var tokenFile: String?
+
+    /// Shortest token accepted: a guessable one protects nothing.
+    public static let minimumTokenLength = 16
 
     public init(
         listen: SocketAddressSpec = SocketAddressSpec(host: "127.0.0.1", port: 8644), maxConnections: Int = 64,
-        idleTimeout: Double = 10
+        idleTimeout: Double = 10, token: String? = nil
     ) {
         self.listen = listen
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
+        self.token = token
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case listen, maxConnections, idleTimeout }
+    enum CodingKeys: String, CodingKey, CaseIterable { case listen, maxConnections, idleTimeout, token, tokenFile }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -671,11 +703,26 @@ public struct AdminSettings: Hashable, Sendable, Decodable {
         listen = try container.decode(.listen, default: defaults.listen)
         maxConnections = try container.decode(.maxConnections, default: defaults.maxConnections)
         idleTimeout = try container.decode(.idleTimeout, default: defaults.idleTimeout)
+        token = try container.decode(.token, default: nil)
+        tokenFile = try container.decode(.tokenFile, default: nil)
         try require((1...65_536).contains(maxConnections), CodingKeys.maxConnections, "must be 1...65536", decoder)
         try require(
             idleTimeout > 0 && idleTimeout <= 3600, CodingKeys.idleTimeout,
             "must be more than 0 and at most 3600 seconds", decoder)
+        try require(
+            !(token != nil && tokenFile != nil), CodingKeys.tokenFile, "choose one: token or tokenFile", decoder)
+        if let token { try Self.check(token, CodingKeys.token, decoder) }
     }
+
+    static func check(_ token: String, _ key: CodingKeys, _ decoder: any Decoder) throws {
+        try require(
+            token.count >= minimumTokenLength && !token.contains(where: \.isWhitespace), key,
+            "must be at least \(minimumTokenLength) characters with no spaces, e.g. from `openssl rand -hex 32`",
+            decoder)
+    }
+
+    /// Whether requests need the token: the API listens somewhere other than loopback.
+    public var needsToken: Bool { !listen.isLoopback }
 }
 
 func require<Key: CodingKey>(_ condition: Bool, _ key: Key, _ problem: String, _ decoder: any Decoder) throws {
@@ -686,4 +733,7 @@ func require<Key: CodingKey>(_ condition: Bool, _ key: Key, _ problem: String, _
 
 extension TimeAmount {
     static func seconds(_ value: Double) -> TimeAmount { .nanoseconds(Int64(value * 1_000_000_000)) }
+
+    /// A time from seconds as configuration files write them.
+    public static func duration(seconds value: Double) -> TimeAmount { .seconds(value) }
 }

@@ -1,0 +1,1 @@
+// The harnesses' entry points (FuzzMain.c); nothing to call from Swift.
