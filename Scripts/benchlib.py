@@ -243,7 +243,9 @@ class Unit:
     """One unit's configuration file (topology.json, docs/configuration.md), with loopback ports of
     its own for switches, units and the admin API. `upstream` and `peers` are other Units. With
     `pki` (a folder that `echelon certs init` made), unit channels are mutual TLS with the unit's
-    certificate from there (issued by `start` when missing); without, plain TCP."""
+    certificate from there (issued by `start` when missing); without, plain TCP. A unit's file
+    lists the units below it (those created with it upstream), so create every unit of a plane
+    before starting any."""
 
     def __init__(self, name, uid, tier, services=(), upstream=(), peers=(), pki=None):
         self.name, self.uid, self.tier = name, uid, tier
