@@ -19,8 +19,8 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
     public var dispatch: DispatchConfiguration
     public var services: [ServiceDeclaration]
 
-    /// One unit, forwarding on, switches on 6633 on every interface; units and the admin API on
-    /// loopback only, since neither is authenticated.
+    /// One unit, forwarding on, switches on 6633 on every interface, the admin API on loopback
+    /// (where it needs no token), and no unit channels (no certificates are configured).
     public static let standard = UnitConfiguration(
         name: "echelon", services: [ServiceDeclaration(service: "forwarding")])
 

@@ -12,8 +12,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a unit.",
         discussion: """
-            Without --config, runs one unit with forwarding on, accepting switches on 0.0.0.0:6633, \
-            units on 127.0.0.1:6644 and admin requests on 127.0.0.1:8644.
+            Without --config, runs one unit with forwarding on, accepting switches on 0.0.0.0:6633 and \
+            admin requests on 127.0.0.1:8644, with no unit channels (they need units.tls, or units.plaintext \
+            for a lab).
             """
     )
 
