@@ -53,6 +53,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Distinct source MACs per switch.")
     var macs = 1000
 
+    @Option(help: "The first switch's DPID; the others follow (runs against one unit at once need DPIDs apart).")
+    var firstDpid: UInt64 = 1
+
     @Option(
         help: """
             Requests outstanding per switch (throughput mode, closed loop; default 32); host pairs in flight \
@@ -203,6 +206,7 @@ struct BenchCommand: AsyncParsableCommand {
             outstanding: mode == .latency ? 1 : mode == .learn ? 1 : outstanding,
             learnOnly: mode == .learn, openLoop: openLoop, unknownDestinations: unknownDestinations,
             requestTimeoutNanoseconds: mode == .learn || openLoop ? nil : UInt64(requestTimeout * 1e9))
+        settings.firstDatapathID = firstDpid
         if mode == .pathSetup {
             let fabric = Fabric.line(links: pathLength)
             settings.switchCount = fabric.switchCount

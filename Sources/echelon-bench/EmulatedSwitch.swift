@@ -83,7 +83,7 @@ final class EmulatedSwitch: ChannelInboundHandler {
         self.index = index
         self.settings = settings
         self.load = load
-        self.datapathID = Self.datapathID(index: index)
+        self.datapathID = Self.datapathID(index: index, first: settings.firstDatapathID)
         self.requests = RequestRing(size: settings.ringSize)
         if let fabric = settings.fabric {
             self.portCount = fabric.portCounts[index]
@@ -321,14 +321,16 @@ final class EmulatedSwitch: ChannelInboundHandler {
         OpenFlowMessage(xid: xid, body).write(to: &outbound)
     }
 
-    private var features: FeaturesReply { Self.features(index: index, portCount: portCount) }
+    private var features: FeaturesReply {
+        Self.features(index: index, portCount: portCount, firstDatapathID: settings.firstDatapathID)
+    }
 
-    /// The DPID of the switch with this index.
-    static func datapathID(index: Int) -> DatapathID { DatapathID(UInt64(index + 1)) }
+    /// The DPID of the switch with this index, when the first switch's is `first`.
+    static func datapathID(index: Int, first: UInt64 = 1) -> DatapathID { DatapathID(UInt64(index) + first) }
 
     /// The FEATURES_REPLY of the switch with this index.
-    static func features(index: Int, portCount: UInt16 = portCount) -> FeaturesReply {
-        let datapathID = Self.datapathID(index: index)
+    static func features(index: Int, portCount: UInt16 = portCount, firstDatapathID: UInt64 = 1) -> FeaturesReply {
+        let datapathID = Self.datapathID(index: index, first: firstDatapathID)
         return FeaturesReply(
             datapathID: datapathID, bufferCount: 256, tableCount: 1,
             capabilities: [.flowStats, .tableStats, .portStats],

@@ -23,6 +23,9 @@ struct LoadSettings: Sendable {
     /// After the handshake the switches send nothing of their own until `LoadState.beginLoad()`
     /// (so that the controller can first learn the fabric's links).
     var deferredStart = false
+    /// The DPID of the first switch; the others follow it. Two runs against one unit at once
+    /// need DPIDs apart, or the second's switches replace the first's.
+    var firstDatapathID: UInt64 = 1
 
     /// Slots in each switch's ring of requests (`RequestRing`). With one request outstanding
     /// (learn mode, no timeout) the ring can never come round to an unanswered one, so it can be

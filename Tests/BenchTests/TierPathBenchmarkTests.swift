@@ -15,7 +15,12 @@ import Testing
         #expect(
             result.tier1EventNanosecondsPerEvent > 0 && result.tier1ReturnNanosecondsPerEvent > 0
                 && result.tier2NanosecondsPerEvent > 0)
-        #expect(result.localShareOfTwoTiers > 0 && result.localShareOfTwoTiers < 1)
+        // The share is what its parts give; how large it is is a timing, for the benchmark to
+        // report and no test to assert (a busy machine moves it past 1).
+        let tiers =
+            result.tier1EventNanosecondsPerEvent + result.tier1ReturnNanosecondsPerEvent
+            + result.tier2NanosecondsPerEvent
+        #expect(abs(result.localShareOfTwoTiers - 2 * result.localNanosecondsPerEvent / tiers) < 1e-9)
     }
 
     @Test func comparingAnswersIgnoresOnlyXIDs() {
