@@ -6,6 +6,17 @@ import PackageDescription
 // from operators, and LLDP frames from the data plane. Kept out of the root package: they are
 // built only with the toolchain's fuzzer sanitizer (`-sanitize=fuzzer`), which gives them their
 // `main`. Scripts/fuzz builds and runs them.
+/// A harness: an executable target in Harnesses/NAME that reads the given products of the
+/// project (and NIOCore when it takes `nio`), with FuzzSupport.
+func harness(_ name: String, echelon products: [String], nio: Bool = false) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: "Echelon") }
+            + (nio ? [.product(name: "NIOCore", package: "swift-nio")] : []),
+        path: "Harnesses/\(name)"
+    )
+}
+
 let package = Package(
     name: "EchelonFuzz",
     platforms: [.macOS(.v14)],
@@ -21,43 +32,11 @@ let package = Package(
             dependencies: ["FuzzMain", .product(name: "NIOCore", package: "swift-nio")],
             path: "Harnesses/FuzzSupport"
         ),
-        .executableTarget(
-            name: "FuzzOpenFlow",
-            dependencies: [
-                "FuzzSupport", .product(name: "OpenFlow", package: "Echelon"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Harnesses/FuzzOpenFlow"
-        ),
-        .executableTarget(
-            name: "FuzzUnitProtocol",
-            dependencies: [
-                "FuzzSupport", .product(name: "OpenFlow", package: "Echelon"),
-                .product(name: "UnitProtocol", package: "Echelon"), .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Harnesses/FuzzUnitProtocol"
-        ),
-        .executableTarget(
-            name: "FuzzFilters",
-            dependencies: [
-                "FuzzSupport", .product(name: "ControlPlane", package: "Echelon"),
-                .product(name: "UnitProtocol", package: "Echelon"),
-            ],
-            path: "Harnesses/FuzzFilters"
-        ),
-        .executableTarget(
-            name: "FuzzConfiguration",
-            dependencies: ["FuzzSupport", .product(name: "ConfigurationFiles", package: "Echelon")],
-            path: "Harnesses/FuzzConfiguration"
-        ),
-        .executableTarget(
-            name: "FuzzLLDP",
-            dependencies: [
-                "FuzzSupport", .product(name: "Packets", package: "Echelon"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Harnesses/FuzzLLDP"
-        ),
+        harness("FuzzOpenFlow", echelon: ["OpenFlow"], nio: true),
+        harness("FuzzUnitProtocol", echelon: ["OpenFlow", "UnitProtocol"], nio: true),
+        harness("FuzzFilters", echelon: ["ControlPlane", "UnitProtocol"]),
+        harness("FuzzConfiguration", echelon: ["ConfigurationFiles"]),
+        harness("FuzzLLDP", echelon: ["Packets"], nio: true),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -314,11 +314,9 @@ extension ControlPlaneDescription {
             case .plaintext:
                 channels["plaintext"] = .bool(true)
             case .tls:
-                let pki = Self.certificateFolder
+                let files = TLSFiles.unit(unit.uid, in: Self.certificateFolder)
                 channels["tls"] = .object([
-                    "certificate": .string("\(pki)/unit-\(unit.uid).pem"),
-                    "key": .string("\(pki)/unit-\(unit.uid)-key.pem"),
-                    "ca": .string("\(pki)/ca.pem"),
+                    "certificate": .string(files.certificate), "key": .string(files.key), "ca": .string(files.ca),
                 ])
             }
             section("units", channels)

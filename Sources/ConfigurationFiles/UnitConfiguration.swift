@@ -92,17 +92,14 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
             configuration.units.tls = configuration.units.tls?.resolved(from: folder)
             configuration.switches.tls = configuration.switches.tls?.resolved(from: folder)
             if let tokenFile = configuration.admin.tokenFile {
-                let resolved = tokenFile.hasPrefix("/") ? tokenFile : "\(folder)/\(tokenFile)"
-                guard let data = FileManager.default.contents(atPath: resolved) else {
+                let resolved = ConfigurationPath.resolved(tokenFile, from: folder)
+                guard let token = AdminSettings.token(inFile: resolved) else {
                     throw ConfigurationError(file: path, path: "$.admin.tokenFile", problem: "cannot read \(resolved)")
                 }
-                let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                guard token.count >= AdminSettings.minimumTokenLength, !token.contains(where: \.isWhitespace) else {
+                guard AdminSettings.isAcceptable(token: token) else {
                     throw ConfigurationError(
                         file: path, path: "$.admin.tokenFile",
-                        problem:
-                            "\(resolved) must hold one token of at least \(AdminSettings.minimumTokenLength) characters with no spaces"
-                    )
+                        problem: "\(resolved) must hold one token of \(AdminSettings.tokenRule)")
                 }
                 configuration.admin.token = token
             }
@@ -658,11 +655,25 @@ public struct TLSFiles: Hashable, Sendable, Decodable {
 
     /// The same files, with relative paths made relative to `folder` instead.
     public func resolved(from folder: String) -> TLSFiles {
-        func resolve(_ path: String) -> String {
-            path.hasPrefix("/")
-                ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
-        }
-        return TLSFiles(certificate: resolve(certificate), key: resolve(key), ca: resolve(ca))
+        TLSFiles(
+            certificate: ConfigurationPath.resolved(certificate, from: folder),
+            key: ConfigurationPath.resolved(key, from: folder), ca: ConfigurationPath.resolved(ca, from: folder))
+    }
+
+    /// The CA's certificate in a control plane's certificate folder (`echelon certs init`).
+    public static func authority(in folder: String) -> String { "\(folder)/ca.pem" }
+
+    /// A unit's files in a control plane's certificate folder (`echelon certs issue UID`).
+    public static func unit(_ uid: UInt32, in folder: String) -> TLSFiles {
+        TLSFiles(
+            certificate: "\(folder)/unit-\(uid).pem", key: "\(folder)/unit-\(uid)-key.pem", ca: authority(in: folder))
+    }
+
+    /// A switch's files in a control plane's certificate folder (`echelon certs issue-switch NAME`).
+    public static func networkSwitch(_ name: String, in folder: String) -> TLSFiles {
+        TLSFiles(
+            certificate: "\(folder)/switch-\(name).pem", key: "\(folder)/switch-\(name)-key.pem",
+            ca: authority(in: folder))
     }
 }
 
@@ -711,14 +722,27 @@ public struct AdminSettings: Hashable, Sendable, Decodable {
             "must be more than 0 and at most 3600 seconds", decoder)
         try require(
             !(token != nil && tokenFile != nil), CodingKeys.tokenFile, "choose one: token or tokenFile", decoder)
-        if let token { try Self.check(token, CodingKeys.token, decoder) }
+        if let token {
+            try require(
+                Self.isAcceptable(token: token), CodingKeys.token,
+                "must be \(Self.tokenRule), e.g. from `openssl rand -hex 32`", decoder)
+        }
     }
 
-    static func check(_ token: String, _ key: CodingKeys, _ decoder: any Decoder) throws {
-        try require(
-            token.count >= minimumTokenLength && !token.contains(where: \.isWhitespace), key,
-            "must be at least \(minimumTokenLength) characters with no spaces, e.g. from `openssl rand -hex 32`",
-            decoder)
+    /// What a token must be, in words.
+    public static let tokenRule = "at least \(minimumTokenLength) characters with no spaces"
+
+    /// Whether the API takes `token` as one: long enough, and one word (it travels in a header).
+    public static func isAcceptable(token: String) -> Bool {
+        token.count >= minimumTokenLength && !token.contains(where: \.isWhitespace)
+    }
+
+    /// The token a token file holds: its contents without the whitespace around them (a final
+    /// newline); nil when the file cannot be read.
+    public static func token(inFile path: String) -> String? {
+        FileManager.default.contents(atPath: path).map {
+            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 
     /// Whether requests need the token: the API listens somewhere other than loopback.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigurationFiles
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -131,10 +132,10 @@ struct UnitAddressOptions: ParsableArguments {
     /// The token to send: the file's, else the environment's.
     func token() throws -> String? {
         guard let tokenFile else { return AdminClient.environmentToken }
-        guard let data = FileManager.default.contents(atPath: tokenFile) else {
+        guard let token = AdminSettings.token(inFile: tokenFile) else {
             throw ValidationError("--token-file: cannot read \(tokenFile)")
         }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return token
     }
 
     /// Reads a list from the unit's admin API and prints it: as JSON with `--json`, else `empty`

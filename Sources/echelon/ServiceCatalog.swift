@@ -110,9 +110,8 @@ enum ServiceCatalog {
                         file: file, path: path,
                         problem: "\"authenticator\" needs \"policy\": the path of its policy file")
                 }
-                let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
-                let policyPath =
-                    policy.hasPrefix("/") ? policy : folder.appendingPathComponent(policy).standardized.path
+                let policyPath = ConfigurationPath.resolved(
+                    policy, from: URL(fileURLWithPath: file).deletingLastPathComponent().path)
                 blueprints.append(
                     .authenticator(
                         name: declaration.name ?? "authenticator", policy: try AccessPolicy.load(from: policyPath),

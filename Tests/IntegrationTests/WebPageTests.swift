@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import OpenFlow
 import Testing
 
 /// Whether headless Chromium can be driven here (Scripts/setup installs Chromium and its
@@ -40,26 +41,36 @@ struct WebPageOutcome: Decodable {
     .enabled(
         if: WebPageEnvironment.unavailableReason == nil, Comment(rawValue: WebPageEnvironment.unavailableReason ?? "")))
 struct WebPageTests {
-    @Test func thePageShowsTheControlPlaneAndFollowsAUnitThatStops() throws {
-        let units = try ForwardingAtTier2()
+    /// What the browser saw of the page tier 1 of `units` serves (following tier 2), with a
+    /// raw switch `dpid` on tier 1 and the script's `arguments` besides; then both units are
+    /// stopped. Returns the outcome, both units' exit statuses, and everything for a message.
+    static func browse(
+        _ units: ForwardingAtTier2, dpid: UInt64, _ arguments: [String]
+    ) throws -> (outcome: WebPageOutcome, statuses: (Int32, Int32), logs: (String, String), context: String) {
         let raw = try RawSwitch(port: units.tier1Switch)
-        #expect(raw.handshake(dpid: 7))
+        #expect(raw.handshake(dpid: dpid))
         let connected = NIOLockedValueBox(true)
         _ = raw.answerInBackground { connected.withLockedValue { $0 } }
         let run = try runCommand(
             WebPageEnvironment.script,
             [
                 "--admin", "127.0.0.1:\(units.tier1Admin)", "--follow", "127.0.0.1:\(units.tier2Admin)",
-                "--expect-unit", "tier1", "--expect-unit", "tier2", "--expect-switch", "0000000000000007",
-                "--stop-pid", String(units.tier2.pid), "--stopped-unit", "tier2",
-            ], timeout: 180)
+                "--expect-unit", "tier1", "--expect-unit", "tier2", "--expect-switch",
+                DatapathID(rawValue: dpid).description,
+            ] + arguments, timeout: 180)
         connected.withLockedValue { $0 = false }
         let (status1, log1) = units.tier1.stop()
         let (status2, log2) = units.tier2.stop()
         let line = try #require(
             run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "no result from the browser:\n\(run.output)")
         let outcome = try JSONDecoder().decode(WebPageOutcome.self, from: Data(line.utf8))
-        let context = "\(line)\n\(log1)\n\(log2)"
+        return (outcome, (status1, status2), (log1, log2), "\(line)\n\(log1)\n\(log2)")
+    }
+
+    @Test func thePageShowsTheControlPlaneAndFollowsAUnitThatStops() throws {
+        let units = try ForwardingAtTier2()
+        let (outcome, statuses, _, context) = try Self.browse(
+            units, dpid: 7, ["--stop-pid", String(units.tier2.pid), "--stopped-unit", "tier2"])
         #expect(outcome.title == "Echelon control plane")
         #expect(outcome.loaded, "the page showed both units up and the switch: \(context)")
         #expect(outcome.units["tier1"] == "up" && outcome.units["tier2"] == "up", "\(context)")
@@ -68,35 +79,18 @@ struct WebPageTests {
         #expect(after.changed && after.units["tier2"] == "down", "\(context)")
         #expect(after.channels["tier1|tier2"].map { $0 != "established" } == true, "\(context)")
         #expect(outcome.console_errors.isEmpty, "\(outcome.console_errors)")
-        #expect(status1 == 0 && status2 == 0)
+        #expect(statuses.0 == 0 && statuses.1 == 0)
     }
 
     /// Both units' admin APIs want a token: the page, given it in its fragment, reads both
     /// streams with it (the other unit's across origins, after its preflight).
     @Test func withAdminTokensThePageReadsBothUnitsWithTheToken() throws {
         let token = "6b0e2f4d8a1c93e75f20b4a6c8d1e3f5"
-        let units = try ForwardingAtTier2(adminToken: token)
-        let raw = try RawSwitch(port: units.tier1Switch)
-        #expect(raw.handshake(dpid: 9))
-        let connected = NIOLockedValueBox(true)
-        _ = raw.answerInBackground { connected.withLockedValue { $0 } }
-        let run = try runCommand(
-            WebPageEnvironment.script,
-            [
-                "--admin", "127.0.0.1:\(units.tier1Admin)", "--follow", "127.0.0.1:\(units.tier2Admin)",
-                "--expect-unit", "tier1", "--expect-unit", "tier2", "--expect-switch", "0000000000000009",
-                "--token", token,
-            ], timeout: 180)
-        connected.withLockedValue { $0 = false }
-        let (_, log1) = units.tier1.stop()
-        let (_, log2) = units.tier2.stop()
-        let line = try #require(
-            run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "no result from the browser:\n\(run.output)")
-        let outcome = try JSONDecoder().decode(WebPageOutcome.self, from: Data(line.utf8))
-        let context = "\(line)\n\(log1)\n\(log2)"
+        let (outcome, _, logs, context) = try Self.browse(
+            try ForwardingAtTier2(adminToken: token), dpid: 9, ["--token", token])
         #expect(outcome.loaded, "the page showed both units up and the switch: \(context)")
         #expect(outcome.units["tier1"] == "up" && outcome.units["tier2"] == "up", "\(context)")
         #expect(outcome.console_errors.isEmpty, "\(outcome.console_errors)")
-        #expect(!log1.contains("refused GET /ui/events") && !log2.contains("refused GET /ui/events"), "\(context)")
+        #expect(!logs.0.contains("refused GET /ui/events") && !logs.1.contains("refused GET /ui/events"), "\(context)")
     }
 }

@@ -88,7 +88,7 @@ import X509
         let files = TLSFiles(
             certificate: "/nonexistent/unit-1.pem", key: "/nonexistent/unit-1-key.pem", ca: "/nonexistent/ca.pem")
         #expect {
-            _ = try UnitTLS(files: files)
+            _ = try UnitTLS(files: files, for: .units)
         } throws: { error in
             "\(error)".contains("units.tls.certificate: cannot read /nonexistent/unit-1.pem")
         }

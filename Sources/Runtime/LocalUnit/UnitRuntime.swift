@@ -54,8 +54,28 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
     public var unitChannelAddress: SocketAddress? { unitAddress.withLockedValue { $0 } }
 
     public func run() async throws {
-        let loop = group.next()
         let configuration = self.configuration
+        // What the configuration alone can refuse is refused before anything starts.
+        let unitTLS: UnitTLS?
+        let switchTLS: UnitTLS?
+        do {
+            if configuration.admin.needsToken, configuration.admin.token == nil {
+                throw UnitStartupError(
+                    description:
+                        "admin.listen is \(configuration.admin.listen), not loopback: the admin API needs admin.token or admin.tokenFile there (any host that reaches it could read this unit and push flows)"
+                )
+            }
+            unitTLS = try configuration.units.tls.map { files throws(UnitStartupError) in
+                try UnitTLS(files: files, for: .units)
+            }
+            switchTLS = try configuration.switches.tls.map { files throws(UnitStartupError) in
+                try UnitTLS(files: files, for: .switches)
+            }
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let loop = group.next()
         let logger = self.logger
         let makeServices = self.makeServices
         let identity = configuration.identity
@@ -88,17 +108,7 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             core.value.neighbours = neighbours
             return NIOLoopBound(neighbours, eventLoop: loop)
         }.get()
-        if configuration.admin.needsToken, configuration.admin.token == nil {
-            throw UnitStartupError(
-                description:
-                    "admin.listen is \(configuration.admin.listen), not loopback: the admin API needs admin.token or admin.tokenFile there (any host that reaches it could read this unit and push flows)"
-            )
-        }
         let channelConfiguration = configuration.units.channel(local: identity)
-        let unitTLS = try configuration.units.tls.map { files throws(UnitStartupError) in try UnitTLS(files: files) }
-        let switchTLS = try configuration.switches.tls.map { files throws(UnitStartupError) in
-            try UnitTLS(files: files, setting: "switches.tls")
-        }
 
         let server: any Channel
         var unitServer: (any Channel)?

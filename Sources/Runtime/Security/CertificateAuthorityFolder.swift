@@ -9,24 +9,20 @@ import X509
 /// `switch-NAME.pem` and `switch-NAME-key.pem`. Keys are written readable by their
 /// owner only. Nothing is overwritten: a CA or a unit's certificate is made once.
 public struct CertificateAuthorityFolder: Sendable {
+    /// The folder, as an absolute path (its files are named in unit files and in what
+    /// `echelon certs` prints, which are read from other folders).
     public let path: String
 
     public init(path: String) {
-        self.path = path
+        self.path = URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    public var certificatePath: String { file("ca.pem") }
-    public var keyPath: String { file("ca-key.pem") }
+    public var certificatePath: String { TLSFiles.authority(in: path) }
+    public var keyPath: String { "\(path)/ca-key.pem" }
 
-    public func unitFiles(_ uid: UnitID) -> TLSFiles {
-        TLSFiles(
-            certificate: file("unit-\(uid.rawValue).pem"), key: file("unit-\(uid.rawValue)-key.pem"),
-            ca: certificatePath)
-    }
+    public func unitFiles(_ uid: UnitID) -> TLSFiles { TLSFiles.unit(uid.rawValue, in: path) }
 
-    public func switchFiles(_ name: String) -> TLSFiles {
-        TLSFiles(certificate: file("switch-\(name).pem"), key: file("switch-\(name)-key.pem"), ca: certificatePath)
-    }
+    public func switchFiles(_ name: String) -> TLSFiles { TLSFiles.networkSwitch(name, in: path) }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: certificatePath) }
 
@@ -98,10 +94,6 @@ public struct CertificateAuthorityFolder: Sendable {
             try Certificate(pemEncoded: String(decoding: certificate, as: UTF8.self)),
             try P256.Signing.PrivateKey(pemRepresentation: String(decoding: key, as: UTF8.self))
         )
-    }
-
-    private func file(_ name: String) -> String {
-        URL(fileURLWithPath: path).appendingPathComponent(name).path
     }
 
     private func write(_ text: String, to path: String, secret: Bool) throws {

@@ -15,9 +15,22 @@ struct UnitTLS: Sendable {
     private let client: NIOSSLContext
     let verifier: UnitCertificateVerifier
 
-    /// Reads and checks the files of `setting` (`units.tls`, `switches.tls`); a problem is a
-    /// start-up error that names the setting and the file.
-    init(files: TLSFiles, setting: String = "units.tls") throws(UnitStartupError) {
+    /// Which channels it serves.
+    enum Channels {
+        case units
+        case switches
+
+        /// Where the configuration gives its files.
+        var setting: String { self == .units ? "units.tls" : "switches.tls" }
+
+        /// Units are all of this project (TLS 1.3); switches may speak 1.2 (Open vSwitch does both).
+        var minimumVersion: TLSVersion { self == .units ? .tlsv13 : .tlsv12 }
+    }
+
+    /// Reads and checks the files given for `channels`; a problem is a start-up error that
+    /// names the setting and the file.
+    init(files: TLSFiles, for channels: Channels) throws(UnitStartupError) {
+        let setting = channels.setting
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         let authority: Certificate
@@ -41,8 +54,7 @@ struct UnitTLS: Sendable {
             var configuration = base
             configuration.certificateChain = chain.map { .certificate($0) }
             configuration.privateKey = .privateKey(key)
-            // Units are all of this project (TLS 1.3); switches may speak 1.2 (Open vSwitch does both).
-            configuration.minimumTLSVersion = setting == "units.tls" ? .tlsv13 : .tlsv12
+            configuration.minimumTLSVersion = channels.minimumVersion
             // Asks the other end for its certificate and requires one; the custom callback
             // (`verifier`) then decides, with no host name to match.
             configuration.certificateVerification = .noHostnameVerification
