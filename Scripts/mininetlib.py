@@ -1,6 +1,10 @@
-"""What the Mininet scripts (mininet-pingall, two-domains) share: pinging, reading flows, and
-moving a host from one switch to another as a cable is moved."""
+"""What the Mininet scripts (mininet-pingall, mininet-plane, two-domains) share: pinging,
+reading flows, moving a host from one switch to another as a cable is moved, and ending a run
+that is told to stop with the network taken down."""
+import signal
 import subprocess
+import sys
+import time
 
 PING_INTERVAL = 0.02
 
@@ -79,3 +83,18 @@ def move(net, host, switch):
     host.setIP(ip, prefixLen=prefix, intf=link.intf1)
     host.setDefaultRoute(f"dev {link.intf1.name}")
     host.cmd(f"ethtool -K {link.intf1.name} tx off")
+
+
+def stop_network_on_sigterm():
+    """SIGTERM (a test's time limit, an operator) ends the run through the script's `finally`,
+    which stops the network: killed outright, Mininet would leave its interfaces and bridges
+    behind, and the next run could not create them."""
+    def on_sigterm(number, frame):
+        raise SystemExit(128 + number)
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+
+def stage(name):
+    """Says on stderr which step the run is at, so that a run stopped for its time limit shows
+    where it was."""
+    print(f"{time.strftime('%H:%M:%S')} {name}", file=sys.stderr, flush=True)

@@ -69,10 +69,16 @@ final class RevokingService: HostedService {
         #expect(delete.0 == DatapathID(1) && delete.1.command == .delete && delete.1.match.dlSrc == Self.h1)
         #expect(net.unit(20)?.dispatcher.counters.commandsRelayed == 1)
         #expect(net.unit(11)?.dispatcher.counters.commandsApplied == 1)
-        // The next PACKET_IN of h1 goes up again.
+        // u11's tracker forgot h1: no path is laid towards it on what was known of it, and its
+        // next PACKET_IN goes up again, after a new device event that says where it attaches.
+        #expect(net.unit(11)?.hosts.host(Self.h1) == nil)
         let escalated = net.unit(11)?.dispatcher.counters.escalated ?? 0
+        let added = net.unit(11)?.counters.events[EventCategory.deviceAdded.index] ?? 0
         net.packetIn(11, dpid: 1, xid: 6, from: Self.h1)
         #expect(net.unit(11)?.dispatcher.counters.escalated == escalated + 1)
+        #expect(net.unit(11)?.counters.events[EventCategory.deviceAdded.index] == added + 1)
+        #expect(
+            net.unit(11)?.hosts.host(Self.h1)?.location == HostLocation(datapathID: DatapathID(1), port: PortNumber(1)))
         for uid: UInt32 in [11, 20, 30] { #expect(net.output(uid).rejections.isEmpty) }
     }
 

@@ -25,6 +25,8 @@ extension MininetTests {
             let frozen_allowed: Double?
             let frozen_newcomer: Double?
             let thawed_newcomer_seconds: Double?
+            let newcomer_revoked: Double?
+            let newcomer_drop_flow: [String]?
         }
         let auth: Auth?
         let error: String?
@@ -83,11 +85,15 @@ extension MininetTests {
         #expect(auth.frozen_allowed == 0, "tier 2 frozen: hosts it allowed still reach each other: \(line)")
         #expect(auth.frozen_newcomer == 100, "tier 2 frozen: a host it never saw is dropped (fail-closed): \(line)")
         #expect(auth.thawed_newcomer_seconds != nil, "tier 2 back: the newcomer is admitted: \(line)\n\(log1)")
+        #expect(
+            auth.newcomer_revoked == 100,
+            "the newcomer, admitted by its frames alone, is cut off when revoked: \(line)\n\(log1)\n\(log2)")
+        #expect(auth.newcomer_drop_flow?.count == 1, "and dropped at its port: \(line)")
         print(
             "authenticator on Mininet: tier 2 thawed, newcomer admitted after \(auth.thawed_newcomer_seconds ?? -1) s")
         let figures = try #require(tier2?.localServices?.first { $0.name == "authenticator" }?.statistics)
-        #expect(figures["revoked"] == 1 && figures["denied", default: 0] >= 1, "\(figures)")
-        #expect(figures["policyReloads"] == 3 && figures["policyErrors"] == 0, "\(figures)")
+        #expect(figures["revoked"] == 2 && figures["denied", default: 0] >= 1, "\(figures)")
+        #expect(figures["policyReloads"] == 4 && figures["policyErrors"] == 0, "\(figures)")
         #expect(tier1 != nil)
         #expect(log2.contains("revoked 00:00:00:00:00:02"), "\(log2)")
         #expect(status1 == 0 && status2 == 0)

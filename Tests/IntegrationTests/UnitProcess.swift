@@ -144,14 +144,15 @@ struct UnitProcessError: Error, CustomStringConvertible {
 }
 
 /// Runs a command and returns its status and combined output; a command that outlives
-/// `timeout` is killed and reported as an error.
+/// `timeout` is stopped (SIGTERM, with time to take down a network it built, then SIGKILL) and
+/// reported as an error.
 func runCommand(
     _ path: String, _ arguments: [String], timeout: TimeInterval = 60
 ) throws -> (status: Int32, output: String) {
-    let result = try ChildProcess.run(path, arguments, timeout: timeout)
+    let result = try ChildProcess.run(path, arguments, timeout: timeout, grace: 20)
     if result.timedOut {
         throw UnitProcessError(
-            "\(path) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was killed; it printed:\n\(result.output)"
+            "\(path) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was stopped; it printed:\n\(result.output)"
         )
     }
     return (result.status, result.output)

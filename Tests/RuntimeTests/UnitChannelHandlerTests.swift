@@ -230,9 +230,10 @@ import UnitProtocol
         let above = ExportedService(
             sid: ServiceID(300), origin: UnitID(30), name: "svc-300", subscriptions: [.switchRemoved])
         let upstream = try harness.dialUpstream(exporting: above)
-        // The unit below's clock is ours less an hour; its echo is stamped with it as it is sent.
+        // The unit below's clock is an hour ahead of ours (behind would not exist on a machine up
+        // for less than an hour); its echo is stamped with it as it is sent.
         let hour = TimeAmount.hours(1).nanoseconds
-        func theirs(_ deadline: NIODeadline) -> UInt64 { deadline.uptimeNanoseconds - UInt64(hour) }
+        func theirs(_ deadline: NIODeadline) -> UInt64 { deadline.uptimeNanoseconds + UInt64(hour) }
         var stamp = ByteBuffer()
         stamp.writeInteger(theirs(.now()))
         try harness.send(OpenFlowMessage(xid: 9, .echoRequest(EchoRequest(payload: stamp))))

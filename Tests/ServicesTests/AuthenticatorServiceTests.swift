@@ -176,6 +176,24 @@ import UnitProtocol
         #expect(packet.sent.first?.0 == Self.s1 && flow.match.inPort == PortNumber(1) && flow.command == .add)
     }
 
+    /// Admitted by a frame alone (its device event was lost while this unit was away), a host's
+    /// attachment is unknown; it left that domain's tracker since (its BYPASS ended there). Its
+    /// revocation must still reach the domain that judged it, where its flows are.
+    @Test func aHostKnownByItsFramesAloneIsRevokedInTheDomainThatJudgedIt() throws {
+        let service = Self.authenticator()
+        let admitted = Self.run(service, Forwarding.packet(from: Self.h1, to: Self.h2, at: Forwarding.at(Self.s1, 1)))
+        #expect(admitted.verdict == .continue && admitted.context.bypassed == [Self.h1])
+        _ = Self.run(service, .deviceRemoved(Host(mac: Self.h1, location: Forwarding.at(Self.s1, 1))))
+        var context = ServiceContext(now: .now(), hosts: HostTracker(), sink: RecordingSink())
+        service.apply(AccessPolicy(defaultVerdict: .deny), context: &context)
+        let home = context.commands.filter { $0.domain == Self.domain }
+        #expect(home.flatMap(\.withdrawn) == [Self.h1])
+        #expect(Self.flows(in: home).map(\.flow.command).allSatisfy { $0 == .delete } && !home.isEmpty)
+        // There its next frame, wherever it comes in, is stopped and dropped.
+        let packet = Self.run(service, Forwarding.packet(from: Self.h1, to: Self.h2, at: Forwarding.at(Self.s1, 1)))
+        #expect(packet.verdict == .stop && packet.sent.count == 1)
+    }
+
     @Test func aDeniedHostThatMovesLosesItsOldDropFlow() throws {
         let service = Self.authenticator()
         _ = Self.run(service, Self.added(Self.h3, at: Forwarding.at(Self.s1, 4)))

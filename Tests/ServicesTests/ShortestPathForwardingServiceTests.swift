@@ -308,6 +308,47 @@ import UnitProtocol
             })
     }
 
+    /// An authenticator above revoked h3 (withdrew its BYPASS): the tracker forgets it, and
+    /// forwarding must lay no path to it, not even as the way back of h1's path, until its own
+    /// frame has been judged again; with a path laid, h3's replies would ride it unseen.
+    @Test func aWithdrawnHostIsForgottenWithEveryFlowToOrFromIt() {
+        let service = Self.ring()
+        var tracker = HostTracker()
+        func run(_ event: NetworkEvent, withdrawing macs: [MACAddress] = []) -> [(DatapathID, OpenFlowMessage.Body)] {
+            if case .packetIn(let packetIn) = event {
+                _ = tracker.observe(packetIn.match, on: packetIn.datapathID, now: .now())
+            }
+            let sink = RecordingSink()
+            var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
+            if macs.isEmpty {
+                _ = service.handle(event, context: &context)
+            } else {
+                service.withdrawn(macs, by: ServiceID(20), context: &context)
+                for mac in macs { tracker.forget(mac) }
+            }
+            return sink.sent
+        }
+        _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
+        #expect(Self.flows(run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))).count == 4)
+        let withdrawn = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)), withdrawing: [Self.h3])
+        // Its recorded paths, and by destination and by source on every switch.
+        #expect(Self.flows(withdrawn, command: .deleteStrict).count == 4)
+        for dpid in [Self.s1, Self.s2, Self.s3] {
+            let deletes = withdrawn.compactMap { sent, body -> Match? in
+                guard sent == dpid, case .flowMod(let flow) = body, flow.command == .delete else { return nil }
+                return flow.match
+            }
+            #expect(deletes == [.to(Self.h3), .from(Self.h3)], "switch \(dpid.rawValue)")
+        }
+        #expect(service.counters.hostsWithdrawn == 1 && service.recordedPaths == 0)
+        // h1's next frame to it is flooded: no path, no way back for h3's replies to take.
+        let next = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
+        #expect(Self.flows(next).isEmpty && next.count == 1)
+        // h3's own frame, judged again above, finds its way as before.
+        _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
+        #expect(Self.flows(run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))).count == 4)
+    }
+
     @Test func aFullHostTableFloodsNewcomersAndCountsThem() {
         let service = ShortestPathForwardingService(configuration: .init(hostCapacity: 1))
         Self.run(

@@ -13,10 +13,12 @@ public struct ChildProcessResult: Sendable {
 /// Output goes to a temporary file, never a pipe: a pipe reaches end-of-file only when every
 /// process holding its write end is gone, and daemons started below a test (Open vSwitch,
 /// Mininet's helpers) may keep one open for ever. Each run has a time limit, after which the
-/// process we started, and only that one, is terminated and then killed.
+/// process we started, and only that one, is terminated and, `grace` seconds later, killed (a
+/// script that builds a Mininet network needs those seconds to take it down again).
 public enum ChildProcess {
     public static func run(
-        _ executable: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 60
+        _ executable: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 60,
+        grace: TimeInterval = 2
     ) throws -> ChildProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -32,7 +34,7 @@ public enum ChildProcess {
             try? stdin.fileHandleForWriting.close()
         }
         let timedOut = !waitForExit(process, timeout: timeout)
-        if timedOut { stop(process) }
+        if timedOut { stop(process, grace: grace) }
         return ChildProcessResult(status: process.terminationStatus, output: log.contents(), timedOut: timedOut)
     }
 
@@ -43,11 +45,11 @@ public enum ChildProcess {
         return !process.isRunning
     }
 
-    /// SIGTERM, then SIGKILL after two seconds; returns once the process has exited.
-    public static func stop(_ process: Process) {
+    /// SIGTERM, then SIGKILL after `grace` seconds; returns once the process has exited.
+    public static func stop(_ process: Process, grace: TimeInterval = 2) {
         guard process.isRunning else { return }
         process.terminate()
-        if !waitForExit(process, timeout: 2) { kill(process.processIdentifier, SIGKILL) }
+        if !waitForExit(process, timeout: grace) { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 

@@ -70,6 +70,14 @@ public struct HostTracker: Sendable {
         return change.map { .deviceChanged(tracked.host, $0) }
     }
 
+    /// Forgets a host without an event: a service above withdrew its BYPASS of it (an
+    /// authenticator revoked it), so its next frame announces it again (`deviceAdded`, with where
+    /// it attaches) to the services that must judge it anew.
+    @discardableResult
+    public mutating func forget(_ mac: MACAddress) -> Bool {
+        hosts.removeValue(forKey: mac) != nil
+    }
+
     /// Marks a port as connecting two switches; hosts that appeared to sit there are forgotten.
     public mutating func markInfrastructure(_ location: HostLocation) -> [NetworkEvent] {
         guard infrastructurePorts.insert(location).inserted else { return [] }

@@ -253,11 +253,15 @@ public struct UnitController {
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
             if !withdrawn.isEmpty {
                 // What the local services learned from that service about them goes too (a
-                // resolution cached at tier 1).
+                // resolution cached at tier 1, forwarding's paths to and from a revoked host)...
                 for service in chain.services {
                     var context = ServiceContext(now: now, hosts: hosts, sink: sink)
                     service.withdrawn(withdrawn, by: command.sid, context: &context)
                 }
+                // ...and so does the tracker's entry: no path is laid towards a withdrawn host on
+                // what was known of it, and its next frame goes up as a new device, with where it
+                // attaches, to be judged again.
+                for mac in withdrawn { hosts.forget(mac) }
             }
         default:
             return

@@ -54,6 +54,9 @@ public final class AuthenticatorService: HostedService {
         var domain: UnitID?
         /// Domains told BYPASS for it (nil: this unit's own).
         var bypassedIn: Set<UnitID?> = []
+        /// Every domain one of whose events about it was judged: a revocation reaches them all,
+        /// even one whose BYPASS has ended since (it may still hold flows for the host).
+        var judgedIn: Set<UnitID?> = []
         /// Where its drop flow is, once it has one.
         var dropFlowAt: (location: HostLocation, domain: UnitID?)?
     }
@@ -148,6 +151,7 @@ public final class AuthenticatorService: HostedService {
         -> ServiceVerdict
     {
         var decision = decisions[mac] ?? decide(mac)
+        decision.judgedIn.insert(context.domain)
         switch decision.verdict {
         case .allow:
             context.annotate("auth", "allowed")
@@ -178,6 +182,7 @@ public final class AuthenticatorService: HostedService {
         var fresh = decide(mac)
         if fresh.verdict == .allow {
             fresh.bypassedIn = decision.bypassedIn
+            fresh.judgedIn = decision.judgedIn
         } else {
             let place = fresh.location.map { " to \($0)" } ?? ""
             revoke(mac, decision, because: "it moved\(place), where the policy does not allow it", context: &context)
@@ -249,6 +254,7 @@ public final class AuthenticatorService: HostedService {
                 revoke(mac, decision, context: &context)
                 decision.verdict = .deny
                 decision.bypassedIn = []
+                decision.judgedIn = []
                 if let location = decision.location {
                     command(.add, dropFlowOf: mac, at: location, in: decision.domain, context: &context)
                     decision.dropFlowAt = (location, decision.domain)
@@ -262,14 +268,17 @@ public final class AuthenticatorService: HostedService {
         }
     }
 
-    /// An allowed host is no longer: every domain that bypasses it stops, and its flows there go.
+    /// An allowed host is no longer: every domain that bypasses it, or judged it, stops, and its
+    /// flows there go. Where it attaches need not be known (its device event may have been lost
+    /// while this unit was away): each of those domains forgets it, so its next frame is judged.
     private func revoke(
         _ mac: MACAddress, _ decision: Decision, because reason: String = "the policy no longer allows it",
         context: inout ServiceContext
     ) {
         counters.revoked += 1
         report("revoked \(mac)\(decision.location.map { " at \($0)" } ?? ""): \(reason)")
-        for domain in decision.bypassedIn.union([decision.domain]) {
+        let domains = decision.bypassedIn.union(decision.judgedIn).union([decision.domain])
+        for domain in domains.sorted(by: { ($0?.rawValue ?? 0) < ($1?.rawValue ?? 0) }) {
             for command in DomainCommand.deleting(
                 [.from(mac), .to(mac)], on: switches[domain] ?? [], in: domain, withdrawing: [mac])
             {

@@ -2,6 +2,7 @@ import ControlPlane
 import NIOCore
 import OpenFlow
 import Packets
+import UnitProtocol
 
 /// Forwarding over the domain's graph, as Floodlight's and ONOS's forwarding do it: hosts are
 /// learned where they attach (edge ports only), a frame for a known host gets the shortest path
@@ -70,6 +71,8 @@ public final class ShortestPathForwardingService: HostedService {
         public var loopedFloodsDropped = 0
         public var hostMoves = 0
         public var hostsForgotten = 0
+        /// Hosts whose BYPASS a service above withdrew, forgotten with their flows.
+        public var hostsWithdrawn = 0
         /// Host pairs whose flows were deleted because a link on their path went down.
         public var pathsBroken = 0
         /// New hosts not learned because the table was full.
@@ -94,6 +97,7 @@ public final class ShortestPathForwardingService: HostedService {
             "pathsInstalled": counters.pathsInstalled, "flowModsSent": counters.flowModsSent,
             "floods": counters.floods, "loopedFloodsDropped": counters.loopedFloodsDropped,
             "hostMoves": counters.hostMoves, "hostsForgotten": counters.hostsForgotten,
+            "hostsWithdrawn": counters.hostsWithdrawn,
             "pathsBroken": counters.pathsBroken, "hostOverflow": counters.hostOverflow,
         ]
     }
@@ -184,13 +188,33 @@ public final class ShortestPathForwardingService: HostedService {
     /// reports it before its first frame reaches the services.
     private func arrivedFromElsewhere(_ mac: MACAddress, context: ServiceContext) {
         guard !sentToEdges.isEmpty, sentToEdges.remove(mac) != nil else { return }
-        for (pair, hops) in book.removePairs(of: mac) { deleteFlows(pair, along: hops, context: context) }
-        // Paths within one switch are not recorded: every switch deletes what goes to it.
-        for datapathID in domain.graph.switches {
-            context.send(.flowMod(FlowMod(match: .to(mac), command: .delete)), to: datapathID)
-            counters.flowModsSent += 1
-        }
+        deleteFlowsEverywhere([.to(mac)], of: mac, context: context)
         counters.hostMoves += 1
+    }
+
+    /// A service above withdrew its BYPASS of these hosts (an authenticator revoked them): what
+    /// forwarding knows of them goes, with every flow to or from them, so that no path is laid
+    /// for them (not even the way back of an allowed host's path to them) until their own frames
+    /// have been through that service again. The unit's tracker forgets them too.
+    public func withdrawn(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext) {
+        for mac in macs {
+            hostTable[mac] = nil
+            sentToEdges.remove(mac)
+            deleteFlowsEverywhere([.to(mac), .from(mac)], of: mac, context: context)
+            counters.hostsWithdrawn += 1
+        }
+    }
+
+    /// The recorded paths of a host, and `matches` on every switch (paths within one switch are
+    /// not recorded).
+    private func deleteFlowsEverywhere(_ matches: [Match], of mac: MACAddress, context: ServiceContext) {
+        for (pair, hops) in book.removePairs(of: mac) { deleteFlows(pair, along: hops, context: context) }
+        for datapathID in domain.graph.switches {
+            for match in matches {
+                context.send(.flowMod(FlowMod(match: match, command: .delete)), to: datapathID)
+                counters.flowModsSent += 1
+            }
+        }
     }
 
     /// Learns where a host attaches. True when it is known to attach here (now or before).
