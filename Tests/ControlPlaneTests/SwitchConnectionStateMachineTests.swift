@@ -228,6 +228,35 @@ import Testing
         #expect(machine.channelClosed() == .none, "reported once")
     }
 
+    /// Another connection named this switch's DPID: the switch is asked for an echo at once.
+    /// Answering (or saying anything) keeps its channel; silent for the challenge timeout, it is
+    /// closed, well before the keepalive would.
+    @Test func aChallengedSwitchThatAnswersStaysAndASilentOneIsClosed() throws {
+        let configuration = SwitchConnectionConfiguration(
+            echoInterval: .seconds(5), echoTimeout: .seconds(15), challengeTimeout: .seconds(2))
+        var live = try activeMachine(configuration)
+        let echo = try #require(message(live.challenge(now: t0 + .seconds(1))))
+        #expect(echo.type == .echoRequest)
+        #expect(live.challenge(now: t0 + .milliseconds(1500)) == .none, "one challenge at a time")
+        _ = live.received(OpenFlowMessage(xid: echo.xid, .echoReply(EchoReply())), now: t0 + .milliseconds(1100))
+        #expect(live.tick(now: t0 + .seconds(4)) == .none)
+        #expect(live.isActive)
+        #expect(message(live.challenge(now: t0 + .seconds(4)))?.type == .echoRequest, "challenged again later")
+
+        var dead = try activeMachine(configuration)
+        _ = dead.challenge(now: t0 + .seconds(1))
+        #expect(dead.tick(now: t0 + .milliseconds(2900)) == .none)
+        #expect(dead.tick(now: t0 + .seconds(3)) == .close(.unansweredChallenge(.seconds(2)), sendingFirst: nil))
+        #expect(dead.channelClosed() == .switchRemoved(DatapathID(0x2a)))
+    }
+
+    @Test func aRefusedChannelHasNoSwitchToRemove() throws {
+        var machine = try activeMachine()
+        machine.refused()
+        #expect(!machine.isActive)
+        #expect(machine.channelClosed() == .none, "the switch is the other channel's")
+    }
+
     @Test func closingAnActiveChannelRemovesItsSwitch() throws {
         var machine = try activeMachine()
         #expect(machine.channelClosed() == .switchRemoved(DatapathID(0x2a)))

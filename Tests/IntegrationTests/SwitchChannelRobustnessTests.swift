@@ -80,17 +80,46 @@ import Testing
         #expect(log.contains("version negotiation failed"))
     }
 
-    @Test func aReconnectingSwitchReplacesItsOldConnection() throws {
+    /// A connection that names a live switch's DPID is refused, and the switch keeps its
+    /// channel: anything that reaches the port could otherwise make it flap.
+    @Test func aSecondConnectionNamingALiveSwitchIsRefused() throws {
         let unit = try UnitProcess()
         let first = try RawSwitch(port: unit.port)
         #expect(first.handshake(dpid: 7))
-        let second = try RawSwitch(port: unit.port)
-        #expect(second.handshake(dpid: 7))
-        #expect(first.waitForClose(timeout: 5), "the old connection is closed")
-        second.send(Self.broadcastPacketIn(from: MACAddress(0, 0, 0, 0, 0, 7)))
-        #expect(second.receive(.packetOut) != nil, "the new one works")
+        let impostor = try RawSwitch(port: unit.port)
+        #expect(impostor.handshake(dpid: 7) == false, "no SET_CONFIG: refused after its FEATURES_REPLY")
+        #expect(impostor.waitForClose(timeout: 5))
+        // The switch is asked whether it is still there, and answers.
+        let echo = try #require(first.receive(.echoRequest))
+        first.send(OpenFlowMessage(xid: echo.xid, .echoReply(EchoReply())))
+        first.send(Self.broadcastPacketIn(from: MACAddress(0, 0, 0, 0, 0, 7)))
+        #expect(first.receive(.packetOut, timeout: 5) != nil, "the first one keeps working")
+        #expect(first.waitForClose(timeout: 3) == false)
         let (_, log) = unit.stop()
-        #expect(log.contains("replaced by a newer connection"))
+        #expect(log.contains("refusing switch 0000000000000007: its DPID is held by a live connection"), "\(log)")
+        #expect(!log.contains("replaced by a newer connection"))
+    }
+
+    /// A switch whose old connection died without closing (it rebooted, a cable was pulled)
+    /// gets in at its next attempt: the old one, silent when challenged, is closed first.
+    @Test func aSwitchWhoseOldConnectionDiedGetsInAtItsNextAttempt() throws {
+        let unit = try UnitProcess()
+        let dead = try RawSwitch(port: unit.port)
+        #expect(dead.handshake(dpid: 7))
+        let started = Date()
+        let refused = try RawSwitch(port: unit.port)
+        #expect(refused.handshake(dpid: 7) == false)
+        #expect(dead.waitForClose(timeout: 5), "silent when challenged, the old connection is closed")
+        let waited = Date().timeIntervalSince(started)
+        let again = try RawSwitch(port: unit.port)
+        #expect(again.handshake(dpid: 7))
+        again.send(Self.broadcastPacketIn(from: MACAddress(0, 0, 0, 0, 0, 7)))
+        #expect(again.receive(.packetOut) != nil, "the new one works")
+        let (_, log) = unit.stop()
+        print(
+            "switch reconnect: the dead connection closed \(String(format: "%.2f", waited)) s after the switch came back"
+        )
+        #expect(log.contains("did not answer an echo within 2000 ms"), "\(log)")
     }
 }
 

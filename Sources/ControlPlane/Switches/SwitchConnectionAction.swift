@@ -1,3 +1,4 @@
+import NIOCore
 import OpenFlow
 
 /// What the channel handler must do after the switch connection state machine took an input.
@@ -22,6 +23,9 @@ public enum SwitchCloseReason: Hashable, Sendable, CustomStringConvertible {
     case keepaliveTimeout
     case framingError(WireError)
     case tooManyErrors(Int)
+    /// Another connection claimed the switch's DPID, and the switch did not answer the echo
+    /// sent to it then.
+    case unansweredChallenge(TimeAmount)
 
     public var description: String {
         switch self {
@@ -33,6 +37,9 @@ public enum SwitchCloseReason: Hashable, Sendable, CustomStringConvertible {
         case .keepaliveTimeout: return "no message or echo reply within the keepalive timeout"
         case .framingError(let error): return "unrecoverable framing error: \(error)"
         case .tooManyErrors(let count): return "\(count) malformed or unsupported messages within the error window"
+        case .unansweredChallenge(let timeout):
+            return
+                "another connection claimed this switch's DPID, and the switch did not answer an echo within \(timeout.nanoseconds / 1_000_000) ms: taken for a dead connection"
         }
     }
 }

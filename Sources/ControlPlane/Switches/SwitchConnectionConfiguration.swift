@@ -13,11 +13,14 @@ public struct SwitchConnectionConfiguration: Hashable, Sendable {
     /// Malformed or unsupported messages tolerated per `errorWindow` before disconnecting.
     public var errorBudget: Int
     public var errorWindow: TimeAmount
+    /// How long a switch has to answer the echo it is sent when another connection claims its
+    /// DPID; silent that long, its channel is taken for a dead one and closed.
+    public var challengeTimeout: TimeAmount
 
     public init(
         echoInterval: TimeAmount = .seconds(5), echoTimeout: TimeAmount = .seconds(15),
         handshakeTimeout: TimeAmount = .seconds(10), missSendLength: UInt16 = 0xffff,
-        errorBudget: Int = 16, errorWindow: TimeAmount = .seconds(10)
+        errorBudget: Int = 16, errorWindow: TimeAmount = .seconds(10), challengeTimeout: TimeAmount = .seconds(2)
     ) {
         self.echoInterval = echoInterval
         self.echoTimeout = echoTimeout
@@ -25,5 +28,6 @@ public struct SwitchConnectionConfiguration: Hashable, Sendable {
         self.missSendLength = missSendLength
         self.errorBudget = errorBudget
         self.errorWindow = errorWindow
+        self.challengeTimeout = challengeTimeout
     }
 }

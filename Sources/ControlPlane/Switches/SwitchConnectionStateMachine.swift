@@ -148,11 +148,38 @@ public struct SwitchConnectionStateMachine: Sendable {
                 close()
                 return .close(.keepaliveTimeout, sendingFirst: nil)
             }
+            if let challenged = active.challengedSince {
+                if lastHeard >= challenged {
+                    active.challengedSince = nil
+                    state = .active(active)
+                } else if now - challenged >= configuration.challengeTimeout {
+                    close()
+                    return .close(.unansweredChallenge(configuration.challengeTimeout), sendingFirst: nil)
+                }
+            }
             guard silence >= configuration.echoInterval, active.echoOutstandingSince == nil else { return .none }
             active.echoOutstandingSince = now
             state = .active(active)
             return .send(OpenFlowMessage(xid: nextXID(), .echoRequest(EchoRequest())))
         }
+    }
+
+    /// Another connection claimed this switch's DPID (and was refused): the switch is asked
+    /// for an echo now. One that answers, or says anything, within `challengeTimeout` keeps its
+    /// channel; a silent one is closed at the tick after that, taken for a dead connection, so
+    /// that a switch that really reconnected is taken at its next attempt.
+    public mutating func challenge(now: NIODeadline) -> SwitchConnectionAction {
+        guard case .active(var active) = state, active.challengedSince == nil else { return .none }
+        active.challengedSince = now
+        state = .active(active)
+        return .send(OpenFlowMessage(xid: nextXID(), .echoRequest(EchoRequest())))
+    }
+
+    /// The unit refused the switch this channel's handshake named (another live channel holds
+    /// its DPID): closed without a switch to remove, since the switch is not this channel's.
+    public mutating func refused() {
+        state = .closed(datapathID: nil)
+        datapathID = nil
     }
 
     /// The channel closed, for whatever reason: the switch it carried, if any, is gone.
@@ -227,6 +254,8 @@ struct AwaitingFeaturesState: Sendable {
 struct ActiveState: Sendable {
     var description: SwitchDescription
     var echoOutstandingSince: NIODeadline?
+    /// When the switch was sent an echo because another connection claimed its DPID.
+    var challengedSince: NIODeadline?
 }
 
 /// Counts errors in a sliding window; `record` says whether the budget still holds.

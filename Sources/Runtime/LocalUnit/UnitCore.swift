@@ -80,6 +80,15 @@ final class UnitCore: ControllerOutput {
         openChannels[id] = nil
     }
 
+    /// The channel that holds a switch's DPID, when it is another than `handler` and still live
+    /// (a closed channel not yet reported gone is replaced, as before).
+    func liveChannel(holding datapathID: DatapathID, besides handler: SwitchChannelHandler) -> SwitchChannelHandler? {
+        guard let holder = channelsByDatapath[datapathID], holder !== handler, holder.datapathID == datapathID else {
+            return nil
+        }
+        return holder
+    }
+
     func switchReady(_ description: SwitchDescription, on handler: SwitchChannelHandler, now: NIODeadline) {
         guard let id = handler.id else { return }
         channelsByDatapath[description.datapathID] = handler

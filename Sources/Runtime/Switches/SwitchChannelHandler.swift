@@ -243,6 +243,26 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         perform(machine.tick(now: now), now: now)
     }
 
+    /// Another connection claimed this channel's switch: the switch is asked for an echo (and
+    /// the channel closed if it stays silent).
+    func challenge(now: NIODeadline) {
+        perform(machine.challenge(now: now), now: now)
+    }
+
+    /// A live channel holds the DPID this one's handshake named: this one goes, and the holder's
+    /// switch is asked whether it is still there. Anything that reaches the port could otherwise
+    /// make a real switch flap by naming its DPID; a switch that really reconnected (its old
+    /// connection dead but not yet closed) is taken at its next attempt.
+    private func refuse(_ datapathID: DatapathID, heldBy holder: SwitchChannelHandler, now: NIODeadline) {
+        machine.refused()
+        let timeout = machine.configuration.challengeTimeout.nanoseconds / 1_000_000
+        logger.warning(
+            "refusing switch \(datapathID): its DPID is held by a live connection from \(holder.remoteAddress.map { "\($0)" } ?? "?"), which is sent an echo and closed if it does not answer within \(timeout) ms"
+        )
+        holder.challenge(now: now)
+        context?.close(promise: nil)
+    }
+
     /// Closes a channel whose switch reconnected on a newer one.
     func closeReplaced() {
         logger.info("closing: replaced by a newer connection of the same switch", metadata: datapathMetadata)
@@ -267,6 +287,10 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
             flush()
         case .handshakeComplete(let description, let messages):
             onHandshakeComplete?()
+            if let holder = core.liveChannel(holding: description.datapathID, besides: self) {
+                refuse(description.datapathID, heldBy: holder, now: now)
+                return
+            }
             for message in messages { outbound.append(message) }
             flush()
             logger[metadataKey: "dpid"] = "\(description.datapathID)"
