@@ -96,7 +96,7 @@ import Testing
         #expect(first.receive(.packetOut, timeout: 5) != nil, "the first one keeps working")
         #expect(first.waitForClose(timeout: 3) == false)
         let (_, log) = unit.stop()
-        #expect(log.contains("refusing switch 0000000000000007: its DPID is held by a live connection"), "\(log)")
+        #expect(log.contains("refusing switch: DPID 0000000000000007 is held by a live connection"), "\(log)")
         #expect(!log.contains("replaced by a newer connection"))
     }
 

@@ -34,6 +34,7 @@ final class UnitCore: ControllerOutput {
     /// (set by `NeighbourUnits`).
     var upwardBacklogged = false
     private var rejectionLog = RejectionLog()
+    private var switchRefusals = RejectionLog()
 
     init(
         services: [any HostedService], serving: [ServiceID: any HostedService], hosts: HostTracker,
@@ -78,6 +79,13 @@ final class UnitCore: ControllerOutput {
     func channelClosed(_ handler: SwitchChannelHandler) {
         guard let id = handler.id else { return }
         openChannels[id] = nil
+    }
+
+    /// Whether a line about a refused switch connection is written now: at most one a second
+    /// for each reason (a flood of bad certificates or impostors writes a line a second, with a
+    /// count); nil when not, otherwise how many were left out since the last line.
+    func shouldLogSwitchRefusal(_ reason: String, now: NIODeadline) -> Int? {
+        switchRefusals.shouldLog(reason, now: now)
     }
 
     /// The channel that holds a switch's DPID, when it is another than `handler` and still live

@@ -159,16 +159,22 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
             logger.debug("switch certificate accepted: \(certificate.subject)")
         case .failure(let refusal):
             certificateRefused = true
-            logger.warning("refusing switch: \(refusal)")
+            logRefusal("\(refusal)")
         }
+    }
+
+    /// Says why a connection is refused, at most once a second for each reason.
+    private func logRefusal(_ reason: String) {
+        guard let suppressed = core.shouldLogSwitchRefusal(reason, now: .now()) else { return }
+        logger.warning(
+            "refusing switch: \(reason)",
+            metadata: suppressed > 0 ? ["refusedSinceLastLine": "\(suppressed)"] : [:])
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? NIOSSLError {
             if !certificateRefused {
-                logger.warning(
-                    "refusing switch: \(describeTLSFailure(error, plainHint: "a tcp: controller target against switches.tls here?"))",
-                    metadata: datapathMetadata)
+                logRefusal(describeTLSFailure(error, plainHint: "a tcp: controller target against switches.tls here?"))
             }
         } else {
             logger.info("switch channel error: \(error)", metadata: datapathMetadata)
@@ -256,8 +262,8 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     private func refuse(_ datapathID: DatapathID, heldBy holder: SwitchChannelHandler, now: NIODeadline) {
         machine.refused()
         let timeout = machine.configuration.challengeTimeout.nanoseconds / 1_000_000
-        logger.warning(
-            "refusing switch \(datapathID): its DPID is held by a live connection from \(holder.remoteAddress.map { "\($0)" } ?? "?"), which is sent an echo and closed if it does not answer within \(timeout) ms"
+        logRefusal(
+            "DPID \(datapathID) is held by a live connection from \(holder.remoteAddress.map { "\($0)" } ?? "?"), which is sent an echo and closed if it does not answer within \(timeout) ms"
         )
         holder.challenge(now: now)
         context?.close(promise: nil)
