@@ -79,6 +79,10 @@ final class RevokingService: HostedService {
         #expect(net.unit(11)?.counters.events[EventCategory.deviceAdded.index] == added + 1)
         #expect(
             net.unit(11)?.hosts.host(Self.h1)?.location == HostLocation(datapathID: DatapathID(1), port: PortNumber(1)))
+        // A withdrawal that ends no BYPASS (a resolver taking back an answer) leaves the host known.
+        net.reload(30)
+        net.deliverAll()
+        #expect(net.unit(11)?.hosts.host(Self.h1) != nil)
         for uid: UInt32 in [11, 20, 30] { #expect(net.output(uid).rejections.isEmpty) }
     }
 

@@ -308,7 +308,7 @@ import UnitProtocol
             })
     }
 
-    /// An authenticator above revoked h3 (withdrew its BYPASS): the tracker forgets it, and
+    /// An authenticator above revoked h3 (ended its BYPASS): the tracker forgets it, and
     /// forwarding must lay no path to it, not even as the way back of h1's path, until its own
     /// frame has been judged again; with a path laid, h3's replies would ride it unseen.
     @Test func aWithdrawnHostIsForgottenWithEveryFlowToOrFromIt() {
@@ -323,7 +323,7 @@ import UnitProtocol
             if macs.isEmpty {
                 _ = service.handle(event, context: &context)
             } else {
-                service.withdrawn(macs, by: ServiceID(20), context: &context)
+                service.bypassEnded(macs, by: ServiceID(20), context: &context)
                 for mac in macs { tracker.forget(mac) }
             }
             return sink.sent

@@ -416,21 +416,21 @@ public struct EventDispatcher: Sendable {
     /// neighbour this unit's route to the service goes through. For this unit's own domain its
     /// messages for this unit's switches are handed back as a `delivery` and its withdrawals end
     /// the devices' BYPASS for the service; the devices withdrawn are returned, for what else the
-    /// unit learned from the service. For a domain below, it goes down to the neighbour its events
+    /// unit learned from the service, and apart those whose BYPASS this ended. For a domain below, it goes down to the neighbour its events
     /// came through, with messages only for switches below that neighbour. Fills the output's
     /// `delivery` and `actions`.
     @discardableResult
     public mutating func received(
         _ command: ServiceCommand, from unit: UnitID, isLocalSwitch: (DatapathID) -> Bool,
         into output: inout DispatchOutput
-    ) -> [MACAddress] {
+    ) -> AppliedWithdrawals {
         output.clear()
         guard let route = remote[command.sid], route.nextHop == unit else {
             reject(
                 .commandOffRoute(
                     sid: command.sid.rawValue, from: unit.rawValue, via: remote[command.sid]?.nextHop.rawValue),
                 &output)
-            return []
+            return AppliedWithdrawals()
         }
         return apply(command, from: unit, isLocalSwitch: isLocalSwitch, output: &output)
     }
@@ -448,7 +448,7 @@ public struct EventDispatcher: Sendable {
     private mutating func apply(
         _ command: ServiceCommand, from unit: UnitID, isLocalSwitch: (DatapathID) -> Bool,
         output: inout DispatchOutput
-    ) -> [MACAddress] {
+    ) -> AppliedWithdrawals {
         let sid = command.sid.rawValue
         func keep(_ isIncluded: (DatapathID) -> Bool) -> EventReturn.SwitchMessageList {
             command.messages.filter { message in
@@ -462,22 +462,23 @@ public struct EventDispatcher: Sendable {
         guard command.domain == domain else {
             guard let below = domainsBelow[command.domain] else {
                 reject(.commandForUnknownDomain(command.domain.rawValue, sid: sid, from: unit.rawValue), &output)
-                return []
+                return AppliedWithdrawals()
             }
             var relayed = command
             relayed.messages = keep { switchesBelow[$0] == below }
             counters.commandsRelayed += 1
             output.actions.append(.sendToUnit(.command(relayed), below))
-            return []
+            return AppliedWithdrawals()
         }
         let messages = keep(isLocalSwitch)
         if !messages.isEmpty { output.delivery = SwitchDelivery(messages: messages, xid: nil) }
+        var applied = AppliedWithdrawals(withdrawn: command.withdrawn)
         for mac in command.withdrawn {
-            bypass[mac]?.remove(command.sid)
+            if bypass[mac]?.remove(command.sid) != nil { applied.bypassEnded.append(mac) }
             if bypass[mac]?.isEmpty == true { bypass[mac] = nil }
         }
         counters.commandsApplied += 1
-        return command.withdrawn
+        return applied
     }
 
     // MARK: Answers from above

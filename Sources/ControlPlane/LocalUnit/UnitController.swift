@@ -248,20 +248,27 @@ public struct UnitController {
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
         case .command(let command):
             let switches = self.switches
-            let withdrawn = dispatcher.received(
+            let applied = dispatcher.received(
                 command, from: unit, isLocalSwitch: { switches.isConnected($0) }, into: &output)
             if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
-            if !withdrawn.isEmpty {
+            if !applied.withdrawn.isEmpty {
                 // What the local services learned from that service about them goes too (a
-                // resolution cached at tier 1, forwarding's paths to and from a revoked host)...
+                // resolution cached at tier 1).
                 for service in chain.services {
                     var context = ServiceContext(now: now, hosts: hosts, sink: sink)
-                    service.withdrawn(withdrawn, by: command.sid, context: &context)
+                    service.withdrawn(applied.withdrawn, by: command.sid, context: &context)
                 }
-                // ...and so does the tracker's entry: no path is laid towards a withdrawn host on
-                // what was known of it, and its next frame goes up as a new device, with where it
-                // attaches, to be judged again.
-                for mac in withdrawn { hosts.forget(mac) }
+            }
+            if !applied.bypassEnded.isEmpty {
+                // Hosts a service above no longer lets through (revoked) are forgotten: no path
+                // is laid towards one of them on what was known of it (forwarding forgets it and
+                // its flows), and its next frame goes up as a new device, with where it attaches,
+                // to be judged again.
+                for service in chain.services {
+                    var context = ServiceContext(now: now, hosts: hosts, sink: sink)
+                    service.bypassEnded(applied.bypassEnded, by: command.sid, context: &context)
+                }
+                for mac in applied.bypassEnded { hosts.forget(mac) }
             }
         default:
             return

@@ -21,6 +21,10 @@ public protocol HostedService: AnyObject {
     var statistics: [String: Int] { get }
     /// A service above took back what it said about these devices (`ServiceCommand`).
     func withdrawn(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext)
+    /// A service above ended its BYPASS of these hosts (an authenticator revoked them): the
+    /// unit's tracker forgets them as this is called, and nothing learned of them may carry
+    /// their traffic until their own frames have been judged again.
+    func bypassEnded(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext)
     /// A map of hosts wider than the unit's own tracker (the resolver's), for `echelon hosts`;
     /// nil for most.
     var knownHosts: [KnownHost]? { get }
@@ -31,6 +35,7 @@ extension HostedService {
     public func reload(context: inout ServiceContext) {}
     public var statistics: [String: Int] { [:] }
     public func withdrawn(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext) {}
+    public func bypassEnded(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext) {}
     public var knownHosts: [KnownHost]? { nil }
 }
 

@@ -71,7 +71,7 @@ public final class ShortestPathForwardingService: HostedService {
         public var loopedFloodsDropped = 0
         public var hostMoves = 0
         public var hostsForgotten = 0
-        /// Hosts whose BYPASS a service above withdrew, forgotten with their flows.
+        /// Hosts whose BYPASS a service above ended, forgotten with their flows.
         public var hostsWithdrawn = 0
         /// Host pairs whose flows were deleted because a link on their path went down.
         public var pathsBroken = 0
@@ -192,11 +192,11 @@ public final class ShortestPathForwardingService: HostedService {
         counters.hostMoves += 1
     }
 
-    /// A service above withdrew its BYPASS of these hosts (an authenticator revoked them): what
+    /// A service above ended its BYPASS of these hosts (an authenticator revoked them): what
     /// forwarding knows of them goes, with every flow to or from them, so that no path is laid
     /// for them (not even the way back of an allowed host's path to them) until their own frames
     /// have been through that service again. The unit's tracker forgets them too.
-    public func withdrawn(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext) {
+    public func bypassEnded(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext) {
         for mac in macs {
             hostTable[mac] = nil
             sentToEdges.remove(mac)
