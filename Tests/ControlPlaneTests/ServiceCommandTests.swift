@@ -34,6 +34,24 @@ final class RevokingService: HostedService {
     }
 }
 
+/// A local service that, told a host's BYPASS ended, deletes its flows on switch 1 (strictly,
+/// to tell its FLOW_MOD from the command's).
+final class ForgettingService: HostedService {
+    let name = "forgetting"
+    let subscriptions: Set<EventCategory> = [.packetIn]
+    let priority = 10
+    var ended: [MACAddress] = []
+
+    func handle(_ event: NetworkEvent, context: inout ServiceContext) -> ServiceVerdict { .continue }
+
+    func bypassEnded(_ macs: [MACAddress], by sid: ServiceID, context: inout ServiceContext) {
+        ended += macs
+        for mac in macs {
+            context.send(.flowMod(FlowMod(match: .from(mac), command: .deleteStrict)), to: DatapathID(1))
+        }
+    }
+}
+
 /// Commands come down the path the domain's events went up, and only from the neighbour each
 /// unit reaches the service through.
 @Suite struct ServiceCommandTests {
@@ -41,10 +59,10 @@ final class RevokingService: HostedService {
 
     /// u11 (switches 1 and 2) → u20 (relays) → u30 (hosts s300): h1's PACKET_IN is answered with
     /// BYPASS, then s300's command withdraws it and deletes its flows on switch 1 (the switches a unit above may address are those whose events it saw).
-    static func hierarchy() -> (DispatchHierarchy, RevokingService) {
+    static func hierarchy(local: [any HostedService] = []) -> (DispatchHierarchy, RevokingService) {
         let net = DispatchHierarchy()
         let service = RevokingService()
-        net.add(11)
+        net.add(11, services: local)
         net.add(20)
         net.add(30, serving: [300: service])
         let exported = ExportedService.service(300, origin: 30, action: .divert, timeoutMilliseconds: 5000)
@@ -84,6 +102,21 @@ final class RevokingService: HostedService {
         net.deliverAll()
         #expect(net.unit(11)?.hosts.host(Self.h1) != nil)
         for uid: UInt32 in [11, 20, 30] { #expect(net.output(uid).rejections.isEmpty) }
+    }
+
+    /// The local services clean up after a revoked host before the command's own messages go
+    /// out: those have the last word (a drop flow the command adds must outlive forwarding's
+    /// deletions by source).
+    @Test func theLocalServicesForgetARevokedHostBeforeTheCommandsMessagesGoOut() throws {
+        let forgetting = ForgettingService()
+        let (net, service) = Self.hierarchy(local: [forgetting])
+        service.revoke = (UnitID(11), Self.h1, DatapathID(1))
+        let before = net.output(11).flowMods.count
+        net.reload(30)
+        net.deliverAll()
+        #expect(forgetting.ended == [Self.h1])
+        let sent = net.output(11).flowMods.dropFirst(before).map(\.1.command)
+        #expect(sent == [.deleteStrict, .delete], "the local service's, then the command's")
     }
 
     @Test func aCommandFromAUnitOffTheRouteOrForADomainNobodyKnowsIsRefused() {

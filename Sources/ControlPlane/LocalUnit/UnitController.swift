@@ -250,7 +250,20 @@ public struct UnitController {
             let switches = self.switches
             let applied = dispatcher.received(
                 command, from: unit, isLocalSwitch: { switches.isConnected($0) }, into: &output)
-            if let delivery = output.delivery.take() { sink.forward(delivery.messages, xid: delivery.xid) }
+            let delivery = output.delivery.take()
+            if !applied.bypassEnded.isEmpty {
+                // Hosts a service above no longer lets through (revoked) are forgotten: no path
+                // is laid towards one of them on what was known of it (forwarding forgets it and
+                // its flows), and its next frame goes up as a new device, with where it attaches,
+                // to be judged again. Before the command's own messages, which have the last
+                // word (forwarding's deletions by source would take a drop flow with them).
+                for service in chain.services {
+                    var context = ServiceContext(now: now, hosts: hosts, sink: sink)
+                    service.bypassEnded(applied.bypassEnded, by: command.sid, context: &context)
+                }
+                for mac in applied.bypassEnded { hosts.forget(mac) }
+            }
+            if let delivery { sink.forward(delivery.messages, xid: delivery.xid) }
             if !applied.withdrawn.isEmpty {
                 // What the local services learned from that service about them goes too (a
                 // resolution cached at tier 1).
@@ -258,17 +271,6 @@ public struct UnitController {
                     var context = ServiceContext(now: now, hosts: hosts, sink: sink)
                     service.withdrawn(applied.withdrawn, by: command.sid, context: &context)
                 }
-            }
-            if !applied.bypassEnded.isEmpty {
-                // Hosts a service above no longer lets through (revoked) are forgotten: no path
-                // is laid towards one of them on what was known of it (forwarding forgets it and
-                // its flows), and its next frame goes up as a new device, with where it attaches,
-                // to be judged again.
-                for service in chain.services {
-                    var context = ServiceContext(now: now, hosts: hosts, sink: sink)
-                    service.bypassEnded(applied.bypassEnded, by: command.sid, context: &context)
-                }
-                for mac in applied.bypassEnded { hosts.forget(mac) }
             }
         default:
             return
