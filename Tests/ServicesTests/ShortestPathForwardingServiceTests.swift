@@ -340,7 +340,7 @@ import UnitProtocol
             }
             #expect(deletes == [.to(Self.h3), .from(Self.h3)], "switch \(dpid.rawValue)")
         }
-        #expect(service.counters.hostsWithdrawn == 1 && service.recordedPaths == 0)
+        #expect(service.counters.hostsRevoked == 1 && service.recordedPaths == 0)
         // h1's next frame to it is flooded: no path, no way back for h3's replies to take.
         let next = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
         #expect(Self.flows(next).isEmpty && next.count == 1)

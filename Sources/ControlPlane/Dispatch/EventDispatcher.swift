@@ -416,9 +416,9 @@ public struct EventDispatcher: Sendable {
     /// neighbour this unit's route to the service goes through. For this unit's own domain its
     /// messages for this unit's switches are handed back as a `delivery` and its withdrawals end
     /// the devices' BYPASS for the service; the devices withdrawn are returned, for what else the
-    /// unit learned from the service, and apart those whose BYPASS this ended. For a domain below, it goes down to the neighbour its events
-    /// came through, with messages only for switches below that neighbour. Fills the output's
-    /// `delivery` and `actions`.
+    /// unit learned from the service, and apart those whose BYPASS this ended. For a domain
+    /// below, it goes down to the neighbour its events came through, with messages only for
+    /// switches below that neighbour. Fills the output's `delivery` and `actions`.
     @discardableResult
     public mutating func received(
         _ command: ServiceCommand, from unit: UnitID, isLocalSwitch: (DatapathID) -> Bool,

@@ -54,8 +54,9 @@ public final class AuthenticatorService: HostedService {
         var domain: UnitID?
         /// Domains told BYPASS for it (nil: this unit's own).
         var bypassedIn: Set<UnitID?> = []
-        /// Every domain one of whose events about it was judged: a revocation reaches them all,
-        /// even one whose BYPASS has ended since (it may still hold flows for the host).
+        /// Every domain one of whose events about it was judged (those in `bypassedIn` among
+        /// them): a revocation reaches them all, even one whose BYPASS has ended since (it may
+        /// still hold flows for the host).
         var judgedIn: Set<UnitID?> = []
         /// Where its drop flow is, once it has one.
         var dropFlowAt: (location: HostLocation, domain: UnitID?)?
@@ -277,7 +278,7 @@ public final class AuthenticatorService: HostedService {
     ) {
         counters.revoked += 1
         report("revoked \(mac)\(decision.location.map { " at \($0)" } ?? ""): \(reason)")
-        let domains = decision.bypassedIn.union(decision.judgedIn).union([decision.domain])
+        let domains = decision.judgedIn.union([decision.domain])
         for domain in domains.sorted(by: { ($0?.rawValue ?? 0) < ($1?.rawValue ?? 0) }) {
             for command in DomainCommand.deleting(
                 [.from(mac), .to(mac)], on: switches[domain] ?? [], in: domain, withdrawing: [mac])

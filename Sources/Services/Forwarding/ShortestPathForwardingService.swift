@@ -72,7 +72,7 @@ public final class ShortestPathForwardingService: HostedService {
         public var hostMoves = 0
         public var hostsForgotten = 0
         /// Hosts whose BYPASS a service above ended, forgotten with their flows.
-        public var hostsWithdrawn = 0
+        public var hostsRevoked = 0
         /// Host pairs whose flows were deleted because a link on their path went down.
         public var pathsBroken = 0
         /// New hosts not learned because the table was full.
@@ -97,7 +97,7 @@ public final class ShortestPathForwardingService: HostedService {
             "pathsInstalled": counters.pathsInstalled, "flowModsSent": counters.flowModsSent,
             "floods": counters.floods, "loopedFloodsDropped": counters.loopedFloodsDropped,
             "hostMoves": counters.hostMoves, "hostsForgotten": counters.hostsForgotten,
-            "hostsWithdrawn": counters.hostsWithdrawn,
+            "hostsRevoked": counters.hostsRevoked,
             "pathsBroken": counters.pathsBroken, "hostOverflow": counters.hostOverflow,
         ]
     }
@@ -201,7 +201,7 @@ public final class ShortestPathForwardingService: HostedService {
             hostTable[mac] = nil
             sentToEdges.remove(mac)
             deleteFlowsEverywhere([.to(mac), .from(mac)], of: mac, context: context)
-            counters.hostsWithdrawn += 1
+            counters.hostsRevoked += 1
         }
     }
 
