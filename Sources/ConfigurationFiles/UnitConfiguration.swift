@@ -91,6 +91,7 @@ public struct UnitConfiguration: Hashable, Sendable, Decodable {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             configuration.units.tls = configuration.units.tls?.resolved(from: folder)
             configuration.switches.tls = configuration.switches.tls?.resolved(from: folder)
+            configuration.admin.tls = configuration.admin.tls?.resolved(from: folder)
             if let tokenFile = configuration.admin.tokenFile {
                 let resolved = ConfigurationPath.resolved(tokenFile, from: folder)
                 guard let token = AdminSettings.token(inFile: resolved) else {
@@ -669,6 +670,14 @@ public struct TLSFiles: Hashable, Sendable, Decodable {
             certificate: "\(folder)/unit-\(uid).pem", key: "\(folder)/unit-\(uid)-key.pem", ca: authority(in: folder))
     }
 
+    /// An admin client's files in a control plane's certificate folder (`echelon certs
+    /// issue-admin NAME`): what `echelon routes` and the like present to an admin API with `tls`.
+    public static func adminClient(_ name: String, in folder: String) -> TLSFiles {
+        TLSFiles(
+            certificate: "\(folder)/admin-\(name).pem", key: "\(folder)/admin-\(name)-key.pem",
+            ca: authority(in: folder))
+    }
+
     /// A switch's files in a control plane's certificate folder (`echelon certs issue-switch NAME`).
     public static func networkSwitch(_ name: String, in folder: String) -> TLSFiles {
         TLSFiles(
@@ -691,21 +700,28 @@ public struct AdminSettings: Hashable, Sendable, Decodable {
     public var token: String?
     /// Where the token was read from, if from a file (relative to the configuration's folder).
     public var tokenFile: String?
+    /// HTTPS with client certificates: the unit's certificate and key, and the CA that every
+    /// client's certificate must chain to (one `echelon certs issue-admin` made); nil: plain
+    /// HTTP. Either this or a token lets the API listen beyond loopback.
+    public var tls: TLSFiles?
 
     /// Shortest token accepted: a guessable one protects nothing.
     public static let minimumTokenLength = 16
 
     public init(
         listen: SocketAddressSpec = SocketAddressSpec(host: "127.0.0.1", port: 8644), maxConnections: Int = 64,
-        idleTimeout: Double = 10, token: String? = nil
+        idleTimeout: Double = 10, token: String? = nil, tls: TLSFiles? = nil
     ) {
         self.listen = listen
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
         self.token = token
+        self.tls = tls
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case listen, maxConnections, idleTimeout, token, tokenFile }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case listen, maxConnections, idleTimeout, token, tokenFile, tls
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -716,6 +732,7 @@ public struct AdminSettings: Hashable, Sendable, Decodable {
         idleTimeout = try container.decode(.idleTimeout, default: defaults.idleTimeout)
         token = try container.decode(.token, default: nil)
         tokenFile = try container.decode(.tokenFile, default: nil)
+        tls = try container.decode(.tls, default: nil)
         try require((1...65_536).contains(maxConnections), CodingKeys.maxConnections, "must be 1...65536", decoder)
         try require(
             idleTimeout > 0 && idleTimeout <= 3600, CodingKeys.idleTimeout,
@@ -745,8 +762,19 @@ public struct AdminSettings: Hashable, Sendable, Decodable {
         }
     }
 
-    /// Whether requests need the token: the API listens somewhere other than loopback.
-    public var needsToken: Bool { !listen.isLoopback }
+    /// Whether requests must prove who sends them, by the token or by a client certificate:
+    /// the API listens somewhere other than loopback.
+    public var needsAuthentication: Bool { !listen.isLoopback }
+
+    /// How requests prove who sends them, in words for the start-up line.
+    public var authentication: String {
+        switch (token, tls) {
+        case (nil, nil): "none (loopback)"
+        case (nil, .some): "client certificate"
+        case (.some, nil): "bearer token"
+        case (.some, .some): "client certificate and bearer token"
+        }
+    }
 }
 
 func require<Key: CodingKey>(_ condition: Bool, _ key: Key, _ problem: String, _ decoder: any Decoder) throws {

@@ -3,13 +3,14 @@ import Foundation
 import Runtime
 import UnitProtocol
 
-/// `echelon certs`: a control plane's certificate authority and its units' certificates, for
-/// mutual TLS on unit channels (`units.tls` in a unit's file).
+/// `echelon certs`: a control plane's certificate authority and the certificates it issues: its
+/// units' (mutual TLS on unit channels, `units.tls`), its switches' (`switches.tls`), and its
+/// admin clients' (`admin.tls`).
 struct CertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certs",
-        abstract: "Create a control plane's CA and issue its units' certificates (mutual TLS between units).",
-        subcommands: [Init.self, Issue.self, IssueSwitch.self]
+        abstract: "Create a control plane's CA and issue certificates for its units, switches and admin clients.",
+        subcommands: [Init.self, Issue.self, IssueSwitch.self, IssueAdmin.self]
     )
 
     struct Folder: ParsableArguments {
@@ -51,14 +52,24 @@ struct CertsCommand: ParsableCommand {
         @Option(help: "Days the certificate is valid.")
         var days = 825
 
+        @Option(
+            name: .customLong("host"),
+            help:
+                "A host name or address the unit's admin API is reached at, named in the certificate for clients that check it (curl, a browser); repeatable."
+        )
+        var hosts: [String] = []
+
         func validate() throws {
             guard uid > 0 else { throw ValidationError("a UID is a number from 1") }
             guard days > 0 else { throw ValidationError("--days must be positive") }
+            for host in hosts where host.isEmpty || host.contains(where: { $0.isWhitespace || $0 == "/" }) {
+                throw ValidationError("--host takes a host name or an address, got \"\(host)\"")
+            }
         }
 
         func run() throws {
             let authority = CertificateAuthorityFolder(path: folder.dir)
-            let files = try authority.issue(uid: UnitID(uid), name: name ?? "unit-\(uid)", days: days)
+            let files = try authority.issue(uid: UnitID(uid), name: name ?? "unit-\(uid)", hosts: hosts, days: days)
             print("created \(files.certificate) and \(files.key); in unit \(uid)'s file:")
             print(
                 #""units": {"tls": {"certificate": "\#(files.certificate)", "key": "\#(files.key)", "ca": "\#(files.ca)"}, ...}"#
@@ -85,6 +96,28 @@ struct CertsCommand: ParsableCommand {
             let files = try authority.issueSwitch(name: name, days: days)
             print("created \(files.certificate) and \(files.key); on the switch:")
             print("ovs-vsctl set-ssl \(files.key) \(files.certificate) \(files.ca)")
+        }
+    }
+
+    struct IssueAdmin: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "issue-admin",
+            abstract: "Issue an admin client's certificate and key, signed by the CA (for admin APIs with admin.tls)."
+        )
+
+        @Argument(help: "The client's name (letters, digits, - and _): in the file names, and in the units' logs.")
+        var name: String
+
+        @OptionGroup var folder: Folder
+
+        @Option(help: "Days the certificate is valid.")
+        var days = 365
+
+        func run() throws {
+            let authority = CertificateAuthorityFolder(path: folder.dir)
+            let files = try authority.issueAdmin(name: name, days: days)
+            print("created \(files.certificate) and \(files.key); to read a unit whose admin API has admin.tls:")
+            print("echelon units --unit HOST:PORT --ca \(files.ca) --cert \(files.certificate) --key \(files.key)")
         }
     }
 }

@@ -244,6 +244,6 @@ import Testing
         ("10.0.0.2", true), ("::", true), ("controller.example", true),
     ])
     func anAdminAPIOffLoopbackNeedsAToken(host: String, needsToken: Bool) {
-        #expect(AdminSettings(listen: SocketAddressSpec(host: host, port: 8644)).needsToken == needsToken)
+        #expect(AdminSettings(listen: SocketAddressSpec(host: host, port: 8644)).needsAuthentication == needsToken)
     }
 }

@@ -82,6 +82,39 @@ import X509
         let (networkSwitch, _) = try UnitCertificates.issue(
             for: .networkSwitch, name: "s1", authority: authority, authorityKey: key, now: now, days: 1)
         #expect(UnitCertificates.uid(namedBy: networkSwitch) == nil)
+        // Host names for the admin API's clients leave the UID as it is.
+        let (named, _) = try UnitCertificates.issue(
+            for: .unit(UnitID(8), hosts: ["10.0.0.5", "::1", "unit8.lab"]), name: "u", authority: authority,
+            authorityKey: key, now: now, days: 1)
+        #expect(UnitCertificates.uid(namedBy: named) == UnitID(8))
+        let names = try #require(try named.extensions.subjectAlternativeNames)
+        #expect(names.contains(.ipAddress(ASN1OctetString(contentBytes: [10, 0, 0, 5]))))
+        #expect(
+            names.contains(
+                .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1])))))
+        #expect(names.contains(.dnsName("unit8.lab")))
+    }
+
+    @Test func onlyAnAdminClientsCertificateOpensTheAdminAPI() async throws {
+        let pki = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: pki.path) }
+        try pki.create(name: "our CA", days: 10)
+        let verifier = UnitCertificateVerifier(authority: try Self.authority(pki))
+        let admin = try pki.issueAdmin(name: "alice", days: 10)
+        #expect(admin.certificate.hasSuffix("/admin-alice.pem"))
+        #expect(try await verifier.verifyAdmin(chain: Self.chain(admin.certificate)) == .success("alice"))
+        // An admin's certificate names no unit, and a unit's or a switch's names no admin,
+        // though all three chain to the same CA.
+        #expect(try await verifier.verify(chain: Self.chain(admin.certificate)).failureDescription != nil)
+        let unit = try pki.issue(uid: UnitID(3), name: "unit-3", days: 10)
+        let networkSwitch = try pki.issueSwitch(name: "s1", days: 10)
+        for files in [unit, networkSwitch] {
+            let refusal = try await verifier.verifyAdmin(chain: Self.chain(files.certificate))
+            #expect(refusal.failureDescription?.contains("names no admin client") == true, "\(refusal)")
+        }
+        #expect(throws: CertificateFolderError.self) { try pki.issueAdmin(name: "alice", days: 10) }
+        #expect(throws: CertificateFolderError.self) { try pki.issueAdmin(name: "al ice", days: 10) }
+        #expect(throws: CertificateFolderError.self) { try pki.issueAdmin(name: "élise", days: 10) }
     }
 
     @Test func missingFilesStopTheUnitWithTheFileNamed() {

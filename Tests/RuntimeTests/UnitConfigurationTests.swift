@@ -120,6 +120,10 @@ import UnitProtocol
             "required field is missing"
         ),
         (
+            #"{"name": "u", "admin": {"tls": {"certificate": "a", "key": "b"}}}"#, "$.admin.tls.ca",
+            "required field is missing"
+        ),
+        (
             #"{"name": "u", "units": {"plaintext": true, "downstream": [{"name": "below"}]}}"#,
             "$.units.downstream[0].uid",
             "required: the UID the unit's certificate names"
@@ -157,6 +161,20 @@ import UnitProtocol
         let lab = try load(
             #"{"name": "u", "units": {"plaintext": true, "upstream": [{"name": "t2", "host": "127.0.0.1"}]}}"#)
         #expect(lab.units.enabled && lab.units.trust == .claimed)
+    }
+
+    @Test func anAdminAPIWithTLSNeedsNoTokenAndReadsItsFilesBesideTheFile() throws {
+        let configuration = try load(
+            """
+            {"uid": 20, "name": "tier2",
+             "admin": {"listen": "0.0.0.0:8644",
+                       "tls": {"certificate": "pki/unit-20.pem", "key": "pki/unit-20-key.pem", "ca": "/etc/echelon/ca.pem"}}}
+            """)
+        let folder = FileManager.default.temporaryDirectory.standardizedFileURL.path
+        #expect(configuration.admin.tls?.certificate == "\(folder)/pki/unit-20.pem")
+        #expect(configuration.admin.tls?.ca == "/etc/echelon/ca.pem")
+        #expect(configuration.admin.needsAuthentication && configuration.admin.authentication == "client certificate")
+        #expect(try load(#"{"name": "u"}"#).admin.authentication == "none (loopback)")
     }
 
     @Test func aWholeTopologyIsRead() throws {

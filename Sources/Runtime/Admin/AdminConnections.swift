@@ -25,8 +25,9 @@ struct AdminConnectionLimits: Sendable {
         guardBounds = AdminConnectionGuard.Bounds(requestTimeout: idleTimeout)
     }
 
-    /// Hummingbird's HTTP/1 server with these bounds.
-    func server(logger: Logger) -> HTTPServerBuilder {
+    /// Hummingbird's HTTP/1 server with these bounds; over TLS, with client certificates,
+    /// when `tls` is given.
+    func server(logger: Logger, tls: AdminTLSGate?) -> HTTPServerBuilder {
         let configuration = HTTP1Channel.Configuration(
             idleTimeout: idleTimeout,
             httpDecoderConfiguration: .init(
@@ -34,18 +35,23 @@ struct AdminConnectionLimits: Sendable {
                 maxHeaderFieldCount: maximumHeaderFields))
         let bounds = guardBounds
         return HTTPServerBuilder { responder in
-            AdminChannel(http: HTTP1Channel(responder: responder, configuration: configuration), bounds: bounds)
+            AdminChannel(
+                http: HTTP1Channel(responder: responder, configuration: configuration), bounds: bounds, tls: tls)
         }
     }
 }
 
-/// Hummingbird's HTTP/1 child channel with an `AdminConnectionGuard` in front of its decoder.
+/// Hummingbird's HTTP/1 child channel with an `AdminConnectionGuard` in front of its decoder,
+/// and in front of that the TLS handlers when the API speaks HTTPS (so the guard bounds the
+/// decrypted requests, as it does plain ones).
 struct AdminChannel: ServerChildChannel {
     let http: HTTP1Channel
     let bounds: AdminConnectionGuard.Bounds
+    let tls: AdminTLSGate?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
         do {
+            if let tls { try channel.pipeline.syncOperations.addHandlers(tls.handlers(logger: logger)) }
             try channel.pipeline.syncOperations.addHandler(AdminConnectionGuard(bounds: bounds, logger: logger))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)

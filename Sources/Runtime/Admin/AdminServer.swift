@@ -30,8 +30,8 @@ extension FlowView: ResponseEncodable {}
 /// the switches and the unit channels' keepalives up for as long as it took.
 enum AdminServer {
     static func application(
-        settings: AdminSettings, neighbours: NIOLoopBound<NeighbourUnits>, core: NIOLoopBound<UnitCore>,
-        identity: UnitIdentity, metrics: UnitMetricsExporter? = nil,
+        settings: AdminSettings, tls: AdminTLSGate? = nil, neighbours: NIOLoopBound<NeighbourUnits>,
+        core: NIOLoopBound<UnitCore>, identity: UnitIdentity, metrics: UnitMetricsExporter? = nil,
         group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (SocketAddress?) -> Void
     ) -> some ApplicationProtocol {
         let router = Router(options: .autoGenerateHeadEndpoints)
@@ -118,7 +118,7 @@ enum AdminServer {
         let limits = AdminConnectionLimits(settings: settings)
         return Application(
             router: router,
-            server: limits.server(logger: logger),
+            server: limits.server(logger: logger, tls: tls),
             configuration: .init(
                 address: .hostname(settings.listen.host, port: settings.listen.port), serverName: "echelon",
                 availableConnectionsDelegate: AdminConnectionCount(maximum: settings.maxConnections, logger: logger)),

@@ -58,11 +58,13 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         // What the configuration alone can refuse is refused before anything starts.
         let unitTLS: UnitTLS?
         let switchTLS: UnitTLS?
+        let adminTLS: AdminTLSGate?
         do {
-            if configuration.admin.needsToken, configuration.admin.token == nil {
+            if configuration.admin.needsAuthentication, configuration.admin.token == nil, configuration.admin.tls == nil
+            {
                 throw UnitStartupError(
                     description:
-                        "admin.listen is \(configuration.admin.listen), not loopback: the admin API needs admin.token or admin.tokenFile there (any host that reaches it could read this unit and push flows)"
+                        "admin.listen is \(configuration.admin.listen), not loopback: the admin API needs admin.token or admin.tokenFile there, or admin.tls for client certificates (any host that reaches it could read this unit and push flows)"
                 )
             }
             unitTLS = try configuration.units.tls.map { files throws(UnitStartupError) in
@@ -70,6 +72,9 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
             }
             switchTLS = try configuration.switches.tls.map { files throws(UnitStartupError) in
                 try UnitTLS(files: files, for: .switches)
+            }
+            adminTLS = try configuration.admin.tls.map { files throws(UnitStartupError) in
+                AdminTLSGate(tls: try UnitTLS(files: files, for: .admin))
             }
         } catch {
             try? await group.shutdownGracefully()
@@ -197,14 +202,14 @@ public final class UnitRuntime: ServiceLifecycle.Service, Sendable {
         }
         let adminAddress = self.adminAddress
         let admin = AdminServer.application(
-            settings: configuration.admin, neighbours: neighbours, core: core, identity: identity,
+            settings: configuration.admin, tls: adminTLS, neighbours: neighbours, core: core, identity: identity,
             metrics: metrics, group: group,
             logger: logger
         ) { address in
             adminAddress.withLockedValue { $0 = address }
             logger.info(
-                "admin API on http://\(address.map(AdminServer.urlAuthority) ?? "?")",
-                metadata: ["authentication": "\(configuration.admin.token == nil ? "none (loopback)" : "bearer token")"]
+                "admin API on \(adminTLS == nil ? "http" : "https")://\(address.map(AdminServer.urlAuthority) ?? "?")",
+                metadata: ["authentication": "\(configuration.admin.authentication)"]
             )
         }
         // The admin server ends with the unit's graceful shutdown; if it cannot start (its port

@@ -6,7 +6,8 @@ import X509
 
 /// A control plane's certificate authority kept in a folder: `ca.pem` and `ca-key.pem`, for
 /// each unit `unit-UID.pem` and `unit-UID-key.pem`, and for each switch given one
-/// `switch-NAME.pem` and `switch-NAME-key.pem`. Keys are written readable by their
+/// `switch-NAME.pem` and `switch-NAME-key.pem`, and for each admin client `admin-NAME.pem`
+/// and `admin-NAME-key.pem`. Keys are written readable by their
 /// owner only. Nothing is overwritten: a CA or a unit's certificate is made once.
 public struct CertificateAuthorityFolder: Sendable {
     /// The folder, as an absolute path (its files are named in unit files and in what
@@ -23,6 +24,8 @@ public struct CertificateAuthorityFolder: Sendable {
     public func unitFiles(_ uid: UnitID) -> TLSFiles { TLSFiles.unit(uid.rawValue, in: path) }
 
     public func switchFiles(_ name: String) -> TLSFiles { TLSFiles.networkSwitch(name, in: path) }
+
+    public func adminFiles(_ name: String) -> TLSFiles { TLSFiles.adminClient(name, in: path) }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: certificatePath) }
 
@@ -43,24 +46,40 @@ public struct CertificateAuthorityFolder: Sendable {
         }
     }
 
-    /// Issues a unit's certificate and key; refuses if the unit has them already.
+    /// Issues a unit's certificate and key; refuses if the unit has them already. `hosts` are
+    /// the names and addresses its admin API is reached at, for clients that check them.
     /// `notValidBefore` backdates it (tests make expired certificates with it).
     @discardableResult
     public func issue(
-        uid: UnitID, name: String, days: Int, now: Date = Date(), notValidBefore: Date? = nil
+        uid: UnitID, name: String, hosts: [String] = [], days: Int, now: Date = Date(), notValidBefore: Date? = nil
     ) throws(CertificateFolderError) -> TLSFiles {
-        try issue(.unit(uid), name: name, files: unitFiles(uid), days: days, now: now, notValidBefore: notValidBefore)
+        try issue(
+            .unit(uid, hosts: hosts), name: name, files: unitFiles(uid), days: days, now: now,
+            notValidBefore: notValidBefore)
     }
 
     /// Issues a switch's certificate and key (for Open vSwitch's `ovs-vsctl set-ssl`); refuses
     /// if the switch has them already. `name` is a file-name-safe word.
     @discardableResult
     public func issueSwitch(name: String, days: Int, now: Date = Date()) throws(CertificateFolderError) -> TLSFiles {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw CertificateFolderError("a switch's name is letters, digits, - and _ only, got \"\(name)\"")
-        }
+        try Self.requireFileNameWord(name, "a switch's name")
         return try issue(
             .networkSwitch, name: name, files: switchFiles(name), days: days, now: now, notValidBefore: nil)
+    }
+
+    /// Issues an admin client's certificate and key (for an admin API with `tls`); refuses if
+    /// the client has them already. `name` is a file-name-safe word, and the name the unit logs.
+    @discardableResult
+    public func issueAdmin(name: String, days: Int, now: Date = Date()) throws(CertificateFolderError) -> TLSFiles {
+        try Self.requireFileNameWord(name, "an admin client's name")
+        return try issue(.admin(name), name: name, files: adminFiles(name), days: days, now: now, notValidBefore: nil)
+    }
+
+    private static func requireFileNameWord(_ name: String, _ what: String) throws(CertificateFolderError) {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
+            throw CertificateFolderError("\(what) is letters, digits, - and _ only, got \"\(name)\"")
+        }
     }
 
     private func issue(

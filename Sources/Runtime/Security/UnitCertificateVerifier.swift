@@ -15,16 +15,23 @@ public struct UnitCertificateVerifier: Sendable {
 
     /// The UID the presented chain (leaf first, as DER) proves, or why it proves none.
     public func verify(chain: [[UInt8]], now: Date = Date()) async -> Result<UnitID, UnitCertificateRefusal> {
-        switch await verifiedLeaf(chain: chain, now: now) {
-        case .failure(let refusal):
-            return .failure(refusal)
-        case .success(let leaf):
-            guard let uid = UnitCertificates.uid(namedBy: leaf) else {
-                return .failure(
+        await verifiedLeaf(chain: chain, now: now).flatMap { leaf in
+            UnitCertificates.uid(namedBy: leaf).map { .success($0) }
+                ?? .failure(
                     UnitCertificateRefusal(
                         "its certificate (\(leaf.subject)) names no unit (one urn:echelon:unit:UID name)"))
-            }
-            return .success(uid)
+        }
+    }
+
+    /// The admin client the presented chain proves, or why it proves none: a unit's or a
+    /// switch's certificate, though it chains to the CA, is not an admin's.
+    public func verifyAdmin(chain: [[UInt8]], now: Date = Date()) async -> Result<String, UnitCertificateRefusal> {
+        await verifiedLeaf(chain: chain, now: now).flatMap { leaf in
+            UnitCertificates.adminName(namedBy: leaf).map { .success($0) }
+                ?? .failure(
+                    UnitCertificateRefusal(
+                        "its certificate (\(leaf.subject)) names no admin client (one urn:echelon:admin:NAME name, from `echelon certs issue-admin NAME`)"
+                    ))
         }
     }
 

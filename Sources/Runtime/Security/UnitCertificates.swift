@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 import UnitProtocol
 import X509
 
@@ -9,18 +10,37 @@ import X509
 public enum UnitCertificates {
     /// How a certificate names a unit: a URI subject alternative name, so that a certificate
     /// says which UID its holder may claim and nothing else (no host name to match).
-    public static func uri(for uid: UnitID) -> String { "urn:echelon:unit:\(uid.rawValue)" }
+    public static func uri(for uid: UnitID) -> String { unitPrefix + "\(uid.rawValue)" }
+
+    /// How a certificate names an admin client (an operator, a script): a URI subject
+    /// alternative name, so that no unit's or switch's certificate can pass for one.
+    public static func uri(forAdmin name: String) -> String { adminPrefix + name }
+
+    private static let unitPrefix = "urn:echelon:unit:"
+    private static let adminPrefix = "urn:echelon:admin:"
 
     /// The UID a certificate names, if it names exactly one.
     public static func uid(namedBy certificate: Certificate) -> UnitID? {
-        guard let names = try? certificate.extensions.subjectAlternativeNames else { return nil }
-        let prefix = "urn:echelon:unit:"
-        let uids = names.compactMap { name -> UInt32? in
-            guard case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix(prefix) else { return nil }
-            return UInt32(uri.dropFirst(prefix.count))
+        guard let text = onlyName(withPrefix: unitPrefix, in: certificate), let uid = UInt32(text), uid > 0 else {
+            return nil
         }
-        guard uids.count == 1, let uid = uids.first, uid > 0 else { return nil }
         return UnitID(uid)
+    }
+
+    /// The admin client a certificate names, if it names exactly one.
+    public static func adminName(namedBy certificate: Certificate) -> String? {
+        onlyName(withPrefix: adminPrefix, in: certificate).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// What follows `prefix` in the certificate's one URI name that starts with it; nil when
+    /// none or several do (a certificate that names two units proves neither).
+    private static func onlyName(withPrefix prefix: String, in certificate: Certificate) -> String? {
+        guard let names = try? certificate.extensions.subjectAlternativeNames else { return nil }
+        let matching = names.compactMap { name -> String? in
+            guard case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix(prefix) else { return nil }
+            return String(uri.dropFirst(prefix.count))
+        }
+        return matching.count == 1 ? matching.first : nil
     }
 
     /// A new authority: a self-signed CA certificate and its key.
@@ -45,9 +65,11 @@ public enum UnitCertificates {
     public enum Holder: Hashable, Sendable {
         /// A unit: named by its UID, and serving both ends of a channel (the unit that dials
         /// and the one that accepts), and the switch side too.
-        case unit(UnitID)
+        case unit(UnitID, hosts: [String] = [])
         /// A switch, which only ever dials (an Open vSwitch `ssl:` controller target).
         case networkSwitch
+        /// A client of the admin API, named: it only ever dials.
+        case admin(String)
     }
 
     /// A certificate and key for `holder`, signed by `authority`.
@@ -61,11 +83,14 @@ public enum UnitCertificates {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
             switch holder {
-            case .unit(let uid):
+            case .unit(let uid, let hosts):
                 try ExtendedKeyUsage([.serverAuth, .clientAuth])
-                SubjectAlternativeNames([.uniformResourceIdentifier(uri(for: uid))])
+                SubjectAlternativeNames([.uniformResourceIdentifier(uri(for: uid))] + hosts.map(hostName))
             case .networkSwitch:
                 try ExtendedKeyUsage([.clientAuth])
+            case .admin(let name):
+                try ExtendedKeyUsage([.clientAuth])
+                SubjectAlternativeNames([.uniformResourceIdentifier(uri(forAdmin: name))])
             }
             SubjectKeyIdentifier(hash: publicKey)
             if let authorityKeyID {
@@ -79,6 +104,20 @@ public enum UnitCertificates {
             issuer: authority.subject, subject: subject, extensions: extensions,
             issuerPrivateKey: Certificate.PrivateKey(authorityKey))
         return (certificate, key)
+    }
+
+    /// A host name or address as a certificate names it, for clients that check the name of
+    /// the host they reached (curl, browsers on the admin API); unit channels do not.
+    public static func hostName(_ host: String) -> GeneralName {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return .ipAddress(ASN1OctetString(contentBytes: withUnsafeBytes(of: &v4) { ArraySlice($0) }))
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            return .ipAddress(ASN1OctetString(contentBytes: withUnsafeBytes(of: &v6) { ArraySlice($0) }))
+        }
+        return .dnsName(host)
     }
 
     /// A new key, and the subject a certificate for it names: the control plane's, with `name`.

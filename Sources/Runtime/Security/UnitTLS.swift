@@ -9,7 +9,8 @@ import X509
 /// uses, and our check of the other end's certificate (`UnitCertificateVerifier`), whose
 /// outcome is reported to the channel's handler before the handshake goes on. Unit channels
 /// (`units.tls`) need the other unit's certificate to prove a UID; switch channels
-/// (`switches.tls`) need a switch's certificate to chain to the CA given there.
+/// (`switches.tls`) need a switch's certificate to chain to the CA given there; the admin API
+/// (`admin.tls`) needs a client's certificate to name an admin client.
 struct UnitTLS: Sendable {
     private let server: NIOSSLContext
     private let client: NIOSSLContext
@@ -19,11 +20,19 @@ struct UnitTLS: Sendable {
     enum Channels {
         case units
         case switches
+        case admin
 
         /// Where the configuration gives its files.
-        var setting: String { self == .units ? "units.tls" : "switches.tls" }
+        var setting: String {
+            switch self {
+            case .units: "units.tls"
+            case .switches: "switches.tls"
+            case .admin: "admin.tls"
+            }
+        }
 
-        /// Units are all of this project (TLS 1.3); switches may speak 1.2 (Open vSwitch does both).
+        /// Units are all of this project (TLS 1.3); switches may speak 1.2 (Open vSwitch does
+        /// both), and so may the tools an operator reads the admin API with.
         var minimumVersion: TLSVersion { self == .units ? .tlsv13 : .tlsv12 }
     }
 
@@ -110,6 +119,14 @@ struct UnitTLS: Sendable {
             customVerificationCallback: verification({ await $0.verifiedLeaf(chain: $1) }, report: report))
     }
 
+    /// The TLS handler of an accepted admin API connection; `report` runs on the channel's loop
+    /// with the admin client's name, or why it is refused, before the handshake continues.
+    func adminHandler(report: @escaping (Result<String, UnitCertificateRefusal>) -> Void) -> NIOSSLServerHandler {
+        NIOSSLServerHandler(
+            context: server,
+            customVerificationCallback: verification({ await $0.verifyAdmin(chain: $1) }, report: report))
+    }
+
     private func verification<Proof: Sendable>(
         _ check:
             @escaping @Sendable (UnitCertificateVerifier, [[UInt8]]) async -> Result<Proof, UnitCertificateRefusal>,
@@ -133,8 +150,9 @@ struct UnitTLS: Sendable {
 
 /// A failed TLS handshake, in words: the common causes are another end that does not speak
 /// TLS (`plainHint` says what that likely is), and a certificate the other end refused (its own
-/// log says why).
-func describeTLSFailure(_ error: NIOSSLError, plainHint: String) -> String {
+/// log says why). `error` is a `NIOSSLError`, or a `BoringSSLError` for an alert that arrives
+/// after a TLS 1.3 client thought the handshake done.
+public func describeTLSFailure(_ error: any Error, plainHint: String) -> String {
     let text = "\(error)"
     if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") || text.contains("PACKET_LENGTH_TOO_LONG")
     {
@@ -143,7 +161,10 @@ func describeTLSFailure(_ error: NIOSSLError, plainHint: String) -> String {
     if text.contains("ALERT") {
         return "TLS handshake failed: the other end refused it (\(text)); its log says why"
     }
-    if case .uncleanShutdown = error {
+    if text.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") {
+        return "TLS handshake failed: the other end presented no certificate"
+    }
+    if case .uncleanShutdown = error as? NIOSSLError {
         return "TLS handshake failed: the other end closed the connection during it"
     }
     return "TLS handshake failed: \(text)"
