@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OpenFlow
 import Runtime
 import UnitProtocol
 
@@ -91,9 +92,31 @@ struct CertsCommand: ParsableCommand {
         @Option(help: "Days the certificate is valid.")
         var days = 825
 
+        @Option(
+            name: .customLong("dpid"),
+            help:
+                "A DPID the switch may claim (16 hex digits as ovs-ofctl prints them, 0x..., or 00:00:...); repeatable, one per bridge that presents this certificate. None: any DPID."
+        )
+        var datapathIDs: [String] = []
+
+        /// The DPIDs as given; a bare number is read as Open vSwitch prints DPIDs, in hex.
+        func parsedDatapathIDs() throws -> [DatapathID] {
+            try datapathIDs.map { text in
+                if text.count == 16, let value = UInt64(text, radix: 16) { return DatapathID(value) }
+                guard text.hasPrefix("0x") || text.contains(":"), let datapathID = DatapathID(text) else {
+                    throw ValidationError(
+                        "--dpid takes 16 hex digits, 0x followed by hex digits, or 00:00:00:00:00:00:00:01; got \"\(text)\""
+                    )
+                }
+                return datapathID
+            }
+        }
+
+        func validate() throws { _ = try parsedDatapathIDs() }
+
         func run() throws {
             let authority = CertificateAuthorityFolder(path: folder.dir)
-            let files = try authority.issueSwitch(name: name, days: days)
+            let files = try authority.issueSwitch(name: name, datapathIDs: try parsedDatapathIDs(), days: days)
             print("created \(files.certificate) and \(files.key); on the switch:")
             print("ovs-vsctl set-ssl \(files.key) \(files.certificate) \(files.ca)")
         }

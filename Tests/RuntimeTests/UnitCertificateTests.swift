@@ -1,5 +1,6 @@
 import ConfigurationFiles
 import Foundation
+import OpenFlow
 import SwiftASN1
 import Testing
 import UnitProtocol
@@ -80,8 +81,16 @@ import X509
             for: .unit(UnitID(7)), name: "u", authority: authority, authorityKey: key, now: now, days: 1)
         #expect(UnitCertificates.uid(namedBy: unit) == UnitID(7))
         let (networkSwitch, _) = try UnitCertificates.issue(
-            for: .networkSwitch, name: "s1", authority: authority, authorityKey: key, now: now, days: 1)
+            for: .networkSwitch(), name: "s1", authority: authority, authorityKey: key, now: now, days: 1)
         #expect(UnitCertificates.uid(namedBy: networkSwitch) == nil)
+        #expect(UnitCertificates.datapathIDs(namedBy: networkSwitch).ids.isEmpty)
+        // A switch's certificate may name the DPIDs its holder may claim.
+        let (bridges, _) = try UnitCertificates.issue(
+            for: .networkSwitch(datapathIDs: [DatapathID(0xe1), DatapathID(0xe3)]), name: "ovs", authority: authority,
+            authorityKey: key, now: now, days: 1)
+        let claimed = UnitCertificates.datapathIDs(namedBy: bridges)
+        #expect(claimed.ids == [DatapathID(0xe1), DatapathID(0xe3)] && !claimed.malformed)
+        #expect(UnitCertificates.uri(forSwitch: DatapathID(0xe1)) == "urn:echelon:switch:00000000000000e1")
         // Host names for the admin API's clients leave the UID as it is.
         let (named, _) = try UnitCertificates.issue(
             for: .unit(UnitID(8), hosts: ["10.0.0.5", "::1", "unit8.lab"]), name: "u", authority: authority,

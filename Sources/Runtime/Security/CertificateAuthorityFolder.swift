@@ -1,6 +1,7 @@
 import ConfigurationFiles
 import Crypto
 import Foundation
+import OpenFlow
 import UnitProtocol
 import X509
 
@@ -59,12 +60,16 @@ public struct CertificateAuthorityFolder: Sendable {
     }
 
     /// Issues a switch's certificate and key (for Open vSwitch's `ovs-vsctl set-ssl`); refuses
-    /// if the switch has them already. `name` is a file-name-safe word.
+    /// if the switch has them already. `name` is a file-name-safe word; `datapathIDs` are the
+    /// DPIDs the certificate lets its holder claim (none: any).
     @discardableResult
-    public func issueSwitch(name: String, days: Int, now: Date = Date()) throws(CertificateFolderError) -> TLSFiles {
+    public func issueSwitch(
+        name: String, datapathIDs: [DatapathID] = [], days: Int, now: Date = Date()
+    ) throws(CertificateFolderError) -> TLSFiles {
         try Self.requireFileNameWord(name, "a switch's name")
         return try issue(
-            .networkSwitch, name: name, files: switchFiles(name), days: days, now: now, notValidBefore: nil)
+            .networkSwitch(datapathIDs: datapathIDs), name: name, files: switchFiles(name), days: days, now: now,
+            notValidBefore: nil)
     }
 
     /// Issues an admin client's certificate and key (for an admin API with `tls`); refuses if

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OpenFlow
 import SwiftASN1
 import UnitProtocol
 import X509
@@ -16,8 +17,25 @@ public enum UnitCertificates {
     /// alternative name, so that no unit's or switch's certificate can pass for one.
     public static func uri(forAdmin name: String) -> String { adminPrefix + name }
 
+    /// How a switch's certificate names a DPID its holder may claim: a URI subject alternative
+    /// name with the DPID's sixteen hex digits. One certificate may name several (Open vSwitch
+    /// has one certificate for all its bridges), or none (any DPID).
+    public static func uri(forSwitch datapathID: DatapathID) -> String { switchPrefix + "\(datapathID)" }
+
     private static let unitPrefix = "urn:echelon:unit:"
     private static let adminPrefix = "urn:echelon:admin:"
+    private static let switchPrefix = "urn:echelon:switch:"
+
+    /// The DPIDs a switch's certificate names, and whether any of its DPID names is not one
+    /// (such a certificate proves no DPID). An empty list: it restricts none.
+    public static func datapathIDs(namedBy certificate: Certificate) -> (ids: [DatapathID], malformed: Bool) {
+        let texts = names(withPrefix: switchPrefix, in: certificate)
+        let ids = texts.compactMap { text -> DatapathID? in
+            guard text.count == 16, let value = UInt64(text, radix: 16) else { return nil }
+            return DatapathID(value)
+        }
+        return (ids, ids.count != texts.count)
+    }
 
     /// The UID a certificate names, if it names exactly one.
     public static func uid(namedBy certificate: Certificate) -> UnitID? {
@@ -35,12 +53,17 @@ public enum UnitCertificates {
     /// What follows `prefix` in the certificate's one URI name that starts with it; nil when
     /// none or several do (a certificate that names two units proves neither).
     private static func onlyName(withPrefix prefix: String, in certificate: Certificate) -> String? {
-        guard let names = try? certificate.extensions.subjectAlternativeNames else { return nil }
-        let matching = names.compactMap { name -> String? in
+        let matching = names(withPrefix: prefix, in: certificate)
+        return matching.count == 1 ? matching.first : nil
+    }
+
+    /// What follows `prefix` in each of the certificate's URI names that start with it.
+    private static func names(withPrefix prefix: String, in certificate: Certificate) -> [String] {
+        guard let names = try? certificate.extensions.subjectAlternativeNames else { return [] }
+        return names.compactMap { name -> String? in
             guard case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix(prefix) else { return nil }
             return String(uri.dropFirst(prefix.count))
         }
-        return matching.count == 1 ? matching.first : nil
     }
 
     /// A new authority: a self-signed CA certificate and its key.
@@ -66,8 +89,9 @@ public enum UnitCertificates {
         /// A unit: named by its UID, and serving both ends of a channel (the unit that dials
         /// and the one that accepts), and the switch side too.
         case unit(UnitID, hosts: [String] = [])
-        /// A switch, which only ever dials (an Open vSwitch `ssl:` controller target).
-        case networkSwitch
+        /// A switch, which only ever dials (an Open vSwitch `ssl:` controller target), with the
+        /// DPIDs it may claim (none: any).
+        case networkSwitch(datapathIDs: [DatapathID] = [])
         /// A client of the admin API, named: it only ever dials.
         case admin(String)
     }
@@ -86,8 +110,11 @@ public enum UnitCertificates {
             case .unit(let uid, let hosts):
                 try ExtendedKeyUsage([.serverAuth, .clientAuth])
                 SubjectAlternativeNames([.uniformResourceIdentifier(uri(for: uid))] + hosts.map(hostName))
-            case .networkSwitch:
+            case .networkSwitch(let datapathIDs):
                 try ExtendedKeyUsage([.clientAuth])
+                if !datapathIDs.isEmpty {
+                    SubjectAlternativeNames(datapathIDs.map { .uniformResourceIdentifier(uri(forSwitch: $0)) })
+                }
             case .admin(let name):
                 try ExtendedKeyUsage([.clientAuth])
                 SubjectAlternativeNames([.uniformResourceIdentifier(uri(forAdmin: name))])

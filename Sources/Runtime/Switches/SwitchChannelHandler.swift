@@ -24,6 +24,8 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
     private var framingFailed = false
     /// The switch's certificate was refused and the line saying why is written (`switches.tls`).
     private var certificateRefused = false
+    /// The DPIDs the switch's certificate lets it claim, when it names any (`switches.tls`).
+    private var certifiedDatapathIDs: (subject: String, ids: [DatapathID])?
     private var machine: SwitchConnectionStateMachine
     private let core: UnitCore
     private var context: ChannelHandlerContext?
@@ -157,6 +159,9 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
         switch result {
         case .success(let certificate):
             logger.debug("switch certificate accepted: \(certificate.subject)")
+            let named = UnitCertificates.datapathIDs(namedBy: certificate)
+            // A malformed DPID name claims something this unit cannot read: it allows nothing.
+            if !named.ids.isEmpty || named.malformed { certifiedDatapathIDs = ("\(certificate.subject)", named.ids) }
         case .failure(let refusal):
             certificateRefused = true
             logRefusal("\(refusal)")
@@ -293,6 +298,17 @@ final class SwitchChannelHandler: ChannelDuplexHandler {
             flush()
         case .handshakeComplete(let description, let messages):
             onHandshakeComplete?()
+            if let certified = certifiedDatapathIDs, !certified.ids.contains(description.datapathID) {
+                machine.refused()
+                let named =
+                    certified.ids.isEmpty
+                    ? "no DPID it can read" : certified.ids.map { "\($0)" }.joined(separator: ", ")
+                logRefusal(
+                    "DPID \(description.datapathID) is not among those its certificate (\(certified.subject)) names: \(named)"
+                )
+                context.close(promise: nil)
+                return
+            }
             if let holder = core.liveChannel(holding: description.datapathID, besides: self) {
                 refuse(description.datapathID, heldBy: holder, now: now)
                 return
