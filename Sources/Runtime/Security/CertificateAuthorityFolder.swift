@@ -5,11 +5,11 @@ import OpenFlow
 import UnitProtocol
 import X509
 
-/// A control plane's certificate authority kept in a folder: `ca.pem` and `ca-key.pem`, for
-/// each unit `unit-UID.pem` and `unit-UID-key.pem`, and for each switch given one
-/// `switch-NAME.pem` and `switch-NAME-key.pem`, and for each admin client `admin-NAME.pem`
-/// and `admin-NAME-key.pem`. Keys are written readable by their
-/// owner only. Nothing is overwritten: a CA or a unit's certificate is made once.
+/// A control plane's certificate authority kept in a folder: `ca.pem` and `ca-key.pem`; for
+/// each unit `unit-UID.pem` and `unit-UID-key.pem`; for each switch given one
+/// `switch-NAME.pem` and `switch-NAME-key.pem`; for each admin client `admin-NAME.pem` and
+/// `admin-NAME-key.pem`. Keys are written readable by their owner only. Nothing is
+/// overwritten: a CA or a unit's certificate is made once.
 public struct CertificateAuthorityFolder: Sendable {
     /// The folder, as an absolute path (its files are named in unit files and in what
     /// `echelon certs` prints, which are read from other folders).
