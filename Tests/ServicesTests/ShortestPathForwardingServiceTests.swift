@@ -308,6 +308,41 @@ import UnitProtocol
             })
     }
 
+    /// The tracker has h3 at another port of the same switch, and forwarding missed the event
+    /// that said so (it was shed): the new path enters s3 by the port the old one did, so its
+    /// flow there has the old flow's match. It replaces that flow, and no strict delete of the
+    /// old hop follows to take it out.
+    @Test func aNewPathThatEntersASwitchByTheOldPortIsNotDeletedBehindItsBack() {
+        let service = ShortestPathForwardingService()
+        for (dpid, ports) in [(Self.s1, 3), (Self.s2, 3), (Self.s3, 4)] as [(DatapathID, UInt16)] {
+            Self.run(
+                service,
+                .switchAdded(
+                    SwitchDescription(
+                        features: FeaturesReply(datapathID: dpid, ports: (1...ports).map { Self.port($0) }))))
+        }
+        for link in Self.ringLinks { Self.run(service, .linkAdded(link)) }
+        var tracker = HostTracker()
+        func run(_ event: NetworkEvent) -> [(DatapathID, OpenFlowMessage.Body)] {
+            if case .packetIn(let packetIn) = event {
+                _ = tracker.observe(packetIn.match, on: packetIn.datapathID, now: .now())
+            }
+            let sink = RecordingSink()
+            var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
+            _ = service.handle(event, context: &context)
+            return sink.sent
+        }
+        _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
+        _ = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
+        _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 4)))
+        let sent = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
+        #expect(Self.flows(sent).contains("3: 2 -> 4 1>3"), "\(Self.flows(sent))")
+        let deleted = Self.flows(sent, command: .deleteStrict)
+        #expect(!deleted.contains("3: 2 1>3"), "the new flow at s3 survives: \(deleted)")
+        // The old way back entered s3 by h3's old port: a match of its own, deleted.
+        #expect(deleted == ["3: 1 3>1"])
+    }
+
     /// An authenticator above revoked h3 (ended its BYPASS): the tracker forgets it, and
     /// forwarding must lay no path to it, not even as the way back of h1's path, until its own
     /// frame has been judged again; with a path laid, h3's replies would ride it unseen.

@@ -298,10 +298,15 @@ public final class ShortestPathForwardingService: HostedService {
     /// One "output to port N" list per port, reused.
     private let outputList = OutputLists()
 
-    /// Records a pair's new path; the flows of the one it replaces are deleted.
+    /// Records a pair's new path; the flows of the one it replaces are deleted. An old hop that
+    /// enters a switch by the same port as a new one has the new hop's match: the new flow has
+    /// just overwritten it, and a strict delete sent now would take the new flow out.
     private func replace(_ pair: PathBook.Pair, along hops: [PathHop], context: ServiceContext) {
         guard let old = book.record(pair, along: hops) else { return }
-        deleteFlows(pair, along: old.filter { !hops.contains($0) }, context: context)
+        let rewritten = old.filter { hop in
+            !hops.contains { $0.datapathID == hop.datapathID && $0.inPort == hop.inPort }
+        }
+        deleteFlows(pair, along: rewritten, context: context)
     }
 
     private func flood(_ event: PacketInEvent, from arrival: HostLocation, context: ServiceContext) {
