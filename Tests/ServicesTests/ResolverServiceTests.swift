@@ -112,34 +112,6 @@ import UnitProtocol
         #expect(Resolution(after.attributes) == .local(mac: Self.h1))
     }
 
-    @Test func anARPRequestNobodyAnswersIsRelayedOutOfPortsAddedSinceTheSwitchJoined() throws {
-        let resolver = Self.resolver()
-        func relayedPorts(_ resolver: ResolverService) throws -> [PortNumber] {
-            let (_, context, _) = Self.run(
-                resolver,
-                Self.arpRequest(
-                    from: Self.h1, Self.ip1, for: IPv4Address(10, 0, 0, 9), at: Forwarding.at(Self.s1, 1)),
-                domain: Self.d11)
-            return try context.commands.flatMap(\.messages).flatMap { message -> [PortNumber] in
-                guard case .packetOut(let packetOut) = try message.message.body, message.datapathID == Self.s4 else {
-                    return []
-                }
-                return packetOut.actions.compactMap {
-                    if case .output(let port, _) = $0 { port } else { nil }
-                }
-            }
-        }
-        // s4 joined with no ports; a host is plugged into its port 7 later.
-        #expect(try relayedPorts(resolver).isEmpty)
-        _ = Self.run(
-            resolver, .switchPortChanged(Self.s4, PortStatus(reason: .add, port: Forwarding.port(7))), domain: Self.d12)
-        #expect(try relayedPorts(resolver) == [PortNumber(7)])
-        _ = Self.run(
-            resolver, .switchPortChanged(Self.s4, PortStatus(reason: .delete, port: Forwarding.port(7))),
-            domain: Self.d12)
-        #expect(try relayedPorts(resolver).isEmpty)
-    }
-
     @Test func aHostInTwoDomainsAtOnceIsAConflictAndTheLatestWins() {
         let resolver = Self.resolver()
         let (_, arrival, _) = Self.run(

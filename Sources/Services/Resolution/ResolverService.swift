@@ -19,8 +19,7 @@ import UnitProtocol
 /// escape both still end at their idle timeout.
 public final class ResolverService: HostedService {
     public static let events: Set<EventCategory> = [
-        .switchAdded, .switchPortChanged, .switchRemoved, .deviceAdded, .deviceChanged, .deviceRemoved, .linkAdded,
-        .linkRemoved,
+        .switchAdded, .switchRemoved, .deviceAdded, .deviceChanged, .deviceRemoved, .linkAdded, .linkRemoved,
     ]
 
     public struct Counters: Hashable, Sendable {
@@ -88,14 +87,6 @@ public final class ResolverService: HostedService {
             switches[domain, default: []].insert(description.datapathID)
             ports[domain, default: [:]][description.datapathID] = description.ports.map(\.portNumber).filter(
                 \.isPhysical)
-        case .switchPortChanged(let datapathID, let status):
-            // A port added after the switch joined (a host plugged in later) is one an ARP
-            // relay must reach too.
-            let number = status.port.portNumber
-            guard number.isPhysical, var numbers = ports[domain]?[datapathID] else { break }
-            numbers.removeAll { $0 == number }
-            if status.reason != .delete { numbers.append(number) }
-            ports[domain]?[datapathID] = numbers.sorted { $0.rawValue < $1.rawValue }
         case .switchRemoved(let datapathID):
             switches[domain]?.remove(datapathID)
             ports[domain]?[datapathID] = nil
