@@ -1,12 +1,32 @@
-"""What the Mininet scripts (mininet-pingall, mininet-plane, two-domains) share: pinging,
-reading flows, moving a host from one switch to another as a cable is moved, and ending a run
-that is told to stop with the network taken down."""
+"""What the Mininet scripts (mininet-pingall, mininet-plane, two-domains) share: a remote
+controller that cannot hang the run, pinging, reading flows, moving a host from one switch to
+another as a cable is moved, and ending a run that is told to stop with the network taken down."""
 import signal
+import socket
 import subprocess
 import sys
 import time
 
+from mininet.log import warn
+from mininet.node import RemoteController
+
 PING_INTERVAL = 0.02
+
+
+class Unit(RemoteController):
+    """A unit as Mininet's remote controller. Mininet checks a remote controller's port by
+    running `echo A | telnet -e A IP PORT` in a shell and reading its output, and telnet prints
+    what the unit sends first: its OpenFlow HELLO, whose first byte (1, the version) Mininet
+    takes for the start of a process-id marker, and then it reads the shell for the rest of a
+    marker forever. Whether telnet prints the HELLO before it quits is a race, so now and then
+    a run hung before its first step. The port is checked here with a socket instead."""
+
+    def checkListening(self):
+        try:
+            with socket.create_connection((self.ip, self.port), timeout=2):
+                pass
+        except OSError as error:
+            warn(f"Unable to contact the remote controller at {self.ip}:{self.port}: {error}\n")
 
 
 def flows(switch):
@@ -64,6 +84,17 @@ def recovery(replies, changed_at):
             longest, ended = t - previous, t
         previous = t
     return 0.0 if ended is None else round((ended - changed_at) * 1000, 1)
+
+
+def gaps(replies, since):
+    """The gaps between replies after `since` that are over one and a half intervals, each as
+    [its start, its length] in milliseconds from `since`: what `recovery` chose from."""
+    found, previous = [], since
+    for t in (t for t in replies if t >= since):
+        if t - previous > 1.5 * PING_INTERVAL:
+            found.append([round((previous - since) * 1000, 1), round((t - previous) * 1000, 1)])
+        previous = t
+    return found
 
 
 def move(net, host, switch):

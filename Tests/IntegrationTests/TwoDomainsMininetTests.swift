@@ -18,6 +18,7 @@ extension MininetTests {
             let error: String?
             let flows_naming_h1: [String: Int]?
             let recovery_seconds: Double?
+            let first_reply_seconds: Double?
             let stream_resumed: Bool?
             let old_domain_flows_to_h1: Int?
             let domain2_flows_to_old_place: Int?
@@ -155,7 +156,7 @@ extension MininetTests {
             "tier 2 thawed: both domains route to it again and h1 reaches h3: \(line)\n\(logs)")
         let move = try #require(steps["move"])
         print(
-            "two domains: after the move, first reply in \(move.recovery_seconds.map { "\($0) s" } ?? "none"); mechanisms \(move.mechanisms ?? [:])"
+            "two domains: after the move, first reply in \(move.first_reply_seconds.map { "\($0) s" } ?? "none"), longest gap over at \(move.recovery_seconds.map { "\($0) s" } ?? "none"); mechanisms \(move.mechanisms ?? [:])"
         )
         #expect(move.recovery_seconds != nil && move.stream_resumed == true, "the stream resumes: \(line)\n\(logs)")
         #expect(move.old_domain_flows_to_h1 == 0 && move.domain2_flows_to_old_place == 0, "old flows gone: \(line)")
