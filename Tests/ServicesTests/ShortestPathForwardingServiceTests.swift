@@ -57,16 +57,43 @@ import UnitProtocol
         return sink.sent
     }
 
-    static func ring() -> ShortestPathForwardingService {
+    /// The ring; s3 may have more ports than its three (host ports beyond 3).
+    static func ring(portsOnS3: UInt16 = 3) -> ShortestPathForwardingService {
         let service = ShortestPathForwardingService()
-        for dpid in [s1, s2, s3] {
+        for (dpid, ports) in [(s1, 3), (s2, 3), (s3, portsOnS3)] as [(DatapathID, UInt16)] {
             run(
                 service,
                 .switchAdded(
-                    SwitchDescription(features: FeaturesReply(datapathID: dpid, ports: [1, 2, 3].map { port($0) }))))
+                    SwitchDescription(features: FeaturesReply(datapathID: dpid, ports: (1...ports).map { port($0) }))))
         }
         for link in ringLinks { run(service, .linkAdded(link)) }
         return service
+    }
+
+    /// Forwarding in the unit that serves the switches: its tracker sees each PACKET_IN first,
+    /// and is the host table.
+    final class Tracked {
+        let service: ShortestPathForwardingService
+        var tracker = HostTracker()
+
+        init(_ service: ShortestPathForwardingService) { self.service = service }
+
+        /// What the service sends for `event`; with `withdrawing`, the hosts' BYPASS ended
+        /// instead (the tracker forgets them too).
+        func run(_ event: NetworkEvent, withdrawing macs: [MACAddress] = []) -> [(DatapathID, OpenFlowMessage.Body)] {
+            if case .packetIn(let packetIn) = event {
+                _ = tracker.observe(packetIn.match, on: packetIn.datapathID, now: .now())
+            }
+            let sink = RecordingSink()
+            var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
+            if macs.isEmpty {
+                _ = service.handle(event, context: &context)
+            } else {
+                service.bypassEnded(macs, by: ServiceID(20), context: &context)
+                for mac in macs { tracker.forget(mac) }
+            }
+            return sink.sent
+        }
     }
 
     static func outputs(_ body: OpenFlowMessage.Body) -> [PortNumber] {
@@ -282,16 +309,8 @@ import UnitProtocol
     /// keeps none of its own, and the tracker's move and departure events take the flows.
     @Test func inTheSwitchesOwnUnitTheTrackerIsTheHostTable() {
         let service = Self.ring()
-        var tracker = HostTracker()
-        func run(_ event: NetworkEvent) -> [(DatapathID, OpenFlowMessage.Body)] {
-            if case .packetIn(let packetIn) = event {
-                _ = tracker.observe(packetIn.match, on: packetIn.datapathID, now: .now())
-            }
-            let sink = RecordingSink()
-            var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
-            _ = service.handle(event, context: &context)
-            return sink.sent
-        }
+        let unit = Tracked(service)
+        func run(_ event: NetworkEvent) -> [(DatapathID, OpenFlowMessage.Body)] { unit.run(event) }
         _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
         let sent = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
         #expect(Self.flows(sent).count == 4, "both ways, from the tracker's locations: \(Self.flows(sent))")
@@ -313,25 +332,8 @@ import UnitProtocol
     /// flow there has the old flow's match. It replaces that flow, and no strict delete of the
     /// old hop follows to take it out.
     @Test func aNewPathThatEntersASwitchByTheOldPortIsNotDeletedBehindItsBack() {
-        let service = ShortestPathForwardingService()
-        for (dpid, ports) in [(Self.s1, 3), (Self.s2, 3), (Self.s3, 4)] as [(DatapathID, UInt16)] {
-            Self.run(
-                service,
-                .switchAdded(
-                    SwitchDescription(
-                        features: FeaturesReply(datapathID: dpid, ports: (1...ports).map { Self.port($0) }))))
-        }
-        for link in Self.ringLinks { Self.run(service, .linkAdded(link)) }
-        var tracker = HostTracker()
-        func run(_ event: NetworkEvent) -> [(DatapathID, OpenFlowMessage.Body)] {
-            if case .packetIn(let packetIn) = event {
-                _ = tracker.observe(packetIn.match, on: packetIn.datapathID, now: .now())
-            }
-            let sink = RecordingSink()
-            var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
-            _ = service.handle(event, context: &context)
-            return sink.sent
-        }
+        let unit = Tracked(Self.ring(portsOnS3: 4))
+        func run(_ event: NetworkEvent) -> [(DatapathID, OpenFlowMessage.Body)] { unit.run(event) }
         _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
         _ = run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))
         _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 4)))
@@ -348,20 +350,9 @@ import UnitProtocol
     /// frame has been judged again; with a path laid, h3's replies would ride it unseen.
     @Test func aWithdrawnHostIsForgottenWithEveryFlowToOrFromIt() {
         let service = Self.ring()
-        var tracker = HostTracker()
+        let unit = Tracked(service)
         func run(_ event: NetworkEvent, withdrawing macs: [MACAddress] = []) -> [(DatapathID, OpenFlowMessage.Body)] {
-            if case .packetIn(let packetIn) = event {
-                _ = tracker.observe(packetIn.match, on: packetIn.datapathID, now: .now())
-            }
-            let sink = RecordingSink()
-            var context = ServiceContext(now: .now(), hosts: tracker, sink: sink)
-            if macs.isEmpty {
-                _ = service.handle(event, context: &context)
-            } else {
-                service.bypassEnded(macs, by: ServiceID(20), context: &context)
-                for mac in macs { tracker.forget(mac) }
-            }
-            return sink.sent
+            unit.run(event, withdrawing: macs)
         }
         _ = run(Self.packet(from: Self.h3, to: .broadcast, at: Self.at(Self.s3, 1)))
         #expect(Self.flows(run(Self.packet(from: Self.h1, to: Self.h3, at: Self.at(Self.s1, 1)))).count == 4)
