@@ -102,7 +102,7 @@ struct CertsCommand: ParsableCommand {
         /// The DPIDs as given; a bare number is read as Open vSwitch prints DPIDs, in hex.
         func parsedDatapathIDs() throws -> [DatapathID] {
             try datapathIDs.map { text in
-                if text.count == 16, let value = UInt64(text, radix: 16) { return DatapathID(value) }
+                if let datapathID = DatapathID(sixteenHexDigits: text) { return datapathID }
                 guard text.hasPrefix("0x") || text.contains(":"), let datapathID = DatapathID(text) else {
                     throw ValidationError(
                         "--dpid takes 16 hex digits, 0x followed by hex digits, or 00:00:00:00:00:00:00:01; got \"\(text)\""

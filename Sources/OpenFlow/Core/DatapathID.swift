@@ -24,6 +24,12 @@ public struct DatapathID: RawRepresentable, OneWordHashable, Sendable, Comparabl
         }
     }
 
+    /// Reads exactly sixteen hex digits, the form `description` writes (and Open vSwitch prints).
+    public init?(sixteenHexDigits text: some StringProtocol) {
+        guard text.count == 16, let value = UInt64(text, radix: 16) else { return nil }
+        self.rawValue = value
+    }
+
     /// Sixteen hex digits, the way Open vSwitch prints a DPID.
     public var description: String {
         let hex = String(rawValue, radix: 16)

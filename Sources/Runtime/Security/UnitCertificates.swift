@@ -30,10 +30,7 @@ public enum UnitCertificates {
     /// (such a certificate proves no DPID). An empty list: it restricts none.
     public static func datapathIDs(namedBy certificate: Certificate) -> (ids: [DatapathID], malformed: Bool) {
         let texts = names(withPrefix: switchPrefix, in: certificate)
-        let ids = texts.compactMap { text -> DatapathID? in
-            guard text.count == 16, let value = UInt64(text, radix: 16) else { return nil }
-            return DatapathID(value)
-        }
+        let ids = texts.compactMap { DatapathID(sixteenHexDigits: $0) }
         return (ids, ids.count != texts.count)
     }
 
