@@ -68,33 +68,36 @@ def stop_pinging(process):
     return replies, transmitted - received
 
 
+def _gaps(replies, since):
+    """The gaps between replies that end after `since` and are over one and a half intervals,
+    as (the reply before, the reply that ended it); the first may start before `since`."""
+    before = [t for t in replies if t < since]
+    previous = before[-1] if before else since
+    for t in (t for t in replies if t >= since):
+        if t - previous > 1.5 * PING_INTERVAL:
+            yield previous, t
+        previous = t
+
+
 def recovery(replies, changed_at):
     """Milliseconds from the change to the reply that ended the longest gap it caused (the gap
     that ends after it, and is over one and a half intervals); 0 if replies kept coming; None if
     none came back. The longest, not the first: under a stream, replies may already come
     irregularly before the change."""
-    after = [t for t in replies if t >= changed_at]
-    if not after:
+    if not any(t >= changed_at for t in replies):
         return None
-    before = [t for t in replies if t < changed_at]
-    previous = before[-1] if before else changed_at
-    longest, ended = 1.5 * PING_INTERVAL, None
-    for t in after:
+    longest, ended = 0, None
+    for previous, t in _gaps(replies, changed_at):
         if t - previous > longest:
             longest, ended = t - previous, t
-        previous = t
     return 0.0 if ended is None else round((ended - changed_at) * 1000, 1)
 
 
 def gaps(replies, since):
-    """The gaps between replies after `since` that are over one and a half intervals, each as
-    [its start, its length] in milliseconds from `since`: what `recovery` chose from."""
-    found, previous = [], since
-    for t in (t for t in replies if t >= since):
-        if t - previous > 1.5 * PING_INTERVAL:
-            found.append([round((previous - since) * 1000, 1), round((t - previous) * 1000, 1)])
-        previous = t
-    return found
+    """Every gap `recovery` chose from, as [its start, its length] in milliseconds from `since`
+    (the first may start before it)."""
+    return [[round((previous - since) * 1000, 1), round((t - previous) * 1000, 1)]
+            for previous, t in _gaps(replies, since)]
 
 
 def move(net, host, switch):
